@@ -1,0 +1,37 @@
+"""Settings, read once from the environment (prefix GEO_SERVICE_) or a .env file."""
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every tunable of the service; nothing else reads os.environ."""
+
+    model_config = SettingsConfigDict(env_prefix="GEO_SERVICE_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        "postgresql+psycopg://postgres@127.0.0.1:5432/geo_service",
+        description="SQLAlchemy URL of the PostGIS database.",
+    )
+    test_database_url: str | None = Field(
+        None, description="Server on which the test suite creates its throwaway database."
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    k_suppression: int = Field(3, ge=1, description="Counts below k are hidden in public outputs.")
+    runs_kept: int = Field(10, ge=1, description="Completed analysis runs kept per municipality.")
+    retention_days: int = Field(
+        3 * 365, ge=30, description="Age after which free text and exact points are removed."
+    )
+    max_upload_mb: int = 200
+    future_tolerance_hours: int = 24
+    outside_margin_m: float = 500.0
+    ingest_chunk_rows: int = 100_000
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
