@@ -5,31 +5,11 @@ from geoalchemy2 import alembic_helpers
 from sqlalchemy import engine_from_config, pool
 
 from geo_service.config import get_settings
+from geo_service.db.migrate import include_object
 from geo_service.db.models import Base
 
 config = context.config
 target_metadata = Base.metadata
-
-# Tables that PostGIS, its extensions and QGIS own; autogenerate must leave them alone.
-FOREIGN_TABLES = {
-    "spatial_ref_sys",
-    "layer_styles",
-    "qgis_projects",
-    "topology",
-    "layer",
-    "geocode_settings",
-    "pagc_gaz",
-    "pagc_lex",
-    "pagc_rules",
-}
-
-
-def include_object(obj, name, type_, reflected, compare_to):  # noqa: ANN001
-    if type_ == "table" and name in FOREIGN_TABLES:
-        return False
-    if type_ == "table" and reflected and compare_to is None and obj.schema not in (None, "public"):
-        return False
-    return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)
 
 
 def _url() -> str:

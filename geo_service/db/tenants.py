@@ -1,6 +1,6 @@
 """Creating a municipality (tenant) with its default taxonomy."""
 
-from sqlalchemy import text
+from sqlalchemy import func, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -16,7 +16,9 @@ def ensure_municipality(
     stmt = insert(Municipality).values(
         municipality_code=code,
         name=name,
-        boundary=f"SRID=3006;{boundary_wkt_3006}" if boundary_wkt_3006 else None,
+        boundary=func.ST_Multi(func.ST_GeomFromText(boundary_wkt_3006, 3006))
+        if boundary_wkt_3006
+        else None,
         boundary_note=note or None,
     )
     update = {"name": stmt.excluded.name}

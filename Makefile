@@ -1,0 +1,46 @@
+# Two commands from a fresh clone: `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+BIN := .venv/bin
+DEVDB := scripts/devdb.sh
+DEMO_MUNICIPALITY := 1275
+
+.PHONY: demo test lint stop bench venv clean
+
+.venv/.installed: pyproject.toml scripts/venv.sh
+	@scripts/venv.sh
+	@touch $@
+
+venv: .venv/.installed
+
+# Serve the API and dashboard on the Perstorp demo data (reuses the cluster and data on a second run).
+demo: .venv/.installed
+	@set -e; \
+	if [ -z "$$GEO_SERVICE_DATABASE_URL" ]; then \
+	  export GEO_SERVICE_DATABASE_URL="$$($(DEVDB) start)/geo_service"; fi; \
+	$(BIN)/geo-service db upgrade; \
+	$(BIN)/geo-service demo load; \
+	$(BIN)/geo-service analyze --municipality $(DEMO_MUNICIPALITY); \
+	$(BIN)/geo-service serve
+
+# The whole test suite against a throwaway database on the local cluster (or GEO_SERVICE_TEST_DATABASE_URL).
+test: .venv/.installed
+	@set -e; \
+	if [ -z "$$GEO_SERVICE_TEST_DATABASE_URL" ]; then \
+	  export GEO_SERVICE_TEST_DATABASE_URL="$$($(DEVDB) start)"; fi; \
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: .venv/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+stop:
+	@$(DEVDB) stop
+
+bench: .venv/.installed
+	@set -e; \
+	if [ -z "$$GEO_SERVICE_DATABASE_URL" ]; then \
+	  export GEO_SERVICE_DATABASE_URL="$$($(DEVDB) start)/geo_service_bench"; fi; \
+	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b; done
+
+clean: stop
+	rm -rf .venv .geo-service

@@ -1,0 +1,84 @@
+"""The geo-service command line: thin wrappers around the packages."""
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from geo_service.config import get_settings
+
+app = typer.Typer(
+    help="geo_service: hotspot analysis for EST and the municipal lägesbild.",
+    pretty_exceptions_show_locals=False,
+)
+db_app = typer.Typer(help="Database schema.")
+demo_app = typer.Typer(help="The Perstorp demo data.")
+app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
+console = Console(stderr=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Create the database if needed and migrate it to REVISION (default head)."""
+    from geo_service.db import migrate
+
+    migrate.upgrade(revision=revision)
+    console.print(f"[green]database at revision {migrate.current_revision()}[/green]")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str = typer.Argument("-1")) -> None:
+    """Migrate down to REVISION (default one step; 'base' removes the schema)."""
+    from geo_service.db import migrate
+
+    migrate.downgrade(revision=revision)
+    console.print(f"database at revision {migrate.current_revision()}")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Show the database's revision and the latest one."""
+    from geo_service.db import migrate
+
+    current, head = migrate.current_revision(), migrate.head_revision()
+    table = Table("database", "revision", "head", "up to date")
+    table.add_row(get_settings().database_url.split("@")[-1], str(current), str(head),
+                  "yes" if current == head else "no")  # fmt: skip
+    Console().print(table)
+    if current != head:
+        raise typer.Exit(1)
+
+
+@demo_app.command("load")
+def demo_load(seed: int = 1275) -> None:
+    """Load the Perstorp demo (kommun 1275); loading it again adds nothing."""
+    from geo_service.db.engine import session_scope
+    from geo_service.demo.load import load_demo
+
+    with console.status("loading the Perstorp demo"), session_scope() as session:
+        counts = load_demo(session, seed)
+    console.print(
+        f"[green]Perstorp demo: {counts.stored} new, {counts.updated} updated, "
+        f"{counts.unchanged} unchanged events[/green]"
+    )
+
+
+@app.command("serve")
+def serve(
+    host: str = typer.Option(None, help="Interface (default from settings: 127.0.0.1)."),
+    port: int = typer.Option(None, help="Port (default 8000)."),
+    workers: int = typer.Option(None, help="Worker processes."),
+) -> None:
+    """Serve the API and dashboard."""
+    import uvicorn
+
+    s = get_settings()
+    host, port, workers = host or s.host, port or s.port, workers or s.workers
+    console.print(f"API:       http://{host}:{port}/api/v1/health")
+    console.print(f"OpenAPI:   http://{host}:{port}/docs")
+    uvicorn.run("geo_service.api.app:create_app", factory=True, host=host, port=port,
+                workers=workers, log_level="info")  # fmt: skip
+
+
+if __name__ == "__main__":
+    app()

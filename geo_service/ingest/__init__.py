@@ -1,0 +1,1 @@
+"""Ingest: readers, mapping, validation, redaction, quarantine and the COPY loader."""

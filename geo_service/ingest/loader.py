@@ -1,0 +1,142 @@
+"""The last step of every import: COPY validated events into PostGIS and upsert them.
+
+Rows arrive as a DataFrame already geocoded (x, y in EPSG:3006), indexed to H3 and redacted.
+Identity is (municipality_code, source, source_id); a row whose content hash is unchanged is
+left alone, a changed one updates its event. The place each event falls in is joined in SQL.
+"""
+
+import io
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, text
+
+from geo_service.grid import cell_polygons
+
+EVENT_COLUMNS = [
+    "kind",
+    "category",
+    "source",
+    "source_id",
+    "content_hash",
+    "occurred_at",
+    "reported_at",
+    "severity",
+    "x",
+    "y",
+    "h3_r8",
+    "h3_r9",
+    "h3_r10",
+    "geocode_method",
+    "geocode_score",
+    "description",
+    "attributes",
+    "batch_id",
+    "created_by",
+]
+
+_STAGE_DDL = """
+CREATE TEMP TABLE IF NOT EXISTS event_stage (
+  kind text, category text, source text, source_id text, content_hash text,
+  occurred_at timestamptz, reported_at timestamptz, severity smallint, x float8, y float8,
+  h3_r8 bigint, h3_r9 bigint, h3_r10 bigint, geocode_method text, geocode_score float8,
+  description text, attributes jsonb, batch_id bigint, created_by text
+) ON COMMIT DROP
+"""
+
+_UPSERT = """
+WITH staged AS (
+  SELECT DISTINCT ON (source, source_id) s.*,
+         CASE WHEN s.x IS NULL THEN NULL
+              ELSE ST_SetSRID(ST_MakePoint(s.x, s.y), 3006)::geometry(Point, 3006) END AS geom
+  FROM event_stage s ORDER BY source, source_id
+), upserted AS (
+  INSERT INTO event (municipality_code, kind, category, source, source_id, content_hash,
+                     occurred_at, reported_at, severity, geom, h3_r8, h3_r9, h3_r10,
+                     geocode_method, geocode_score, place_id, description, attributes,
+                     batch_id, created_by)
+  SELECT CAST(:mc AS varchar), s.kind, s.category, s.source, s.source_id, s.content_hash,
+         s.occurred_at,
+         s.reported_at, s.severity, s.geom, s.h3_r8, s.h3_r9, s.h3_r10, s.geocode_method,
+         s.geocode_score,
+         (SELECT p.id FROM place p
+           WHERE p.municipality_code = CAST(:mc AS varchar) AND ST_Intersects(p.geom, s.geom)
+           ORDER BY ST_Area(p.geom), p.id LIMIT 1),
+         s.description, coalesce(s.attributes, '{}'::jsonb), s.batch_id, s.created_by
+  FROM staged s
+  ON CONFLICT (municipality_code, source, source_id) DO UPDATE SET
+    kind = excluded.kind, category = excluded.category, content_hash = excluded.content_hash,
+    occurred_at = excluded.occurred_at, reported_at = excluded.reported_at,
+    severity = excluded.severity, geom = excluded.geom, h3_r8 = excluded.h3_r8,
+    h3_r9 = excluded.h3_r9, h3_r10 = excluded.h3_r10, geocode_method = excluded.geocode_method,
+    geocode_score = excluded.geocode_score, place_id = excluded.place_id,
+    description = excluded.description, attributes = excluded.attributes,
+    batch_id = excluded.batch_id, updated_at = now()
+  WHERE event.content_hash IS DISTINCT FROM excluded.content_hash
+  RETURNING (xmax = 0) AS inserted
+)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted
+"""
+
+
+@dataclass
+class UpsertCounts:
+    stored: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __iadd__(self, other: "UpsertCounts") -> "UpsertCounts":
+        self.stored += other.stored
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        return self
+
+
+def upsert_events(conn: Connection, municipality_code: str, frame: pd.DataFrame) -> UpsertCounts:
+    """COPY the frame into a staging table and upsert it into event; returns what changed."""
+    if frame.empty:
+        return UpsertCounts()
+    conn.execute(text(_STAGE_DDL))
+    conn.execute(text("TRUNCATE event_stage"))
+    buffer = io.StringIO()
+    frame.reindex(columns=EVENT_COLUMNS).to_csv(buffer, index=False, header=False, na_rep="\\N")
+    raw = conn.connection.dbapi_connection
+    with raw.cursor().copy(
+        f"COPY event_stage ({', '.join(EVENT_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+    ) as copy:
+        copy.write(buffer.getvalue())
+    stored, updated = conn.execute(text(_UPSERT), {"mc": municipality_code}).one()
+    distinct = frame.drop_duplicates(["source", "source_id"]).shape[0]
+    ensure_h3_cells(
+        conn, [frame[c].dropna().to_numpy(np.int64) for c in ("h3_r8", "h3_r9", "h3_r10")]
+    )
+    return UpsertCounts(stored=stored, updated=updated, unchanged=distinct - stored - updated)
+
+
+def ensure_h3_cells(conn: Connection, cell_arrays: list[np.ndarray]) -> int:
+    """Add the polygons of cells not yet in h3_cell; returns how many were added."""
+    cells = np.unique(np.concatenate([np.asarray(a, dtype=np.int64) for a in cell_arrays]))
+    if cells.size == 0:
+        return 0
+    known = conn.execute(
+        text("SELECT cell FROM h3_cell WHERE cell = ANY(:cells)"), {"cells": cells.tolist()}
+    ).scalars()
+    missing = np.setdiff1d(cells, np.fromiter(known, dtype=np.int64))
+    if missing.size == 0:
+        return 0
+    wgs, sweref = cell_polygons(missing)
+    resolution = (missing.view(np.uint64) >> np.uint64(52)) & np.uint64(15)
+    rows = [
+        {"cell": int(c), "res": int(r), "g": s.wkt, "w": w.wkt}
+        for c, r, s, w in zip(missing, resolution, sweref, wgs, strict=True)
+    ]
+    conn.execute(
+        text(
+            "INSERT INTO h3_cell (cell, resolution, geom, geom_4326) VALUES "
+            "(:cell, :res, ST_GeomFromText(:g, 3006), ST_GeomFromText(:w, 4326)) "
+            "ON CONFLICT (cell) DO NOTHING"
+        ),
+        rows,
+    )
+    return int(missing.size)
