@@ -14,6 +14,8 @@ db_app = typer.Typer(help="Database schema.")
 demo_app = typer.Typer(help="The Perstorp demo data.")
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
+token_app = typer.Typer(help="API tokens.")
+app.add_typer(token_app, name="token")
 console = Console(stderr=True)
 
 
@@ -61,6 +63,24 @@ def demo_load(seed: int = 1275) -> None:
         f"[green]Perstorp demo: {counts.stored} new, {counts.updated} updated, "
         f"{counts.unchanged} unchanged events[/green]"
     )
+
+
+@token_app.command("create")
+def token_create(
+    municipality: str = typer.Option(..., help="Kommunkod, e.g. 1275."),
+    role: str = typer.Option(..., help="admin, analyst, coordinator, reporter or viewer."),
+    org: str = typer.Option(..., help="The organisation the token is for."),
+    name: str = typer.Option(None, help="A label, e.g. the person or app."),
+) -> None:
+    """Create a token and print it once; only its hash is stored."""
+    from geo_service.api.auth import create_token
+    from geo_service.db.engine import session_scope
+    from geo_service.db.tenants import require_municipality
+
+    with session_scope() as session:
+        require_municipality(session, municipality)
+        token = create_token(session, municipality, role, org, name)
+    typer.echo(token)
 
 
 @app.command("serve")
