@@ -6,7 +6,7 @@ DEMO_MUNICIPALITY := 1275
 
 .PHONY: demo test lint stop bench venv clean
 
-.venv/.installed: pyproject.toml scripts/venv.sh
+.venv/.installed: pyproject.toml scripts/venv.sh scripts/debian-packages.txt
 	@scripts/venv.sh
 	@touch $@
 

@@ -100,5 +100,16 @@ def serve(
                 workers=workers, log_level="info")  # fmt: skip
 
 
+def main() -> None:
+    """Entry point: domain errors become one clear line and exit code 2, not a traceback."""
+    from geo_service.errors import GeoServiceError
+
+    try:
+        app(standalone_mode=True)
+    except GeoServiceError as exc:
+        console.print(f"[red]error ({exc.code}):[/red] {exc.message}")
+        raise SystemExit(2) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -15,5 +15,16 @@ if [ ! -x .venv/bin/python ]; then
     "$PY" -m venv .venv
   fi
 fi
+missing=()
+while read -r pkg; do
+  [ -z "$pkg" ] || dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done < <(grep -v '^#' scripts/debian-packages.txt)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "venv: installing Debian packages ${missing[*]}" >&2
+  if [ "$(id -u)" -eq 0 ]; then apt-get install -y -q "${missing[@]}" >&2 || { apt-get update -q >&2; apt-get install -y -q "${missing[@]}" >&2; }
+  elif sudo -n true 2>/dev/null; then sudo -n apt-get install -y -q "${missing[@]}" >&2
+  else echo "Missing Debian packages. Run: sudo apt-get install -y ${missing[*]}" >&2; exit 1
+  fi
+fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'
