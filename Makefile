@@ -2,7 +2,6 @@
 SHELL := /bin/bash
 BIN := .venv/bin
 DEVDB := scripts/devdb.sh
-DEMO_MUNICIPALITY := 1275
 
 .PHONY: demo test lint stop bench venv clean
 
@@ -19,7 +18,7 @@ demo: .venv/.installed
 	  export GEO_SERVICE_DATABASE_URL="$$($(DEVDB) start)/geo_service"; fi; \
 	$(BIN)/geo-service db upgrade; \
 	$(BIN)/geo-service demo load; \
-	$(BIN)/geo-service analyze --municipality $(DEMO_MUNICIPALITY); \
+	$(BIN)/geo-service demo analyze; \
 	$(BIN)/geo-service serve
 
 # The whole test suite against a throwaway database on the local cluster (or GEO_SERVICE_TEST_DATABASE_URL).

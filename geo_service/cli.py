@@ -3,6 +3,7 @@
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import func
 
 from geo_service.config import get_settings
 
@@ -63,6 +64,59 @@ def demo_load(seed: int = 1275) -> None:
         f"[green]Perstorp demo: {counts.stored} new, {counts.updated} updated, "
         f"{counts.unchanged} unchanged events[/green]"
     )
+
+
+@demo_app.command("analyze")
+def demo_analyze() -> None:
+    """Run the analysis on the demo as of its last meeting date (2026-11-17)."""
+    from geo_service.demo import perstorp
+
+    analyze(municipality=perstorp.CODE, to=perstorp.MEETING_DATE.isoformat())
+
+
+@app.command("analyze")
+def analyze(
+    municipality: str = typer.Option(..., help="Kommunkod, e.g. 1275."),
+    from_: str = typer.Option(None, "--from", help="First day (YYYY-MM-DD) of the study period."),
+    to: str = typer.Option(None, help="Periods ending on or before this day (default today)."),
+    resolution: int = typer.Option(None, help="H3 resolution (default: the municipality's)."),
+    kind: list[str] = typer.Option(None, help="Event kinds to include (repeatable)."),
+    category: list[str] = typer.Option(None, help="Categories to include (repeatable)."),
+    source: list[str] = typer.Option(None, help="Sources to include (repeatable)."),
+    value: str = typer.Option(None, help="count or harm (harm-weighted sum)."),
+    study_area: str = typer.Option(None, help="boundary (default) or active."),
+) -> None:
+    """Aggregate the cube, run the emerging hotspot analysis and store the run."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from geo_service.db.engine import session_scope
+    from geo_service.db.models import AnalysisCell, AnalysisRun
+    from geo_service.runs import run_analysis
+
+    overrides = {
+        "from_date": date.fromisoformat(from_) if from_ else None,
+        "to_date": date.fromisoformat(to) if to else None,
+        "resolution": resolution, "kinds": kind or None, "categories": category or None,
+        "sources": source or None, "value": value, "study_area": study_area,
+    }  # fmt: skip
+    with console.status(f"analysing {municipality}"), session_scope() as session:
+        run_id = run_analysis(session, municipality, **overrides)
+        run = session.get(AnalysisRun, (municipality, run_id))
+        categories = session.execute(
+            select(AnalysisCell.category, func.count())
+            .where(AnalysisCell.municipality_code == municipality, AnalysisCell.run_id == run_id)
+            .group_by(AnalysisCell.category)
+            .order_by(func.count().desc())
+        ).all()
+    table = Table("category", "cells", title=f"run {run_id}: {run.n_periods} periods, "
+                  f"{run.period_start:%Y-%m-%d} – {run.period_end:%Y-%m-%d}")  # fmt: skip
+    for name, n in categories:
+        table.add_row(name, str(n))
+    Console().print(table)
+    for warning in run.warnings:
+        console.print(f"[yellow]{warning.get('message_en', warning)}[/yellow]")
 
 
 @token_app.command("create")

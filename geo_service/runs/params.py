@@ -1,0 +1,56 @@
+"""The parameters of a run: the tenant's settings, overridden per call, stored with the run."""
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from geo_service.db.constants import EVENT_KINDS
+from geo_service.db.models import Municipality
+
+DEFAULT_KINDS = [k for k in EVENT_KINDS if k != "walk_finding"]
+
+
+class RunParams(BaseModel):
+    """Everything that decides a run's result (METHODS.md §1–4); stored as the run's params."""
+
+    resolution: int = Field(9, ge=0, le=10, description="H3 resolution (finest stored: 10).")
+    k: int = Field(1, ge=0, le=5, description="Spatial neighbourhood: grid_disk(k).")
+    time_lag: int = Field(1, ge=0, le=6, description="Earlier steps in the neighbourhood.")
+    alpha: float = Field(0.05, gt=0, lt=1)
+    fdr: bool = True
+    global_window: Literal["cube", "step"] = "cube"
+    study_area: Literal["boundary", "active"] = "boundary"
+    value: Literal["count", "harm"] = "count"
+    kinds: list[str] = Field(default_factory=lambda: list(DEFAULT_KINDS))
+    categories: list[str] | None = None
+    sources: list[str] | None = None
+    include_centroids: bool = Field(
+        False, description="Police feed points at the municipality centroid are no scene."
+    )
+    anchor: date = date(2024, 1, 1)
+    period_days: int = Field(14, ge=1, le=366)
+    from_date: date | None = None
+    to_date: date | None = Field(None, description="Periods ending on or before this date.")
+    max_periods: int = Field(130, ge=3)
+    permutations: int = Field(0, ge=0, le=9999)
+    seed: int = 0
+
+    @model_validator(mode="after")
+    def _kinds_known(self) -> "RunParams":
+        unknown = set(self.kinds) - set(EVENT_KINDS)
+        if unknown:
+            raise ValueError(f"unknown kinds {sorted(unknown)}; use {list(EVENT_KINDS)}")
+        return self
+
+    @classmethod
+    def for_municipality(cls, municipality: Municipality, **overrides: Any) -> "RunParams":
+        """The tenant's defaults (columns and settings['analysis']) with per-call overrides."""
+        base: dict[str, Any] = {
+            "resolution": municipality.analysis_resolution,
+            "anchor": municipality.period_anchor,
+            "period_days": municipality.period_length_days,
+        }
+        base |= (municipality.settings or {}).get("analysis", {})
+        base |= {k: v for k, v in overrides.items() if v is not None}
+        return cls(**base)
