@@ -1,0 +1,58 @@
+"""Pure space-time hot spot analysis (METHODS.md §1–4, §8): no database, web or file access.
+
+Entry points: `emerging_hotspots` (events DataFrame) and `emerging_hotspots_from_counts`
+(an already aggregated cube); period helpers so SQL aggregation uses the same time steps.
+"""
+
+from geo_service.analysis.categories import CATEGORIES, CATEGORY_LABELS, classify
+from geo_service.analysis.change import RateChange, rate_change, rate_change_from_cube
+from geo_service.analysis.ehsa import (
+    EhsaResult,
+    aggregate_events,
+    emerging_hotspots,
+    emerging_hotspots_from_counts,
+    validate_parameters,
+)
+from geo_service.analysis.errors import AnalysisError
+from geo_service.analysis.fdr import benjamini_hochberg
+from geo_service.analysis.getis_ord import gi_star, gi_star_permutation_p, normal_p
+from geo_service.analysis.mann_kendall import TrendResult, mann_kendall
+from geo_service.analysis.periods import (
+    default_anchor,
+    default_end,
+    last_complete_index,
+    parse_period,
+    period_index,
+    period_start,
+    period_starts,
+)
+from geo_service.analysis.weights import spatial_weights
+
+__all__ = [
+    "CATEGORIES",
+    "CATEGORY_LABELS",
+    "AnalysisError",
+    "EhsaResult",
+    "RateChange",
+    "TrendResult",
+    "aggregate_events",
+    "benjamini_hochberg",
+    "classify",
+    "default_anchor",
+    "default_end",
+    "emerging_hotspots",
+    "emerging_hotspots_from_counts",
+    "gi_star",
+    "gi_star_permutation_p",
+    "last_complete_index",
+    "mann_kendall",
+    "normal_p",
+    "parse_period",
+    "period_index",
+    "period_start",
+    "period_starts",
+    "rate_change",
+    "rate_change_from_cube",
+    "spatial_weights",
+    "validate_parameters",
+]

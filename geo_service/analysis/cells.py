@@ -1,0 +1,114 @@
+"""H3 cell identifiers: hex strings ↔ int64, points → cells, validation (METHODS.md §1).
+
+Cells travel as lowercase hex strings in results (DESIGN.md §7) and as int64 inside the engine.
+Every conversion works on the distinct values only, so a million events cost a few thousand calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import h3.api.basic_int as h3i
+import h3.api.numpy_int as h3n
+import numpy as np
+import pandas as pd
+
+from geo_service.analysis.errors import AnalysisError
+
+_RES_SHIFT = 52
+_BASE_SHIFT = 45
+
+
+def validate_resolution(resolution: object) -> int:
+    """The H3 resolution as an int in 0–15, else an `invalid_resolution` error."""
+    if isinstance(resolution, bool) or not isinstance(resolution, int | np.integer):
+        raise AnalysisError(
+            "invalid_resolution", f"resolution must be an integer 0–15, got {resolution!r}"
+        )
+    if not 0 <= int(resolution) <= 15:
+        raise AnalysisError(
+            "invalid_resolution", f"resolution must be between 0 and 15, got {resolution}"
+        )
+    return int(resolution)
+
+
+def cell_resolution(cells: np.ndarray) -> np.ndarray:
+    """Resolution of each int64 cell, read from the index bits (no per-cell call)."""
+    return ((np.asarray(cells, dtype=np.int64) >> _RES_SHIFT) & 0xF).astype(np.int64)
+
+
+def base_cell(cells: np.ndarray) -> np.ndarray:
+    """Base cell number (0–121) of each int64 cell, read from the index bits."""
+    return ((np.asarray(cells, dtype=np.int64) >> _BASE_SHIFT) & 0x7F).astype(np.int64)
+
+
+def _unique_to_int(uniques: np.ndarray) -> np.ndarray:
+    """Convert distinct cell ids (hex strings or integers) to int64 and check they are cells."""
+    out = np.empty(len(uniques), dtype=np.int64)
+    for i, value in enumerate(uniques.tolist()):
+        try:
+            cell = int(value, 16) if isinstance(value, str) else int(value)
+        except (TypeError, ValueError):
+            cell = -1
+        if cell <= 0 or cell >= 2**63 or not h3i.is_valid_cell(cell):
+            raise AnalysisError("invalid_cell", f"not a valid H3 cell: {value!r}")
+        out[i] = cell
+    return out
+
+
+def cells_to_int(values: Iterable[object] | pd.Series | np.ndarray) -> np.ndarray:
+    """H3 cells given as hex strings or integers → int64 array, validated (invalid_cell)."""
+    arr = values if isinstance(values, pd.Series | np.ndarray) else list(values)
+    if len(arr) == 0:
+        return np.empty(0, dtype=np.int64)
+    codes, uniques = pd.factorize(pd.Series(arr), use_na_sentinel=True)
+    if (codes < 0).any():
+        raise AnalysisError("invalid_cell", "some events have no cell")
+    return _unique_to_int(np.asarray(uniques, dtype=object))[codes]
+
+
+def cells_to_hex(cells: np.ndarray) -> np.ndarray:
+    """int64 cells → lowercase hex strings (object array), as in JSON and h3's str API."""
+    return np.array([format(c, "x") for c in np.asarray(cells, dtype=np.int64).tolist()], object)
+
+
+def points_to_cells(lat: np.ndarray, lon: np.ndarray, resolution: int) -> np.ndarray:
+    """WGS84 points → int64 H3 cells at `resolution`, one h3 call per distinct point."""
+    lat = np.asarray(lat, dtype=np.float64)
+    lon = np.asarray(lon, dtype=np.float64)
+    bad = ~(np.isfinite(lat) & np.isfinite(lon)) | (np.abs(lat) > 90) | (np.abs(lon) > 180)
+    if bad.any():
+        raise AnalysisError(
+            "invalid_coordinates",
+            f"{int(bad.sum())} events have missing or out-of-range lat/lon (WGS84 degrees)",
+        )
+    codes, uniques = pd.factorize(lat + 1j * lon)
+    cells = np.fromiter(
+        (
+            h3i.latlng_to_cell(p.real, p.imag, resolution)
+            for p in np.asarray(uniques, dtype=np.complex128).tolist()
+        ),
+        dtype=np.int64,
+        count=len(uniques),
+    )
+    return cells[codes]
+
+
+def grid_disk_cells(cells: np.ndarray, k: int) -> np.ndarray:
+    """Sorted distinct int64 cells within grid distance k of any given cell (grid_disk union)."""
+    cells = np.unique(np.asarray(cells, dtype=np.int64))
+    if k == 0 or len(cells) == 0:
+        return cells
+    parts = [h3n.grid_disk(int(c), k).astype(np.int64) for c in cells.tolist()]
+    return np.unique(np.concatenate(parts))
+
+
+__all__ = [
+    "base_cell",
+    "cell_resolution",
+    "cells_to_hex",
+    "cells_to_int",
+    "grid_disk_cells",
+    "points_to_cells",
+    "validate_resolution",
+]

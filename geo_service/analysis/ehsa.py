@@ -1,0 +1,512 @@
+"""Emerging hot spot analysis: cube → Gi* → FDR → Mann–Kendall → categories (METHODS.md §1–4, §8).
+
+`emerging_hotspots_from_counts` is the core the service calls with a cube aggregated in SQL;
+`emerging_hotspots` is a thin wrapper that aggregates a DataFrame of events into that cube.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from geo_service.analysis.categories import classify, final_state_run_length
+from geo_service.analysis.cells import (
+    cell_resolution,
+    cells_to_hex,
+    cells_to_int,
+    grid_disk_cells,
+    points_to_cells,
+    validate_resolution,
+)
+from geo_service.analysis.change import rate_change_from_cube
+from geo_service.analysis.errors import AnalysisError
+from geo_service.analysis.fdr import benjamini_hochberg
+from geo_service.analysis.getis_ord import (
+    GlobalWindow,
+    gi_star,
+    gi_star_permutation_p,
+    normal_p,
+)
+from geo_service.analysis.mann_kendall import mann_kendall, trend_direction
+from geo_service.analysis.periods import (
+    TIMEZONE,
+    default_anchor,
+    default_end,
+    last_complete_index,
+    local_midnight_at_or_before,
+    parse_period,
+    period_index,
+    period_start,
+    to_local_date,
+    to_utc,
+)
+from geo_service.analysis.sparsity import cube_sparsity, sparsity_warnings
+from geo_service.analysis.weights import spatial_weights
+
+METHOD_VERSION = "1"
+MIN_PERIODS = 3
+CHANGE_STEPS = 6
+_Z_DECIMALS = 9  # z equal to 9 decimals are ties for Mann–Kendall (guards float noise)
+
+
+@dataclass
+class EhsaResult:
+    """Everything a run produces; `params` is JSON-serialisable and reproduces the run."""
+
+    cells: pd.DataFrame
+    bins: pd.DataFrame
+    periods: list[pd.Timestamp]
+    params: dict[str, Any]
+    sparsity: dict[str, Any]
+    warnings: list[dict[str, str]] = field(default_factory=list)
+
+
+def validate_parameters(
+    k: object,
+    time_lag: object,
+    alpha: object,
+    global_window: object,
+    permutations: object = 0,
+    seed: object = 0,
+) -> None:
+    """Raise an AnalysisError (stable code) for any out-of-range analysis parameter."""
+
+    def is_int(x: object) -> bool:
+        return isinstance(x, int | np.integer) and not isinstance(x, bool)
+
+    if not is_int(k) or int(k) < 0:  # type: ignore[call-overload]
+        raise AnalysisError("invalid_k", f"k (neighbour rings) must be an integer ≥ 0, got {k!r}")
+    if not is_int(time_lag) or int(time_lag) < 0:  # type: ignore[call-overload]
+        raise AnalysisError(
+            "invalid_time_lag", f"time_lag must be an integer ≥ 0, got {time_lag!r}"
+        )
+    if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 < alpha < 1:
+        raise AnalysisError("invalid_alpha", f"alpha must be between 0 and 1, got {alpha!r}")
+    if global_window not in ("cube", "step"):
+        raise AnalysisError(
+            "invalid_global_window",
+            f"global_window must be 'cube' or 'step', got {global_window!r}",
+        )
+    if not is_int(permutations) or int(permutations) < 0:  # type: ignore[call-overload]
+        raise AnalysisError(
+            "invalid_permutations", f"permutations must be an integer ≥ 0, got {permutations!r}"
+        )
+    if not is_int(seed):
+        raise AnalysisError("invalid_seed", f"seed must be an integer, got {seed!r}")
+
+
+def _as_local_periods(values: object) -> pd.DatetimeIndex:
+    """Period starts as a Europe/Stockholm DatetimeIndex; naive values are local times."""
+    idx = pd.DatetimeIndex(pd.to_datetime(values))
+    return idx.tz_localize(TIMEZONE) if idx.tz is None else idx.tz_convert(TIMEZONE)
+
+
+def _period_positions(counts: pd.DataFrame, periods: pd.DatetimeIndex) -> np.ndarray:
+    """Position of each counts row in `periods` (−1 if outside), from `period` or `period_start`."""
+    if "period" in counts.columns:
+        pos = counts["period"].to_numpy(dtype=np.int64)
+        return np.where((pos >= 0) & (pos < len(periods)), pos, -1)
+    if "period_start" not in counts.columns:
+        raise AnalysisError(
+            "invalid_counts", "counts need a 'period_start' (or integer 'period') column"
+        )
+    return periods.get_indexer(_as_local_periods(counts["period_start"]))
+
+
+def _period_days(periods: pd.DatetimeIndex) -> int | None:
+    """The common length of the periods in local calendar days, if they share one."""
+    days = np.diff(periods.tz_localize(None).values.astype("datetime64[D]").astype(np.int64))
+    return int(days[0]) if len(days) and (days == days[0]).all() else None
+
+
+def _study_area(
+    count_cells: np.ndarray, study_cells: Sequence[object] | None, k: int
+) -> tuple[np.ndarray, str]:
+    """Sorted int64 study cells and how they were chosen (METHODS.md §1)."""
+    if study_cells is None:
+        return grid_disk_cells(count_cells, k), "active"
+    cells = np.unique(cells_to_int(pd.Series(list(study_cells), dtype=object)))
+    if len(cells) == 0:
+        raise AnalysisError("empty_study_area", "the study area has no cells")
+    return cells, "given"
+
+
+def _check_resolution(cells: np.ndarray, resolution: int | None) -> int:
+    """The single resolution of `cells`; errors on mixed resolutions or a mismatch."""
+    res = np.unique(cell_resolution(cells))
+    if len(res) > 1:
+        raise AnalysisError("invalid_cell", f"cells of mixed H3 resolutions: {res.tolist()}")
+    found = int(res[0])
+    if resolution is not None and found != resolution:
+        raise AnalysisError(
+            "resolution_mismatch", f"cells are at resolution {found}, expected {resolution}"
+        )
+    return found
+
+
+def _warning(code: str, sv: str, en: str) -> dict[str, str]:
+    return {"code": code, "message_sv": sv, "message_en": en}
+
+
+def _cube_from_counts(
+    counts: pd.DataFrame, cells: np.ndarray, periods: pd.DatetimeIndex
+) -> tuple[np.ndarray, np.ndarray, list[dict[str, str]]]:
+    """Dense (cells × periods) value and event-count matrices; rows outside are dropped."""
+    count_cells = cells_to_int(counts["cell"])
+    values = counts["value"].to_numpy(dtype=np.float64)
+    events = counts["events"].to_numpy(dtype=np.float64) if "events" in counts.columns else values
+    if not np.isfinite(values).all() or not np.isfinite(events).all():
+        raise AnalysisError("invalid_value", "counts contain missing or infinite values")
+    row = np.minimum(np.searchsorted(cells, count_cells), len(cells) - 1)
+    in_area = cells[row] == count_cells
+    col = _period_positions(counts, periods)
+    in_time = col >= 0
+    warnings = []
+    if not in_area.all():
+        n_out = int(events[~in_area].sum())
+        warnings.append(
+            _warning(
+                "outside_study_area",
+                f"{n_out} händelser ligger utanför analysområdet och räknas inte.",
+                f"{n_out} events lie outside the study area and are not counted.",
+            )
+        )
+    if not in_time.all():
+        n_out = int(events[in_area & ~in_time].sum())
+        if n_out:
+            warnings.append(
+                _warning(
+                    "outside_periods",
+                    f"{n_out} händelser ligger utanför analysens perioder och räknas inte.",
+                    f"{n_out} events fall outside the analysed periods and are not counted.",
+                )
+            )
+    keep = in_area & in_time
+    flat = row[keep] * len(periods) + col[keep]
+    size = len(cells) * len(periods)
+    shape = (len(cells), len(periods))
+    value_cube = np.bincount(flat, weights=values[keep], minlength=size).reshape(shape)
+    event_cube = np.bincount(flat, weights=events[keep], minlength=size).reshape(shape)
+    return value_cube, event_cube, warnings
+
+
+def _cells_frame(
+    cells_hex: np.ndarray,
+    values: np.ndarray,
+    event_cube: np.ndarray,
+    z: np.ndarray,
+    p: np.ndarray,
+    p_adj: np.ndarray,
+    hot: np.ndarray,
+    cold: np.ndarray,
+    alpha: float,
+    neighbours: np.ndarray,
+) -> pd.DataFrame:
+    """One row per cell: category and the numbers that explain it (METHODS.md §4, §8)."""
+    n_steps = values.shape[1]
+    z_trend = mann_kendall(np.round(z, _Z_DECIMALS))
+    count_trend = mann_kendall(values)
+    category = classify(hot, cold, trend_direction(z_trend, alpha))
+    integral = bool((event_cube == np.round(event_cube)).all())
+    change = rate_change_from_cube(event_cube, CHANGE_STEPS) if integral else None
+    nan = np.full(len(cells_hex), np.nan)
+    return pd.DataFrame(
+        {
+            "cell": cells_hex,
+            "category": category,
+            "hot_share": hot.sum(axis=1) / n_steps,
+            "cold_share": cold.sum(axis=1) / n_steps,
+            "hot_steps": hot.sum(axis=1),
+            "cold_steps": cold.sum(axis=1),
+            "final_z": z[:, -1],
+            "final_p": p[:, -1],
+            "final_p_adj": p_adj[:, -1],
+            "run_length": final_state_run_length(hot, cold),
+            "trend_tau": z_trend.tau,
+            "trend_z": z_trend.z,
+            "trend_p": z_trend.p,
+            "count_trend_tau": count_trend.tau,
+            "count_trend_p": count_trend.p,
+            "total": values.sum(axis=1),
+            "events": event_cube.sum(axis=1),
+            "last_count": values[:, -1],
+            "change_ratio": change.rate_ratio if change else nan,
+            "change_ci_low": change.ci_low if change else nan,
+            "change_ci_high": change.ci_high if change else nan,
+            "change_p": change.p_increase if change else nan,
+            "neighbours": neighbours,
+        }
+    )
+
+
+def _bins_frame(
+    cells_hex: np.ndarray,
+    periods: pd.DatetimeIndex,
+    values: np.ndarray,
+    z: np.ndarray,
+    p: np.ndarray,
+    p_adj: np.ndarray,
+    hot: np.ndarray,
+    cold: np.ndarray,
+) -> pd.DataFrame:
+    """One row per cell × period, cell-major (cell as a categorical of hex strings)."""
+    n_cells, n_steps = values.shape
+    codes = np.repeat(np.arange(n_cells), n_steps)
+    starts = periods.tz_convert("UTC").tz_localize(None).values
+    return pd.DataFrame(
+        {
+            "cell": pd.Categorical.from_codes(codes, categories=pd.Index(cells_hex)),
+            "period_start": pd.DatetimeIndex(np.tile(starts, n_cells))
+            .tz_localize("UTC")
+            .tz_convert(TIMEZONE),
+            "value": values.ravel(),
+            "z": z.ravel(),
+            "p": p.ravel(),
+            "p_adj": p_adj.ravel(),
+            "hot": hot.ravel(),
+            "cold": cold.ravel(),
+        }
+    )
+
+
+def emerging_hotspots_from_counts(
+    counts: pd.DataFrame,
+    study_cells: Sequence[object] | None,
+    period_starts: Sequence[object] | pd.DatetimeIndex,
+    *,
+    k: int = 1,
+    time_lag: int = 1,
+    alpha: float = 0.05,
+    fdr: bool = True,
+    global_window: GlobalWindow = "cube",
+    permutations: int = 0,
+    seed: int = 0,
+    resolution: int | None = None,
+) -> EhsaResult:
+    """Emerging hot spots from an aggregated cube (METHODS.md §1–4, §8).
+
+    `counts` has one row per non-empty bin: `cell` (H3 int64 or hex), `period_start` (one of
+    `period_starts`) or `period` (its position), `value` (count or harm-weighted sum) and
+    optionally `events` (the number of events, for sparsity and the change test). Bins not
+    listed are true zeros. `study_cells` None means the cells in `counts` plus grid_disk(k).
+    """
+    validate_parameters(k, time_lag, alpha, global_window, permutations, seed)
+    if resolution is not None:
+        resolution = validate_resolution(resolution)
+    missing = {"cell", "value"} - set(counts.columns)
+    if missing:
+        raise AnalysisError("invalid_counts", f"counts lack columns: {sorted(missing)}")
+    periods = _as_local_periods(list(period_starts))
+    if len(periods) < MIN_PERIODS:
+        raise AnalysisError(
+            "too_few_periods",
+            f"at least {MIN_PERIODS} complete periods are needed, the selection has {len(periods)}",
+        )
+    if not periods.is_monotonic_increasing or not periods.is_unique:
+        raise AnalysisError("invalid_periods", "period starts must be strictly increasing")
+    if len(counts) == 0:
+        raise AnalysisError("no_events", "no events for this selection")
+
+    count_cells = np.unique(cells_to_int(counts["cell"]))
+    cells, study_area = _study_area(count_cells, study_cells, int(k))
+    res = _check_resolution(np.union1d(cells, count_cells), resolution)
+    values, event_cube, warnings = _cube_from_counts(counts, cells, periods)
+    n_events = float(event_cube.sum())
+    if n_events <= 0 and not values.any():
+        raise AnalysisError("no_events", "no events for this selection")
+
+    w = spatial_weights(cells, int(k))
+    z = gi_star(values, w, int(time_lag), global_window)
+    if permutations > 0:
+        p = gi_star_permutation_p(
+            values, w, int(time_lag), global_window, int(permutations), int(seed)
+        )
+    else:
+        p = normal_p(z)
+    p_adj = benjamini_hochberg(p, axis=0) if fdr else p
+    significant = p_adj <= alpha
+    hot = significant & (z > 0)
+    cold = significant & (z < 0)
+
+    cells_hex = cells_to_hex(cells)
+    neighbours = np.asarray(w.sum(axis=1)).ravel().astype(np.int64)
+    sparsity = cube_sparsity(values, int(round(n_events)))
+    warnings = sparsity_warnings(sparsity, int(permutations)) + warnings
+    params: dict[str, Any] = {
+        "method": "emerging_hotspots",
+        "method_version": METHOD_VERSION,
+        "resolution": res,
+        "k": int(k),
+        "time_lag": int(time_lag),
+        "alpha": float(alpha),
+        "fdr": bool(fdr),
+        "global_window": str(global_window),
+        "permutations": int(permutations),
+        "seed": int(seed),
+        "study_area": study_area,
+        "n_cells": len(cells),
+        "study_cells_sha256": hashlib.sha256(",".join(cells_hex).encode()).hexdigest(),
+        "n_periods": len(periods),
+        "period_days": _period_days(periods),
+        "first_period_start": periods[0].isoformat(),
+        "last_period_start": periods[-1].isoformat(),
+        "timezone": TIMEZONE,
+        "trend_alpha": float(alpha),
+        "change_steps": CHANGE_STEPS,
+    }
+    return EhsaResult(
+        cells=_cells_frame(
+            cells_hex, values, event_cube, z, p, p_adj, hot, cold, alpha, neighbours
+        ),
+        bins=_bins_frame(cells_hex, periods, values, z, p, p_adj, hot, cold),
+        periods=list(periods),
+        params=params,
+        sparsity=sparsity,
+        warnings=warnings,
+    )
+
+
+def _event_cells(events: pd.DataFrame, resolution: int) -> np.ndarray:
+    """int64 cell of every event, from `cell` (checked against `resolution`) or `lat`/`lon`."""
+    if "cell" in events.columns:
+        cells = cells_to_int(events["cell"])
+        _check_resolution(np.unique(cells), resolution)
+        return cells
+    if {"lat", "lon"} <= set(events.columns):
+        return points_to_cells(
+            events["lat"].to_numpy(np.float64), events["lon"].to_numpy(np.float64), resolution
+        )
+    raise AnalysisError("invalid_events", "events need a 'cell' column or 'lat' and 'lon'")
+
+
+def aggregate_events(
+    cells: np.ndarray, steps: np.ndarray, weights: np.ndarray | None
+) -> pd.DataFrame:
+    """Counts per (cell, step): `cell` int64, `period` int, `value`, `events` (non-empty only)."""
+    codes, uniques = pd.factorize(cells)
+    n_steps = int(steps.max()) + 1
+    flat = codes.astype(np.int64) * n_steps + steps
+    size = len(uniques) * n_steps
+    events = np.bincount(flat, minlength=size)
+    values = events if weights is None else np.bincount(flat, weights=weights, minlength=size)
+    nz = np.flatnonzero(events)
+    return pd.DataFrame(
+        {
+            "cell": np.asarray(uniques, dtype=np.int64)[nz // n_steps],
+            "period": nz % n_steps,
+            "value": values[nz].astype(np.float64),
+            "events": events[nz],
+        }
+    )
+
+
+def emerging_hotspots(
+    events: pd.DataFrame,
+    resolution: int = 9,
+    period: str | int = "14D",
+    anchor: object = None,
+    k: int = 1,
+    time_lag: int = 1,
+    alpha: float = 0.05,
+    fdr: bool = True,
+    global_window: GlobalWindow = "cube",
+    study_cells: Sequence[object] | None = None,
+    value: str | None = None,
+    end: object = None,
+    permutations: int = 0,
+    seed: int = 0,
+) -> EhsaResult:
+    """Emerging hot spots from events (METHODS.md §1–4): aggregate to a cube, then the core.
+
+    Periods are `anchor + k·period` in Europe/Stockholm. `end` (exclusive) defaults to the
+    Stockholm midnight after the latest event; `anchor` defaults to the date of `end`, so the
+    last period ends exactly there. Steps run from the period of the earliest event to the
+    last complete period (period end ≤ end); later events are left out.
+    """
+    resolution = validate_resolution(resolution)
+    days = parse_period(period)
+    validate_parameters(k, time_lag, alpha, global_window, permutations, seed)
+    if not isinstance(events, pd.DataFrame) or "occurred_at" not in events.columns:
+        raise AnalysisError("invalid_events", "events must be a DataFrame with 'occurred_at'")
+    if value is not None and value not in events.columns:
+        raise AnalysisError("invalid_value", f"events have no column {value!r}")
+    if len(events) == 0:
+        raise AnalysisError("no_events", "no events for this selection")
+
+    times = to_utc(events["occurred_at"])
+    known = ~np.asarray(times.isna())
+    cells = _event_cells(events, resolution)
+    weights = None if value is None else events[value].to_numpy(dtype=np.float64)
+    if weights is not None and not np.isfinite(weights[known]).all():
+        raise AnalysisError("invalid_value", f"column {value!r} has missing values")
+    if not known.any():
+        raise AnalysisError("no_events", "no events for this selection")
+
+    end_ts = default_end(times[known].max()) if end is None else _exact_end(end)
+    anchor_date = default_anchor(end_ts) if anchor is None else to_local_date(anchor)
+    steps = np.full(len(events), np.iinfo(np.int64).max)
+    steps[known] = period_index(times[known], anchor_date, days)
+    last = last_complete_index(end_ts, anchor_date, days)
+    keep = steps <= last
+    if not keep.any():
+        raise AnalysisError("no_events", "no events for this selection (before the end date)")
+    first = int(steps[keep].min())
+    n_periods = last - first + 1
+    if n_periods < MIN_PERIODS:
+        raise AnalysisError(
+            "too_few_periods",
+            f"at least {MIN_PERIODS} complete periods of {days} days are needed, "
+            f"the selection covers {n_periods}",
+        )
+    counts = aggregate_events(
+        cells[keep], steps[keep] - first, None if weights is None else weights[keep]
+    )
+    result = emerging_hotspots_from_counts(
+        counts,
+        study_cells,
+        period_start(np.arange(first, last + 1), anchor_date, days),
+        k=k,
+        time_lag=time_lag,
+        alpha=alpha,
+        fdr=fdr,
+        global_window=global_window,
+        permutations=permutations,
+        seed=seed,
+        resolution=resolution,
+    )
+    dropped = len(events) - int(keep.sum())
+    no_time = int((~known).sum())
+    if no_time:
+        result.warnings.append(
+            _warning(
+                "missing_time",
+                f"{no_time} händelser saknar tidpunkt och räknas inte.",
+                f"{no_time} events have no time and are not counted.",
+            )
+        )
+    result.params.update(
+        {
+            "period": f"{days}D",
+            "period_days": days,
+            "anchor": anchor_date.isoformat(),
+            "end": end_ts.isoformat(),
+            "value": value,
+            "events_left_out": dropped,
+        }
+    )
+    return result
+
+
+def _exact_end(end: object) -> pd.Timestamp:
+    """A user-given end as a Stockholm timestamp (dates and 'YYYY-MM-DD' mean local midnight)."""
+    if isinstance(end, str) and len(end.strip()) == 10:
+        return local_midnight_at_or_before(end)
+    if isinstance(end, dt.date) and not isinstance(end, dt.datetime):
+        return local_midnight_at_or_before(end)
+    return to_utc([end])[0].tz_convert(TIMEZONE)
