@@ -71,7 +71,7 @@ def demo_analyze() -> None:
     """Run the analysis on the demo as of its last meeting date (2026-11-17)."""
     from geo_service.demo import perstorp
 
-    analyze(municipality=perstorp.CODE, to=perstorp.MEETING_DATE.isoformat())
+    _analyze(perstorp.CODE, {"to_date": perstorp.MEETING_DATE})
 
 
 @app.command("analyze")
@@ -89,18 +89,22 @@ def analyze(
     """Aggregate the cube, run the emerging hotspot analysis and store the run."""
     from datetime import date
 
-    from sqlalchemy import select
-
-    from geo_service.db.engine import session_scope
-    from geo_service.db.models import AnalysisCell, AnalysisRun
-    from geo_service.runs import run_analysis
-
     overrides = {
         "from_date": date.fromisoformat(from_) if from_ else None,
         "to_date": date.fromisoformat(to) if to else None,
         "resolution": resolution, "kinds": kind or None, "categories": category or None,
         "sources": source or None, "value": value, "study_area": study_area,
     }  # fmt: skip
+    _analyze(municipality, overrides)
+
+
+def _analyze(municipality: str, overrides: dict[str, object]) -> None:
+    from sqlalchemy import select
+
+    from geo_service.db.engine import session_scope
+    from geo_service.db.models import AnalysisCell, AnalysisRun
+    from geo_service.runs import run_analysis
+
     with console.status(f"analysing {municipality}"), session_scope() as session:
         run_id = run_analysis(session, municipality, **overrides)
         run = session.get(AnalysisRun, (municipality, run_id))

@@ -151,6 +151,7 @@ def _cell_rows(cells: pd.DataFrame, mc: str, run_id: int) -> pd.DataFrame:
     out["cell"] = cells_to_int(cells["cell"])
     out["municipality_code"] = mc
     out["run_id"] = run_id
+    out["last_value"] = cells["last_count"]
     return out[CELL_COLUMNS]
 
 

@@ -1,0 +1,110 @@
+"""Analysis runs on the Perstorp demo: the planted hotspots are found, runs are reproducible."""
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from geo_service.db.models import AnalysisRun
+from geo_service.demo import perstorp
+from geo_service.errors import GeoServiceError
+from geo_service.runs import RunParams, latest_run, run_analysis
+
+CATEGORIES_BY_PLACE = text(
+    "SELECT p.name, array_agg(DISTINCT c.category) FROM analysis_cell c "
+    "JOIN h3_cell h ON h.cell = c.cell "
+    "JOIN place p ON p.municipality_code = c.municipality_code "
+    " AND ST_Intersects(p.geom, ST_Centroid(h.geom)) "
+    "WHERE c.municipality_code = '1275' AND c.run_id = :run GROUP BY 1"
+)
+
+
+@pytest.fixture(scope="module")
+def demo_run(engine: Engine, demo_loaded: str) -> Iterator[int]:
+    with Session(engine) as session:
+        run_id = run_analysis(session, demo_loaded, to_date=perstorp.MEETING_DATE)
+        session.commit()
+    yield run_id
+
+
+def _categories(engine: Engine, run_id: int) -> dict[str, set[str]]:
+    with engine.connect() as conn:
+        return {
+            name: set(cats) for name, cats in conn.execute(CATEGORIES_BY_PLACE, {"run": run_id})
+        }
+
+
+def test_demo_hotspots_are_where_they_were_planted(engine: Engine, demo_run: int) -> None:
+    found = _categories(engine, demo_run)
+    assert found["Centrum"] & {"persistent_hot", "intensifying_hot"}
+    assert "intensifying_hot" in found["Stationsområdet"]
+    assert "new_hot" in found["Oderljunga"]
+    assert not found["Norra bostadsområdet"] - {"no_pattern"}
+
+
+def test_run_records_its_periods_parameters_and_sparsity(engine: Engine, demo_run: int) -> None:
+    with Session(engine) as session:
+        run = session.get(AnalysisRun, ("1275", demo_run))
+        assert run.status == "completed"
+        assert run.n_periods == perstorp.N_PERIODS
+        assert run.period_end.astimezone(perstorp.STOCKHOLM).date() == perstorp.LAST_PERIOD_END
+        assert run.params["to_date"] == perstorp.MEETING_DATE.isoformat()
+        assert run.watermark["events"] == len(perstorp.generate_events())
+        assert run.sparsity and run.warnings  # the demo is sparse: the run says so
+        assert latest_run(session, "1275").id >= demo_run
+        cells, bins = session.execute(
+            text("SELECT (SELECT count(*) FROM analysis_cell WHERE run_id = :r), "
+                 "(SELECT count(*) FROM analysis_bin WHERE run_id = :r)"), {"r": demo_run}
+        ).one()  # fmt: skip
+    assert bins == cells * perstorp.N_PERIODS
+
+
+def test_a_run_is_reproducible_from_its_stored_parameters(engine: Engine, demo_run: int) -> None:
+    with Session(engine) as session:
+        stored = RunParams(**session.get(AnalysisRun, ("1275", demo_run)).params)
+        again = run_analysis(session, "1275", **stored.model_dump())
+        session.commit()
+    sql = text("SELECT cell, category, round(final_z::numeric, 9) FROM analysis_cell "
+               "WHERE run_id = :r ORDER BY cell")  # fmt: skip
+    with engine.connect() as conn:
+        assert conn.execute(sql, {"r": demo_run}).all() == conn.execute(sql, {"r": again}).all()
+
+
+def test_harm_weighted_run_and_filters(engine: Engine, demo_run: int) -> None:
+    with Session(engine) as session:
+        run_id = run_analysis(session, "1275", to_date=perstorp.MEETING_DATE, value="harm",
+                              categories=["klotter", "skadegorelse"])  # fmt: skip
+        session.commit()
+        total = session.execute(
+            text("SELECT sum(value) FROM analysis_bin WHERE run_id = :r"), {"r": run_id}
+        ).scalar()
+        expected = session.execute(
+            text("SELECT sum(t.harm_weight) FROM event e JOIN taxonomy t "
+                 "ON t.municipality_code = e.municipality_code AND t.code = e.category "
+                 "WHERE e.category IN ('klotter', 'skadegorelse') AND e.kind <> 'walk_finding' "
+                 "AND e.occurred_at >= '2024-11-18' AND e.occurred_at < '2026-11-16'")
+        ).scalar()  # fmt: skip
+    assert total == pytest.approx(expected, rel=0.01)
+
+
+def test_empty_selection_is_a_clear_error(engine: Engine, demo_loaded: str) -> None:
+    with Session(engine) as session, pytest.raises(GeoServiceError, match="No events"):
+        run_analysis(session, "1275", sources=["no-such-source"])
+
+
+def test_old_runs_are_pruned(
+    engine: Engine, demo_run: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from geo_service.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "runs_kept", 2)
+    with Session(engine) as session:
+        for _ in range(3):
+            run_analysis(session, "1275", to_date=perstorp.MEETING_DATE)
+        session.commit()
+        kept = session.execute(
+            text("SELECT count(*) FROM analysis_run r WHERE municipality_code = '1275' AND NOT "
+                 "EXISTS (SELECT 1 FROM meeting_snapshot s WHERE s.run_id = r.id)")
+        ).scalar()  # fmt: skip
+    assert kept == 2
