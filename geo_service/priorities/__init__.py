@@ -1,0 +1,1 @@
+"""EST meeting priorities (METHODS.md §10): scoring, reasons, snapshots and measure follow-up."""

@@ -1,0 +1,85 @@
+"""Priorities for a meeting: pick the analysis run that covers it, score every place."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from geo_service.db.models import AnalysisRun
+from geo_service.db.tenants import require_municipality
+from geo_service.errors import GeoServiceError
+from geo_service.priorities.config import config_from_settings
+from geo_service.priorities.inputs import category_labels, current_period, place_inputs
+from geo_service.priorities.scoring import score_places
+
+
+@dataclass
+class MeetingPriorities:
+    """The ranked places for one meeting, with the run and parameters that produced them."""
+
+    municipality_code: str
+    meeting_date: date
+    run_id: int
+    period_start: datetime
+    period_end: datetime
+    period_days: int
+    params: dict[str, Any]
+    items: list[dict[str, Any]]
+    warnings: list[Any] = field(default_factory=list)
+
+
+def run_for_meeting(session: Session, mc: str, meeting: date) -> AnalysisRun:
+    """The latest completed run whose last period ends within the period before the meeting.
+
+    A meeting on day D reviews the last complete period, so the run's data must end on or
+    before D and less than one period length before it.
+    """
+    municipality = require_municipality(session, mc)
+    days = municipality.period_length_days
+    earliest = meeting - timedelta(days=days - 1)
+    run = session.execute(
+        select(AnalysisRun)
+        .where(
+            AnalysisRun.municipality_code == mc,
+            AnalysisRun.status == "completed",
+            text(
+                "(analysis_run.period_end AT TIME ZONE 'Europe/Stockholm')::date "
+                "BETWEEN :earliest AND :meeting"
+            ).bindparams(earliest=earliest, meeting=meeting),
+        )
+        .order_by(AnalysisRun.finished_at.desc().nulls_last(), AnalysisRun.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if run is None:
+        raise GeoServiceError(
+            "no_run_for_meeting",
+            f"No completed analysis run covers the meeting on {meeting.isoformat()} for "
+            f"municipality {mc}: a run whose data ends between {earliest.isoformat()} and "
+            f"{meeting.isoformat()} is missing. Create it with "
+            f"`geo-service analyze --municipality {mc} --to {meeting.isoformat()}`.",
+            status=409,
+        )
+    return run
+
+
+def priorities_for_meeting(session: Session, mc: str, meeting: date) -> MeetingPriorities:
+    """Every place of the tenant ranked for the meeting (METHODS.md §10)."""
+    municipality = require_municipality(session, mc)
+    config = config_from_settings(municipality.settings)
+    run = run_for_meeting(session, mc, meeting)
+    start, end, days = current_period(run)
+    inputs = place_inputs(session, mc, run, meeting, config)
+    items = score_places(inputs, config, category_labels(session, mc), days)
+    return MeetingPriorities(
+        municipality_code=mc,
+        meeting_date=meeting,
+        run_id=run.id,
+        period_start=start,
+        period_end=end,
+        period_days=days,
+        params={"priorities": config.as_dict(), "run": run.params},
+        items=items,
+        warnings=list(run.warnings or []),
+    )
