@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
-from geo_service.analysis import emerging_hotspots_from_counts
+from geo_service.analysis import EhsaResult, emerging_hotspots_from_counts
 from geo_service.analysis.cells import cells_to_int
 from geo_service.config import get_settings
 from geo_service.db.models import AnalysisRun
@@ -95,7 +95,12 @@ def run_analysis(session: Session, municipality_code: str, **overrides: Any) -> 
     )
     session.add(run)
     session.flush()
-    _copy(conn, "analysis_bin", BIN_COLUMNS, _bin_rows(result.bins, municipality_code, run.id))
+    _copy(
+        conn,
+        "analysis_bin",
+        BIN_COLUMNS,
+        _bin_rows(_informative_bins(result), municipality_code, run.id),
+    )
     cells = _cell_rows(result.cells, municipality_code, run.id)
     _copy(conn, "analysis_cell", CELL_COLUMNS, cells)
     ensure_h3_cells(conn, [cells["cell"].to_numpy(np.int64)])
@@ -135,11 +140,21 @@ def _watermark(conn: Connection, mc: str) -> dict[str, Any]:
     return {"events": row[0], "last_batch_id": row[1], "last_change": row[2] and row[2].isoformat()}
 
 
+def _informative_bins(result: EhsaResult) -> pd.DataFrame:
+    """Bins of cells with any event or any significant bin; the rest are all-zero series."""
+    bins = result.bins
+    flagged = (
+        bins.groupby("cell", sort=False, observed=True)[["value", "hot", "cold"]].transform("any").any(axis=1)
+    )
+    return bins[flagged]
+
+
 def _bin_rows(bins: pd.DataFrame, mc: str, run_id: int) -> pd.DataFrame:
+    starts = pd.Series(pd.unique(bins["period_start"]))
+    local = {d: _local_midnight(pd.Timestamp(d).date()).isoformat() for d in starts}
     out = pd.DataFrame({
         "municipality_code": mc, "run_id": run_id, "cell": cells_to_int(bins["cell"]),
-        "period_start": [_local_midnight(pd.Timestamp(d).date()).isoformat()
-                         for d in bins["period_start"]],
+        "period_start": bins["period_start"].map(local),
         "value": bins["value"], "z": bins["z"], "p": bins["p"],
         "hot": bins["hot"], "cold": bins["cold"],
     })  # fmt: skip
