@@ -4,7 +4,7 @@ from fastapi import FastAPI
 from sqlalchemy.orm import sessionmaker
 
 from geo_service.api.problems import Problem, install_problem_handlers
-from geo_service.api.routers import health
+from geo_service.api.routers import health, measures, meetings, places, priorities
 from geo_service.config import Settings, get_settings
 from geo_service.db.engine import get_engine
 
@@ -28,4 +28,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = sessionmaker(get_engine(settings.database_url), expire_on_commit=False)
     install_problem_handlers(app)
     app.include_router(health.router, prefix=API_PREFIX)
+    for module in (places, priorities, meetings, measures):
+        app.include_router(module.router, prefix=API_PREFIX)
     return app

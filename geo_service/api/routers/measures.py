@@ -1,0 +1,134 @@
+"""/api/v1/measures: åtgärder at places, and their follow-up against comparison places."""
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Response
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from geo_service.api.auth import Principal, audit, require, scope
+from geo_service.api.deps import get_session
+from geo_service.api.routers.places import READERS, WRITERS, Municipality
+from geo_service.api.schemas.priorities import Followup, MeasureIn, MeasureOut, MeasurePatch
+from geo_service.db.models import Measure
+from geo_service.errors import GeoServiceError, NotFoundError
+from geo_service.priorities.followup import measure_followup
+from geo_service.priorities.places import get_place
+
+router = APIRouter(tags=["measures"])
+
+
+def _measure(session: Session, mc: str, measure_id: int) -> Measure:
+    found = session.get(Measure, (mc, measure_id))
+    if found is None:
+        raise NotFoundError("measure", measure_id)
+    return found
+
+
+def _check(session: Session, mc: str, m: Measure) -> None:
+    get_place(session, mc, m.place_id)
+    if m.end_date is not None and m.end_date < m.start_date:
+        raise GeoServiceError(
+            "invalid_measure_period", "A measure's end_date cannot be before its start_date."
+        )
+
+
+def _flush(session: Session) -> None:
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        raise GeoServiceError("invalid_measure", str(exc.orig).splitlines()[0]) from None
+
+
+@router.get("/measures", response_model=list[MeasureOut])
+def list_measures(
+    municipality: str = Municipality,
+    place_id: int | None = None,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(require(*READERS)),
+) -> list[Measure]:
+    scope(session, principal, municipality)
+    query = select(Measure).where(Measure.municipality_code == municipality)
+    if place_id is not None:
+        query = query.where(Measure.place_id == place_id)
+    return list(session.execute(query.order_by(Measure.start_date, Measure.id)).scalars())
+
+
+@router.get("/measures/{measure_id}", response_model=MeasureOut)
+def get_measure(
+    measure_id: int,
+    municipality: str = Municipality,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(require(*READERS)),
+) -> Measure:
+    scope(session, principal, municipality)
+    return _measure(session, municipality, measure_id)
+
+
+@router.post("/measures", response_model=MeasureOut, status_code=201)
+def create_measure(
+    body: MeasureIn,
+    municipality: str = Municipality,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(require(*WRITERS)),
+) -> Measure:
+    scope(session, principal, municipality)
+    measure = Measure(municipality_code=municipality, **body.model_dump())
+    _check(session, municipality, measure)
+    session.add(measure)
+    _flush(session)
+    session.refresh(measure)
+    audit(session, principal, "measure.create", f"measure/{measure.id}", {"title": body.title})
+    return measure
+
+
+@router.patch("/measures/{measure_id}", response_model=MeasureOut)
+def update_measure(
+    measure_id: int,
+    body: MeasurePatch,
+    municipality: str = Municipality,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(require(*WRITERS)),
+) -> Measure:
+    scope(session, principal, municipality)
+    measure = _measure(session, municipality, measure_id)
+    changes = body.model_dump(exclude_unset=True)
+    for key, value in changes.items():
+        setattr(measure, key, value)
+    _check(session, municipality, measure)
+    _flush(session)
+    audit(
+        session, principal, "measure.update", f"measure/{measure_id}", {"fields": sorted(changes)}
+    )
+    return measure
+
+
+@router.delete("/measures/{measure_id}", status_code=204)
+def delete_measure(
+    measure_id: int,
+    municipality: str = Municipality,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(require(*WRITERS)),
+) -> Response:
+    scope(session, principal, municipality)
+    session.delete(_measure(session, municipality, measure_id))
+    session.flush()
+    audit(session, principal, "measure.delete", f"measure/{measure_id}", {})
+    return Response(status_code=204)
+
+
+@router.get("/measures/{measure_id}/followup", response_model=Followup)
+def get_followup(
+    measure_id: int,
+    municipality: str = Municipality,
+    as_of: date | None = Query(None, description="End of the after window (default: data end)."),
+    comparison: list[int] | None = Query(None, description="Comparison place ids."),
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(require(*READERS)),
+) -> dict[str, Any]:
+    """Events before and after the measure at its place against comparison places (RoRR, CI)."""
+    scope(session, principal, municipality)
+    return measure_followup(session, municipality, measure_id, as_of, comparison)

@@ -1,0 +1,135 @@
+"""/api/v1/meetings/{date}: frozen priorities (snapshots), changes since last time, lägesbild."""
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Depends, Response
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from geo_service.api.auth import Principal, audit, require, scope
+from geo_service.api.deps import get_session
+from geo_service.api.routers.places import READERS, WRITERS, Municipality
+from geo_service.api.routers.priorities import Lang, present
+from geo_service.api.schemas.priorities import Comparison, Snapshot
+from geo_service.db.models import MeetingSnapshot
+from geo_service.errors import NotFoundError
+from geo_service.priorities import snapshots
+
+router = APIRouter(tags=["meetings"])
+
+
+def _snapshot_out(snap: MeetingSnapshot, principal: Principal, lang: Lang) -> dict[str, Any]:
+    return {
+        "id": snap.id,
+        "municipality_code": snap.municipality_code,
+        "meeting_date": snap.meeting_date,
+        "run_id": snap.run_id,
+        "params": snap.params,
+        "priorities": present(snap.priorities, principal, lang),
+        "created_at": snap.created_at,
+        "created_by": snap.created_by,
+    }
+
+
+@router.get("/meetings", response_model=list[Snapshot])
+def list_snapshots(
+    municipality: str = Municipality,
+    lang: Lang = "sv",
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(require(*READERS)),
+) -> list[dict[str, Any]]:
+    """All meeting snapshots of the municipality, newest first."""
+    scope(session, principal, municipality)
+    rows = session.execute(
+        select(MeetingSnapshot)
+        .where(MeetingSnapshot.municipality_code == municipality)
+        .order_by(MeetingSnapshot.meeting_date.desc())
+    ).scalars()
+    return [_snapshot_out(s, principal, lang) for s in rows]
+
+
+@router.post("/meetings/{meeting_date}/snapshot", response_model=Snapshot, status_code=201)
+def create_snapshot(
+    meeting_date: date,
+    municipality: str = Municipality,
+    lang: Lang = "sv",
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(require(*WRITERS)),
+) -> dict[str, Any]:
+    """Freeze the meeting's priorities with the run id and parameters (once; then 409)."""
+    scope(session, principal, municipality)
+    actor = f"token:{principal.token_id}" if principal.token_id is not None else principal.role
+    snap = snapshots.create_snapshot(session, municipality, meeting_date, actor)
+    session.refresh(snap)
+    audit(session, principal, "meeting.snapshot", f"meeting/{meeting_date}", {"id": snap.id})
+    return _snapshot_out(snap, principal, lang)
+
+
+@router.get("/meetings/{meeting_date}/snapshot", response_model=Snapshot)
+def get_snapshot(
+    meeting_date: date,
+    municipality: str = Municipality,
+    lang: Lang = "sv",
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(require(*READERS)),
+) -> dict[str, Any]:
+    scope(session, principal, municipality)
+    snap = snapshots.get_snapshot(session, municipality, meeting_date)
+    if snap is None:
+        raise NotFoundError("meeting snapshot", meeting_date.isoformat())
+    return _snapshot_out(snap, principal, lang)
+
+
+@router.get("/meetings/{meeting_date}/comparison", response_model=Comparison)
+def get_comparison(
+    meeting_date: date,
+    municipality: str = Municipality,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(require(*READERS)),
+) -> dict[str, Any]:
+    """New on the list, up, down, gone: this meeting against the previous snapshot."""
+    scope(session, principal, municipality)
+    return snapshots.comparison_for_meeting(session, municipality, meeting_date)
+
+
+@router.get("/meetings/{meeting_date}/lagesbild.html", response_class=HTMLResponse)
+def lagesbild_html(
+    meeting_date: date,
+    municipality: str = Municipality,
+    lang: Lang = "sv",
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(require(*READERS)),
+) -> HTMLResponse:
+    """The meeting's lägesbild as one self-contained printable HTML page."""
+    from geo_service.reports.meeting import meeting_report_html
+
+    scope(session, principal, municipality)
+    return HTMLResponse(meeting_report_html(session, municipality, meeting_date, lang))
+
+
+@router.get(
+    "/meetings/{meeting_date}/lagesbild.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def lagesbild_pdf(
+    meeting_date: date,
+    municipality: str = Municipality,
+    lang: Lang = "sv",
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(require(*READERS)),
+) -> Response:
+    """The meeting's lägesbild as PDF."""
+    from geo_service.reports.meeting import meeting_report_html
+    from geo_service.reports.pdf import html_to_pdf
+
+    scope(session, principal, municipality)
+    pdf = html_to_pdf(meeting_report_html(session, municipality, meeting_date, lang))
+    name = f"lagesbild-{municipality}-{meeting_date.isoformat()}.pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )

@@ -1,0 +1,78 @@
+"""/api/v1/places: the places an EST group talks about (create, read, update, delete)."""
+
+from fastapi import APIRouter, Depends, Query, Response
+from sqlalchemy.orm import Session
+
+from geo_service.api.auth import Principal, audit, require, scope
+from geo_service.api.deps import get_session
+from geo_service.api.schemas.priorities import PlaceIn, PlaceOut, PlacePatch
+from geo_service.priorities import places
+
+router = APIRouter(tags=["places"])
+READERS = ("admin", "analyst", "coordinator", "viewer")
+WRITERS = ("admin", "coordinator")
+Municipality = Query(..., pattern=r"^[0-9]{4}$", description="Kommunkod, e.g. 1275.")
+
+
+@router.get("/places", response_model=list[PlaceOut])
+def list_places(
+    municipality: str = Municipality,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(require(*READERS)),
+) -> list[dict]:
+    """All places of the municipality, geometry as GeoJSON in WGS84."""
+    scope(session, principal, municipality)
+    return places.list_places(session, municipality)
+
+
+@router.get("/places/{place_id}", response_model=PlaceOut)
+def get_place(
+    place_id: int,
+    municipality: str = Municipality,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(require(*READERS)),
+) -> dict:
+    scope(session, principal, municipality)
+    return places.get_place(session, municipality, place_id)
+
+
+@router.post("/places", response_model=PlaceOut, status_code=201)
+def create_place(
+    body: PlaceIn,
+    municipality: str = Municipality,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(require(*WRITERS)),
+) -> dict:
+    """A new place from a GeoJSON Polygon, MultiPolygon or Point (with radius_m)."""
+    scope(session, principal, municipality)
+    created = places.create_place(session, municipality, **body.model_dump())
+    audit(session, principal, "place.create", f"place/{created['id']}", {"name": body.name})
+    return created
+
+
+@router.patch("/places/{place_id}", response_model=PlaceOut)
+def update_place(
+    place_id: int,
+    body: PlacePatch,
+    municipality: str = Municipality,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(require(*WRITERS)),
+) -> dict:
+    scope(session, principal, municipality)
+    changes = body.model_dump(exclude_unset=True)
+    updated = places.update_place(session, municipality, place_id, changes)
+    audit(session, principal, "place.update", f"place/{place_id}", {"fields": sorted(changes)})
+    return updated
+
+
+@router.delete("/places/{place_id}", status_code=204)
+def delete_place(
+    place_id: int,
+    municipality: str = Municipality,
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(require(*WRITERS)),
+) -> Response:
+    scope(session, principal, municipality)
+    places.delete_place(session, municipality, place_id)
+    audit(session, principal, "place.delete", f"place/{place_id}", {})
+    return Response(status_code=204)

@@ -1,0 +1,60 @@
+"""GET /api/v1/priorities: ranked places for an EST meeting, with components and reasons."""
+
+from datetime import date
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
+
+from geo_service.api.auth import Principal, require, scope
+from geo_service.api.deps import get_session
+from geo_service.api.routers.places import READERS, Municipality
+from geo_service.api.schemas.priorities import Priorities
+from geo_service.priorities.service import priorities_for_meeting
+
+router = APIRouter(tags=["priorities"])
+SUPPRESS_BELOW = 3
+Lang = Literal["sv", "en"]
+
+
+def present(items: list[dict[str, Any]], principal: Principal, lang: Lang) -> list[dict[str, Any]]:
+    """Add the reason in the asked language; for viewers, hide counts below k (DESIGN.md §5)."""
+    out = []
+    for item in items:
+        item = dict(item, reason=item[f"reason_{lang}"])
+        if principal.role == "viewer":
+            change = dict(item["change"])
+            for key in ("current", "baseline"):
+                if change[key] is not None and change[key] < SUPPRESS_BELOW:
+                    change[key] = None
+            item["change"] = change
+            item["top_categories"] = [
+                dict(c, count=None if (c["count"] or 0) < SUPPRESS_BELOW else c["count"])
+                for c in item["top_categories"]
+            ]
+        out.append(item)
+    return out
+
+
+@router.get("/priorities", response_model=Priorities)
+def get_priorities(
+    meeting: date = Query(..., description="Meeting date, YYYY-MM-DD."),
+    municipality: str = Municipality,
+    lang: Lang = "sv",
+    session: Session = Depends(get_session),
+    principal: Principal = Depends(require(*READERS)),
+) -> dict[str, Any]:
+    """Every place ranked for the meeting (METHODS.md §10); ties break on place id."""
+    scope(session, principal, municipality)
+    result = priorities_for_meeting(session, municipality, meeting)
+    return {
+        "municipality_code": municipality,
+        "meeting_date": meeting,
+        "run_id": result.run_id,
+        "period_start": result.period_start,
+        "period_end": result.period_end,
+        "period_days": result.period_days,
+        "params": result.params,
+        "warnings": result.warnings,
+        "priorities": present(result.items, principal, lang),
+    }

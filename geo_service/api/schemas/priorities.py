@@ -1,0 +1,190 @@
+"""Request and response models of places, priorities, meetings and measures."""
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class PlaceIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    kind: str = "other"
+    aliases: list[str] = Field(default_factory=list)
+    area_id: int | None = None
+    note: str | None = None
+    geometry: dict[str, Any] = Field(
+        description="GeoJSON Point, Polygon or MultiPolygon in WGS84 (EPSG:4326)."
+    )
+    radius_m: float | None = Field(None, gt=0, le=5000, description="For a Point: circle radius.")
+
+
+class PlacePatch(BaseModel):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    kind: str | None = None
+    aliases: list[str] | None = None
+    area_id: int | None = None
+    note: str | None = None
+    geometry: dict[str, Any] | None = None
+    radius_m: float | None = Field(None, gt=0, le=5000)
+
+
+class PlaceOut(BaseModel):
+    id: int
+    name: str
+    kind: str
+    aliases: list[str]
+    area_id: int | None
+    note: str | None
+    geometry: dict[str, Any] | None
+
+
+class Component(BaseModel):
+    key: str
+    label_sv: str
+    label_en: str
+    value: float
+    weight: float
+    contribution: float
+
+
+class ChangeTest(BaseModel):
+    """METHODS.md §8: the latest period against the previous ones (null where suppressed)."""
+
+    current: int | None
+    baseline: int | None
+    baseline_periods: int
+    rate_ratio: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_increase: float | None
+
+
+class CategoryCount(BaseModel):
+    code: str
+    label_sv: str
+    label_en: str
+    count: int | None
+
+
+class Priority(BaseModel):
+    place_id: int
+    name: str
+    kind: str
+    rank: int
+    score: float
+    level: Literal["green", "yellow", "red"]
+    listed: bool = Field(description="On the meeting's list: level yellow or red.")
+    components: list[Component]
+    change: ChangeTest
+    top_categories: list[CategoryCount]
+    emerging_category: str | None
+    reason_sv: str
+    reason_en: str
+    reason: str = Field(description="The reason in the requested language.")
+
+
+class Priorities(BaseModel):
+    municipality_code: str
+    meeting_date: date
+    run_id: int
+    period_start: datetime
+    period_end: datetime
+    period_days: int
+    params: dict[str, Any]
+    warnings: list[Any]
+    priorities: list[Priority]
+
+
+class Snapshot(BaseModel):
+    id: int
+    municipality_code: str
+    meeting_date: date
+    run_id: int
+    params: dict[str, Any]
+    priorities: list[Priority]
+    created_at: datetime
+    created_by: str | None
+
+
+class Change(BaseModel):
+    place_id: int
+    name: str
+    status: Literal["new", "up", "down", "same", "gone", "off_list"]
+    rank: int | None
+    previous_rank: int | None
+    score: float | None
+    previous_score: float | None
+    level: str | None
+    previous_level: str | None
+
+
+class Comparison(BaseModel):
+    meeting_date: date
+    snapshot_id: int | None
+    previous_meeting_date: date | None
+    previous_snapshot_id: int | None
+    changes: list[Change]
+
+
+MeasureStatus = Literal["planned", "ongoing", "done", "cancelled"]
+
+
+class MeasureIn(BaseModel):
+    place_id: int
+    kind: str = Field(min_length=1, max_length=40)
+    title: str = Field(min_length=1)
+    description: str | None = None
+    start_date: date
+    end_date: date | None = None
+    status: MeasureStatus = "planned"
+    responsible_org: str | None = None
+
+
+class MeasurePatch(BaseModel):
+    place_id: int | None = None
+    kind: str | None = Field(None, min_length=1, max_length=40)
+    title: str | None = Field(None, min_length=1)
+    description: str | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    status: MeasureStatus | None = None
+    responsible_org: str | None = None
+
+
+class MeasureOut(MeasureIn):
+    id: int
+    created_at: datetime
+
+
+class Window(BaseModel):
+    start: date
+    end: date
+
+
+class Followup(BaseModel):
+    """Before/after at the place against comparison places: ratio of rate ratios with a CI."""
+
+    measure_id: int
+    place_id: int
+    title: str
+    window_days: int
+    before: Window
+    after: Window
+    place_before: int
+    place_after: int
+    comparison_place_ids: list[int]
+    comparison_before: int
+    comparison_after: int
+    ratio: float
+    ci_low: float
+    ci_high: float
+    confidence: float
+    p_two_sided: float
+    place_rate_ratio: float
+    comparison_rate_ratio: float
+    continuity_corrected: bool
+    change_percent: float
+    reduction: bool
+    increase: bool
+    summary_sv: str
+    summary_en: str
