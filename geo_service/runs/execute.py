@@ -144,7 +144,9 @@ def _informative_bins(result: EhsaResult) -> pd.DataFrame:
     """Bins of cells with any event or any significant bin; the rest are all-zero series."""
     bins = result.bins
     flagged = (
-        bins.groupby("cell", sort=False, observed=True)[["value", "hot", "cold"]].transform("any").any(axis=1)
+        bins.groupby("cell", sort=False, observed=True)[["value", "hot", "cold"]]
+        .transform("any")
+        .any(axis=1)
     )
     return bins[flagged]
 
