@@ -46,7 +46,11 @@ from geo_service.analysis.periods import (
     to_local_date,
     to_utc,
 )
-from geo_service.analysis.sparsity import cube_sparsity, sparsity_warnings
+from geo_service.analysis.sparsity import (
+    cube_sparsity,
+    permutation_warnings,
+    sparsity_warnings,
+)
 from geo_service.analysis.weights import spatial_weights
 
 METHOD_VERSION = "1"
@@ -235,7 +239,8 @@ def _cells_frame(
             "count_trend_p": count_trend.p,
             "total": values.sum(axis=1),
             "events": event_cube.sum(axis=1),
-            "last_count": values[:, -1],
+            "last_value": values[:, -1],
+            "last_count": event_cube[:, -1],
             "change_ratio": change.rate_ratio if change else nan,
             "change_ci_low": change.ci_low if change else nan,
             "change_ci_high": change.ci_high if change else nan,
@@ -337,7 +342,11 @@ def emerging_hotspots_from_counts(
     cells_hex = cells_to_hex(cells)
     neighbours = np.asarray(w.sum(axis=1)).ravel().astype(np.int64)
     sparsity = cube_sparsity(values, int(round(n_events)))
-    warnings = sparsity_warnings(sparsity, int(permutations)) + warnings
+    warnings = (
+        sparsity_warnings(sparsity, int(permutations))
+        + permutation_warnings(int(permutations), float(alpha), bool(fdr), len(cells))
+        + warnings
+    )
     params: dict[str, Any] = {
         "method": "emerging_hotspots",
         "method_version": METHOD_VERSION,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -60,6 +61,37 @@ def sparsity_warnings(sparsity: dict[str, Any], permutations: int) -> list[dict[
                 f"{share:.0f}% of cell-periods have any event at all, so the hot spot analysis "
                 "is uncertain. Use larger cells (a coarser resolution, e.g. 8 instead of 9) or "
                 f"longer periods (e.g. 28 days instead of 14). {perm_en}"
+            ),
+        }
+    ]
+
+
+def permutation_warnings(
+    permutations: int, alpha: float, fdr: bool, cells: int
+) -> list[dict[str, str]]:
+    """Warn when R permutations cannot resolve significance: p ≥ 1/(R + 1) (METHODS.md §2).
+
+    With BH over m cells a lone hot bin needs p ≤ α/m, so R + 1 must reach m/α.
+    """
+    if permutations <= 0:
+        return []
+    tests = cells if fdr else 1
+    needed = math.ceil(tests / alpha)
+    if permutations + 1 >= needed:
+        return []
+    floor = 1 / (permutations + 1)
+    return [
+        {
+            "code": "too_few_permutations",
+            "message_sv": (
+                f"Med {permutations} permutationer kan inget p-värde bli lägre än "
+                f"{_sv_number(floor, 4)}. För att en enskild cell ska kunna bli signifikant "
+                f"bland {tests} celler per period behövs minst {needed - 1} permutationer."
+            ),
+            "message_en": (
+                f"With {permutations} permutations no p-value can be below {floor:.4f}. "
+                f"For a single cell to be able to reach significance among {tests} cells per "
+                f"period, at least {needed - 1} permutations are needed."
             ),
         }
     ]
