@@ -1,0 +1,184 @@
+"""The lägesbild for one EST meeting: context gathered from the database, rendered by jinja2."""
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from geo_service.db.models import AnalysisRun
+from geo_service.db.tenants import require_municipality
+from geo_service.errors import GeoServiceError
+from geo_service.priorities.followup import measure_followup
+from geo_service.priorities.inputs import category_labels
+from geo_service.priorities.service import priorities_for_meeting
+from geo_service.priorities.snapshots import comparison_for_meeting, get_snapshot
+from geo_service.reports.charts import line_chart
+from geo_service.reports.mapimage import municipality_map
+from geo_service.reports.texts import TEXTS
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+TREND_PERIODS = 13
+TREND_CATEGORIES = 6
+ENV = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(["html", "j2"]),
+)
+
+
+def _num(value: float | None, lang: str, decimals: int = 1) -> str:
+    if value is None:
+        return "–"
+    text_value = f"{value:.{decimals}f}"
+    return text_value.replace(".", ",") if lang == "sv" else text_value
+
+
+ENV.filters["num"] = _num
+
+
+def _priorities(session: Session, mc: str, meeting: date) -> dict[str, Any]:
+    """The snapshot when the meeting has one, else the priorities computed now."""
+    snap = get_snapshot(session, mc, meeting)
+    if snap is not None:
+        return {"items": snap.priorities, "run_id": snap.run_id, "params": snap.params,
+                "snapshot_id": snap.id}  # fmt: skip
+    result = priorities_for_meeting(session, mc, meeting)
+    return {"items": result.items, "run_id": result.run_id, "params": result.params,
+            "snapshot_id": None}  # fmt: skip
+
+
+def category_trends(
+    session: Session, mc: str, run: AnalysisRun, labels: dict[str, tuple[str, str]], lang: str
+) -> pd.DataFrame:
+    """Reports per period of the leading categories over the last periods (whole municipality)."""
+    days = int(run.params.get("period_days", 14))
+    anchor = date.fromisoformat(str(run.params.get("anchor", "2024-01-01")))
+    start = run.period_end - timedelta(days=days * TREND_PERIODS)
+    rows = session.execute(
+        text(
+            "SELECT floor(((occurred_at AT TIME ZONE 'Europe/Stockholm')::date - :anchor)::float8"
+            " / :days)::int AS k, category, count(*) AS n FROM event "
+            "WHERE municipality_code = :mc AND occurred_at >= :start AND occurred_at < :end "
+            "AND kind = ANY(:kinds) GROUP BY 1, 2"
+        ),
+        {"anchor": anchor, "days": days, "mc": mc, "start": start, "end": run.period_end,
+         "kinds": run.params.get("kinds") or ["incident", "observation", "tip", "fault_report"]},
+    ).all()  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["k", "category", "n"])
+    if frame.empty:
+        return pd.DataFrame()
+    table = frame.pivot_table(index="k", columns="category", values="n", fill_value=0)
+    first = int(table.index.min())
+    last = int(table.index.max())
+    table = table.reindex(range(first, last + 1), fill_value=0)
+    leading = table.sum().sort_values(ascending=False).index[:TREND_CATEGORIES]
+    table = table[leading]
+    table.index = [anchor + timedelta(days=days * int(k)) for k in table.index]
+    idx = 0 if lang == "sv" else 1
+    table.columns = [labels.get(c, (c, c))[idx] for c in table.columns]
+    return table
+
+
+def coverage(session: Session, mc: str, run: AnalysisRun) -> dict[str, Any]:
+    """Events per source in the run's time span, and unresolved quarantined rows."""
+    sources = session.execute(
+        text(
+            "SELECT s.name, count(e.id) AS n FROM source s LEFT JOIN event e "
+            "ON e.municipality_code = s.municipality_code AND e.source = s.code "
+            "AND e.occurred_at >= :start AND e.occurred_at < :end "
+            "WHERE s.municipality_code = :mc GROUP BY s.name ORDER BY n DESC, s.name"
+        ),
+        {"mc": mc, "start": run.period_start, "end": run.period_end},
+    ).all()
+    quarantined = session.execute(
+        text(
+            "SELECT count(*) FROM quarantine WHERE municipality_code = :mc AND resolved_at IS NULL"
+        ),
+        {"mc": mc},
+    ).scalar_one()
+    return {
+        "sources": [{"name": n, "events": c} for n, c in sources],
+        "total": sum(c for _, c in sources),
+        "quarantined": quarantined,
+        "from": run.period_start.astimezone(STOCKHOLM).date(),
+        "to": (run.period_end.astimezone(STOCKHOLM) - timedelta(days=1)).date(),
+    }
+
+
+def measures_with_followup(session: Session, mc: str, as_of: date) -> list[dict[str, Any]]:
+    """Open measures and those ended within the last year, each with its follow-up (or why not)."""
+    rows = session.execute(
+        text(
+            "SELECT m.id, m.title, m.kind, m.status, m.start_date, m.end_date, m.responsible_org,"
+            " p.name AS place FROM measure m JOIN place p ON p.municipality_code = "
+            "m.municipality_code AND p.id = m.place_id WHERE m.municipality_code = :mc "
+            "AND m.status <> 'cancelled' AND m.start_date <= :day "
+            "AND (m.end_date IS NULL OR m.end_date >= :day - 365) ORDER BY m.start_date, m.id"
+        ),
+        {"mc": mc, "day": as_of},
+    ).mappings()
+    out = []
+    for row in rows:
+        item = dict(row)
+        try:
+            item["followup"] = measure_followup(session, mc, row["id"], as_of=as_of)
+        except GeoServiceError as exc:
+            item["followup"] = None
+            item["followup_note"] = exc.message
+        out.append(item)
+    return out
+
+
+def meeting_report_context(session: Session, mc: str, meeting: date, lang: str = "sv") -> dict:
+    """Everything the meeting template shows."""
+    municipality = require_municipality(session, mc)
+    prio = _priorities(session, mc, meeting)
+    run = session.get(AnalysisRun, (mc, prio["run_id"]))
+    labels = category_labels(session, mc)
+    t = TEXTS[lang]
+    trends = category_trends(session, mc, run, labels, lang)
+    period_end_day = run.period_end.astimezone(STOCKHOLM).date()
+    settings = prio["params"]["priorities"]
+    comparison = comparison_for_meeting(session, mc, meeting)
+    return {
+        "t": t,
+        "lang": lang,
+        "municipality": municipality.name,
+        "municipality_code": mc,
+        "meeting": meeting,
+        "period_from": (run.period_end - timedelta(days=int(run.params.get("period_days", 14))))
+        .astimezone(STOCKHOLM)
+        .date(),
+        "period_to": period_end_day - timedelta(days=1),
+        "run_id": run.id,
+        "snapshot_id": prio["snapshot_id"],
+        "generated": datetime.now(STOCKHOLM).strftime("%Y-%m-%d %H:%M"),
+        "items": prio["items"],
+        "levels_note": t["levels"].format(
+            red=_num(settings["thresholds"]["red"], lang), yellow=_num(
+                settings["thresholds"]["yellow"], lang)
+        ),
+        "map_image": municipality_map(session, mc, run.id, prio["items"], lang),
+        "trend_image": line_chart(trends, t["trend_chart"], t["reports"])
+        if not trends.empty
+        else None,
+        "comparison": comparison,
+        "changes": [c for c in comparison["changes"] if c["status"] != "off_list"],
+        "measures": measures_with_followup(session, mc, period_end_day),
+        "coverage": coverage(session, mc, run),
+        "method_text": t["method_text"].format(baseline=settings["baseline_periods"]),
+        "warnings": [w.get(f"message_{lang}", w.get("message", "")) for w in run.warnings or []
+                     if isinstance(w, dict)],
+    }  # fmt: skip
+
+
+def meeting_report_html(session: Session, mc: str, meeting: date, lang: str = "sv") -> str:
+    """The meeting's lägesbild as one self-contained HTML page (images as data URIs)."""
+    if lang not in TEXTS:
+        raise GeoServiceError("invalid_language", "Language must be 'sv' or 'en'.")
+    context = meeting_report_context(session, mc, meeting, lang)
+    return ENV.get_template("meeting.html.j2").render(**context)

@@ -1,0 +1,112 @@
+"""The report's fixed words in Swedish (default) and English."""
+
+TEXTS: dict[str, dict[str, str]] = {
+    "sv": {
+        "title": "Lägesbild inför EST-mötet",
+        "meeting": "Möte",
+        "period": "Senaste period",
+        "run": "Analyskörning",
+        "generated": "Skapad",
+        "map": "Karta: hotspotceller och prioriterade platser",
+        "ranking": "Prioriterade platser",
+        "rank": "Nr",
+        "place": "Plats",
+        "level": "Nivå",
+        "score": "Poäng",
+        "reason": "Skäl",
+        "levels": "Nivåer: röd från {red} poäng, gul från {yellow} poäng, annars grön.",
+        "trends": "Utveckling per kategori",
+        "trend_chart": "Rapporter per period, hela kommunen",
+        "reports": "rapporter",
+        "changes": "Förändringar sedan förra mötet",
+        "no_previous": "Ingen tidigare ögonblicksbild finns; jämförelsen görs från nästa möte.",
+        "previous": "Jämfört med mötet",
+        "status_new": "ny på listan",
+        "status_up": "upp",
+        "status_down": "ned",
+        "status_same": "oförändrad",
+        "status_gone": "borta från listan",
+        "status_off_list": "ej på listan",
+        "measures": "Åtgärder och uppföljning",
+        "no_measures": "Inga pågående eller avslutade åtgärder att följa upp.",
+        "measure": "Åtgärd",
+        "status": "Status",
+        "org": "Ansvarig",
+        "dates": "Period",
+        "followup": "Uppföljning",
+        "coverage": "Datatäckning",
+        "source": "Källa",
+        "events": "Händelser",
+        "quarantined": "Rader i karantän (ej lästa)",
+        "method": "Metod",
+        "method_text": (
+            "Platserna rangordnas med en poäng som är summan av listade komponenter: "
+            "skadeviktade incidenter och observationer efter allvar den senaste perioden, "
+            "förändringstestet (antal senaste perioden mot de {baseline} föregående; "
+            "kvoten, exakt konfidensintervall och ensidigt p-värde), hotspotmönstret i "
+            "platsens H3-celler (Getis-Ord Gi* och Mann-Kendall över perioderna), aktuella "
+            "kluster, pågående åtgärder och trygghetsmätningens problemindex. Vikterna kan "
+            "ändras per kommun. Uppföljningen av åtgärder jämför antalet före och efter på "
+            "platsen med jämförelseplatser (kvot av kvoter med 95 % konfidensintervall)."
+        ),
+        "warnings": "Att tänka på",
+        "status_planned": "planerad",
+        "status_ongoing": "pågår",
+        "status_done": "klar",
+        "status_cancelled": "avbruten",
+    },
+    "en": {
+        "title": "Situation report for the EST meeting",
+        "meeting": "Meeting",
+        "period": "Latest period",
+        "run": "Analysis run",
+        "generated": "Generated",
+        "map": "Map: hot spot cells and ranked places",
+        "ranking": "Ranked places",
+        "rank": "No.",
+        "place": "Place",
+        "level": "Level",
+        "score": "Score",
+        "reason": "Reason",
+        "levels": "Levels: red from {red} points, yellow from {yellow} points, otherwise green.",
+        "trends": "Trends by category",
+        "trend_chart": "Reports per period, whole municipality",
+        "reports": "reports",
+        "changes": "Changes since the last meeting",
+        "no_previous": "No earlier snapshot exists; the comparison starts at the next meeting.",
+        "previous": "Compared with the meeting of",
+        "status_new": "new on the list",
+        "status_up": "up",
+        "status_down": "down",
+        "status_same": "unchanged",
+        "status_gone": "gone from the list",
+        "status_off_list": "not on the list",
+        "measures": "Measures and follow-up",
+        "no_measures": "No ongoing or finished measures to follow up.",
+        "measure": "Measure",
+        "status": "Status",
+        "org": "Responsible",
+        "dates": "Dates",
+        "followup": "Follow-up",
+        "coverage": "Data coverage",
+        "source": "Source",
+        "events": "Events",
+        "quarantined": "Quarantined rows (unresolved)",
+        "method": "Method",
+        "method_text": (
+            "Places are ranked by a score that is the sum of listed components: harm-weighted "
+            "incidents and observations by severity in the latest period, the change test "
+            "(the latest period against the {baseline} before; ratio, exact confidence "
+            "interval and one-sided p-value), the emerging hot spot pattern of the place's H3 "
+            "cells (Getis-Ord Gi* and Mann-Kendall over the periods), live clusters, open "
+            "measures and the safety survey's problem index. The weights can be changed per "
+            "municipality. Measure follow-up compares counts before and after at the place "
+            "with comparison places (ratio of rate ratios with a 95% confidence interval)."
+        ),
+        "warnings": "Caveats",
+        "status_planned": "planned",
+        "status_ongoing": "ongoing",
+        "status_done": "done",
+        "status_cancelled": "cancelled",
+    },
+}
