@@ -8,10 +8,11 @@ whose settings enable a public view (aggregates only, small counts suppressed).
 import hashlib
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -23,6 +24,11 @@ from geo_service.errors import GeoServiceError
 PUBLIC = "public"
 RAW_READERS = ("admin", "analyst", "coordinator")
 """Roles that may see exact points and free text; every such read is audited."""
+AGGREGATE_READERS = (*ROLES, PUBLIC)
+"""Everyone may read aggregates; anonymous only where the tenant's public view is on."""
+SUPPRESSED_ROLES = ("viewer", "reporter", PUBLIC)
+"""Roles that never see counts below k (DESIGN.md §5)."""
+RUN_STARTERS = ("admin", "analyst", "coordinator")
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,16 @@ class Principal:
                 f"not {municipality_code}.",
                 status=403,
             )
+
+    @property
+    def suppressed(self) -> bool:
+        """True when counts below k must be hidden from this caller."""
+        return self.role in SUPPRESSED_ROLES
+
+    @property
+    def actor(self) -> str:
+        """How this caller is recorded in `created_by` columns: `token:<id>` or `public`."""
+        return f"token:{self.token_id}" if self.token_id is not None else PUBLIC
 
 
 def hash_token(token: str) -> str:
@@ -66,9 +82,8 @@ def _unauthorized(message: str) -> GeoServiceError:
     return GeoServiceError("unauthorized", message, status=401)
 
 
-def authenticate(request: Request, session: Session = Depends(get_session)) -> Principal:
-    """The caller from the Authorization header; anonymous callers become `public`."""
-    header = request.headers.get("authorization", "")
+def principal_from_header(session: Session, header: str) -> Principal:
+    """The caller for an Authorization header value; an empty header is anonymous (`public`)."""
     if not header:
         return Principal(municipality_code=None, role=PUBLIC)
     scheme, _, token = header.partition(" ")
@@ -85,6 +100,21 @@ def authenticate(request: Request, session: Session = Depends(get_session)) -> P
     if row is None:
         raise _unauthorized("The token is unknown or revoked.")
     return Principal(row.municipality_code, row.role, row.organisation, row.id)
+
+
+bearer = HTTPBearer(
+    auto_error=False,
+    description="A token from `geo-service token create`: `Bearer gs_<kommunkod>_<secret>`.",
+)
+
+
+def authenticate(
+    request: Request,
+    session: Session = Depends(get_session),
+    _: HTTPAuthorizationCredentials | None = Security(bearer),
+) -> Principal:
+    """The caller from the Authorization header; anonymous callers become `public`."""
+    return principal_from_header(session, request.headers.get("authorization", ""))
 
 
 def require(*roles: str) -> Callable[..., Principal]:
@@ -128,3 +158,49 @@ def audit(
     session.add(AuditLog(municipality_code=principal.municipality_code, token_id=principal.token_id,
                          role=principal.role, organisation=principal.organisation, action=action,
                          resource=resource, detail=detail))  # fmt: skip
+
+
+def revoke_token(session: Session, municipality_code: str, token_id: int) -> bool:
+    """Mark a token revoked; returns False when no such live token exists."""
+    result = session.execute(
+        text(
+            "UPDATE api_token SET revoked_at = now() WHERE municipality_code = :mc "
+            "AND id = :id AND revoked_at IS NULL"
+        ),
+        {"mc": municipality_code, "id": token_id},
+    )
+    return bool(result.rowcount)
+
+
+def list_tokens(session: Session, municipality_code: str) -> list[ApiToken]:
+    """The tenant's tokens (hashes only), oldest first."""
+    return list(
+        session.scalars(
+            select(ApiToken)
+            .where(ApiToken.municipality_code == municipality_code)
+            .order_by(ApiToken.id)
+        )
+    )
+
+
+MUNICIPALITY_QUERY = Query(
+    ..., pattern=r"^[0-9]{4}$", description="Kommunkod of the tenant, e.g. 1275.", examples=["1275"]
+)
+
+
+def tenant_access(*roles: str) -> Callable[..., Principal]:
+    """A dependency for routes with ?municipality=<kommunkod>: checks role, then tenant.
+
+    Returns the principal with `municipality_code` set to the checked tenant (also when anonymous).
+    """
+    allowed = require(*roles)
+
+    def dependency(
+        municipality: str = MUNICIPALITY_QUERY,
+        principal: Principal = Depends(allowed),
+        session: Session = Depends(get_session),
+    ) -> Principal:
+        scope(session, principal, municipality)
+        return replace(principal, municipality_code=municipality)
+
+    return dependency

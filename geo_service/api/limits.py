@@ -1,0 +1,89 @@
+"""Request size limits: bodies over the limit get 413 before the handler reads them.
+
+JSON and form bodies may be max_body_kb; multipart uploads max_upload_mb. Checked on the
+Content-Length header and, for chunked bodies, while the body streams in.
+"""
+
+import json
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+PROBLEM = b"application/problem+json"
+
+
+class BodyTooLarge(Exception):
+    """Raised inside receive() when a streamed body passes the limit."""
+
+
+def problem_body(status: int, code: str, detail: str) -> bytes:
+    return json.dumps(
+        {"type": "about:blank", "title": code.replace("_", " "), "status": status, "code": code,
+         "detail": detail}
+    ).encode()  # fmt: skip
+
+
+async def send_problem(
+    send: Send, status: int, code: str, detail: str, headers: list[tuple[bytes, bytes]] = ()
+) -> None:
+    """Send a whole problem+json response from ASGI middleware."""
+    body = problem_body(status, code, detail)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM),
+                (b"content-length", str(len(body)).encode()),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})  # fmt: skip
+
+
+class RequestSizeLimit:
+    """ASGI middleware answering 413 for bodies over the configured limits."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int, max_upload_bytes: int) -> None:
+        self.app = app
+        self.max_body = max_body_bytes
+        self.max_upload = max_upload_bytes
+
+    def limit_for(self, scope: Scope) -> int:
+        for name, value in scope["headers"]:
+            if name == b"content-type" and value.startswith(b"multipart/form-data"):
+                return self.max_upload
+        return self.max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope)
+        detail = f"The request body is larger than {limit // 1024} KiB."
+        for name, value in scope["headers"]:
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
+                await send_problem(send, 413, "request_too_large", detail)
+                return
+        seen = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise BodyTooLarge
+            return message
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, tracked)
+        except BodyTooLarge:
+            if not started:
+                await send_problem(send, 413, "request_too_large", detail)

@@ -1,0 +1,117 @@
+"""Analysis runs: list, detail and start (the engine lives in geo_service.runs)."""
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Path, Query
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from geo_service.api.auth import (
+    AGGREGATE_READERS,
+    RUN_STARTERS,
+    Principal,
+    audit,
+    tenant_access,
+)
+from geo_service.api.deps import get_session
+from geo_service.api.problems import Problem
+from geo_service.api.routers.hotspots import READ_ERRORS
+from geo_service.api.schemas.serving import RunDetail, RunList, RunRequest, RunSummary
+from geo_service.db.constants import RUN_STATUSES
+from geo_service.db.models import AnalysisRun
+from geo_service.errors import GeoServiceError, NotFoundError
+
+router = APIRouter(tags=["runs"])
+RUN_ID = Path(ge=1, le=2**62, description="Analysis run id.")
+
+
+@router.get("/runs", response_model=RunList, responses=READ_ERRORS)
+def list_runs(
+    status: str | None = Query(None, pattern="^(" + "|".join(RUN_STATUSES) + ")$"),
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0, le=10**7),
+    principal: Principal = Depends(tenant_access(*AGGREGATE_READERS)),
+    session: Session = Depends(get_session),
+) -> RunList:
+    """The municipality's runs, newest first."""
+    where = [AnalysisRun.municipality_code == principal.municipality_code]
+    if status:
+        where.append(AnalysisRun.status == status)
+    total = session.scalar(select(func.count()).select_from(AnalysisRun).where(*where)) or 0
+    runs = session.scalars(
+        select(AnalysisRun)
+        .where(*where)
+        .order_by(AnalysisRun.id.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    items = [RunSummary.model_validate(r) for r in runs]
+    return RunList(total=total, limit=limit, offset=offset, items=items)
+
+
+def run_detail(session: Session, municipality_code: str, run_id: int) -> RunDetail:
+    """A run of the tenant with its cell counts per category, or not found."""
+    run = session.get(AnalysisRun, (municipality_code, run_id))
+    if run is None:
+        raise NotFoundError("analysis run", run_id)
+    counts = session.execute(
+        text(
+            "SELECT category, count(*) FROM analysis_cell WHERE municipality_code = :mc "
+            "AND run_id = :run GROUP BY 1 ORDER BY 1"
+        ),
+        {"mc": municipality_code, "run": run_id},
+    ).all()
+    base = RunSummary.model_validate(run).model_dump()
+    return RunDetail(
+        **base,
+        params=run.params,
+        watermark=run.watermark,
+        sparsity=run.sparsity,
+        warnings=run.warnings,
+        timings=run.timings,
+        error=run.error,
+        categories={c: n for c, n in counts},
+    )
+
+
+@router.get("/runs/{run_id}", response_model=RunDetail, responses=READ_ERRORS)
+def get_run(
+    run_id: int = RUN_ID,
+    principal: Principal = Depends(tenant_access(*AGGREGATE_READERS)),
+    session: Session = Depends(get_session),
+) -> RunDetail:
+    """One run with its parameters, warnings, timings and cells per category."""
+    return run_detail(session, principal.municipality_code, run_id)
+
+
+@router.post(
+    "/runs",
+    response_model=RunDetail,
+    status_code=201,
+    responses={
+        **READ_ERRORS,
+        413: {"model": Problem, "description": "Request body too large"},
+        429: {"model": Problem, "description": "Too many write requests"},
+        503: {"model": Problem, "description": "Analysis engine not installed"},
+    },
+)
+def start_run(
+    body: RunRequest | None = None,
+    principal: Principal = Depends(tenant_access(*RUN_STARTERS)),
+    session: Session = Depends(get_session),
+) -> RunDetail:
+    """Run the hotspot analysis now (seconds for a municipality) and return the finished run."""
+    try:
+        from geo_service.runs import run_analysis
+    except ImportError:
+        raise GeoServiceError(
+            "analysis_unavailable", "The analysis engine is not available yet.", status=503
+        ) from None
+    params: dict[str, Any] = body.model_dump(exclude_none=True) if body else {}
+    try:
+        run_id = run_analysis(session, principal.municipality_code, **params)
+    except TypeError as exc:  # a parameter the engine does not take
+        raise GeoServiceError("invalid_run_parameter", str(exc), status=422) from None
+    audit(session, principal, "run.start", f"analysis_run/{run_id}", params)
+    session.flush()
+    return run_detail(session, principal.municipality_code, run_id)

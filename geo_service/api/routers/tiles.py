@@ -1,0 +1,212 @@
+"""Vector tiles and TileJSON: /tiles/{layer}/{z}/{x}/{y}.mvt and /tiles/{layer}.json.
+
+Hot path: a tile request checks the token (cached a few seconds), then serves a tile rendered once
+per (layer, municipality, run, privacy variant, z, x, y). Run-versioned URLs are immutable.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from geo_service.api.auth import PUBLIC, Principal, principal_from_header, scope
+from geo_service.api.problems import Problem
+from geo_service.api.schemas.serving import TileJSON
+from geo_service.errors import GeoServiceError
+from geo_service.tiles.cache import LRUCache
+from geo_service.tiles.layers import LAYERS, valid_tile
+from geo_service.tiles.sql import render_tile
+from geo_service.tiles.tilejson import tilejson
+from geo_service.tiles.versions import resolve_run
+
+router = APIRouter(prefix="/tiles", tags=["tiles"])
+MVT = "application/vnd.mapbox-vector-tile"
+YEAR = 365 * 24 * 3600
+ERRORS = {
+    400: {"model": Problem, "description": "Bad z/x/y or missing municipality"},
+    401: {"model": Problem, "description": "Token missing, unknown or revoked"},
+    403: {"model": Problem, "description": "Token of another municipality"},
+    404: {"model": Problem, "description": "Unknown layer or run"},
+}
+MUNICIPALITY = Query(
+    None,
+    pattern=r"^[0-9]{4}$",
+    description="Kommunkod; defaults to the token's municipality (required when anonymous).",
+)
+RUN = Query(None, ge=1, le=2**62, description="Analysis run id; default the latest completed.")
+
+
+@dataclass
+class TileState:
+    """Per-app caches of tiles, principals and public-view flags."""
+
+    tiles: LRUCache[bytes]
+    events: LRUCache[bytes]
+    principals: LRUCache[Principal]
+    public: LRUCache[bool]
+
+
+def _state(request: Request) -> TileState:
+    app = request.app
+    state = getattr(app.state, "tile_state", None)
+    if state is None:
+        s = app.state.settings
+        ttl = s.auth_cache_seconds
+        state = TileState(
+            tiles=LRUCache(s.tile_cache_size),
+            events=LRUCache(s.tile_cache_size // 4, ttl=s.events_tile_seconds),
+            principals=LRUCache(10_000, ttl=ttl),
+            public=LRUCache(10_000, ttl=ttl),
+        )
+        app.state.tile_state = state
+    return state
+
+
+def _principal(request: Request, state: TileState) -> Principal:
+    """The caller (cached by token hash for auth_cache_seconds); runs in a worker thread."""
+    header = request.headers.get("authorization", "")
+    key = hashlib.sha256(header.encode()).digest()
+    found = state.principals.get(key)
+    if found is None:
+        with request.app.state.sessions() as session:
+            found = principal_from_header(session, header)
+        state.principals.put(key, found)
+    return found
+
+
+def _tenant(request: Request, state: TileState, principal: Principal, mc: str | None) -> str:
+    """The municipality the caller may read, or a problem."""
+    mc = mc or principal.municipality_code
+    if mc is None:
+        raise GeoServiceError(
+            "municipality_required", "Anonymous tile requests need ?municipality=<kommunkod>."
+        )
+    principal.require_tenant(mc)
+    if principal.role == PUBLIC and state.public.get(mc) is None:
+        with request.app.state.sessions() as session:
+            scope(session, principal, mc)
+        state.public.put(mc, True)
+    return mc
+
+
+def _layer(name: str) -> None:
+    if name not in LAYERS:
+        raise GeoServiceError(
+            "unknown_layer", f"No tile layer {name!r}; known: {', '.join(LAYERS)}.", status=404
+        )
+
+
+def _coordinates(z: str, x: str, y: str) -> tuple[int, int, int]:
+    try:
+        zi, xi, yi = int(z), int(x), int(y)
+    except ValueError:
+        zi = -1
+    if zi < 0 or not valid_tile(zi, xi, yi):
+        raise GeoServiceError(
+            "invalid_tile", f"No tile {z}/{x}/{y}: need 0 ≤ z ≤ 22 and 0 ≤ x, y < 2^z."
+        )
+    return zi, xi, yi
+
+
+def _latest(request: Request, mc: str) -> int:
+    with request.app.state.sessions() as session:
+        return resolve_run(session.connection(), mc, None)
+
+
+def _render(
+    request: Request, layer: str, mc: str, run: int | None, z: int, x: int, y: int, suppress: bool
+) -> bytes:
+    """Check a given run belongs to the tenant and is completed, then render the tile."""
+    settings = request.app.state.settings
+    with request.app.state.sessions() as session:
+        conn = session.connection()
+        if LAYERS[layer].run_versioned:
+            resolve_run(conn, mc, run)
+        data = render_tile(conn, layer, mc, z, x, y, run_id=run, suppress=suppress,
+                           k=settings.k_suppression)  # fmt: skip
+        session.commit()
+    return data
+
+
+@router.get(
+    "/{layer}/{z}/{x}/{y}.mvt",
+    responses={
+        200: {"content": {MVT: {"schema": {"type": "string", "format": "binary"}}},
+              "description": "A Mapbox Vector Tile with one layer named like the source"},
+        204: {"description": "Empty tile"},
+        304: {"description": "Not modified (If-None-Match)"},
+        **ERRORS,
+    },
+    response_class=Response,
+    summary="One vector tile",
+)  # fmt: skip
+async def tile(
+    request: Request,
+    layer: str,
+    z: str,
+    x: str,
+    y: str,
+    municipality: str | None = MUNICIPALITY,
+    run: int | None = RUN,
+) -> Response:
+    """MVT tile of `hotspots`, `places` or `events_agg`; counts below k left out for viewers."""
+    _layer(layer)
+    zi, xi, yi = _coordinates(z, x, y)
+    state = _state(request)
+    principal = state.principals.get(
+        hashlib.sha256(request.headers.get("authorization", "").encode()).digest()
+    ) or await run_in_threadpool(_principal, request, state)
+    if principal.role == PUBLIC and state.public.get(municipality or "") is None:
+        mc = await run_in_threadpool(_tenant, request, state, principal, municipality)
+    else:
+        mc = _tenant(request, state, principal, municipality)
+    spec = LAYERS[layer]
+    suppress = principal.suppressed
+    visibility = "public" if principal.role == PUBLIC else "private"
+    if zi < spec.minzoom or zi > spec.maxzoom:
+        return Response(status_code=204, headers={"Cache-Control": f"{visibility}, max-age={YEAR}"})
+    cache = state.tiles if spec.run_versioned else state.events
+    run_id = run
+    if spec.run_versioned and run is None:
+        run_id = await run_in_threadpool(_latest, request, mc)
+    key = (layer, mc, run_id, suppress, zi, xi, yi)
+    data = cache.get(key)
+    if data is None:
+        data = await run_in_threadpool(_render, request, layer, mc, run_id, zi, xi, yi, suppress)
+        cache.put(key, data)
+    if spec.run_versioned:
+        etag = f'"{layer}-{mc}-r{run_id}-{"k" if suppress else "a"}"'
+        max_age = f"max-age={YEAR}, immutable" if run is not None else "max-age=0, must-revalidate"
+    else:
+        etag = f'"{hashlib.blake2b(data, digest_size=12).hexdigest()}"'
+        max_age = f"max-age={request.app.state.settings.events_tile_seconds}"
+    headers = {
+        "ETag": etag,
+        "Cache-Control": f"{visibility}, {max_age}",
+        "Vary": "Authorization",
+    }
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    if not data:
+        return Response(status_code=204, headers=headers)
+    return Response(data, media_type=MVT, headers=headers)
+
+
+@router.get("/{layer}.json", response_model=TileJSON, responses=ERRORS, summary="TileJSON 3.0.0")
+def tile_json(
+    request: Request,
+    layer: str,
+    municipality: str | None = MUNICIPALITY,
+    run: int | None = RUN,
+) -> dict:
+    """TileJSON of one layer with absolute tile URLs that carry the run id (new run, new URLs)."""
+    _layer(layer)
+    state = _state(request)
+    principal = _principal(request, state)
+    mc = _tenant(request, state, principal, municipality)
+    with request.app.state.sessions() as session:
+        conn = session.connection()
+        run_id = resolve_run(conn, mc, run) if LAYERS[layer].run_versioned else None
+        version = f"1.0.{run_id}" if run_id is not None else "1.0.0"
+        return tilejson(conn, layer, mc, version, str(request.base_url), run_id)

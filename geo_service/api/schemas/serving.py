@@ -1,0 +1,227 @@
+"""Response models of the serving endpoints: hotspots, runs, raw events, event counts, TileJSON.
+
+H3 cells travel as lowercase hex strings (JavaScript cannot hold a 64-bit integer).
+"""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+CELL_EXAMPLE = "891f05a4a2bffff"
+
+
+class Page(BaseModel):
+    """Pagination of a list response."""
+
+    total: int = Field(description="Items matching the filters, over all pages.", examples=[120])
+    limit: int = Field(examples=[100])
+    offset: int = Field(examples=[0])
+
+
+class HotspotCell(BaseModel):
+    """One H3 cell of an analysis run with its emerging hot spot category and statistics."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "cell": CELL_EXAMPLE,
+                "resolution": 9,
+                "category": "intensifying_hot",
+                "z": 3.21,
+                "p": 0.0013,
+                "hot_share": 0.8,
+                "cold_share": 0.0,
+                "trend_tau": 0.42,
+                "trend_p": 0.01,
+                "count_trend_tau": 0.3,
+                "count_trend_p": 0.04,
+                "run_length": 5,
+                "total": 14.0,
+                "last_value": 3.0,
+                "suppressed": False,
+            }
+        }
+    )
+
+    cell: str = Field(description="H3 index as lowercase hex.", examples=[CELL_EXAMPLE])
+    resolution: int
+    category: str = Field(description="Emerging hot spot category (METHODS.md §4).")
+    z: float | None = Field(description="Gi* z-score of the last (or the chosen) period.")
+    p: float | None = Field(description="p-value of that z-score.")
+    hot_share: float | None = None
+    cold_share: float | None = None
+    trend_tau: float | None = Field(None, description="Mann-Kendall τ of the z-score series.")
+    trend_p: float | None = None
+    count_trend_tau: float | None = Field(None, description="Mann-Kendall τ of the counts.")
+    count_trend_p: float | None = None
+    run_length: int | None = None
+    total: float | None = Field(
+        None, description="Events over the run; null when below k for viewer and anonymous."
+    )
+    last_value: float | None = Field(
+        None, description="Events in the last (or chosen) period; null when below k."
+    )
+    suppressed: bool = Field(False, description="True when a count was hidden (below k).")
+
+
+class HotspotList(Page):
+    """Cells of one run, ordered by z descending."""
+
+    run_id: int = Field(examples=[42])
+    municipality_code: str = Field(examples=["1275"])
+    period_start: datetime | None = Field(None, description="The chosen period, if any.")
+    items: list[HotspotCell]
+
+
+class PolygonGeometry(BaseModel):
+    """A GeoJSON Polygon in WGS84 (RFC 7946)."""
+
+    type: Literal["Polygon"] = "Polygon"
+    coordinates: list[list[list[float]]]
+
+
+class HotspotFeature(BaseModel):
+    type: Literal["Feature"] = "Feature"
+    id: str = Field(description="The H3 cell as hex.", examples=[CELL_EXAMPLE])
+    geometry: PolygonGeometry
+    properties: HotspotCell
+
+
+class HotspotFeatureCollection(BaseModel):
+    """RFC 7946 FeatureCollection of hotspot cells (WGS84), with the run and page."""
+
+    type: Literal["FeatureCollection"] = "FeatureCollection"
+    features: list[HotspotFeature]
+    run_id: int
+    municipality_code: str
+    total: int
+    limit: int
+    offset: int
+
+
+class RunSummary(BaseModel):
+    """An analysis run as listed."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int = Field(examples=[42])
+    municipality_code: str = Field(examples=["1275"])
+    status: str = Field(examples=["completed"])
+    resolution: int = Field(examples=[9])
+    period_start: datetime
+    period_end: datetime
+    n_periods: int = Field(examples=[26])
+    started_at: datetime
+    finished_at: datetime | None = None
+
+
+class RunDetail(RunSummary):
+    """An analysis run with everything needed to reproduce and judge it."""
+
+    params: dict[str, Any]
+    watermark: dict[str, Any]
+    sparsity: dict[str, Any]
+    warnings: list[Any]
+    timings: dict[str, Any]
+    error: str | None = None
+    categories: dict[str, int] = Field(
+        default_factory=dict, description="Cells per emerging hot spot category."
+    )
+
+
+class RunList(Page):
+    items: list[RunSummary]
+
+
+class RunRequest(BaseModel):
+    """Parameters of a new run; anything omitted takes the municipality's defaults."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"example": {"resolution": 9, "n_periods": 26}},
+    )
+
+    resolution: int | None = Field(None, ge=5, le=10)
+    n_periods: int | None = Field(None, ge=4, le=260)
+    kinds: list[str] | None = Field(None, max_length=10)
+    categories: list[str] | None = Field(None, max_length=100)
+
+
+class EventOut(BaseModel):
+    """A raw event with its exact point: for analyst, coordinator and admin only (audited)."""
+
+    id: int = Field(examples=[1234])
+    kind: str = Field(examples=["incident"])
+    category: str = Field(examples=["skadegorelse"])
+    source: str = Field(examples=["polisen"])
+    occurred_at: datetime
+    severity: int | None = None
+    x: float | None = Field(None, description="SWEREF 99 TM easting (EPSG:3006).")
+    y: float | None = Field(None, description="SWEREF 99 TM northing (EPSG:3006).")
+    lon: float | None = None
+    lat: float | None = None
+    h3_r9: str | None = Field(None, examples=[CELL_EXAMPLE])
+    place_id: int | None = None
+    geocode_method: str
+    description: str | None = None
+    created_by: str | None = None
+
+
+class EventList(Page):
+    items: list[EventOut]
+
+
+class EventCount(BaseModel):
+    """Events in one H3 cell; cells below k are left out for viewer and anonymous."""
+
+    cell: str = Field(examples=[CELL_EXAMPLE])
+    count: int = Field(examples=[7])
+
+
+class EventCountList(BaseModel):
+    municipality_code: str
+    resolution: int
+    k: int = Field(description="Counts below k are left out for viewer, reporter and anonymous.")
+    suppressed_cells: int = Field(description="How many cells were left out (0 for raw readers).")
+    items: list[EventCount]
+
+
+class VectorLayer(BaseModel):
+    id: str
+    description: str
+    fields: dict[str, str]
+    minzoom: int
+    maxzoom: int
+
+
+class TileJSON(BaseModel):
+    """TileJSON 3.0.0 for one tile layer of one municipality."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "tilejson": "3.0.0",
+                "name": "hotspots",
+                "tiles": ["http://127.0.0.1:8000/tiles/hotspots/{z}/{x}/{y}.mvt?municipality=1275&run=42"],
+                "vector_layers": [{"id": "hotspots", "description": "", "fields": {},
+                                   "minzoom": 8, "maxzoom": 16}],
+                "bounds": [13.2, 56.05, 13.55, 56.25],
+                "minzoom": 8,
+                "maxzoom": 16,
+            }
+        }
+    )  # fmt: skip
+
+    tilejson: Literal["3.0.0"] = "3.0.0"
+    name: str
+    description: str
+    version: str = Field(description="The run id (hotspots, places) or a data version.")
+    attribution: str
+    scheme: Literal["xyz"] = "xyz"
+    tiles: list[str]
+    vector_layers: list[VectorLayer]
+    bounds: list[float] = Field(min_length=4, max_length=4)
+    center: list[float] = Field(min_length=3, max_length=3)
+    minzoom: int
+    maxzoom: int

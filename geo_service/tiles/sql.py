@@ -1,0 +1,163 @@
+"""Tile SQL: ST_TileEnvelope + ST_AsMVTGeom + ST_AsMVT, filtered in EPSG:3006 so GiST is used.
+
+Feature ids are integers: an H3 cell shifted right past its unused digits (unique per
+resolution and below 2^53, so JavaScript keeps it exact), or the place id.
+"""
+
+import time
+
+import numpy as np
+from sqlalchemy import Connection, text
+
+from geo_service.grid.cells import cell_polygons
+from geo_service.tiles.layers import BUFFER, EXTENT, events_resolution
+
+# The envelope with the MVT buffer as margin, transformed to 3006 for the index filter.
+_ENV = f"""
+env AS (
+  SELECT ST_TileEnvelope(:z, :x, :y) AS e3857,
+         ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => {BUFFER / EXTENT}), 3006) AS e3006
+)"""
+
+_MVT_GEOM = f"ST_AsMVTGeom(ST_Transform(h.geom_4326, 3857), env.e3857, {EXTENT}, {BUFFER}, true)"
+
+HOTSPOTS = text(f"""
+WITH {_ENV}
+SELECT ST_AsMVT(t, 'hotspots', {EXTENT}, 'geom', 'id') FROM (
+  SELECT c.cell >> ((15 - h.resolution) * 3) AS id,
+         lower(to_hex(c.cell)) AS cell,
+         c.category,
+         round(c.final_z::numeric, 3)::float8 AS z,
+         round(c.final_p::numeric, 5)::float8 AS p,
+         round(c.trend_tau::numeric, 3)::float8 AS trend_tau,
+         CASE WHEN :suppress AND c.total > 0 AND c.total < :k THEN NULL ELSE c.total END AS total,
+         {_MVT_GEOM} AS geom
+  FROM analysis_cell c JOIN h3_cell h ON h.cell = c.cell, env
+  WHERE c.municipality_code = :mc AND c.run_id = :run AND h.geom && env.e3006
+) t WHERE t.geom IS NOT NULL
+""")
+
+PLACE_SCORES = """
+scores AS (
+  SELECT p.id,
+         coalesce(sum(greatest(c.final_z, 0)) FILTER (WHERE c.category LIKE '%\\_hot'), 0) AS score,
+         coalesce(max(c.final_z) FILTER (WHERE c.category LIKE '%\\_hot'), 0) AS max_z
+  FROM place p
+  LEFT JOIN (analysis_cell c JOIN h3_cell h ON h.cell = c.cell)
+    ON c.municipality_code = p.municipality_code AND c.run_id = :run
+   AND ST_Intersects(h.geom, p.geom)
+  WHERE p.municipality_code = :mc
+  GROUP BY p.id
+),
+ranked AS (
+  SELECT id, round(score::numeric, 2)::float8 AS score,
+         row_number() OVER (ORDER BY score DESC, id) AS rank,
+         CASE WHEN max_z >= 2.576 THEN 'red' WHEN max_z >= 1.96 THEN 'yellow' ELSE 'green' END
+           AS level
+  FROM scores
+)"""
+
+PLACES = text(f"""
+WITH {_ENV}, {PLACE_SCORES}
+SELECT ST_AsMVT(t, 'places', {EXTENT}, 'geom', 'id') FROM (
+  SELECT p.id, p.name, p.kind, r.rank, r.score, r.level,
+         ST_AsMVTGeom(ST_Transform(p.geom, 3857), env.e3857, {EXTENT}, {BUFFER}, true) AS geom
+  FROM place p JOIN ranked r ON r.id = p.id, env
+  WHERE p.municipality_code = :mc AND p.geom && env.e3006
+) t WHERE t.geom IS NOT NULL
+""")
+
+
+def _events_sql(resolution: int) -> str:
+    """Counts per cell of the tile: cells found by the index, events by a padded box around them."""
+    column = f"h3_r{resolution}" if resolution >= 8 else f"h3_parent(e.h3_r8, {resolution})"
+    pad = 50 if resolution >= 8 else 1500  # children of an H3 cell can stick out of it
+    return f"""
+WITH {_ENV},
+cells AS (
+  SELECT h.cell, h.geom, h.geom_4326 FROM h3_cell h, env
+  WHERE h.geom && env.e3006 AND h.resolution = {resolution}
+),
+box AS (SELECT ST_Expand(ST_Extent(geom)::geometry, {pad}) AS b FROM cells),
+counts AS (
+  SELECT {column} AS cell, count(*) AS n
+  FROM event e, box
+  WHERE e.municipality_code = :mc AND e.geom && box.b
+    AND e.geocode_method <> 'municipality_centroid'
+    AND {column} IN (SELECT cell FROM cells)
+  GROUP BY 1
+)
+SELECT ST_AsMVT(t, 'events_agg', {EXTENT}, 'geom', 'id') FROM (
+  SELECT h.cell >> ((15 - {resolution}) * 3) AS id, lower(to_hex(h.cell)) AS cell,
+         {resolution} AS resolution, n.n AS count, {_MVT_GEOM} AS geom
+  FROM counts n JOIN cells h ON h.cell = n.cell, env
+  WHERE NOT (:suppress AND n.n < :k)
+) t WHERE t.geom IS NOT NULL
+"""
+
+
+EVENTS = {r: text(_events_sql(r)) for r in range(6, 11)}
+
+
+def render_tile(
+    conn: Connection,
+    layer: str,
+    mc: str,
+    z: int,
+    x: int,
+    y: int,
+    *,
+    run_id: int | None,
+    suppress: bool,
+    k: int,
+) -> bytes:
+    """One MVT tile of `layer` for municipality `mc` (empty bytes when nothing is there)."""
+    params = {"z": z, "x": x, "y": y, "mc": mc, "run": run_id, "suppress": suppress, "k": k}
+    if layer == "hotspots":
+        stmt = HOTSPOTS
+    elif layer == "places":
+        stmt = PLACES
+    else:
+        resolution = events_resolution(z)
+        if resolution < 8:
+            ensure_parent_cells(conn, mc, resolution)
+        stmt = EVENTS[resolution]
+    data = conn.execute(stmt, params).scalar()
+    return bytes(data) if data else b""
+
+
+_ENSURED: dict[tuple[str, int], float] = {}
+ENSURE_SECONDS = 300.0
+
+
+def ensure_parent_cells(conn: Connection, mc: str, resolution: int) -> int:
+    """Add polygons of coarse parents of the tenant's r8 cells to h3_cell (at most every 5 min)."""
+    key = (mc, resolution)
+    if time.monotonic() - _ENSURED.get(key, -ENSURE_SECONDS) < ENSURE_SECONDS:
+        return 0
+    missing = np.fromiter(
+        conn.execute(
+            text(
+                "SELECT DISTINCT h3_parent(h3_r8, :r) FROM (SELECT DISTINCT h3_r8 FROM event "
+                "WHERE municipality_code = :mc AND h3_r8 IS NOT NULL) e "
+                "EXCEPT SELECT cell FROM h3_cell WHERE resolution = :r"
+            ),
+            {"mc": mc, "r": resolution},
+        ).scalars(),
+        dtype=np.int64,
+    )
+    if missing.size:
+        wgs, sweref = cell_polygons(missing)
+        conn.execute(
+            text(
+                "INSERT INTO h3_cell (cell, resolution, geom, geom_4326) SELECT c, :r, "
+                "ST_GeomFromText(g, 3006), ST_GeomFromText(w, 4326) "
+                "FROM unnest(CAST(:cells AS bigint[]), CAST(:g AS text[]), CAST(:w AS text[])) "
+                "AS u(c, g, w) ON CONFLICT (cell) DO NOTHING"
+            ),
+            {"cells": missing.tolist(), "g": [s.wkt for s in sweref], "w": [p.wkt for p in wgs],
+             "r": resolution},
+        )  # fmt: skip
+        conn.commit()
+    _ENSURED[key] = time.monotonic()
+    return int(missing.size)
