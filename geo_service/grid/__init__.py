@@ -6,6 +6,14 @@ from geo_service.grid.cells import (
     cells_to_hex,
     latlng_to_cells,
     parent_cells,
+    polygon_cells,
 )
 
-__all__ = ["cell_polygons", "cells_from_hex", "cells_to_hex", "latlng_to_cells", "parent_cells"]
+__all__ = [
+    "cell_polygons",
+    "cells_from_hex",
+    "cells_to_hex",
+    "latlng_to_cells",
+    "parent_cells",
+    "polygon_cells",
+]

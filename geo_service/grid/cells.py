@@ -3,6 +3,7 @@
 import h3
 import numpy as np
 import shapely
+from h3 import LatLngPoly, polygon_to_cells_experimental
 from h3.api import numpy_int as h3i
 from pyproj import Transformer
 
@@ -64,3 +65,14 @@ def cell_polygons(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     x, y = _TO_3006.transform(lon, lat)
     sweref = shapely.polygons(shapely.linearrings(x, y, indices=ring_index))
     return wgs, sweref
+
+
+def polygon_cells(geom_4326: shapely.Geometry, resolution: int) -> list[str]:
+    """Hex cells that overlap a WGS84 (multi)polygon: the study area that covers a boundary."""
+    cells: set[str] = set()
+    for polygon in getattr(geom_4326, "geoms", [geom_4326]):
+        outer = [(lat, lon) for lon, lat in polygon.exterior.coords]
+        holes = [[(lat, lon) for lon, lat in ring.coords] for ring in polygon.interiors]
+        shape = LatLngPoly(outer, *holes)
+        cells |= set(polygon_to_cells_experimental(shape, resolution, "overlap"))
+    return sorted(cells)

@@ -5,10 +5,10 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 import shapely
-from h3 import LatLngPoly, polygon_to_cells_experimental
 from sqlalchemy import Connection, text
 
 from geo_service.db.models import Municipality
+from geo_service.grid import polygon_cells
 from geo_service.runs.params import RunParams
 
 # Same period definition as geo_service.analysis.periods (METHODS.md §1).
@@ -89,12 +89,4 @@ def boundary_cells(municipality: Municipality, conn: Connection, resolution: int
     ).scalar()
     if wkb is None:
         return []
-    geom = shapely.from_wkb(bytes(wkb))
-    cells: set[str] = set()
-    for polygon in getattr(geom, "geoms", [geom]):
-        outer = [(lat, lon) for lon, lat in polygon.exterior.coords]
-        holes = [[(lat, lon) for lon, lat in ring.coords] for ring in polygon.interiors]
-        cells |= set(
-            polygon_to_cells_experimental(LatLngPoly(outer, *holes), resolution, "overlap")
-        )
-    return sorted(cells)
+    return polygon_cells(shapely.from_wkb(bytes(wkb)), resolution)
