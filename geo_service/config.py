@@ -27,6 +27,14 @@ class Settings(BaseSettings):
         3 * 365, ge=30, description="Age after which free text and exact points are removed."
     )
     max_upload_mb: int = 200
+    max_body_kb: int = Field(1024, ge=1, description="Largest non-upload request body (413).")
+    write_rate_per_minute: float = Field(
+        120, gt=0, description="Sustained write requests per minute per token (429 beyond)."
+    )
+    write_burst: int = Field(30, ge=1, description="Write requests a token may send at once.")
+    tile_cache_size: int = Field(50_000, ge=0, description="Rendered tiles kept per process.")
+    events_tile_seconds: int = Field(60, ge=0, description="Lifetime of cached event tiles.")
+    auth_cache_seconds: int = Field(10, ge=0, description="Tile requests reuse token checks.")
     future_tolerance_hours: int = 24
     outside_margin_m: float = 500.0
     ingest_chunk_rows: int = 100_000

@@ -3,8 +3,20 @@
 from fastapi import FastAPI
 from sqlalchemy.orm import sessionmaker
 
+from geo_service.api.limits import RequestSizeLimit
 from geo_service.api.problems import Problem, install_problem_handlers
-from geo_service.api.routers import health, measures, meetings, places, priorities
+from geo_service.api.ratelimit import WriteRateLimit
+from geo_service.api.routers import (
+    events,
+    health,
+    hotspots,
+    measures,
+    meetings,
+    places,
+    priorities,
+    runs,
+    tiles,
+)
 from geo_service.config import Settings, get_settings
 from geo_service.db.engine import get_engine
 
@@ -28,6 +40,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = sessionmaker(get_engine(settings.database_url), expire_on_commit=False)
     install_problem_handlers(app)
     app.include_router(health.router, prefix=API_PREFIX)
+    for serving in (hotspots, runs, events):
+        app.include_router(serving.router, prefix=API_PREFIX)
+    app.include_router(tiles.router)
+    app.add_middleware(WriteRateLimit, per_minute=settings.write_rate_per_minute,
+                       burst=settings.write_burst)  # fmt: skip
+    app.add_middleware(RequestSizeLimit, max_body_bytes=settings.max_body_kb * 1024,
+                       max_upload_bytes=settings.max_upload_mb * 1024 * 1024)  # fmt: skip
     for module in (places, priorities, meetings, measures):
         app.include_router(module.router, prefix=API_PREFIX)
     return app

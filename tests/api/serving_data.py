@@ -116,8 +116,8 @@ def _seed(session: Session, mc: str, public: bool, lon0: float) -> Tenant:
     return Tenant(mc, tokens, hexes[0], hexes[1], run_id, ids, reporter_event)
 
 
-@pytest.fixture(scope="session")
-def tenants(engine: Engine) -> dict[str, Tenant]:
+@pytest.fixture(scope="session", name="tenants")
+def tenants_fixture(engine: Engine) -> dict[str, Tenant]:
     """The public tenant 9901 and the private tenant 9902, committed once per session."""
     with Session(engine) as session:
         found = {

@@ -3,7 +3,7 @@
 from fastapi.testclient import TestClient
 
 from geo_service.api.app import create_app
-from tests.api.serving_data import PUBLIC_MC, Tenant, bearer, tenants  # noqa: F401
+from tests.api.serving_data import PUBLIC_MC, Tenant, bearer, tenants_fixture  # noqa: F401
 
 
 def test_hotspots_json_lists_the_latest_run_cells_by_z(tenants: dict[str, Tenant]) -> None:
@@ -22,8 +22,10 @@ def test_hotspots_json_lists_the_latest_run_cells_by_z(tenants: dict[str, Tenant
 def test_hotspots_geojson_is_rfc7946_in_wgs84(tenants: dict[str, Tenant]) -> None:
     t = tenants[PUBLIC_MC]
     with TestClient(create_app()) as client:
-        r = client.get("/api/v1/hotspots.geojson", params={"municipality": t.code,
-                       "category": "intensifying_hot"}, headers=bearer(t.tokens["viewer"]))  # fmt: skip
+        params = {"municipality": t.code, "category": "intensifying_hot"}
+        r = client.get(
+            "/api/v1/hotspots.geojson", params=params, headers=bearer(t.tokens["viewer"])
+        )
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("application/geo+json")
     fc = r.json()
