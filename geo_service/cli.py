@@ -17,6 +17,12 @@ app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 token_app = typer.Typer(help="API tokens.")
 app.add_typer(token_app, name="token")
+
+from geo_service.priorities.cli import places_app  # noqa: E402
+from geo_service.reports.cli import report  # noqa: E402
+
+app.add_typer(places_app, name="places")
+app.command("report")(report)
 console = Console(stderr=True)
 
 

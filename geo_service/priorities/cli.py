@@ -1,0 +1,28 @@
+"""`geo-service places ...`: load places from GeoJSON or GeoPackage."""
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+places_app = typer.Typer(help="Places (named areas the EST group talks about).")
+console = Console(stderr=True)
+
+
+@places_app.command("load")
+def places_load(
+    file: Path = typer.Argument(..., help="GeoJSON or GeoPackage with name, aliases, kind."),
+    municipality: str = typer.Option(..., help="Kommunkod, e.g. 1275."),
+    layer: str = typer.Option(None, help="GeoPackage layer (default: the first)."),
+) -> None:
+    """Load places (reprojected to EPSG:3006); loading again updates places of the same name."""
+    from geo_service.db.engine import session_scope
+    from geo_service.db.tenants import require_municipality
+    from geo_service.priorities.places_io import load_places
+
+    with session_scope() as session:
+        require_municipality(session, municipality)
+        result = load_places(session, municipality, file, layer)
+    for note in result.skipped:
+        console.print(f"[yellow]skipped[/yellow] {note}")
+    console.print(f"[green]{result.stored} of {result.read} places stored[/green]")
