@@ -1,0 +1,1 @@
+"""Geocoding: coordinate systems, coordinate parsing, address and place matching."""

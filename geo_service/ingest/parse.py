@@ -1,0 +1,87 @@
+"""Vectorised parsing of the text values Swedish files carry: numbers and dates."""
+
+import numpy as np
+import pandas as pd
+
+STOCKHOLM = "Europe/Stockholm"
+_DATE_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H.%M",
+    "%Y-%m-%d",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%d-%m-%Y %H:%M",
+    "%d-%m-%Y",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+    "%Y%m%d %H%M",
+    "%Y%m%d",
+    "%d %b %Y",
+)
+_OFFSET = r"(?:[+-]\d{2}:?\d{2}|Z)$"
+_SV_MONTHS = {
+    "januari": "jan", "februari": "feb", "mars": "mar", "april": "apr", "maj": "may",
+    "juni": "jun", "juli": "jul", "augusti": "aug", "september": "sep", "oktober": "oct",
+    "november": "nov", "december": "dec", "okt": "oct",
+}  # fmt: skip
+
+
+def numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Floats from text with decimal comma or point and spaces as thousands separators.
+
+    Returns the numbers and a mask of values that were present but not numbers (text, NaN).
+    """
+    text = values.astype("string").str.strip()
+    blank = text.isna() | (text == "")
+    cleaned = text.str.replace(r"[\s\u00a0\u202f]", "", regex=True).str.replace(",", ".")
+    out = pd.to_numeric(cleaned, errors="coerce").astype(float)
+    bad = ~blank & (out.isna() | ~np.isfinite(out.fillna(0.0)))
+    out[bad] = np.nan
+    return out, bad
+
+
+def datetimes(values: pd.Series, time: pd.Series | None = None) -> pd.Series:
+    """UTC timestamps from many date formats; naive times are Europe/Stockholm. NaT = unparsable.
+
+    `time` is an optional separate time-of-day column (Datum + Tid).
+    """
+    text = values.astype("string").str.strip()
+    if time is not None:
+        t = time.astype("string").str.strip().fillna("")
+        t = t.str.replace(r"^(\d{1,2})\.(\d{2})", r"\1:\2", regex=True)
+        text = (text.fillna("") + " " + t).str.strip()
+    text = text.replace("", pd.NA)
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
+    has_offset = text.str.contains(_OFFSET, regex=True, na=False)
+    if has_offset.any():
+        aware = text[has_offset].str.replace(r"^(\d{4}-\d{2}-\d{2}) (\d):", r"\1 0\2:", regex=True)
+        parsed = pd.to_datetime(aware, format="ISO8601", utc=True, errors="coerce")
+        missing = parsed.isna()
+        if missing.any():
+            parsed[missing] = pd.to_datetime(
+                aware[missing], format="%Y-%m-%d %H:%M:%S %z", utc=True, errors="coerce"
+            )
+        out[has_offset] = parsed
+    naive = text[~has_offset & text.notna()]
+    naive = naive.str.lower().replace(_SV_MONTHS, regex=True) if naive.size else naive
+    local = pd.Series(pd.NaT, index=naive.index, dtype="datetime64[ns]")
+    for fmt in _DATE_FORMATS:
+        todo = local.isna()
+        if not todo.any():
+            break
+        local[todo] = pd.to_datetime(naive[todo], format=fmt, errors="coerce")
+    todo = local.isna()
+    if todo.any():  # Excel serial day numbers (1990–2100)
+        serial = pd.to_numeric(naive[todo].str.replace(",", "."), errors="coerce")
+        serial = serial.where((serial > 32874) & (serial < 73051))
+        local[todo] = pd.to_datetime("1899-12-30") + pd.to_timedelta(serial, unit="D")
+    if local.size:
+        out[local.index] = local.dt.tz_localize(
+            STOCKHOLM, ambiguous="NaT", nonexistent="shift_forward"
+        ).dt.tz_convert("UTC")
+    return out

@@ -1,0 +1,541 @@
+"""The import pipeline: read → map → validate → geocode → H3 → redact → hash → upsert.
+
+Every row read ends either in `event` (new, updated or unchanged) or in `quarantine` with a
+reason code; the report's numbers add up to the rows read. One import is one transaction
+and one `ingest_batch` row; chunks keep memory bounded for files of any size.
+"""
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import shapely
+from sqlalchemy import Connection, Engine, text
+
+from geo_service.config import get_settings
+from geo_service.db.constants import EVENT_KINDS
+from geo_service.errors import GeoServiceError, NotFoundError
+from geo_service.geocode.address import match_addresses
+from geo_service.geocode.crs import SUPPORTED, project, to_wgs84
+from geo_service.geocode.places import PlaceIndex, load_places
+from geo_service.grid import latlng_to_cells, parent_cells
+from geo_service.ingest import mapping as mapping_mod
+from geo_service.ingest.loader import UpsertCounts, upsert_events
+from geo_service.ingest.mapping import Mapping, fold
+from geo_service.ingest.parse import datetimes, numbers
+from geo_service.ingest.quarantine import raw_records, write_quarantine
+from geo_service.ingest.readers import GEOM_X, GEOM_Y, ReaderRestart, Source, open_source
+from geo_service.ingest.redact import redact
+from geo_service.ingest.report import ImportReport
+
+EARLIEST = pd.Timestamp("1990-01-01", tz="UTC")
+SOURCE_KIND_FOR = {"incident": "police", "observation": "rapportor", "tip": "public",
+                   "fault_report": "municipality", "walk_finding": "municipality"}  # fmt: skip
+SCORES = {"coordinates": 1.0, "coordinates_swapped": 0.9, "place": 0.8,
+          "municipality_centroid": 0.1}  # fmt: skip
+Progress = Callable[[int], None]
+
+
+@dataclass
+class ImportOptions:
+    """What the user said about the import."""
+
+    municipality_code: str
+    source: str
+    kind: str
+    mapping: Mapping | None = None
+    crs: int | None = None
+    sheet: str | None = None
+    filename: str | None = None
+    created_by: str | None = None
+    chunk_rows: int | None = None
+
+
+@dataclass
+class Context:
+    """What every chunk needs: the tenant's boundary, places, categories and resolved columns."""
+
+    options: ImportOptions
+    batch_id: int
+    columns: dict[str, str]
+    categories: dict[str, str]
+    places: PlaceIndex
+    boundary: object | None
+    target: tuple[float, float] | None
+    crs: int | None
+    police_feed: bool
+    file_columns: list[str]
+    check_shape: bool
+    seen: list[np.ndarray] = field(default_factory=list)
+    warnings: set[str] = field(default_factory=set)
+
+
+def _validate_options(options: ImportOptions) -> None:
+    if options.kind not in EVENT_KINDS:
+        raise GeoServiceError(
+            "invalid_kind",
+            f"Typen måste vara en av {', '.join(EVENT_KINDS)}, inte {options.kind!r}.",
+        )
+    crs = options.crs or (options.mapping.crs if options.mapping else None)
+    if crs is not None and crs not in SUPPORTED:
+        raise GeoServiceError(
+            "unsupported_crs",
+            f"EPSG:{crs} stöds inte; använd 4326, 3006, 3007–3018 eller 3021.",
+        )
+
+
+def ingest_file(
+    engine: Engine, path: Path, options: ImportOptions, progress: Progress | None = None
+) -> ImportReport:
+    """Import one file in one transaction; broken CSV rows restart it in a tolerant mode."""
+    _validate_options(options)
+    chunk_rows = options.chunk_rows or get_settings().ingest_chunk_rows
+    options.filename = options.filename or path.name
+    digest = _sha256(path)
+    mode = "c"
+    while True:
+        try:
+            source = open_source(path, chunk_rows, mode, options.sheet)
+            with engine.begin() as conn:
+                return run_import(conn, source, options, digest, progress)
+        except ReaderRestart as restart:
+            mode = "noquote" if mode == "python" else restart.next_mode
+
+
+def ingest_frame(conn: Connection, frame: pd.DataFrame, options: ImportOptions) -> ImportReport:
+    """Import rows already in memory (the observations API) through the same pipeline."""
+    _validate_options(options)
+    text_frame = frame.astype("string").fillna("")
+    text_frame.index = pd.RangeIndex(1, len(frame) + 1)
+    source = Source(format="json", columns=list(text_frame.columns), chunks=iter([text_frame]))
+    return run_import(conn, source, options, None, None)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
+def run_import(
+    conn: Connection,
+    source: Source,
+    options: ImportOptions,
+    digest: str | None,
+    progress: Progress | None,
+) -> ImportReport:
+    """Import every chunk of an opened source; returns the report (already stored)."""
+    mc = options.municipality_code
+    if options.kind not in EVENT_KINDS:
+        raise GeoServiceError("invalid_kind", f"Okänd typ {options.kind!r}.")
+    boundary_wkb = conn.execute(
+        text("SELECT ST_AsBinary(boundary) FROM municipality WHERE municipality_code = :mc"),
+        {"mc": mc},
+    ).one_or_none()
+    if boundary_wkb is None:
+        raise NotFoundError("municipality", mc)
+    mapping = _source_mapping(conn, options)
+    resolved = mapping_mod.resolve_columns(source.columns, mapping)
+    mapping_mod.check_required(resolved, source.columns, source.has_geometry)
+    categories = _category_lookup(conn, mc, mapping)
+    boundary = shapely.from_wkb(bytes(boundary_wkb[0])) if boundary_wkb[0] else None
+    margin = get_settings().outside_margin_m
+    zone = shapely.buffer(boundary, margin) if boundary is not None else None
+    if zone is not None:
+        shapely.prepare(zone)
+    centroid = shapely.centroid(boundary) if boundary is not None else None
+    batch_id = conn.execute(
+        text(
+            "INSERT INTO ingest_batch (municipality_code, source, kind, filename, file_sha256, "
+            "created_by) VALUES (:mc, :src, :kind, :fn, :sha, :by) RETURNING id"
+        ),
+        {"mc": mc, "src": options.source, "kind": options.kind, "fn": options.filename,
+         "sha": digest, "by": options.created_by},
+    ).scalar_one()  # fmt: skip
+    ctx = Context(
+        options=options, batch_id=batch_id, columns=resolved, categories=categories,
+        places=load_places(conn, mc), boundary=zone,
+        target=(centroid.x, centroid.y) if centroid is not None else None,
+        crs=options.crs or mapping.crs, police_feed=source.police_feed,
+        file_columns=source.columns, check_shape=source.format == "csv",
+    )  # fmt: skip
+    report = ImportReport(
+        batch_id=batch_id, municipality_code=mc, source=options.source, kind=options.kind,
+        filename=options.filename, format=source.format, columns=resolved,
+        warnings=list(source.warnings),
+    )  # fmt: skip
+    unused = [c for c in source.columns if c not in resolved.values()]
+    if unused:
+        report.warnings.append(f"Kolumner som inte används: {', '.join(unused)}.")
+    counts = UpsertCounts()
+    for chunk in source.chunks:
+        if chunk.empty:
+            continue
+        events, rejected = process_chunk(conn, chunk, ctx)
+        counts += upsert_events(conn, mc, events)
+        write_quarantine(conn, mc, batch_id, rejected)
+        report.rows_read += len(chunk)
+        report.count_reasons(rejected["reason_code"].value_counts().to_dict())
+        report.count_methods(events["geocode_method"].value_counts().to_dict())
+        if progress:
+            progress(len(chunk))
+    if source.bad_rows:
+        bad = pd.DataFrame({
+            "row_number": [r.row_number for r in source.bad_rows],
+            "raw": raw_records(pd.DataFrame({"fields": [" | ".join(map(str, r.fields))
+                                                       for r in source.bad_rows]})),
+            "reason_code": "wrong_field_count",
+            "message": [f"Raden har {len(r.fields)} fält, rubriken {len(source.columns)}."
+                        for r in source.bad_rows],
+        })  # fmt: skip
+        write_quarantine(conn, mc, batch_id, bad)
+        report.rows_read += len(bad)
+        report.count_reasons({"wrong_field_count": len(bad)})
+    if report.rows_read == 0:
+        raise GeoServiceError("no_rows", "Filen har en rubrikrad men inga rader med data.")
+    report.stored, report.updated = counts.stored, counts.updated
+    report.unchanged = counts.unchanged
+    report.warnings += sorted(ctx.warnings)
+    _finish_batch(conn, report, options)
+    return report
+
+
+def _finish_batch(conn: Connection, report: ImportReport, options: ImportOptions) -> None:
+    import json
+
+    stored_report = report.as_dict() | {
+        "options": {"crs": options.crs, "sheet": options.sheet,
+                    "mapping": options.mapping.to_json() if options.mapping else None},
+    }  # fmt: skip
+    conn.execute(
+        text(
+            "UPDATE ingest_batch SET finished_at = now(), rows_read = :r, stored = :s, "
+            "updated = :u, unchanged = :n, quarantined = :q, report = CAST(:rep AS jsonb) "
+            "WHERE municipality_code = :mc AND id = :id"
+        ),
+        {"r": report.rows_read, "s": report.stored, "u": report.updated, "n": report.unchanged,
+         "q": report.quarantined, "rep": json.dumps(stored_report, default=str),
+         "mc": report.municipality_code, "id": report.batch_id},
+    )  # fmt: skip
+
+
+def _source_mapping(conn: Connection, options: ImportOptions) -> Mapping:
+    """Create the source if new; store a given mapping on it, else use the stored one."""
+    import json
+
+    kind = SOURCE_KIND_FOR.get(options.kind, "other")
+    conn.execute(
+        text(
+            "INSERT INTO source (municipality_code, code, name, kind) VALUES (:mc, :code, :name, "
+            ":kind) ON CONFLICT DO NOTHING"
+        ),
+        {
+            "mc": options.municipality_code,
+            "code": options.source,
+            "name": options.source,
+            "kind": kind,
+        },
+    )
+    if options.mapping is not None:
+        conn.execute(
+            text(
+                "UPDATE source SET mapping = CAST(:m AS jsonb) "
+                "WHERE municipality_code = :mc AND code = :code"
+            ),
+            {"m": json.dumps(options.mapping.to_json()), "mc": options.municipality_code,
+             "code": options.source},
+        )  # fmt: skip
+        return options.mapping
+    stored = conn.execute(
+        text("SELECT mapping FROM source WHERE municipality_code = :mc AND code = :code"),
+        {"mc": options.municipality_code, "code": options.source},
+    ).scalar()
+    return mapping_mod.parse_mapping(stored) if stored else Mapping()
+
+
+def _category_lookup(conn: Connection, mc: str, mapping: Mapping) -> dict[str, str]:
+    """Folded label → taxonomy code: the mapping's labels first, then codes, labels, aliases."""
+    rows = conn.execute(
+        text(
+            "SELECT code, label_sv, label_en, aliases FROM taxonomy WHERE municipality_code = :mc"
+        ),
+        {"mc": mc},
+    ).all()
+    codes = {r[0] for r in rows}
+    unknown = sorted(set(mapping.categories.values()) - codes)
+    if unknown:
+        raise GeoServiceError(
+            "invalid_mapping",
+            f"Mappningen pekar på kategorier som inte finns: {', '.join(unknown)}. "
+            f"Kommunens kategorier: {', '.join(sorted(codes))}.",
+        )
+    lookup: dict[str, str] = {}
+    for code, sv, en, aliases in rows:
+        for label in [code, sv, en, *(aliases or [])]:
+            lookup.setdefault(fold(label), code)
+    lookup.update(mapping.categories)
+    return lookup
+
+
+class _Rejections:
+    """Collects the first reason per row (a row is quarantined for one reason)."""
+
+    def __init__(self, index: pd.Index) -> None:
+        self.reason = pd.Series("", index=index, dtype=object)
+        self.message = pd.Series("", index=index, dtype=object)
+
+    def add(self, mask: pd.Series | np.ndarray, reason: str, message: object) -> None:
+        mask = np.asarray(mask, dtype=bool) & (self.reason.to_numpy() == "")
+        if not mask.any():
+            return
+        self.reason[mask] = reason
+        if isinstance(message, str):
+            self.message[mask] = message
+        else:
+            self.message[mask] = np.asarray(message, dtype=object)[mask]
+
+    @property
+    def ok(self) -> np.ndarray:
+        return self.reason.to_numpy() == ""
+
+
+def _col(m: pd.DataFrame, name: str) -> pd.Series:
+    return m[name] if name in m else pd.Series(pd.NA, index=m.index, dtype="string")
+
+
+def process_chunk(
+    conn: Connection, chunk: pd.DataFrame, ctx: Context
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One chunk → (events in the loader's layout, quarantined rows)."""
+    o = ctx.options
+    m = mapping_mod.apply(chunk, ctx.columns)
+    n = len(chunk)
+    rej = _Rejections(chunk.index)
+    if ctx.check_shape:
+        short = chunk[ctx.file_columns].isna().any(axis=1)
+        rej.add(short, "wrong_field_count", "Raden har färre fält än rubriken.")
+
+    # time
+    raw_date = _col(m, "occurred_at")
+    occurred = datetimes(raw_date, m.get("time"))
+    blank_date = raw_date.fillna("").str.strip() == ""
+    rej.add(blank_date, "missing_date", "Datum saknas.")
+    rej.add(
+        occurred.isna(),
+        "invalid_date",
+        "Datumet " + raw_date.fillna("").astype(str) + " kan inte tolkas eller finns inte.",
+    )
+    now = pd.Timestamp(datetime.now(UTC))
+    tolerance = timedelta(hours=get_settings().future_tolerance_hours)
+    rej.add(
+        occurred > now + tolerance,
+        "date_in_future",
+        "Datumet " + raw_date.fillna("").astype(str) + " ligger i framtiden.",
+    )
+    rej.add(
+        occurred < EARLIEST,
+        "date_too_old",
+        "Datumet " + raw_date.fillna("").astype(str) + " är före 1990.",
+    )
+    reported = datetimes(_col(m, "reported_at")) if "reported_at" in m else None
+
+    # category
+    label = _col(m, "category").fillna("")
+    category = label.map(fold).map(ctx.categories)
+    rej.add(category.isna(), "unknown_category",
+            "Kategorin '" + label.astype(str) + "' är okänd; lägg till den i mappningen "
+            "(categories) eller som alias i kommunens kategorilista.")  # fmt: skip
+
+    # severity
+    severity, bad_sev = numbers(_col(m, "severity"))
+    bad_sev = bad_sev.fillna(False) | (severity.notna() & ~severity.isin([1, 2, 3]))
+    rej.add(bad_sev, "invalid_severity", "Allvarlighetsgraden ska vara 1, 2 eller 3.")
+
+    # geocode
+    x, y = np.full(n, np.nan), np.full(n, np.nan)
+    method = np.full(n, "", dtype=object)
+    score = np.zeros(n)
+    epsg = np.zeros(n, dtype=np.int32)
+    loc_reason = np.full(n, "", dtype=object)
+    loc_message = np.full(n, "", dtype=object)
+    geometry_note = chunk["__geometry_note"].to_numpy() if "__geometry_note" in chunk else None
+    if GEOM_X in chunk:
+        gx, _ = numbers(chunk[GEOM_X])
+        gy, _ = numbers(chunk[GEOM_Y])
+        have = gx.notna().to_numpy()
+        x[have], y[have] = gx[have], gy[have]
+        method[have] = "coordinates"
+        score[have] = np.where(geometry_note[have] == "point_on_surface", 0.9, 1.0)
+        epsg[have] = 3006
+    pair = ("lat", "lon") if {"lat", "lon"} <= ctx.columns.keys() else ("north", "east")
+    if set(pair) <= ctx.columns.keys():
+        first, bad1 = numbers(m[pair[0]])
+        second, bad2 = numbers(m[pair[1]])
+        todo = method == ""
+        given = todo & (first.notna() | second.notna() | bad1 | bad2).to_numpy()
+        text_bad = todo & (bad1 | bad2).to_numpy()
+        loc_reason[text_bad] = "invalid_coordinates"
+        loc_message[text_bad] = (
+            "Koordinaterna är inte tal: "
+            + (m[pair[0]].fillna("") + ", " + m[pair[1]].fillna("")).to_numpy(object)[text_bad]
+        )
+        zero = todo & (first == 0).to_numpy() & (second == 0).to_numpy()
+        loc_reason[zero] = "zero_coordinates"
+        loc_message[zero] = "Koordinaterna är (0, 0), inte en plats."
+        candidates = given & ~text_bad & ~zero & (first.notna() & second.notna()).to_numpy()
+        if candidates.any():
+            p = project(first.to_numpy(float)[candidates], second.to_numpy(float)[candidates],
+                        ctx.crs, ctx.target)  # fmt: skip
+            ctx.warnings.update(p.warnings)
+            idx = np.flatnonzero(candidates)
+            good = idx[p.ok]
+            x[good], y[good], epsg[good] = p.x[p.ok], p.y[p.ok], p.epsg[p.ok]
+            if ctx.police_feed:
+                method[good] = "municipality_centroid"
+            else:
+                method[good] = np.where(p.swapped[p.ok], "coordinates_swapped", "coordinates")
+            score[good] = np.select([method[good] == k for k in SCORES], list(SCORES.values()), 1.0)
+            if p.swapped[p.ok].any() and not ctx.police_feed:
+                ctx.warnings.add("Rader med omkastade koordinater (lat/lon eller N/E) rättades; "
+                                 "geokodmetoden är coordinates_swapped.")  # fmt: skip
+            failed = idx[~p.ok]
+            loc_reason[failed] = "invalid_coordinates"
+            loc_message[failed] = [
+                f"Koordinaterna ({a}, {b}) passar inget svenskt koordinatsystem."
+                for a, b in zip(first.to_numpy()[failed], second.to_numpy()[failed], strict=True)
+            ]
+        missing_pair = given & ~text_bad & ~zero & ~candidates
+        loc_reason[missing_pair] = "invalid_coordinates"
+        loc_message[missing_pair] = "Bara en av två koordinater finns."
+    if "address" in ctx.columns:
+        todo = method == ""
+        if todo.any():
+            found = match_addresses(conn, o.municipality_code, m["address"][todo],
+                                    m["town"][todo] if "town" in m else None)  # fmt: skip
+            idx = np.flatnonzero(todo)
+            hit = found.method != ""
+            x[idx[hit]], y[idx[hit]] = found.x[hit], found.y[hit]
+            method[idx[hit]], score[idx[hit]] = found.method[hit], found.score[hit]
+            epsg[idx[hit]] = 3006
+            miss = (found.reason != "") & (loc_reason[idx] == "")
+            loc_reason[idx[miss]], loc_message[idx[miss]] = found.reason[miss], found.message[miss]
+    if "place" in ctx.columns:
+        todo = method == ""
+        if todo.any():
+            names = m["place"][todo]
+            ids, px, py = ctx.places.lookup(names)
+            idx = np.flatnonzero(todo)
+            hit = ids >= 0
+            x[idx[hit]], y[idx[hit]] = px[hit], py[hit]
+            method[idx[hit]], score[idx[hit]] = "place", SCORES["place"]
+            epsg[idx[hit]] = 3006
+            named = (names.fillna("").str.strip() != "").to_numpy() & ~hit
+            named &= loc_reason[idx] == ""
+            loc_reason[idx[named]] = "place_not_found"
+            loc_message[idx[named]] = [
+                f"Platsen {v!r} finns inte bland kommunens platser eller alias."
+                for v in names.to_numpy()[named]
+            ]
+    no_point = method == ""
+    loc_reason[no_point & (loc_reason == "")] = "no_location"
+    loc_message[no_point & (loc_message == "")] = "Raden saknar koordinater, adress och platsnamn."
+    for reason in np.unique(loc_reason[no_point]):
+        sel = no_point & (loc_reason == reason)
+        rej.add(sel, str(reason), loc_message)
+    if ctx.boundary is not None:
+        located = ~no_point
+        inside = np.ones(n, dtype=bool)
+        inside[located] = shapely.contains_xy(ctx.boundary, x[located], y[located])
+        rej.add(~inside, "outside_area",
+                [f"Punkten ({a:.0f}, {b:.0f}) i SWEREF 99 TM ligger utanför kommunen."
+                 if not ok else "" for a, b, ok in zip(x, y, inside, strict=True)])  # fmt: skip
+
+    # redaction and identity
+    description = redact(_col(m, "description")).replace("", pd.NA)
+    if ctx.police_feed and "name" in chunk:
+        description = description.fillna(redact(chunk["name"]))
+    occurred_text = occurred.dt.strftime("%Y-%m-%dT%H:%M:%SZ").fillna("")
+    content = pd.DataFrame({
+        "kind": o.kind, "category": category.fillna(""), "t": occurred_text,
+        "x": np.round(x, 1), "y": np.round(y, 1), "d": description.fillna(""),
+        "s": severity.fillna(0),
+    }, index=chunk.index)  # fmt: skip
+    content_hash = _hash_rows(content)
+    sid = _col(m, "source_id").fillna("").str.strip()
+    source_id = sid.where(sid != "", "h:" + content_hash)
+    _reject_duplicates(source_id, rej, ctx)
+
+    ok = rej.ok
+    lat, lon = to_wgs84(x[ok], y[ok])
+    r10 = latlng_to_cells(lat, lon, 10)
+    notes = pd.Series('{"crs": ' + pd.Series(epsg[ok]).astype(str).to_numpy(object) + "}")
+    if geometry_note is not None:
+        polygon = geometry_note[ok] == "point_on_surface"
+        notes[polygon] = '{"crs": 3006, "geometry": "point_on_surface"}'
+    events = pd.DataFrame({
+        "kind": o.kind, "category": category[ok].to_numpy(), "source": o.source,
+        "source_id": source_id[ok].to_numpy(), "content_hash": content_hash[ok].to_numpy(),
+        "occurred_at": occurred[ok].to_numpy(),
+        "reported_at": reported[ok].to_numpy() if reported is not None else None,
+        "severity": severity[ok].astype("Int64").to_numpy(), "x": x[ok], "y": y[ok],
+        "h3_r8": parent_cells(r10, 8), "h3_r9": parent_cells(r10, 9), "h3_r10": r10,
+        "geocode_method": method[ok], "geocode_score": np.clip(score[ok], 0, 1),
+        "description": description[ok].to_numpy(), "attributes": notes.to_numpy(),
+        "batch_id": ctx.batch_id, "created_by": o.created_by,
+    })  # fmt: skip
+    if not o.created_by:
+        events["created_by"] = None
+    events["occurred_at"] = pd.to_datetime(events["occurred_at"], utc=True)
+    bad = ~ok
+    rejected = pd.DataFrame({
+        "row_number": chunk.index[bad],
+        "raw": raw_records(chunk.loc[bad, [c for c in chunk.columns if not c.startswith("__")]]),
+        "reason_code": rej.reason[bad].to_numpy(), "message": rej.message[bad].to_numpy(),
+    })  # fmt: skip
+    return events, rejected
+
+
+def _hash_rows(frame: pd.DataFrame) -> pd.Series:
+    """A stable 128-bit content hash per row (two keyed 64-bit pandas hashes), as 32 hex chars."""
+    a = pd.util.hash_pandas_object(frame, index=False, hash_key="geo_service_ing1")
+    b = pd.util.hash_pandas_object(frame, index=False, hash_key="geo_service_ing2")
+    hexed = np.char.add(
+        np.char.zfill(np.char.mod("%x", a.to_numpy(np.uint64)).astype(str), 16),
+        np.char.zfill(np.char.mod("%x", b.to_numpy(np.uint64)).astype(str), 16),
+    )
+    return pd.Series(hexed, index=frame.index, dtype=object)
+
+
+def _reject_duplicates(source_id: pd.Series, rej: _Rejections, ctx: Context) -> None:
+    """Rows whose identity appeared earlier in the file go to quarantine, not over the first."""
+    keys = pd.util.hash_pandas_object(source_id, index=False).to_numpy(np.uint64)
+    rows = pd.Series(source_id.index, index=source_id.index)
+    first_at = rows.groupby(source_id.to_numpy()).transform("first")
+    in_chunk = source_id.duplicated(keep="first").to_numpy()
+    earlier = np.zeros(len(keys), dtype=bool)
+    if ctx.seen:
+        earlier = np.isin(keys, np.concatenate(ctx.seen))
+    message = np.where(
+        in_chunk,
+        "Samma id som rad " + first_at.astype(str).to_numpy(object) + " i filen.",
+        "Samma id som en tidigare rad i filen.",
+    )
+    rej.add(in_chunk | earlier, "duplicate_in_file", message)
+    ctx.seen.append(np.unique(keys))
+
+
+def iter_report_rows(report: ImportReport) -> Iterator[tuple[str, str]]:
+    """(label, value) pairs for printing the report as a table."""
+    yield "rader lästa", str(report.rows_read)
+    yield "nya", str(report.stored)
+    yield "uppdaterade", str(report.updated)
+    yield "oförändrade", str(report.unchanged)
+    yield "i karantän", str(report.quarantined)
+    for reason, count in sorted(report.quarantine_reasons.items()):
+        yield f"  {reason}", str(count)

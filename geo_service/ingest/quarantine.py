@@ -1,0 +1,102 @@
+"""Rows that could not be stored, kept whole (text redacted) with a reason the user can act on."""
+
+import csv
+import io
+import json
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, text
+
+from geo_service.ingest.redact import redact
+
+REASONS: dict[str, str] = {
+    "wrong_field_count": "Raden har fel antal fält (saknade/extra kolumner, trasig citering).",
+    "missing_date": "Datum saknas.",
+    "invalid_date": "Datumet kan inte tolkas eller finns inte.",
+    "date_in_future": "Datumet ligger i framtiden.",
+    "date_too_old": "Datumet är före 1990.",
+    "unknown_category": "Kategorin finns inte i kommunens kategorilista eller mappningen.",
+    "invalid_severity": "Allvarlighetsgraden ska vara 1, 2 eller 3.",
+    "invalid_coordinates": "Koordinaterna är inte tal eller passar inget svenskt koordinatsystem.",
+    "zero_coordinates": "Koordinaterna är (0, 0), inte en plats.",
+    "outside_area": "Punkten ligger utanför kommunen.",
+    "address_not_found": "Adressen finns inte i adressregistret.",
+    "ambiguous_address": "Adressen passar flera lika bra kandidater.",
+    "place_not_found": "Platsnamnet finns inte bland kommunens platser.",
+    "no_location": "Raden saknar koordinater, adress och platsnamn.",
+    "duplicate_in_file": "Samma rad (samma id) förekommer tidigare i filen.",
+}
+
+
+def raw_records(chunk: pd.DataFrame) -> list[str]:
+    """Each row as JSON text with every text value redacted."""
+    clean = pd.DataFrame(index=chunk.index)
+    for column in chunk.columns:
+        clean[str(column)] = redact(chunk[column].astype("string")).fillna("")
+    return [json.dumps(r, ensure_ascii=False) for r in clean.to_dict("records")]
+
+
+def write_quarantine(
+    conn: Connection, municipality_code: str, batch_id: int, rows: pd.DataFrame
+) -> int:
+    """COPY rows (row_number, raw JSON text, reason_code, message) into quarantine."""
+    if rows.empty:
+        return 0
+    raw = conn.connection.dbapi_connection
+    with raw.cursor().copy(
+        "COPY quarantine (municipality_code, batch_id, row_number, raw, reason_code, message) "
+        "FROM STDIN"
+    ) as copy:
+        for r in rows.itertuples(index=False):
+            number = None if pd.isna(r.row_number) else int(r.row_number)
+            copy.write_row((municipality_code, batch_id, number, r.raw, r.reason_code, r.message))
+    return len(rows)
+
+
+def list_quarantine(
+    conn: Connection,
+    municipality_code: str,
+    batch_id: int | None = None,
+    reason_code: str | None = None,
+    include_resolved: bool = False,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Quarantined rows, newest batch first, optionally for one batch or reason."""
+    rows = conn.execute(
+        text(
+            "SELECT id, batch_id, row_number, reason_code, message, raw, created_at, resolved_at "
+            "FROM quarantine WHERE municipality_code = :mc "
+            "AND (CAST(:batch AS bigint) IS NULL OR batch_id = :batch) "
+            "AND (CAST(:reason AS text) IS NULL OR reason_code = :reason) "
+            "AND (:all OR resolved_at IS NULL) "
+            "ORDER BY batch_id DESC, row_number NULLS LAST, id LIMIT :limit OFFSET :offset"
+        ),
+        {"mc": municipality_code, "batch": batch_id, "reason": reason_code,
+         "all": include_resolved, "limit": limit, "offset": offset},
+    ).mappings()  # fmt: skip
+    return [dict(r) for r in rows]
+
+
+def _safe_cell(value: object) -> object:
+    """Cells that a spreadsheet would run as formulas get a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def export_csv(rows: list[dict[str, Any]]) -> str:
+    """Quarantined rows as a semicolon CSV (Swedish Excel), raw columns spread out."""
+    raw_columns: list[str] = []
+    for r in rows:
+        raw_columns += [c for c in r["raw"] if c not in raw_columns]
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["id", "batch_id", "row_number", "reason_code", "message", *raw_columns])
+    for r in rows:
+        writer.writerow([_safe_cell(v) for v in (
+            r["id"], r["batch_id"], r["row_number"], r["reason_code"], r["message"],
+            *(r["raw"].get(c, "") for c in raw_columns),
+        )])  # fmt: skip
+    return out.getvalue()
