@@ -58,8 +58,9 @@ def build(server_url: str) -> PriorityDb:
     return _CACHE[server_url]
 
 
-@pytest.fixture(scope="session")
-def prio_db(server_url: str) -> Iterator[PriorityDb]:
+@pytest.fixture(scope="session", name="prio_db")
+def prio_db_fixture(server_url: str) -> Iterator[PriorityDb]:
+    """Import this into a test module; tests then ask for `prio_db`."""
     db = build(server_url)
     yield db
     if _CACHE.pop(server_url, None) is not None:
