@@ -158,6 +158,5 @@ def ensure_parent_cells(conn: Connection, mc: str, resolution: int) -> int:
             {"cells": missing.tolist(), "g": [s.wkt for s in sweref], "w": [p.wkt for p in wgs],
              "r": resolution},
         )  # fmt: skip
-        conn.commit()
     _ENSURED[key] = time.monotonic()
     return int(missing.size)

@@ -3,7 +3,7 @@
 from fastapi.testclient import TestClient
 
 from geo_service.api.app import create_app
-from tests.api.serving_data import PUBLIC_MC, Tenant, bearer, tenants_fixture  # noqa: F401
+from tests.api.serving_data import PUBLIC_MC, Tenant, bearer
 
 
 def test_hotspots_json_lists_the_latest_run_cells_by_z(tenants: dict[str, Tenant]) -> None:
