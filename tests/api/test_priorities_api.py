@@ -1,0 +1,79 @@
+"""GET /api/v1/priorities: components, reasons, levels; a meeting without a run is a clear 409."""
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from geo_service.api.app import create_app
+from geo_service.config import Settings
+from tests.api.priorities_data import (  # noqa: F401
+    LAST_MEETING,
+    MC,
+    PriorityDb,
+    auth,
+    prio_db_fixture,
+)
+
+
+@pytest.fixture
+def client(prio_db: PriorityDb) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(database_url=prio_db.url))) as c:
+        yield c
+
+
+def test_priorities_list_components_reasons_and_levels(
+    client: TestClient, prio_db: PriorityDb
+) -> None:
+    response = client.get(
+        f"/api/v1/priorities?municipality={MC}&meeting={LAST_MEETING}&lang=en",
+        headers=auth(prio_db, "coordinator"),
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    names = [p["name"] for p in body["priorities"]]
+    assert "Stationsområdet" in names[:3]
+    station = body["priorities"][names.index("Stationsområdet")]
+    assert station["reason"] == station["reason_en"]
+    assert station["reason_en"].startswith(("Graffiti and vandalism", "Vandalism and graffiti"))
+    assert sum(c["contribution"] for c in station["components"]) == pytest.approx(station["score"])
+    assert body["params"]["priorities"]["thresholds"] == {"yellow": 3.0, "red": 6.0}
+    assert {p["level"] for p in body["priorities"]} <= {"green", "yellow", "red"}
+
+
+def test_viewer_reads_priorities_with_small_counts_hidden(
+    client: TestClient, prio_db: PriorityDb
+) -> None:
+    response = client.get(
+        f"/api/v1/priorities?municipality={MC}&meeting={LAST_MEETING}",
+        headers=auth(prio_db, "viewer"),
+    )
+    assert response.status_code == 200
+    for place in response.json()["priorities"]:
+        current = place["change"]["current"]
+        assert current is None or current >= 3
+    reporter = client.get(
+        f"/api/v1/priorities?municipality={MC}&meeting={LAST_MEETING}",
+        headers=auth(prio_db, "reporter"),
+    )
+    assert reporter.status_code == 403
+
+
+def test_a_meeting_with_no_completed_run_names_the_run_and_the_command(
+    client: TestClient, prio_db: PriorityDb
+) -> None:
+    response = client.get(
+        f"/api/v1/priorities?municipality={MC}&meeting=2025-03-04", headers=auth(prio_db, "admin")
+    )
+    assert response.status_code == 409
+    problem = response.json()
+    assert problem["code"] == "no_run_for_meeting"
+    assert "2025-03-04" in problem["detail"]
+    assert "geo-service analyze --municipality 1275 --to 2025-03-04" in problem["detail"]
+
+
+def test_a_malformed_meeting_date_is_a_422_problem(client: TestClient, prio_db: PriorityDb) -> None:
+    response = client.get(
+        f"/api/v1/priorities?municipality={MC}&meeting=17/11/2026", headers=auth(prio_db, "admin")
+    )
+    assert response.status_code == 422 and response.json()["code"] == "invalid_request"
