@@ -17,6 +17,11 @@ app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 token_app = typer.Typer(help="API tokens.")
 app.add_typer(token_app, name="token")
+from geo_service.ingest import commands as ingest_commands  # noqa: E402
+
+app.command("ingest")(ingest_commands.ingest_command)
+app.add_typer(ingest_commands.addresses_app, name="addresses")
+app.add_typer(ingest_commands.quarantine_app, name="quarantine")
 
 from geo_service.priorities.cli import places_app  # noqa: E402
 from geo_service.reports.cli import report  # noqa: E402

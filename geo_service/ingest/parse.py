@@ -68,12 +68,14 @@ def datetimes(values: pd.Series, time: pd.Series | None = None) -> pd.Series:
             )
         out[has_offset] = parsed
     naive = text[~has_offset & text.notna()]
-    naive = naive.str.lower().replace(_SV_MONTHS, regex=True) if naive.size else naive
     local = pd.Series(pd.NaT, index=naive.index, dtype="datetime64[ns]")
     for fmt in _DATE_FORMATS:
         todo = local.isna()
         if not todo.any():
             break
+        if fmt == "%d %b %Y":  # month names: written out in Swedish only where needed
+            naive = naive.copy()
+            naive[todo] = naive[todo].str.lower().replace(_SV_MONTHS, regex=True)
         local[todo] = pd.to_datetime(naive[todo], format=fmt, errors="coerce")
     todo = local.isna()
     if todo.any():  # Excel serial day numbers (1990–2100)

@@ -495,7 +495,7 @@ def process_chunk(
     bad = ~ok
     rejected = pd.DataFrame({
         "row_number": chunk.index[bad],
-        "raw": raw_records(chunk.loc[bad, [c for c in chunk.columns if not c.startswith("__")]]),
+        "raw": raw_records(chunk.loc[bad, [c for c in chunk.columns if c != "__geometry_note"]]),
         "reason_code": rej.reason[bad].to_numpy(), "message": rej.message[bad].to_numpy(),
     })  # fmt: skip
     return events, rejected

@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """Writes the ingest fixture files in the formats users really send (run once; files committed).
 
 All points are in or near Perstorp (kommun 1275; approximate demo geometry).
