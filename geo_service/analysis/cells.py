@@ -44,27 +44,46 @@ def base_cell(cells: np.ndarray) -> np.ndarray:
 
 def _unique_to_int(uniques: np.ndarray) -> np.ndarray:
     """Convert distinct cell ids (hex strings or integers) to int64 and check they are cells."""
-    out = np.empty(len(uniques), dtype=np.int64)
-    for i, value in enumerate(uniques.tolist()):
-        try:
-            cell = int(value, 16) if isinstance(value, str) else int(value)
-        except (TypeError, ValueError):
-            cell = -1
-        if cell <= 0 or cell >= 2**63 or not h3i.is_valid_cell(cell):
-            raise AnalysisError("invalid_cell", f"not a valid H3 cell: {value!r}")
-        out[i] = cell
+    if uniques.dtype.kind in "iu":
+        out = uniques.astype(np.int64)
+        values: list[object] = out.tolist()
+    else:
+        values = uniques.tolist()
+        out = np.empty(len(values), dtype=np.int64)
+        for i, value in enumerate(values):
+            try:
+                out[i] = int(value, 16) if isinstance(value, str) else int(value)  # type: ignore[call-overload]
+            except (TypeError, ValueError, OverflowError):
+                out[i] = 0
+    valid = np.fromiter(
+        (c > 0 and h3i.is_valid_cell(c) for c in out.tolist()), dtype=bool, count=len(out)
+    )
+    if not valid.all():
+        bad = values[int(np.argmin(valid))]
+        raise AnalysisError("invalid_cell", f"not a valid H3 cell: {bad!r}")
     return out
+
+
+def factorize_cells(
+    values: Iterable[object] | pd.Series | np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct int64 cells) for cells given as hex strings or integers, validated.
+
+    Only the distinct values are parsed and checked; a categorical column is cheapest.
+    """
+    arr = values if isinstance(values, pd.Series | np.ndarray) else pd.Series(list(values))
+    if len(arr) == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    codes, uniques = pd.factorize(arr, use_na_sentinel=True)
+    if (codes < 0).any():
+        raise AnalysisError("invalid_cell", "some events have no cell")
+    return codes.astype(np.int64, copy=False), _unique_to_int(np.asarray(uniques))
 
 
 def cells_to_int(values: Iterable[object] | pd.Series | np.ndarray) -> np.ndarray:
     """H3 cells given as hex strings or integers → int64 array, validated (invalid_cell)."""
-    arr = values if isinstance(values, pd.Series | np.ndarray) else list(values)
-    if len(arr) == 0:
-        return np.empty(0, dtype=np.int64)
-    codes, uniques = pd.factorize(pd.Series(arr), use_na_sentinel=True)
-    if (codes < 0).any():
-        raise AnalysisError("invalid_cell", "some events have no cell")
-    return _unique_to_int(np.asarray(uniques, dtype=object))[codes]
+    codes, uniques = factorize_cells(values)
+    return uniques[codes]
 
 
 def cells_to_hex(cells: np.ndarray) -> np.ndarray:
@@ -72,8 +91,10 @@ def cells_to_hex(cells: np.ndarray) -> np.ndarray:
     return np.array([format(c, "x") for c in np.asarray(cells, dtype=np.int64).tolist()], object)
 
 
-def points_to_cells(lat: np.ndarray, lon: np.ndarray, resolution: int) -> np.ndarray:
-    """WGS84 points → int64 H3 cells at `resolution`, one h3 call per distinct point."""
+def points_to_cells(
+    lat: np.ndarray, lon: np.ndarray, resolution: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """WGS84 points → (codes, distinct int64 cells) at `resolution`; one h3 call per point value."""
     lat = np.asarray(lat, dtype=np.float64)
     lon = np.asarray(lon, dtype=np.float64)
     bad = ~(np.isfinite(lat) & np.isfinite(lon)) | (np.abs(lat) > 90) | (np.abs(lon) > 180)
@@ -82,16 +103,17 @@ def points_to_cells(lat: np.ndarray, lon: np.ndarray, resolution: int) -> np.nda
             "invalid_coordinates",
             f"{int(bad.sum())} events have missing or out-of-range lat/lon (WGS84 degrees)",
         )
-    codes, uniques = pd.factorize(lat + 1j * lon)
-    cells = np.fromiter(
+    point_codes, points = pd.factorize(lat + 1j * lon)
+    point_cells = np.fromiter(
         (
             h3i.latlng_to_cell(p.real, p.imag, resolution)
-            for p in np.asarray(uniques, dtype=np.complex128).tolist()
+            for p in np.asarray(points, dtype=np.complex128).tolist()
         ),
         dtype=np.int64,
-        count=len(uniques),
+        count=len(points),
     )
-    return cells[codes]
+    cell_codes, cells = pd.factorize(point_cells)
+    return cell_codes[point_codes].astype(np.int64), np.asarray(cells, dtype=np.int64)
 
 
 def grid_disk_cells(cells: np.ndarray, k: int) -> np.ndarray:
@@ -108,6 +130,7 @@ __all__ = [
     "cell_resolution",
     "cells_to_hex",
     "cells_to_int",
+    "factorize_cells",
     "grid_disk_cells",
     "points_to_cells",
     "validate_resolution",

@@ -19,7 +19,7 @@ from geo_service.analysis.categories import classify, final_state_run_length
 from geo_service.analysis.cells import (
     cell_resolution,
     cells_to_hex,
-    cells_to_int,
+    factorize_cells,
     grid_disk_cells,
     points_to_cells,
     validate_resolution,
@@ -135,7 +135,8 @@ def _study_area(
     """Sorted int64 study cells and how they were chosen (METHODS.md §1)."""
     if study_cells is None:
         return grid_disk_cells(count_cells, k), "active"
-    cells = np.unique(cells_to_int(pd.Series(list(study_cells), dtype=object)))
+    given = study_cells if isinstance(study_cells, np.ndarray | pd.Series) else list(study_cells)
+    cells = np.unique(factorize_cells(given)[1])
     if len(cells) == 0:
         raise AnalysisError("empty_study_area", "the study area has no cells")
     return cells, "given"
@@ -159,16 +160,23 @@ def _warning(code: str, sv: str, en: str) -> dict[str, str]:
 
 
 def _cube_from_counts(
-    counts: pd.DataFrame, cells: np.ndarray, periods: pd.DatetimeIndex
+    counts: pd.DataFrame,
+    codes: np.ndarray,
+    count_cells: np.ndarray,
+    cells: np.ndarray,
+    periods: pd.DatetimeIndex,
 ) -> tuple[np.ndarray, np.ndarray, list[dict[str, str]]]:
-    """Dense (cells × periods) value and event-count matrices; rows outside are dropped."""
-    count_cells = cells_to_int(counts["cell"])
+    """Dense (cells × periods) value and event-count matrices; rows outside are dropped.
+
+    `codes` index each counts row into the distinct `count_cells`; `cells` is the study area.
+    """
     values = counts["value"].to_numpy(dtype=np.float64)
     events = counts["events"].to_numpy(dtype=np.float64) if "events" in counts.columns else values
     if not np.isfinite(values).all() or not np.isfinite(events).all():
         raise AnalysisError("invalid_value", "counts contain missing or infinite values")
-    row = np.minimum(np.searchsorted(cells, count_cells), len(cells) - 1)
-    in_area = cells[row] == count_cells
+    found = np.minimum(np.searchsorted(cells, count_cells), len(cells) - 1)
+    row = found[codes]
+    in_area = (cells[found] == count_cells)[codes]
     col = _period_positions(counts, periods)
     in_time = col >= 0
     warnings = []
@@ -318,10 +326,10 @@ def emerging_hotspots_from_counts(
     if len(counts) == 0:
         raise AnalysisError("no_events", "no events for this selection")
 
-    count_cells = np.unique(cells_to_int(counts["cell"]))
+    codes, count_cells = factorize_cells(counts["cell"])
     cells, study_area = _study_area(count_cells, study_cells, int(k))
     res = _check_resolution(np.union1d(cells, count_cells), resolution)
-    values, event_cube, warnings = _cube_from_counts(counts, cells, periods)
+    values, event_cube, warnings = _cube_from_counts(counts, codes, count_cells, cells, periods)
     n_events = float(event_cube.sum())
     if n_events <= 0 and not values.any():
         raise AnalysisError("no_events", "no events for this selection")
@@ -381,12 +389,12 @@ def emerging_hotspots_from_counts(
     )
 
 
-def _event_cells(events: pd.DataFrame, resolution: int) -> np.ndarray:
-    """int64 cell of every event, from `cell` (checked against `resolution`) or `lat`/`lon`."""
+def _event_cells(events: pd.DataFrame, resolution: int) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct int64 cells) of the events, from `cell` or from `lat`/`lon`."""
     if "cell" in events.columns:
-        cells = cells_to_int(events["cell"])
-        _check_resolution(np.unique(cells), resolution)
-        return cells
+        codes, cells = factorize_cells(events["cell"])
+        _check_resolution(cells, resolution)
+        return codes, cells
     if {"lat", "lon"} <= set(events.columns):
         return points_to_cells(
             events["lat"].to_numpy(np.float64), events["lon"].to_numpy(np.float64), resolution
@@ -394,25 +402,35 @@ def _event_cells(events: pd.DataFrame, resolution: int) -> np.ndarray:
     raise AnalysisError("invalid_events", "events need a 'cell' column or 'lat' and 'lon'")
 
 
-def aggregate_events(
-    cells: np.ndarray, steps: np.ndarray, weights: np.ndarray | None
+def aggregate_codes(
+    codes: np.ndarray, cells: np.ndarray, steps: np.ndarray, weights: np.ndarray | None
 ) -> pd.DataFrame:
-    """Counts per (cell, step): `cell` int64, `period` int, `value`, `events` (non-empty only)."""
-    codes, uniques = pd.factorize(cells)
+    """Counts per (cell, step) from event cell codes into `cells`: the non-empty bins only.
+
+    Columns `cell` (int64), `period` (step index), `value` (count or weight sum), `events`.
+    """
     n_steps = int(steps.max()) + 1
     flat = codes.astype(np.int64) * n_steps + steps
-    size = len(uniques) * n_steps
+    size = len(cells) * n_steps
     events = np.bincount(flat, minlength=size)
     values = events if weights is None else np.bincount(flat, weights=weights, minlength=size)
     nz = np.flatnonzero(events)
     return pd.DataFrame(
         {
-            "cell": np.asarray(uniques, dtype=np.int64)[nz // n_steps],
+            "cell": cells[nz // n_steps],
             "period": nz % n_steps,
             "value": values[nz].astype(np.float64),
             "events": events[nz],
         }
     )
+
+
+def aggregate_events(
+    cells: np.ndarray, steps: np.ndarray, weights: np.ndarray | None = None
+) -> pd.DataFrame:
+    """Counts per (int64 cell, step index ≥ 0) of events: the cube rows the core expects."""
+    codes, uniques = pd.factorize(np.asarray(cells, dtype=np.int64))
+    return aggregate_codes(codes, np.asarray(uniques, dtype=np.int64), steps, weights)
 
 
 def emerging_hotspots(
@@ -450,7 +468,7 @@ def emerging_hotspots(
 
     times = to_utc(events["occurred_at"])
     known = ~np.asarray(times.isna())
-    cells = _event_cells(events, resolution)
+    codes, cells = _event_cells(events, resolution)
     weights = None if value is None else events[value].to_numpy(dtype=np.float64)
     if weights is not None and not np.isfinite(weights[known]).all():
         raise AnalysisError("invalid_value", f"column {value!r} has missing values")
@@ -473,8 +491,8 @@ def emerging_hotspots(
             f"at least {MIN_PERIODS} complete periods of {days} days are needed, "
             f"the selection covers {n_periods}",
         )
-    counts = aggregate_events(
-        cells[keep], steps[keep] - first, None if weights is None else weights[keep]
+    counts = aggregate_codes(
+        codes[keep], cells, steps[keep] - first, None if weights is None else weights[keep]
     )
     result = emerging_hotspots_from_counts(
         counts,

@@ -11,14 +11,15 @@ def benjamini_hochberg(p: np.ndarray, axis: int = 0) -> np.ndarray:
     q_(i) = min_{j ≥ i} (m / j) · p_(j), capped at 1 — the step-up procedure of BH (1995).
     """
     p = np.asarray(p, dtype=np.float64)
-    moved = np.moveaxis(p, axis, -1)
-    m = moved.shape[-1]
+    rows = np.ascontiguousarray(np.moveaxis(p, axis, -1))  # sort along contiguous memory
+    m = rows.shape[-1]
     if m == 0:
         return p.copy()
-    order = np.argsort(moved, axis=-1)
-    ranked = np.take_along_axis(moved, order, axis=-1)
-    scaled = ranked * (m / np.arange(1, m + 1))
-    q_sorted = np.minimum.accumulate(scaled[..., ::-1], axis=-1)[..., ::-1]
-    q = np.empty_like(moved)
-    np.put_along_axis(q, order, np.minimum(q_sorted, 1.0), axis=-1)
+    order = np.argsort(rows, axis=-1)
+    q_sorted = np.take_along_axis(rows, order, axis=-1)
+    q_sorted *= m / np.arange(1, m + 1)
+    q_sorted = np.minimum.accumulate(q_sorted[..., ::-1], axis=-1)[..., ::-1]
+    np.minimum(q_sorted, 1.0, out=q_sorted)
+    q = np.empty_like(rows)
+    np.put_along_axis(q, order, q_sorted, axis=-1)
     return np.moveaxis(q, -1, axis)

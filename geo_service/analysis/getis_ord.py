@@ -26,6 +26,8 @@ _PERM_CHUNK_ELEMENTS = 4_000_000
 def spacetime_lag(values: np.ndarray, w: sp.csr_matrix, time_lag: int) -> np.ndarray:
     """Σ_j w_ij x_j over the space-time neighbourhood of every bin: (cells × steps) array."""
     spatial = np.asarray(w @ values, dtype=np.float64)
+    if time_lag == 0:
+        return spatial
     total = spatial.copy()
     for lag in range(1, min(time_lag, values.shape[1] - 1) + 1):
         total[:, lag:] += spatial[:, :-lag]
@@ -37,25 +39,30 @@ def lag_steps(n_steps: int, time_lag: int) -> np.ndarray:
     return np.minimum(np.arange(n_steps), time_lag) + 1
 
 
+def spatial_counts(w: sp.csr_matrix) -> np.ndarray:
+    """Number of study-area cells in each cell's grid_disk, itself included (row sums of w)."""
+    return np.asarray(w.sum(axis=1), dtype=np.float64).ravel()
+
+
 def neighbour_counts(w: sp.csr_matrix, n_steps: int, time_lag: int) -> np.ndarray:
     """W_i for every bin (= S1_i for binary weights): spatial neighbours × steps in the lag."""
-    spatial = np.asarray(w.sum(axis=1), dtype=np.float64).ravel()
-    return spatial[:, None] * lag_steps(n_steps, time_lag)[None, :]
+    return np.multiply.outer(spatial_counts(w), lag_steps(n_steps, time_lag).astype(np.float64))
 
 
 def _window_moments(
     values: np.ndarray, global_window: GlobalWindow
 ) -> tuple[np.ndarray, np.ndarray, int]:
-    """x̄, S (population SD) and n of the global window, broadcastable against (cells × steps)."""
+    """x̄, S (population SD) and n of the global window, as (1 × steps) rows and n."""
+    n_steps = values.shape[1]
     if global_window == "cube":
-        mean = np.asarray(values.mean())
-        sd = np.asarray(values.std())
+        mean = np.full(n_steps, values.mean())
         constant = values.max() == values.min()
-        return mean, np.where(constant, 0.0, sd), values.size
+        sd = np.full(n_steps, 0.0 if constant else values.std())
+        return mean, sd, values.size
     mean = values.mean(axis=0)
-    sd = values.std(axis=0)
     constant = values.max(axis=0) == values.min(axis=0)
-    return mean[None, :], np.where(constant, 0.0, sd)[None, :], values.shape[0]
+    sd = np.where(constant, 0.0, values.std(axis=0))
+    return mean, sd, values.shape[0]
 
 
 def gi_star(
@@ -67,16 +74,22 @@ def gi_star(
     """Gi* z-score of every bin of a (cells × steps) cube (METHODS.md §2).
 
     Bins whose variance term is zero (S = 0: no variation; or W_i ≥ n) get z = 0, never NaN.
+    The denominator depends only on (W_i, step), so it is tabulated per distinct W_i.
     """
     values = np.asarray(values, dtype=np.float64)
-    lagged = spacetime_lag(values, w, time_lag)
-    weight = neighbour_counts(w, values.shape[1], time_lag)
+    n_steps = values.shape[1]
+    z = spacetime_lag(values, w, time_lag)  # a fresh array, modified in place below
+    spatial = spatial_counts(w)
+    steps = lag_steps(n_steps, time_lag).astype(np.float64)
     mean, sd, n = _window_moments(values, global_window)
-    spread = (n * weight - weight**2) / (n - 1)  # (n·S1 − W²)/(n − 1) with S1 = W
-    denom = sd * np.sqrt(np.clip(spread, 0.0, None))
-    valid = denom > 0
-    z = np.zeros_like(lagged)
-    np.divide(lagged - mean * weight, denom, out=z, where=valid)
+    z -= np.multiply.outer(spatial, steps * mean)  # Σ w x − x̄·W
+    distinct, code = np.unique(spatial, return_inverse=True)
+    weight = np.multiply.outer(distinct, steps)  # W per (distinct cell size, step)
+    spread = np.clip((n * weight - weight**2) / (n - 1), 0.0, None)  # (n·S1 − W²)/(n − 1)
+    denom = sd * np.sqrt(spread)
+    inverse = np.zeros_like(denom)
+    np.divide(1.0, denom, out=inverse, where=denom > 0)
+    z *= inverse[code.ravel()]
     return z
 
 

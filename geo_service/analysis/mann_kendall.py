@@ -13,6 +13,7 @@ import numpy as np
 from scipy.special import ndtr
 
 _CHUNK_ROWS = 4096
+_MAX_COUNT_LEVELS = 1024  # integer series below this skip the sort
 
 
 @dataclass(frozen=True)
@@ -26,11 +27,8 @@ class TrendResult:
     tau: np.ndarray
 
 
-def _chunk_statistics(x: np.ndarray) -> np.ndarray:
-    """S, Σ t(t−1)(2t+5) and Σ t(t−1)/2 over tie groups, for each row of a (rows × T) block.
-
-    Rows are replaced by dense ranks (int16) first, so the O(T²) pair loop runs on small ints.
-    """
+def _dense_ranks(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Dense ranks (int16) of each row, and Σ t(t−1)(2t+5) and Σ t(t−1)/2 over its tie groups."""
     rows, n = x.shape
     order = np.argsort(x, axis=1)
     ordered = np.take_along_axis(x, order, axis=1)
@@ -39,16 +37,37 @@ def _chunk_statistics(x: np.ndarray) -> np.ndarray:
     dense = np.cumsum(starts_group, axis=1, dtype=np.int16)
     ranks = np.empty_like(dense)
     np.put_along_axis(ranks, order, dense, axis=1)
-
     starts = np.flatnonzero(starts_group)  # every row begins a group, so groups never straddle
     sizes = np.diff(np.append(starts, starts_group.size)).astype(np.float64)
     row = starts // n
     tie_var = np.bincount(row, weights=sizes * (sizes - 1) * (2 * sizes + 5), minlength=rows)
     tie_pairs = np.bincount(row, weights=sizes * (sizes - 1) / 2, minlength=rows)
+    return ranks, tie_var, tie_pairs
 
+
+def _count_ranks(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Like _dense_ranks for small non-negative integers (counts): the values are the ranks."""
+    rows, _ = x.shape
+    ranks = x.astype(np.int16)
+    levels = int(ranks.max()) + 1
+    offsets = np.arange(rows, dtype=np.int64)[:, None] * levels
+    sizes = np.bincount((offsets + ranks).ravel(), minlength=rows * levels)
+    sizes = sizes.reshape(rows, levels).astype(np.float64)
+    tie_var = (sizes * (sizes - 1) * (2 * sizes + 5)).sum(axis=1)
+    tie_pairs = (sizes * (sizes - 1) / 2).sum(axis=1)
+    return ranks, tie_var, tie_pairs
+
+
+def _chunk_statistics(x: np.ndarray) -> np.ndarray:
+    """S, Σ t(t−1)(2t+5) and Σ t(t−1)/2 over tie groups, for each row of a (rows × T) block.
+
+    Rows become small integer ranks first, so the O(T²) pair loop runs on int16.
+    """
+    small_counts = x.min() >= 0 and x.max() < _MAX_COUNT_LEVELS and (x == np.floor(x)).all()
+    ranks, tie_var, tie_pairs = _count_ranks(x) if small_counts else _dense_ranks(x)
     by_time = np.ascontiguousarray(ranks.T)
-    s = np.zeros(rows, dtype=np.int32)
-    for lag in range(1, n):
+    s = np.zeros(x.shape[0], dtype=np.int32)
+    for lag in range(1, x.shape[1]):
         s += np.sign(by_time[lag:] - by_time[:-lag]).sum(axis=0, dtype=np.int32)
     return np.column_stack([s.astype(np.float64), tie_var, tie_pairs])
 
