@@ -96,9 +96,10 @@ def update_measure(
     scope(session, principal, municipality)
     measure = _measure(session, municipality, measure_id)
     changes = body.model_dump(exclude_unset=True)
-    for key, value in changes.items():
-        setattr(measure, key, value)
-    _check(session, municipality, measure)
+    with session.no_autoflush:
+        for key, value in changes.items():
+            setattr(measure, key, value)
+        _check(session, municipality, measure)
     _flush(session)
     audit(
         session, principal, "measure.update", f"measure/{measure_id}", {"fields": sorted(changes)}
