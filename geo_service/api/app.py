@@ -10,10 +10,13 @@ from geo_service.api.routers import (
     events,
     health,
     hotspots,
+    imports,
     measures,
     meetings,
+    observations,
     places,
     priorities,
+    quarantine,
     runs,
     tiles,
 )
@@ -48,5 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestSizeLimit, max_body_bytes=settings.max_body_kb * 1024,
                        max_upload_bytes=settings.max_upload_mb * 1024 * 1024)  # fmt: skip
     for module in (places, priorities, meetings, measures):
+        app.include_router(module.router, prefix=API_PREFIX)
+    for module in (imports, observations, quarantine):
         app.include_router(module.router, prefix=API_PREFIX)
     return app

@@ -483,7 +483,7 @@ def process_chunk(
         "source_id": source_id[ok].to_numpy(), "content_hash": content_hash[ok].to_numpy(),
         "occurred_at": occurred[ok].to_numpy(),
         "reported_at": reported[ok].to_numpy() if reported is not None else None,
-        "severity": severity[ok].astype("Int64").to_numpy(), "x": x[ok], "y": y[ok],
+        "severity": severity[ok].astype("Int64").reset_index(drop=True), "x": x[ok], "y": y[ok],
         "h3_r8": parent_cells(r10, 8), "h3_r9": parent_cells(r10, 9), "h3_r10": r10,
         "geocode_method": method[ok], "geocode_score": np.clip(score[ok], 0, 1),
         "description": description[ok].to_numpy(), "attributes": notes.to_numpy(),

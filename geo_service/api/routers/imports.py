@@ -1,0 +1,107 @@
+"""POST /api/v1/imports: upload a file (multipart) and get the import report back."""
+
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from geo_service.api.auth import Principal, audit, tenant_access
+from geo_service.api.deps import get_session
+from geo_service.api.schemas.ingest import ImportReportOut, ImportSummary
+from geo_service.errors import GeoServiceError, NotFoundError
+from geo_service.ingest.mapping import load_mapping
+from geo_service.ingest.pipeline import ImportOptions, ingest_file
+
+router = APIRouter(tags=["imports"])
+IMPORTERS = ("admin", "analyst", "coordinator")
+_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".json", ".geojson", ".gpkg", ".zip",
+             ".fgb", ".yaml", ".yml"}  # fmt: skip
+
+
+def _save(upload: UploadFile, folder: Path, limit: int, default_suffix: str) -> Path:
+    """Copy an upload to `folder`, stopping with 413 past `limit` bytes."""
+    suffix = Path(upload.filename or "").suffix.lower()
+    suffix = suffix if suffix in _SUFFIXES else default_suffix
+    path = folder / f"upload{len(list(folder.iterdir()))}{suffix}"
+    written = 0
+    with path.open("wb") as out:
+        while block := upload.file.read(1 << 20):
+            written += len(block)
+            if written > limit:
+                raise GeoServiceError(
+                    "upload_too_large",
+                    f"Filen är större än gränsen {limit // (1024 * 1024)} MB; dela upp den "
+                    "eller importera med kommandot geo-service ingest.",
+                    status=413,
+                )
+            out.write(block)
+    return path
+
+
+@router.post("/imports", response_model=ImportReportOut, status_code=201)
+def create_import(
+    request: Request,
+    file: UploadFile = File(
+        ...,
+        description="CSV, XLSX, GeoJSON, GeoPackage, zipped Shapefile "
+        "or the police events feed JSON.",
+    ),
+    source: str = Form(..., min_length=1, max_length=80, pattern=r"^[a-z0-9_\-]+$"),
+    kind: str = Form(..., description="incident, observation, tip, fault_report, walk_finding"),
+    crs: int | None = Form(None, description="EPSG of the coordinates; detected if left out."),
+    sheet: str | None = Form(None, max_length=100),
+    mapping: UploadFile | None = File(None, description="Column mapping, YAML or JSON."),
+    principal: Principal = Depends(tenant_access(*IMPORTERS)),
+    session: Session = Depends(get_session),
+) -> ImportReportOut:
+    """Import an uploaded file; every row is stored or quarantined and the report says which."""
+    limit = request.app.state.settings.max_upload_mb * 1024 * 1024
+    mc = principal.municipality_code
+    assert mc is not None
+    with tempfile.TemporaryDirectory(prefix="geo_service_upload_") as folder:
+        path = _save(file, Path(folder), limit, ".csv")
+        options = ImportOptions(
+            municipality_code=mc, source=source, kind=kind, crs=crs, sheet=sheet,
+            filename=Path(file.filename or path.name).name, created_by=principal.actor,
+            mapping=load_mapping(_save(mapping, Path(folder), 1 << 20, ".yaml"))
+            if mapping is not None and mapping.filename else None,
+        )  # fmt: skip
+        report = ingest_file(session.get_bind(), path, options)
+    audit(session, principal, "import", f"ingest_batch/{report.batch_id}",
+          {"rows_read": report.rows_read, "filename": options.filename})  # fmt: skip
+    return ImportReportOut(**report.as_dict())
+
+
+@router.get("/imports", response_model=list[ImportSummary])
+def list_imports(
+    principal: Principal = Depends(tenant_access(*IMPORTERS)),
+    session: Session = Depends(get_session),
+) -> list[ImportSummary]:
+    """The latest 100 imports of the municipality, newest first."""
+    rows = session.execute(
+        text(
+            "SELECT id, source, kind, filename, started_at, finished_at, rows_read, stored, "
+            "updated, unchanged, quarantined FROM ingest_batch WHERE municipality_code = :mc "
+            "ORDER BY id DESC LIMIT 100"
+        ),
+        {"mc": principal.municipality_code},
+    ).mappings()
+    return [ImportSummary(**r) for r in rows]
+
+
+@router.get("/imports/{batch_id}", response_model=ImportReportOut)
+def get_import(
+    batch_id: int,
+    principal: Principal = Depends(tenant_access(*IMPORTERS)),
+    session: Session = Depends(get_session),
+) -> ImportReportOut:
+    """The stored report of one import."""
+    report = session.execute(
+        text("SELECT report FROM ingest_batch WHERE municipality_code = :mc AND id = :id"),
+        {"mc": principal.municipality_code, "id": batch_id},
+    ).scalar()
+    if not report or "rows_read" not in report:
+        raise NotFoundError("import", batch_id)
+    return ImportReportOut(**{k: v for k, v in report.items() if k != "options"})

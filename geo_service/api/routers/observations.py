@@ -1,0 +1,127 @@
+"""Rapportör observations: POST one or many (what, where, when, severity, free text); GET them.
+
+Reporters create observations and read only their own (`created_by` is the token); analysts,
+coordinators and admins read all, and those reads are audited.
+"""
+
+import pandas as pd
+from fastapi import APIRouter, Body, Depends, Query
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from geo_service.api.auth import RAW_READERS, Principal, audit, tenant_access
+from geo_service.api.deps import get_session
+from geo_service.api.problems import problem
+from geo_service.api.schemas.ingest import (
+    ImportReportOut,
+    ObservationIn,
+    ObservationOut,
+    ObservationReport,
+    ObservationResult,
+)
+from geo_service.ingest.mapping import fold
+from geo_service.ingest.pipeline import ImportOptions, ingest_frame
+
+router = APIRouter(tags=["observations"])
+WRITERS = ("reporter", "coordinator", "analyst", "admin")
+MAX_ITEMS = 1000
+_FIELDS = ("client_id", "occurred_at", "category", "severity", "description", "lat", "lon",
+           "north", "east", "address", "place")  # fmt: skip
+_COLUMNS = {"client_id": "id", "occurred_at": "datum", "category": "kategori",
+            "severity": "allvarlighetsgrad", "description": "beskrivning"}  # fmt: skip
+
+
+def source_code(principal: Principal) -> str:
+    """The source observations of this caller's organisation are stored under."""
+    slug = fold(principal.organisation)[:60] or "api"
+    return f"rapportor_{slug}"
+
+
+def _frame(items: list[ObservationIn]) -> pd.DataFrame:
+    """Observations as the text columns the pipeline reads (times as ISO text)."""
+    rows = []
+    for item in items:
+        row = {}
+        for name in _FIELDS:
+            value = getattr(item, name)
+            row[_COLUMNS.get(name, name)] = "" if value is None else (
+                value.isoformat() if name == "occurred_at" else str(value)
+            )  # fmt: skip
+        rows.append(row)
+    return pd.DataFrame(rows, columns=[_COLUMNS.get(f, f) for f in _FIELDS])
+
+
+@router.post(
+    "/observations",
+    response_model=ObservationReport,
+    status_code=201,
+    responses={422: {"description": "Every observation was quarantined (see errors)."}},
+)
+def create_observations(
+    payload: ObservationIn | list[ObservationIn] = Body(...),
+    principal: Principal = Depends(tenant_access(*WRITERS)),
+    session: Session = Depends(get_session),
+) -> ObservationReport | JSONResponse:
+    """Store one observation or a list; rows that cannot be stored are kept in quarantine."""
+    items = payload if isinstance(payload, list) else [payload]
+    if not items or len(items) > MAX_ITEMS:
+        return problem(422, "invalid_request", f"Send 1 to {MAX_ITEMS} observations.")
+    assert principal.municipality_code is not None
+    options = ImportOptions(
+        municipality_code=principal.municipality_code, source=source_code(principal),
+        kind="observation", filename="api", created_by=principal.actor,
+    )  # fmt: skip
+    report = ingest_frame(session.connection(), _frame(items), options)
+    failed = dict(
+        session.execute(
+            text(
+                "SELECT row_number, reason_code || '|' || message FROM quarantine "
+                "WHERE municipality_code = :mc AND batch_id = :b"
+            ),
+            {"mc": principal.municipality_code, "b": report.batch_id},
+        ).all()
+    )
+    results = []
+    for i in range(len(items)):
+        reason = failed.get(i + 1)
+        code, _, message = reason.partition("|") if reason else (None, "", None)
+        results.append(ObservationResult(
+            index=i, status="quarantined" if reason else "stored", reason_code=code,
+            message=message or None,
+        ))  # fmt: skip
+    audit(session, principal, "create_observations", f"ingest_batch/{report.batch_id}",
+          {"count": len(items), "quarantined": report.quarantined})  # fmt: skip
+    if report.quarantined == len(items):
+        return problem(
+            422, "observation_rejected",
+            "Ingen observation kunde sparas; de ligger i karantänen med orsak.",
+            [r.model_dump() for r in results],
+        )  # fmt: skip
+    return ObservationReport(report=ImportReportOut(**report.as_dict()), results=results)
+
+
+@router.get("/observations", response_model=list[ObservationOut])
+def list_observations(
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+    principal: Principal = Depends(tenant_access(*WRITERS)),
+    session: Session = Depends(get_session),
+) -> list[ObservationOut]:
+    """Observations, newest first: a reporter's own, or all for analyst, coordinator, admin."""
+    own = principal.role not in RAW_READERS
+    rows = session.execute(
+        text(
+            "SELECT id, category, occurred_at, severity, description, place_id, geocode_method, "
+            "created_by, ST_Y(ST_Transform(geom, 4326)) lat, ST_X(ST_Transform(geom, 4326)) lon "
+            "FROM event WHERE municipality_code = :mc AND kind = 'observation' "
+            "AND (NOT :own OR created_by = :actor) "
+            "ORDER BY occurred_at DESC, id DESC LIMIT :limit OFFSET :offset"
+        ),
+        {"mc": principal.municipality_code, "own": own, "actor": principal.actor,
+         "limit": limit, "offset": offset},
+    ).mappings()  # fmt: skip
+    out = [ObservationOut(**r) for r in rows]
+    if not own:
+        audit(session, principal, "read_observations", "event", {"count": len(out)})
+    return out

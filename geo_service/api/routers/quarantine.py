@@ -1,0 +1,44 @@
+"""The quarantine: rows that could not be stored, their reasons, and retrying them."""
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
+
+from geo_service.api.auth import Principal, audit, tenant_access
+from geo_service.api.deps import get_session
+from geo_service.api.schemas.ingest import ImportReportOut, QuarantineRow
+from geo_service.ingest.quarantine import list_quarantine
+from geo_service.ingest.retry import retry_quarantine
+
+router = APIRouter(tags=["quarantine"])
+HANDLERS = ("admin", "analyst", "coordinator")
+
+
+@router.get("/quarantine", response_model=list[QuarantineRow])
+def get_quarantine(
+    batch_id: int | None = Query(None, ge=1),
+    reason_code: str | None = Query(None, max_length=40),
+    include_resolved: bool = False,
+    limit: int = Query(100, ge=1, le=5000),
+    offset: int = Query(0, ge=0),
+    principal: Principal = Depends(tenant_access(*HANDLERS)),
+    session: Session = Depends(get_session),
+) -> list[QuarantineRow]:
+    """Quarantined rows (text redacted), newest import first; the read is audited."""
+    rows = list_quarantine(session.connection(), principal.municipality_code or "", batch_id,
+                           reason_code, include_resolved, limit, offset)  # fmt: skip
+    audit(session, principal, "read_quarantine", "quarantine", {"count": len(rows)})
+    return [QuarantineRow(**r) for r in rows]
+
+
+@router.post("/quarantine/retry", response_model=list[ImportReportOut])
+def post_retry(
+    batch_id: int | None = Query(None, ge=1),
+    reason_code: str | None = Query(None, max_length=40),
+    principal: Principal = Depends(tenant_access(*HANDLERS)),
+    session: Session = Depends(get_session),
+) -> list[ImportReportOut]:
+    """Run unresolved quarantined rows through the pipeline again; one report per old import."""
+    reports = retry_quarantine(session.connection(), principal.municipality_code or "",
+                               batch_id, reason_code, created_by=principal.actor)  # fmt: skip
+    audit(session, principal, "retry_quarantine", "quarantine", {"batches": len(reports)})
+    return [ImportReportOut(**r.as_dict()) for r in reports]

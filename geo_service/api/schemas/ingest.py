@@ -1,0 +1,121 @@
+"""Request and response models of imports, rapportör observations and the quarantine."""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class ImportReportOut(BaseModel):
+    """What happened to every row: rows_read = stored + updated + unchanged + quarantined."""
+
+    batch_id: int | None
+    municipality_code: str
+    source: str
+    kind: str
+    filename: str | None
+    format: str
+    rows_read: int
+    stored: int
+    updated: int
+    unchanged: int
+    quarantined: int
+    quarantine_reasons: dict[str, int] = Field(examples=[{"outside_area": 2}])
+    geocode_methods: dict[str, int] = Field(examples=[{"coordinates": 120, "place": 3}])
+    columns: dict[str, str] = Field(description="Event field → the file's column.")
+    warnings: list[str]
+
+
+class ImportSummary(BaseModel):
+    """One import batch in a list."""
+
+    id: int
+    source: str
+    kind: str | None
+    filename: str | None
+    started_at: datetime
+    finished_at: datetime | None
+    rows_read: int
+    stored: int
+    updated: int
+    unchanged: int
+    quarantined: int
+
+
+class ObservationIn(BaseModel):
+    """One rapportör report: what, where (coordinates, address or place name), when, severity."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "example": {
+                "category": "klotter", "occurred_at": "2025-05-12T21:30:00+02:00",
+                "severity": 2, "place": "stationen", "description": "Nytt klotter på tunneln",
+            }
+        },
+    )  # fmt: skip
+    category: str = Field(min_length=1, max_length=80, description="Code, label or alias.")
+    occurred_at: datetime = Field(description="When; without offset it is Swedish time.")
+    severity: int | None = Field(None, ge=1, le=3)
+    description: str | None = Field(None, max_length=2000, description="Redacted on storage.")
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    north: float | None = Field(None, description="SWEREF 99 TM northing (or a local zone).")
+    east: float | None = Field(None, description="SWEREF 99 TM easting.")
+    address: str | None = Field(None, max_length=200)
+    place: str | None = Field(None, max_length=200, description="Place name or alias.")
+    client_id: str | None = Field(
+        None, max_length=100, description="The app's own id; sending it again changes nothing."
+    )
+
+    @model_validator(mode="after")
+    def _has_location(self) -> "ObservationIn":
+        pairs = (self.lat is None) == (self.lon is None) and (self.north is None) == (
+            self.east is None
+        )
+        where = any(v is not None for v in (self.lat, self.north, self.address, self.place))
+        if not pairs or not where:
+            raise ValueError("give lat+lon, north+east, an address or a place name")
+        return self
+
+
+class ObservationResult(BaseModel):
+    """What happened to one submitted observation (index in the request, from 0)."""
+
+    index: int
+    status: Literal["stored", "quarantined"]
+    reason_code: str | None = None
+    message: str | None = None
+
+
+class ObservationReport(BaseModel):
+    report: ImportReportOut
+    results: list[ObservationResult]
+
+
+class ObservationOut(BaseModel):
+    """A stored observation as its reporter (or an analyst) sees it."""
+
+    id: int
+    category: str
+    occurred_at: datetime
+    severity: int | None
+    description: str | None
+    lat: float | None
+    lon: float | None
+    place_id: int | None
+    geocode_method: str
+    created_by: str | None
+
+
+class QuarantineRow(BaseModel):
+    """A row that could not be stored, with the reason and the row as it came (redacted)."""
+
+    id: int
+    batch_id: int
+    row_number: int | None
+    reason_code: str
+    message: str
+    raw: dict[str, Any]
+    created_at: datetime
+    resolved_at: datetime | None
