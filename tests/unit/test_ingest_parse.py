@@ -1,0 +1,31 @@
+"""Numbers with decimal comma and dates in the formats Swedish files carry."""
+
+import pandas as pd
+
+from geo_service.ingest.parse import datetimes, numbers
+
+
+def test_decimal_comma_and_spaces() -> None:
+    values, bad = numbers(pd.Series(["6 222 060,5", "13,383", "abc", "NaN", ""]))
+    assert values[0] == 6222060.5 and values[1] == 13.383
+    assert list(bad) == [False, False, True, True, False]
+
+
+def test_naive_times_are_stockholm_and_offsets_are_kept() -> None:
+    out = datetimes(pd.Series([
+        "2025-03-14 21:30", "2025-07-14 21:30", "14/03/2025", "2018-04-13 9:58:49 +02:00",
+        "14 mars 2025", "2025-03-30 02:30",
+    ]))  # fmt: skip
+    iso = [t.isoformat() for t in out]
+    assert iso[0] == "2025-03-14T20:30:00+00:00"  # CET
+    assert iso[1] == "2025-07-14T19:30:00+00:00"  # CEST
+    assert iso[2] == "2025-03-13T23:00:00+00:00"
+    assert iso[3] == "2018-04-13T07:58:49+00:00"
+    assert iso[4] == "2025-03-13T23:00:00+00:00"
+    assert iso[5] == "2025-03-30T01:00:00+00:00"  # a time skipped by DST moves forward
+
+
+def test_separate_time_column_and_impossible_dates() -> None:
+    out = datetimes(pd.Series(["2025-03-14", "31/02/2025", "igår"]), pd.Series(["21.30", "", ""]))
+    assert out[0].isoformat() == "2025-03-14T20:30:00+00:00"
+    assert out[1:].isna().all()
