@@ -165,8 +165,10 @@ def serve(
     host, port, workers = host or s.host, port or s.port, workers or s.workers
     console.print(f"API:       http://{host}:{port}/api/v1/health")
     console.print(f"OpenAPI:   http://{host}:{port}/docs")
+    from geo_service.api.server import HTTP_PROTOCOL
+
     uvicorn.run("geo_service.api.app:create_app", factory=True, host=host, port=port,
-                workers=workers, log_level="info")  # fmt: skip
+                workers=workers, log_level="info", http=HTTP_PROTOCOL)  # fmt: skip
 
 
 def main() -> None:
