@@ -8,6 +8,8 @@ step t), W_i = Σ_j w_ij and S1_i = Σ_j w_ij² (= W_i for binary weights):
     z_i = (Σ_j w_ij x_j − x̄·W_i) / (S · sqrt((n·S1_i − W_i²)/(n − 1)))
 
 This equals esda's `G_Local(y, w, transform='B', star=True).Zs` on the same weights.
+With window "step" and time_lag > 0 the lagged neighbours come from earlier steps while x̄, S
+and n are those of step t, as METHODS.md states; bins whose W_i reaches n get z = 0.
 """
 
 from __future__ import annotations

@@ -85,7 +85,9 @@ def period_index(timestamps: object, anchor: DateLike, length_days: int) -> np.n
     return np.floor_divide(days, int(length_days)).astype(np.int64)
 
 
-def period_start(index: Sequence[int] | np.ndarray | int, anchor: DateLike, length_days: int):
+def period_start(
+    index: Sequence[int] | np.ndarray | int, anchor: DateLike, length_days: int
+) -> pd.Timestamp | pd.DatetimeIndex:
     """Start (local midnight, tz-aware Europe/Stockholm) of period `index` (METHODS.md §1)."""
     idx = np.asarray(index, dtype=np.int64)
     days = np.datetime64(to_local_date(anchor), "D") + idx * int(length_days)
