@@ -55,6 +55,7 @@ from geo_service.analysis.weights import spatial_weights
 
 METHOD_VERSION = "1"
 MIN_PERIODS = 3
+MAX_PERMUTATION_WORK = 200_000_000  # bins × permutations: about half a minute
 CHANGE_STEPS = 6
 _Z_DECIMALS = 9  # z equal to 9 decimals are ties for Mann–Kendall (guards float noise)
 
@@ -334,6 +335,14 @@ def emerging_hotspots_from_counts(
     if n_events <= 0 and not values.any():
         raise AnalysisError("no_events", "no events for this selection")
 
+    if values.size * int(permutations) > MAX_PERMUTATION_WORK:
+        most = max(MAX_PERMUTATION_WORK // values.size, 0)
+        raise AnalysisError(
+            "too_many_permutations",
+            f"{permutations} permutations over {values.size:,} cell-periods would take too long; "
+            f"use at most {most}, or a smaller area or longer periods "
+            "(permutation p-values are meant for small, sparse data)",
+        )
     w = spatial_weights(cells, int(k))
     z = gi_star(values, w, int(time_lag), global_window)
     if permutations > 0:

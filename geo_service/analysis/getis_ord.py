@@ -14,6 +14,7 @@ and n are those of step t, as METHODS.md states; bins whose W_i reaches n get z 
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 import numpy as np
@@ -103,18 +104,38 @@ def normal_p(z: np.ndarray) -> np.ndarray:
 def _draw_without_replacement(
     rng: np.random.Generator, population: int, size: int, draws: int
 ) -> np.ndarray:
-    """`draws` rows of `size` distinct indices in [0, population), uniformly at random."""
-    if size == 0:
-        return np.empty((draws, 0), dtype=np.int64)
-    if size * size > population:  # dense: partial shuffles are cheap for small populations
-        return np.argsort(rng.random((draws, population)), axis=1)[:, :size]
-    out = rng.integers(0, population, size=(draws, size))
-    while True:  # redraw the (rare) rows with a repeated index
-        s = np.sort(out, axis=1)
-        bad = (s[:, 1:] == s[:, :-1]).any(axis=1)
-        if not bad.any():
-            return out
-        out[bad] = rng.integers(0, population, size=(int(bad.sum()), size))
+    """`draws` rows of `size` distinct indices in [0, population): uniform random subsets.
+
+    Floyd's algorithm, vectorised over the rows: O(draws · size²), whatever the population.
+    """
+    out = np.empty((draws, size), dtype=np.int64)
+    for i, top in enumerate(range(population - size, population)):
+        pick = rng.integers(0, top + 1, size=draws)
+        taken = (out[:, :i] == pick[:, None]).any(axis=1)
+        out[:, i] = np.where(taken, top, pick)
+    return out
+
+
+def _sums_without_self(window: np.ndarray, pos: np.ndarray, draws: np.ndarray) -> np.ndarray:
+    """Σ_j v_b[draws[r, j]] for each bin b (rows) and replicate r, v_b = window minus pos_b.
+
+    Index d of v_b is window[d] below pos_b and window[d + 1] from it. `pos` is ascending, so
+    only draws between its first and last value depend on the bin; the rest are summed once.
+    """
+    lo, hi = int(pos[0]), int(pos[-1])
+    below, above = draws < lo, draws >= hi
+    shared = np.where(below, window[draws], 0.0) + np.where(above, window[draws + above], 0.0)
+    n_bins, n_reps = len(pos), draws.shape[0]
+    sums = np.broadcast_to(shared.sum(axis=1), (n_bins, n_reps)).copy()
+    reps, cols = np.nonzero(~(below | above))
+    if len(reps):
+        mid = draws[reps, cols]
+        values = window[mid[None, :] + (mid[None, :] >= pos[:, None])]  # (bins × mid draws)
+        target = np.arange(n_bins)[:, None] * n_reps + reps[None, :]
+        sums += np.bincount(
+            target.ravel(), weights=values.ravel(), minlength=n_bins * n_reps
+        ).reshape(n_bins, n_reps)
+    return sums
 
 
 def _window_pseudo_p(
@@ -125,7 +146,7 @@ def _window_pseudo_p(
     permutations: int,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """Pseudo p-values for the bins of one global window (positions `self_pos` in `window`)."""
+    """Pseudo p-values for the bins of one global window (ascending positions `self_pos`)."""
     n = len(window)
     total = window.sum()
     x_self = window[self_pos]
@@ -135,17 +156,22 @@ def _window_pseudo_p(
         group = np.nonzero(others == m)[0]
         if m >= n or m <= 0:
             continue  # nothing to permute: p = 1 (z is 0 or the bin is its own neighbourhood)
-        chunk = max(1, _PERM_CHUNK_ELEMENTS // (permutations * m))
-        for start in range(0, len(group), chunk):
-            b = group[start : start + chunk]
-            draws = _draw_without_replacement(rng, n - 1, m, permutations)
-            idx = draws[None, :, :] + (draws[None, :, :] >= self_pos[b, None, None])
-            sims = x_self[b, None] + window[idx].sum(axis=2)
-            centre = x_self[b] + m * (total - x_self[b]) / (n - 1)
-            observed = np.abs(lagged[b] - centre)
-            tol = 1e-9 * (np.abs(observed) + 1.0)
-            extreme = np.abs(sims - centre[:, None]) >= (observed - tol)[:, None]
-            p[b] = (extreme.sum(axis=1) + 1.0) / (permutations + 1.0)
+        # about √n bins per chunk balances the shared and the per-bin part of the sums
+        chunk = max(1, min(math.isqrt(n), _PERM_CHUNK_ELEMENTS // (permutations * m)))
+        starts = range(0, len(group), chunk)
+        per_batch = max(1, _PERM_CHUNK_ELEMENTS // (permutations * m))  # chunks per rng call
+        for first in range(0, len(starts), per_batch):
+            batch = starts[first : first + per_batch]
+            draws = _draw_without_replacement(rng, n - 1, m, permutations * len(batch))
+            for i, start in enumerate(batch):
+                b = group[start : start + chunk]
+                mine = draws[i * permutations : (i + 1) * permutations]
+                sims = x_self[b, None] + _sums_without_self(window, self_pos[b], mine)
+                centre = x_self[b] + m * (total - x_self[b]) / (n - 1)
+                observed = np.abs(lagged[b] - centre)
+                tol = 1e-9 * (np.abs(observed) + 1.0)
+                extreme = np.abs(sims - centre[:, None]) >= (observed - tol)[:, None]
+                p[b] = (extreme.sum(axis=1) + 1.0) / (permutations + 1.0)
     return p
 
 

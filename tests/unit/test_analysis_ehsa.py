@@ -267,6 +267,7 @@ def test_invalid_resolution(resolution):
         ({"alpha": 1.5}, "invalid_alpha"),
         ({"global_window": "week"}, "invalid_global_window"),
         ({"permutations": -5}, "invalid_permutations"),
+        ({"permutations": 10**8}, "too_many_permutations"),
         ({"period": "a fortnight"}, "invalid_period"),
         ({"resolution": 8}, "resolution_mismatch"),  # the cells are resolution 9
         ({"value": "harm"}, "invalid_value"),

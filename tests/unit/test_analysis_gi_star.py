@@ -156,3 +156,26 @@ def test_permutation_p_matches_full_enumeration(reach):
         sims = np.array([x[i] + sum(c) for c in combinations(others, m)])
         exact = np.mean(np.abs(sims - centre) >= np.abs(observed - centre) - 1e-9)
         assert p[i] == pytest.approx(exact, abs=0.015), i
+
+
+def test_sums_without_self_match_a_direct_computation():
+    from geo_service.analysis.getis_ord import _draw_without_replacement, _sums_without_self
+
+    rng = np.random.default_rng(8)
+    window = rng.poisson(2.0, 300).astype(float)
+    pos = np.sort(rng.choice(300, 40, replace=False))  # spread out: shared and per-bin draws
+    draws = _draw_without_replacement(rng, 299, 6, 50)
+    got = _sums_without_self(window, pos, draws)
+    for b, p in enumerate(pos.tolist()):
+        without_self = np.delete(window, p)
+        np.testing.assert_allclose(got[b], without_self[draws].sum(axis=1))
+
+
+def test_draws_are_distinct_and_uniform():
+    from geo_service.analysis.getis_ord import _draw_without_replacement
+
+    draws = _draw_without_replacement(np.random.default_rng(9), 20, 7, 40000)
+    assert (np.sort(draws, axis=1)[:, 1:] != np.sort(draws, axis=1)[:, :-1]).all()
+    share = np.bincount(draws.ravel(), minlength=20) / draws.size
+    np.testing.assert_allclose(share, 1 / 20, atol=0.003)  # each index equally likely
+    assert draws.min() >= 0 and draws.max() < 20
