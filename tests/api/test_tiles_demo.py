@@ -1,0 +1,84 @@
+"""End to end on the Perstorp demo: a real analysis run served as tiles, TileJSON and JSON."""
+
+import math
+from collections.abc import Iterator
+
+import mapbox_vector_tile
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from geo_service.api.app import create_app
+from geo_service.api.auth import create_token
+from geo_service.demo import perstorp
+from geo_service.runs import run_analysis
+from tests.api.serving_data import bearer
+
+STATION = perstorp.PLACE_BY_NAME["Stationsområdet"]
+PERSTORP_LON, PERSTORP_LAT = 13.3830, 56.1330  # Perstorp centre (Centrum)
+
+
+def tile_of(lon: float, lat: float, z: int) -> tuple[int, int, int]:
+    """The XYZ (web mercator) tile holding a WGS84 point."""
+    n = 2**z
+    y = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
+    return z, int((lon + 180) / 360 * n), int(y)
+
+
+@pytest.fixture(scope="module")
+def demo_run(engine: Engine, demo_loaded: str) -> Iterator[tuple[int, str]]:
+    """A real run over the demo up to the meeting date, and an analyst token of Perstorp."""
+    with Session(engine) as session:
+        run_id = run_analysis(session, demo_loaded, to_date=perstorp.MEETING_DATE)
+        token = create_token(session, demo_loaded, "analyst", "Perstorps kommun")
+        session.commit()
+    yield run_id, token
+
+
+def test_station_tile_shows_an_intensifying_hot_cell(demo_run: tuple[int, str]) -> None:
+    run_id, token = demo_run
+    z, x, y = tile_of(STATION.lon, STATION.lat, 14)
+    params, headers = {"municipality": "1275", "run": run_id}, bearer(token)
+    with TestClient(create_app()) as client:
+        tj = client.get("/tiles/hotspots.json", params=params, headers=headers)
+        r = client.get(f"/tiles/hotspots/{z}/{x}/{y}.mvt", params=params, headers=headers)
+    assert tj.status_code == 200, tj.text
+    west, south, east, north = tj.json()["bounds"]
+    assert west < PERSTORP_LON < east and south < PERSTORP_LAT < north
+    assert west < STATION.lon < east and south < STATION.lat < north
+    assert r.status_code == 200, r.text
+    features = mapbox_vector_tile.decode(r.content)["hotspots"]["features"]
+    categories = {f["properties"]["category"] for f in features}
+    assert "intensifying_hot" in categories, categories
+
+
+def test_hotspots_json_lists_oderljunga_new_hot_cells(
+    engine: Engine, demo_run: tuple[int, str]
+) -> None:
+    run_id, token = demo_run
+    with engine.connect() as conn:  # the run's new_hot cells that touch the Oderljunga place
+        expected = set(
+            conn.execute(
+                text(
+                    "SELECT lower(to_hex(c.cell)) FROM analysis_cell c "
+                    "JOIN h3_cell h ON h.cell = c.cell JOIN place p "
+                    "ON p.municipality_code = c.municipality_code AND p.name = 'Oderljunga' "
+                    "AND ST_Intersects(p.geom, h.geom) "
+                    "WHERE c.municipality_code = '1275' AND c.run_id = :run "
+                    "AND c.category = 'new_hot'"
+                ),
+                {"run": run_id},
+            ).scalars()
+        )
+    assert expected  # the planted burst in the last period is found
+    with TestClient(create_app()) as client:
+        r = client.get("/api/v1/hotspots", params={"municipality": "1275", "run": run_id,
+                       "limit": 5000}, headers=bearer(token))  # fmt: skip
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["run_id"] == run_id and body["total"] <= 5000
+    listed = {c["cell"]: c for c in body["items"]}
+    assert expected <= set(listed)
+    assert all(listed[c]["category"] == "new_hot" and listed[c]["z"] > 1.96 for c in expected)
+    assert any(listed[c]["total"] > 0 for c in expected)  # neighbours of the burst may hold none
