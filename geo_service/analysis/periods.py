@@ -48,17 +48,15 @@ def parse_period(period: str | int) -> int:
 
 def to_local_date(value: DateLike) -> dt.date:
     """A calendar date from a date, an ISO string or a timestamp (aware → its Stockholm date)."""
-    if isinstance(value, dt.datetime | pd.Timestamp):
-        ts = pd.Timestamp(value)
-        if ts.tzinfo is not None:
-            ts = ts.tz_convert(TIMEZONE)
-        return ts.date()
-    if isinstance(value, dt.date):
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
     try:
-        return pd.Timestamp(value).date()
+        ts = pd.Timestamp(value)
     except (ValueError, TypeError) as exc:
         raise AnalysisError("invalid_date", f"not a date: {value!r}") from exc
+    if ts is pd.NaT:
+        raise AnalysisError("invalid_date", f"not a date: {value!r}")
+    return (ts.tz_convert(TIMEZONE) if ts.tzinfo is not None else ts).date()
 
 
 def to_utc(values: object) -> pd.DatetimeIndex:

@@ -269,6 +269,7 @@ def test_invalid_resolution(resolution):
         ({"permutations": -5}, "invalid_permutations"),
         ({"permutations": 10**8}, "too_many_permutations"),
         ({"period": "a fortnight"}, "invalid_period"),
+        ({"anchor": "not a date"}, "invalid_date"),
         ({"resolution": 8}, "resolution_mismatch"),  # the cells are resolution 9
         ({"value": "harm"}, "invalid_value"),
     ],
