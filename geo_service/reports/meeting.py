@@ -26,7 +26,7 @@ TREND_PERIODS = 13
 TREND_CATEGORIES = 6
 ENV = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=select_autoescape(["html", "j2"]),
+    autoescape=select_autoescape(["html"]),
 )
 
 
@@ -181,4 +181,4 @@ def meeting_report_html(session: Session, mc: str, meeting: date, lang: str = "s
     if lang not in TEXTS:
         raise GeoServiceError("invalid_language", "Language must be 'sv' or 'en'.")
     context = meeting_report_context(session, mc, meeting, lang)
-    return ENV.get_template("meeting.html.j2").render(**context)
+    return ENV.get_template("meeting.html").render(**context)

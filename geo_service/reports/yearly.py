@@ -125,4 +125,4 @@ def yearly_report_html(session: Session, mc: str, year: int, lang: str = "sv") -
     """The yearly lägesbild as one self-contained HTML page."""
     if lang not in TEXTS:
         raise GeoServiceError("invalid_language", "Language must be 'sv' or 'en'.")
-    return ENV.get_template("yearly.html.j2").render(**yearly_context(session, mc, year, lang))
+    return ENV.get_template("yearly.html").render(**yearly_context(session, mc, year, lang))
