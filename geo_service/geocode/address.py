@@ -26,7 +26,9 @@ _ADDRESS = (
 
 def normalize_street(street: pd.Series) -> pd.Series:
     """Lower case, single spaces, abbreviations written out: 'Storg.' → 'storgatan'."""
-    out = street.astype("string").str.lower().str.strip().str.replace(r"\s+", " ", regex=True)
+    out = (
+        street.astype("string[python]").str.lower().str.strip().str.replace(r"\s+", " ", regex=True)
+    )
     for pattern, repl in _ABBREVIATIONS:
         out = out.str.replace(pattern, repl, regex=True)
     return out
@@ -34,7 +36,9 @@ def normalize_street(street: pd.Series) -> pd.Series:
 
 def split_address(address: pd.Series) -> pd.DataFrame:
     """Street (normalised), number, letter and town from free address text."""
-    parts = address.astype("string").str.strip().str.lower().str.extract(_ADDRESS, expand=True)
+    parts = (
+        address.astype("string[python]").str.strip().str.lower().str.extract(_ADDRESS, expand=True)
+    )
     town = parts["rest"].str.replace(r"\d{3}\s?\d{2}", "", regex=True).str.strip().str.lower()
     return pd.DataFrame({
         "street_norm": normalize_street(parts["street"]),
@@ -95,7 +99,7 @@ def match_addresses(
         return out
     parts = split_address(address[present])
     if town is not None:
-        given = town[present].astype("string").str.strip().str.lower().replace("", pd.NA)
+        given = town[present].astype("string[python]").str.strip().str.lower().replace("", pd.NA)
         parts["town"] = parts["town"].fillna(given)
     keys = parts.drop_duplicates().reset_index(drop=True)
     keys["qid"] = np.arange(len(keys))

@@ -4,20 +4,35 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import shapely
 from sqlalchemy import Connection, text
 
 from geo_service.ingest.mapping import fold
+from geo_service.ingest.parse import map_unique
 
 
 @dataclass(frozen=True)
 class PlaceIndex:
-    """Folded name or alias → (place id, x, y) in EPSG:3006 for one municipality."""
+    """Folded name or alias → (place id, x, y) in EPSG:3006, and the polygons, smallest first."""
 
     by_name: dict[str, tuple[int, float, float]]
+    ids: tuple[int, ...] = ()
+    polygons: tuple[object, ...] = ()
+
+    def containing(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """The smallest place each point falls in (0 for none), as the loader's SQL would."""
+        out = np.zeros(len(x), dtype=np.int64)
+        for place_id, polygon in zip(self.ids, self.polygons, strict=True):
+            todo = out == 0
+            if not todo.any():
+                break
+            hit = shapely.intersects_xy(polygon, x[todo], y[todo])
+            out[np.flatnonzero(todo)[hit]] = place_id
+        return out
 
     def lookup(self, names: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Place id (-1 when unknown), x and y per name."""
-        folded = names.fillna("").map(fold)
+        folded = map_unique(names, fold)
         hits = folded.map(self.by_name)
         found = hits.notna().to_numpy()
         ids = np.full(len(names), -1, dtype=np.int64)
@@ -34,13 +49,20 @@ def load_places(conn: Connection, municipality_code: str) -> PlaceIndex:
     rows = conn.execute(
         text(
             "SELECT id, name, aliases, ST_X(coalesce(point, ST_PointOnSurface(geom))), "
-            "ST_Y(coalesce(point, ST_PointOnSurface(geom))) FROM place "
-            "WHERE municipality_code = :mc ORDER BY id"
+            "ST_Y(coalesce(point, ST_PointOnSurface(geom))), ST_AsBinary(geom) FROM place "
+            "WHERE municipality_code = :mc ORDER BY ST_Area(geom), id"
         ),
         {"mc": municipality_code},
     ).all()
     by_name: dict[str, tuple[int, float, float]] = {}
-    for place_id, name, aliases, x, y in rows:
+    ids, polygons = [], []
+    for place_id, name, aliases, x, y, _wkb in sorted(rows, key=lambda r: r[0]):
         for label in [name, *(aliases or [])]:
             by_name.setdefault(fold(label), (place_id, x, y))
-    return PlaceIndex(by_name)
+    for place_id, *_, wkb in rows:
+        if wkb is not None:
+            polygon = shapely.from_wkb(bytes(wkb))
+            shapely.prepare(polygon)
+            ids.append(place_id)
+            polygons.append(polygon)
+    return PlaceIndex(by_name, tuple(ids), tuple(polygons))

@@ -68,7 +68,7 @@ def load_addresses(
     def column(name: str) -> pd.Series:
         if name not in picked:
             return pd.Series(pd.NA, index=frame.index, dtype="string")
-        return frame[picked[name]].astype("string").str.strip().replace("", pd.NA)
+        return frame[picked[name]].astype("string[python]").str.strip().replace("", pd.NA)
 
     number, _ = numbers(column("number"))
     table = pd.DataFrame({

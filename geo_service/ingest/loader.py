@@ -34,14 +34,17 @@ EVENT_COLUMNS = [
     "attributes",
     "batch_id",
     "created_by",
+    "place_id",
 ]
+"""Columns of the staging table. `place_id` is optional: NULL lets SQL find the place the point
+falls in; 0 means the caller already looked and found none; otherwise it is the place."""
 
 _STAGE_DDL = """
 CREATE TEMP TABLE IF NOT EXISTS event_stage (
   kind text, category text, source text, source_id text, content_hash text,
   occurred_at timestamptz, reported_at timestamptz, severity smallint, x float8, y float8,
   h3_r8 bigint, h3_r9 bigint, h3_r10 bigint, geocode_method text, geocode_score float8,
-  description text, attributes jsonb, batch_id bigint, created_by text
+  description text, attributes jsonb, batch_id bigint, created_by text, place_id integer
 ) ON COMMIT DROP
 """
 
@@ -60,9 +63,11 @@ WITH staged AS (
          s.occurred_at,
          s.reported_at, s.severity, s.geom, s.h3_r8, s.h3_r9, s.h3_r10, s.geocode_method,
          s.geocode_score,
-         (SELECT p.id FROM place p
-           WHERE p.municipality_code = CAST(:mc AS varchar) AND ST_Intersects(p.geom, s.geom)
-           ORDER BY ST_Area(p.geom), p.id LIMIT 1),
+         CASE WHEN s.place_id IS NULL THEN
+           (SELECT p.id FROM place p
+             WHERE p.municipality_code = CAST(:mc AS varchar) AND ST_Intersects(p.geom, s.geom)
+             ORDER BY ST_Area(p.geom), p.id LIMIT 1)
+         ELSE nullif(s.place_id, 0) END,
          s.description, coalesce(s.attributes, '{}'::jsonb), s.batch_id, s.created_by
   FROM staged s
   ON CONFLICT (municipality_code, source, source_id) DO UPDATE SET
@@ -99,6 +104,7 @@ def upsert_events(conn: Connection, municipality_code: str, frame: pd.DataFrame)
         return UpsertCounts()
     conn.execute(text(_STAGE_DDL))
     conn.execute(text("TRUNCATE event_stage"))
+    conn.execute(text("SET LOCAL work_mem = '128MB'"))  # the DISTINCT ON sort stays in memory
     buffer = io.StringIO()
     frame.reindex(columns=EVENT_COLUMNS).to_csv(buffer, index=False, header=False, na_rep="\\N")
     raw = conn.connection.dbapi_connection

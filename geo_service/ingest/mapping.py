@@ -18,6 +18,7 @@ import pandas as pd
 import yaml
 
 from geo_service.errors import GeoServiceError
+from geo_service.ingest.parse import TEXT
 
 FIELDS = (
     "source_id", "occurred_at", "time", "reported_at", "category", "description", "severity",
@@ -145,5 +146,5 @@ def apply(frame: pd.DataFrame, resolved: dict[str, str]) -> pd.DataFrame:
     """The frame with event-field columns (strings) in place of the file's."""
     out = pd.DataFrame(index=frame.index)
     for name, column in resolved.items():
-        out[name] = frame[column].astype("string")
+        out[name] = frame[column].astype(TEXT)
     return out

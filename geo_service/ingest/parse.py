@@ -1,9 +1,13 @@
 """Vectorised parsing of the text values Swedish files carry: numbers and dates."""
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
 STOCKHOLM = "Europe/Stockholm"
+TEXT = pd.StringDtype("pyarrow")
+"""Text columns are Arrow-backed: string operations run vectorised in C++, not per row."""
 _DATE_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%d %H:%M",
@@ -31,14 +35,27 @@ _SV_MONTHS = {
 }  # fmt: skip
 
 
+def map_unique(values: pd.Series, func: Callable[[str], object]) -> pd.Series:
+    """func applied once per distinct value (categories, names: few values, many rows)."""
+    uniques = pd.unique(values.to_numpy(dtype=object, na_value=""))
+    return values.fillna("").astype(object).map(dict(zip(uniques, map(func, uniques), strict=True)))
+
+
+def utc_text(times: pd.Series) -> pd.Series:
+    """UTC timestamps as ISO text ('2025-03-14T20:30:00Z'), '' for NaT; vectorised."""
+    raw = times.dt.tz_convert(None).to_numpy().astype("datetime64[s]")
+    text = np.char.add(np.datetime_as_string(raw, unit="s"), "Z")
+    return pd.Series(np.where(np.isnat(raw), "", text), index=times.index, dtype=object)
+
+
 def numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Floats from text with decimal comma or point and spaces as thousands separators.
 
     Returns the numbers and a mask of values that were present but not numbers (text, NaN).
     """
-    text = values.astype("string").str.strip()
+    text = values.astype(TEXT).str.strip()
     blank = text.isna() | (text == "")
-    cleaned = text.str.replace(r"[\s\u00a0\u202f]", "", regex=True).str.replace(",", ".")
+    cleaned = text.str.replace("[\\s\u00a0\u202f]", "", regex=True).str.replace(",", ".")
     out = pd.to_numeric(cleaned, errors="coerce").astype(float)
     bad = ~blank & (out.isna() | ~np.isfinite(out.fillna(0.0)))
     out[bad] = np.nan
@@ -50,9 +67,9 @@ def datetimes(values: pd.Series, time: pd.Series | None = None) -> pd.Series:
 
     `time` is an optional separate time-of-day column (Datum + Tid).
     """
-    text = values.astype("string").str.strip()
+    text = values.astype(TEXT).str.strip()
     if time is not None:
-        t = time.astype("string").str.strip().fillna("")
+        t = time.astype(TEXT).str.strip().fillna("")
         t = t.str.replace(r"^(\d{1,2})\.(\d{2})", r"\1:\2", regex=True)
         text = (text.fillna("") + " " + t).str.strip()
     text = text.replace("", pd.NA)

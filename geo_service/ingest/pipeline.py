@@ -7,6 +7,7 @@ and one `ingest_batch` row; chunks keep memory bounded for files of any size.
 
 import hashlib
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,7 +27,7 @@ from geo_service.grid import latlng_to_cells, parent_cells
 from geo_service.ingest import mapping as mapping_mod
 from geo_service.ingest.loader import UpsertCounts, upsert_events
 from geo_service.ingest.mapping import Mapping, fold
-from geo_service.ingest.parse import datetimes, numbers
+from geo_service.ingest.parse import TEXT, datetimes, map_unique, numbers, utc_text
 from geo_service.ingest.quarantine import raw_records, write_quarantine
 from geo_service.ingest.readers import GEOM_X, GEOM_Y, ReaderRestart, Source, open_source
 from geo_service.ingest.redact import redact
@@ -96,7 +97,7 @@ def ingest_file(
     chunk_rows = options.chunk_rows or get_settings().ingest_chunk_rows
     options.filename = options.filename or path.name
     digest = _sha256(path)
-    mode = "c"
+    mode = "arrow"
     while True:
         try:
             source = open_source(path, chunk_rows, mode, options.sheet)
@@ -109,7 +110,7 @@ def ingest_file(
 def ingest_frame(conn: Connection, frame: pd.DataFrame, options: ImportOptions) -> ImportReport:
     """Import rows already in memory (the observations API) through the same pipeline."""
     _validate_options(options)
-    text_frame = frame.astype("string").fillna("")
+    text_frame = frame.astype(TEXT).fillna("")
     text_frame.index = pd.RangeIndex(1, len(frame) + 1)
     source = Source(format="json", columns=list(text_frame.columns), chunks=iter([text_frame]))
     return run_import(conn, source, options, None, None)
@@ -174,17 +175,33 @@ def run_import(
     if unused:
         report.warnings.append(f"Kolumner som inte används: {', '.join(unused)}.")
     counts = UpsertCounts()
-    for chunk in source.chunks:
-        if chunk.empty:
-            continue
-        events, rejected = process_chunk(conn, chunk, ctx)
-        counts += upsert_events(conn, mc, events)
+
+    def write(events: pd.DataFrame, rejected: pd.DataFrame) -> UpsertCounts:
+        written = upsert_events(conn, mc, events)
         write_quarantine(conn, mc, batch_id, rejected)
-        report.rows_read += len(chunk)
-        report.count_reasons(rejected["reason_code"].value_counts().to_dict())
-        report.count_methods(events["geocode_method"].value_counts().to_dict())
-        if progress:
-            progress(len(chunk))
+        return written
+
+    # The database writes chunk i while Python prepares chunk i+1 (one connection, never
+    # used by both threads at once: address matching waits for the pending write).
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        pending: Future[UpsertCounts] | None = None
+        for chunk in source.chunks:
+            if chunk.empty:
+                continue
+            if pending is not None and "address" in ctx.columns:
+                counts += pending.result()
+                pending = None
+            events, rejected = process_chunk(conn, chunk, ctx)
+            if pending is not None:
+                counts += pending.result()
+            pending = writer.submit(write, events, rejected)
+            report.rows_read += len(chunk)
+            report.count_reasons(rejected["reason_code"].value_counts().to_dict())
+            report.count_methods(events["geocode_method"].value_counts().to_dict())
+            if progress:
+                progress(len(chunk))
+        if pending is not None:
+            counts += pending.result()
     if source.bad_rows:
         bad = pd.DataFrame({
             "row_number": [r.row_number for r in source.bad_rows],
@@ -347,7 +364,7 @@ def process_chunk(
 
     # category
     label = _col(m, "category").fillna("")
-    category = label.map(fold).map(ctx.categories)
+    category = map_unique(label, lambda v: ctx.categories.get(fold(v)))
     rej.add(category.isna(), "unknown_category",
             "Kategorin '" + label.astype(str) + "' är okänd; lägg till den i mappningen "
             "(categories) eller som alias i kommunens kategorilista.")  # fmt: skip
@@ -460,7 +477,7 @@ def process_chunk(
     description = redact(_col(m, "description")).replace("", pd.NA)
     if ctx.police_feed and "name" in chunk:
         description = description.fillna(redact(chunk["name"]))
-    occurred_text = occurred.dt.strftime("%Y-%m-%dT%H:%M:%SZ").fillna("")
+    occurred_text = utc_text(occurred)
     content = pd.DataFrame({
         "kind": o.kind, "category": category.fillna(""), "t": occurred_text,
         "x": np.round(x, 1), "y": np.round(y, 1), "d": description.fillna(""),
@@ -488,6 +505,7 @@ def process_chunk(
         "geocode_method": method[ok], "geocode_score": np.clip(score[ok], 0, 1),
         "description": description[ok].to_numpy(), "attributes": notes.to_numpy(),
         "batch_id": ctx.batch_id, "created_by": o.created_by,
+        "place_id": pd.array(ctx.places.containing(x[ok], y[ok]), dtype="Int64"),
     })  # fmt: skip
     if not o.created_by:
         events["created_by"] = None

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, text
 
+from geo_service.ingest.parse import TEXT
 from geo_service.ingest.redact import redact
 
 REASONS: dict[str, str] = {
@@ -33,7 +34,7 @@ def raw_records(chunk: pd.DataFrame) -> list[str]:
     """Each row as JSON text with every text value redacted."""
     clean = pd.DataFrame(index=chunk.index)
     for column in chunk.columns:
-        clean[str(column)] = redact(chunk[column].astype("string")).fillna("")
+        clean[str(column)] = redact(chunk[column].astype(TEXT)).fillna("")
     return [json.dumps(r, ensure_ascii=False) for r in clean.to_dict("records")]
 
 

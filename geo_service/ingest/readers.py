@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from geo_service.errors import GeoServiceError
+from geo_service.ingest.parse import TEXT
 
 SPATIAL = {".geojson", ".gpkg", ".shp", ".zip", ".fgb"}
 GEOM_X, GEOM_Y = "__x", "__y"
@@ -31,9 +32,9 @@ class ReaderRestart(Exception):
     everything after it.
     """
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, next_mode: str | None = None) -> None:
         super().__init__(message)
-        self.next_mode = "noquote" if "inside string" in message else "python"
+        self.next_mode = next_mode or ("noquote" if "inside string" in message else "python")
 
 
 @dataclass
@@ -109,13 +110,15 @@ def _first_line(path: Path, encoding: str) -> str:
     raise _empty()
 
 
-def read_csv(path: Path, chunk_rows: int, mode: str = "c") -> Source:
-    """A CSV file in chunks; `mode` is 'c' (fast), 'python' (tolerant) or 'noquote'."""
+def read_csv(path: Path, chunk_rows: int, mode: str = "arrow") -> Source:
+    """A CSV file in chunks; `mode` is 'arrow' (fastest), 'c', 'python' or 'noquote' (tolerant)."""
     if path.stat().st_size == 0:
         raise _empty()
     encoding = detect_encoding(path)
     header = _first_line(path, encoding)
     sep = detect_delimiter(header)
+    if mode == "arrow":
+        return _read_csv_arrow(path, chunk_rows, encoding, sep)
     bad: list[BadRow] = []
     kwargs: dict[str, Any] = {
         "sep": sep, "encoding": encoding, "dtype": str, "keep_default_na": False,
@@ -146,6 +149,66 @@ def read_csv(path: Path, chunk_rows: int, mode: str = "c") -> Source:
     return source
 
 
+def _read_csv_arrow(path: Path, chunk_rows: int, encoding: str, sep: str) -> Source:
+    """Arrow's multi-threaded streaming CSV reader; rows with the wrong field count are kept."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    columns = [str(c) for c in pd.read_csv(path, sep=sep, encoding=encoding, nrows=0).columns]
+    if len(set(columns)) != len(columns):
+        raise ReaderRestart("duplicate column names", "c")
+    bad: list[BadRow] = []
+
+    def invalid(row: Any) -> str:
+        bad.append(BadRow(row.number, (row.text or "").split(sep)))
+        return "skip"
+
+    with path.open("rb") as f:
+        sample = f.read(1 << 16)
+    line_bytes = max(1, len(sample) // max(1, sample.count(b"\n")))
+    try:
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(
+                encoding="utf8" if encoding.startswith("utf-8") else encoding,
+                block_size=max(1 << 20, min(chunk_rows * line_bytes, 1 << 28)),
+            ),
+            parse_options=pacsv.ParseOptions(delimiter=sep, invalid_row_handler=invalid,
+                                              newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in columns},
+                strings_can_be_null=False, quoted_strings_can_be_null=False,
+            ),
+        )  # fmt: skip
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise ReaderRestart(str(exc), "c") from exc
+    source = Source(format="csv", columns=columns, chunks=iter(()), bad_rows=bad)
+    source.chunks = _arrow_chunks(reader, source)
+    return source
+
+
+def _arrow_chunks(reader: Any, source: Source) -> Iterator[pd.DataFrame]:
+    import pyarrow as pa
+
+    start = 1
+    try:
+        for batch in reader:
+            if batch.num_rows == 0:
+                continue
+            chunk = batch.to_pandas(types_mapper=lambda t: TEXT if t == pa.string() else None)
+            chunk.columns = source.columns
+            chunk.index = pd.RangeIndex(start, start + len(chunk))
+            start += len(chunk)
+            yield chunk
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise ReaderRestart(str(exc), "c") from exc
+    if any("\n" in "".join(r.fields) for r in source.bad_rows):
+        # a quote left open swallowed the lines after it: read again without quoting
+        raise ReaderRestart("unclosed quote", "noquote")
+    if source.bad_rows:
+        source.warnings.append("Filen har rader med fel antal fält; de ligger i karantänen.")
+
+
 def _csv_chunks(reader: Any, mode: str) -> Iterator[pd.DataFrame]:
     start = 1
     try:
@@ -173,7 +236,7 @@ def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_datetime64_any_dtype(values):
             text = values.dt.strftime("%Y-%m-%d %H:%M:%S")
         else:
-            text = values.astype("string")
+            text = values.astype(TEXT)
         out[str(column)] = text.fillna("")
     return out
 
@@ -289,7 +352,9 @@ def read_json(path: Path, chunk_rows: int) -> Source:
     )
 
 
-def open_source(path: Path, chunk_rows: int, mode: str = "c", sheet: str | None = None) -> Source:
+def open_source(
+    path: Path, chunk_rows: int, mode: str = "arrow", sheet: str | None = None
+) -> Source:
     """The reader for the file's format, chosen by its extension (and content for JSON)."""
     if not path.exists():
         raise GeoServiceError("file_not_found", f"Filen {path} finns inte.", status=404)

@@ -8,6 +8,8 @@ import re
 
 import pandas as pd
 
+from geo_service.ingest.parse import TEXT
+
 REDACTED = "[redacted]"
 _PNR = re.compile(r"(?<![\d-])(?:(?:19|20)(\d{6})|(\d{6}))[-+ ]?(\d{4})(?![\d-])")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -43,7 +45,7 @@ def redact_text(text: str) -> str:
 
 def redact(values: pd.Series) -> pd.Series:
     """A text column redacted; only values that could hold a match are looked at."""
-    text = values.astype("string")
+    text = values.astype(TEXT)
     candidate = text.str.contains(_CANDIDATE, na=False)
     if not candidate.any():
         return text

@@ -9,6 +9,7 @@ import pandas as pd
 from sqlalchemy import Connection, text
 
 from geo_service.ingest.mapping import parse_mapping
+from geo_service.ingest.parse import TEXT
 from geo_service.ingest.pipeline import ImportOptions, run_import
 from geo_service.ingest.readers import GEOM_X, Source
 from geo_service.ingest.report import ImportReport
@@ -43,7 +44,7 @@ def retry_quarantine(
         first = group[0]
         stored = first.report or {}
         opts = stored.get("options") or {}
-        frame = pd.DataFrame([r.raw for r in group]).astype("string").fillna("")
+        frame = pd.DataFrame([r.raw for r in group]).astype(TEXT).fillna("")
         frame.index = pd.Index([r.row_number or 0 for r in group])
         source = Source(
             format=stored.get("format", "retry"),
