@@ -7,6 +7,7 @@ from geo_service.api.limits import RequestSizeLimit
 from geo_service.api.problems import Problem, install_problem_handlers
 from geo_service.api.ratelimit import WriteRateLimit
 from geo_service.api.routers import (
+    dashboard,
     events,
     health,
     hotspots,
@@ -54,4 +55,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router, prefix=API_PREFIX)
     for module in (imports, observations, quarantine):
         app.include_router(module.router, prefix=API_PREFIX)
+    dashboard.install_dashboard(app, API_PREFIX)
     return app

@@ -1,0 +1,589 @@
+/* geo_service dashboard: the EST coordinator's map and ranked places for one meeting.
+ * Reads only this service's API (JSON, GeoJSON, TileJSON + MVT); no external URLs. */
+(function () {
+  "use strict";
+
+  const API = "/api/v1";
+  const HOT = ["new_hot", "consecutive_hot", "intensifying_hot", "persistent_hot",
+    "diminishing_hot", "oscillating_hot", "sporadic_hot", "historical_hot"];
+  const COLD = HOT.map((c) => c.replace("_hot", "_cold"));
+  const COLORS = {
+    new_hot: "#7f0000", consecutive_hot: "#c2121b", intensifying_hot: "#e0301e",
+    persistent_hot: "#f0592b", sporadic_hot: "#f98e52", oscillating_hot: "#fbb06a",
+    diminishing_hot: "#fdd08a", historical_hot: "#f3c9b2",
+    new_cold: "#08306b", consecutive_cold: "#08519c", intensifying_cold: "#2171b5",
+    persistent_cold: "#4292c6", sporadic_cold: "#6baed6", oscillating_cold: "#9ecae1",
+    diminishing_cold: "#c6dbef", historical_cold: "#dbe6f1",
+  };
+  const LEVEL_COLORS = { green: "#2e8b3d", yellow: "#e0b000", red: "#c62828" };
+
+  const TEXT = {
+    sv: {
+      title: "EST-översikt", token: "Token", tokenHint: "gs_1275_… (tomt = öppen vy)",
+      municipality: "Kommunkod", meeting: "Mötesdatum", load: "Visa", reports: "Lägesbild",
+      reportHtml: "Öppna lägesbild (HTML)", reportPdf: "Ladda ner PDF",
+      priorities: "Platser att prioritera", switchLang: "English", switchTitle: "Switch to English",
+      legend: "Hotspotmönster (senaste körningen)", boundary: "Kommungräns", places: "Platser",
+      loading: "Hämtar …", rank: "Plats", score: "poäng",
+      level: { green: "grön", yellow: "gul", red: "röd" },
+      run: (r) => `Analyskörning ${r.id}: ${r.n_periods} perioder, ${localDate(r.period_start)}`
+        + ` – ${localDate(r.period_end)} (H3-upplösning ${r.resolution}).`,
+      noRun: (mc) => `Kommun ${mc} har ingen färdig analyskörning ännu. Kör: `
+        + `geo-service analyze --municipality ${mc}`,
+      meetingRun: (p) => `Mötet ${p.meeting_date} använder körning ${p.run_id}`
+        + ` (perioden ${localDate(p.period_start)} – ${localDate(p.period_end)}).`,
+      anonymousPlaces: "Platser och prioriteringar kräver en token (öppna vyn visar bara kartan).",
+      noPlaces: "Inga platser är inlagda för kommunen.",
+      trendUp: "ökande", trendDown: "minskande", trendFlat: "ingen tydlig trend",
+      category: "Mönster", zscore: "Gi* z", pvalue: "p", trend: "Trend", events: "Händelser",
+      hidden: "dolt (färre än 3)", cold: "Coldspots", hot: "Hotspots",
+      mapFailed: "Kartan kunde inte ritas (WebGL saknas i webbläsaren?).",
+      reportFailed: "Lägesbilden kunde inte hämtas", tilesFailed: "Hotspotrutorna kunde inte hämtas",
+      errorPrefix: "Fel från tjänsten", networkError: "Tjänsten svarar inte. Kontrollera anslutningen.",
+      invalidMc: "Kommunkoden ska vara fyra siffror, t.ex. 1275.",
+      codes: {
+        unauthorized: "Token saknas eller är okänd/återkallad. Kontrollera token.",
+        forbidden_tenant: "Token hör till en annan kommun än den du valt.",
+        forbidden_role: "Din roll får inte se detta.",
+        no_run_for_meeting: "Det finns ingen analyskörning för det mötesdatumet.",
+        not_found: "Hittades inte.",
+        invalid_request: "Ogiltig fråga.",
+        database_unavailable: "Databasen går inte att nå just nu.",
+        rate_limited: "För många förfrågningar; vänta en stund.",
+        internal_error: "Ett oväntat fel inträffade i tjänsten.",
+      },
+    },
+    en: {
+      title: "EST overview", token: "Token", tokenHint: "gs_1275_… (empty = public view)",
+      municipality: "Municipality code", meeting: "Meeting date", load: "Show",
+      reports: "Situation report", reportHtml: "Open report (HTML)", reportPdf: "Download PDF",
+      priorities: "Places to prioritise", switchLang: "Svenska", switchTitle: "Byt till svenska",
+      legend: "Hot spot patterns (latest run)", boundary: "Municipality boundary", places: "Places",
+      loading: "Loading …", rank: "Rank", score: "points",
+      level: { green: "green", yellow: "yellow", red: "red" },
+      run: (r) => `Analysis run ${r.id}: ${r.n_periods} periods, ${localDate(r.period_start)}`
+        + ` – ${localDate(r.period_end)} (H3 resolution ${r.resolution}).`,
+      noRun: (mc) => `Municipality ${mc} has no completed analysis run yet. Run: `
+        + `geo-service analyze --municipality ${mc}`,
+      meetingRun: (p) => `The meeting on ${p.meeting_date} uses run ${p.run_id}`
+        + ` (period ${localDate(p.period_start)} – ${localDate(p.period_end)}).`,
+      anonymousPlaces: "Places and priorities need a token (the public view shows the map only).",
+      noPlaces: "No places are registered for the municipality.",
+      trendUp: "rising", trendDown: "falling", trendFlat: "no clear trend",
+      category: "Pattern", zscore: "Gi* z", pvalue: "p", trend: "Trend", events: "Events",
+      hidden: "hidden (fewer than 3)", cold: "Cold spots", hot: "Hot spots",
+      mapFailed: "The map could not be drawn (no WebGL in this browser?).",
+      reportFailed: "The report could not be fetched", tilesFailed: "The hot spot tiles could not be fetched",
+      errorPrefix: "Error from the service", networkError: "The service does not answer. Check the connection.",
+      invalidMc: "The municipality code is four digits, e.g. 1275.",
+      codes: {
+        unauthorized: "The token is missing, unknown or revoked. Check the token.",
+        forbidden_tenant: "The token belongs to another municipality than the one chosen.",
+        forbidden_role: "Your role may not see this.",
+        no_run_for_meeting: "There is no analysis run for that meeting date.",
+        not_found: "Not found.",
+        invalid_request: "Invalid request.",
+        database_unavailable: "The database cannot be reached right now.",
+        rate_limited: "Too many requests; wait a moment.",
+        internal_error: "An unexpected error occurred in the service.",
+      },
+    },
+  };
+  const CATEGORY_LABELS = {
+    sv: {
+      new_hot: "Ny hotspot", consecutive_hot: "Sammanhängande hotspot",
+      intensifying_hot: "Tilltagande hotspot", persistent_hot: "Ihållande hotspot",
+      diminishing_hot: "Avtagande hotspot", oscillating_hot: "Växlande hotspot",
+      sporadic_hot: "Sporadisk hotspot", historical_hot: "Historisk hotspot",
+      new_cold: "Ny coldspot", consecutive_cold: "Sammanhängande coldspot",
+      intensifying_cold: "Tilltagande coldspot", persistent_cold: "Ihållande coldspot",
+      diminishing_cold: "Avtagande coldspot", oscillating_cold: "Växlande coldspot",
+      sporadic_cold: "Sporadisk coldspot", historical_cold: "Historisk coldspot",
+      no_pattern: "Inget mönster",
+    },
+    en: {
+      new_hot: "New hot spot", consecutive_hot: "Consecutive hot spot",
+      intensifying_hot: "Intensifying hot spot", persistent_hot: "Persistent hot spot",
+      diminishing_hot: "Diminishing hot spot", oscillating_hot: "Oscillating hot spot",
+      sporadic_hot: "Sporadic hot spot", historical_hot: "Historical hot spot",
+      new_cold: "New cold spot", consecutive_cold: "Consecutive cold spot",
+      intensifying_cold: "Intensifying cold spot", persistent_cold: "Persistent cold spot",
+      diminishing_cold: "Diminishing cold spot", oscillating_cold: "Oscillating cold spot",
+      sporadic_cold: "Sporadic cold spot", historical_cold: "Historical cold spot",
+      no_pattern: "No pattern",
+    },
+  };
+
+  const $ = (id) => document.getElementById(id);
+  const state = {
+    lang: localStorage.getItem("geo_service.lang") === "en" ? "en" : "sv",
+    token: localStorage.getItem("geo_service.token") || "",
+    mc: "1275", run: null, priorities: null, places: new Map(), errors: [], notes: [],
+    map: null, markers: [], popup: null, meetingChosen: false,
+  };
+  const t = () => TEXT[state.lang];
+
+  /** The local (Stockholm) calendar date of an API timestamp, as YYYY-MM-DD. */
+  const localDate = (iso) => new Date(iso).toLocaleDateString("sv-SE", { timeZone: "Europe/Stockholm" });
+
+  /** The day after a YYYY-MM-DD date. */
+  function nextDay(day) {
+    const d = new Date(`${day}T12:00:00Z`);
+    d.setUTCDate(d.getUTCDate() + 1);
+    return d.toISOString().slice(0, 10);
+  }
+
+  /** An API failure with the problem+json fields, shown in words. */
+  class ApiError extends Error {
+    constructor(status, code, detail) {
+      super(detail || code);
+      this.status = status;
+      this.code = code;
+      this.detail = detail;
+    }
+  }
+
+  const LOCAL = { network: "networkError", invalid_mc: "invalidMc", webgl: "mapFailed",
+    maplibre: "mapFailed" };
+
+  function words(err) {
+    if (!(err instanceof ApiError)) return t().networkError;
+    if (LOCAL[err.code]) return t()[LOCAL[err.code]];
+    const known = t().codes[err.code];
+    if (!known) return `${t().errorPrefix} (${err.status}): ${err.detail || err.code}`;
+    return err.detail ? `${known} (${err.detail})` : known;
+  }
+
+  function authHeaders() {
+    return state.token ? { Authorization: `Bearer ${state.token}` } : {};
+  }
+
+  async function request(path, params) {
+    const url = new URL(path, window.location.origin);
+    Object.entries(params || {}).forEach(([k, v]) => v != null && url.searchParams.set(k, v));
+    let response;
+    try {
+      response = await fetch(url, { headers: authHeaders() });
+    } catch (e) {
+      throw new ApiError(0, "network", "");
+    }
+    if (!response.ok) {
+      let body = {};
+      try { body = await response.json(); } catch (e) { /* not JSON */ }
+      throw new ApiError(response.status, body.code || `http_${response.status}`,
+        body.detail || response.statusText);
+    }
+    return response;
+  }
+
+  const getJson = async (path, params) => (await request(path, params)).json();
+
+  // ---------- messages ----------
+  function renderMessages() {
+    const box = $("messages");
+    box.replaceChildren();
+    state.errors.forEach((e) => {
+      const text = e.prefix ? `${t()[e.prefix]}: ${words(e.err)}` : words(e.err);
+      box.appendChild(messageEl("error", text));
+    });
+  }
+
+  function messageEl(kind, text) {
+    const p = document.createElement("p");
+    p.className = `message ${kind}`;
+    p.textContent = text;
+    return p;
+  }
+
+  function fail(err, prefix) {
+    if (state.errors.some((e) => e.prefix === prefix && e.err.code === err.code)) return;
+    state.errors.push({ err, prefix });
+    renderMessages();
+  }
+
+  // ---------- language ----------
+  function applyLanguage() {
+    document.documentElement.lang = state.lang;
+    document.querySelectorAll("[data-i18n]").forEach((el) => {
+      const value = t()[el.dataset.i18n];
+      if (typeof value === "string") el.textContent = value;
+    });
+    document.querySelectorAll("[data-i18n-placeholder]").forEach((el) => {
+      el.placeholder = t()[el.dataset.i18nPlaceholder];
+    });
+    const button = $("lang");
+    button.textContent = t().switchLang;
+    button.title = t().switchTitle;
+    button.lang = state.lang === "sv" ? "en" : "sv";
+    renderLegend();
+    renderRun();
+    renderPriorities();
+    renderMessages();
+  }
+
+  // ---------- map ----------
+  function createMap() {
+    try {
+      state.map = new maplibregl.Map({
+        container: "map",
+        style: {
+          version: 8,
+          sources: {},
+          layers: [{ id: "background", type: "background", paint: { "background-color": "#eef1f4" } }],
+        },
+        center: [13.39, 56.14],
+        zoom: 10,
+        attributionControl: { compact: true },
+        transformRequest: (url) => (url.startsWith(window.location.origin)
+          ? { url, headers: authHeaders() } : { url }),
+      });
+    } catch (e) {
+      fail(new ApiError(0, "webgl", ""), null);
+      return;
+    }
+    state.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
+    state.map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
+    state.map.on("error", (ev) => {
+      const status = ev.error && ev.error.status;
+      if (status === 401 || status === 403) {
+        fail(new ApiError(status, status === 401 ? "unauthorized" : "forbidden_tenant", ""), "tilesFailed");
+      }
+    });
+    state.map.on("click", "hotspots-fill", (ev) => showPopup(ev));
+    state.map.on("mouseenter", "hotspots-fill", () => { state.map.getCanvas().style.cursor = "pointer"; });
+    state.map.on("mouseleave", "hotspots-fill", () => { state.map.getCanvas().style.cursor = ""; });
+  }
+
+  const mapReady = () => new Promise((resolve) => {
+    if (!state.map) return resolve(false);
+    if (state.map.isStyleLoaded()) return resolve(true);
+    state.map.once("load", () => resolve(true));
+  });
+
+  function removeLayers(ids, source) {
+    const map = state.map;
+    ids.forEach((id) => map.getLayer(id) && map.removeLayer(id));
+    if (map.getSource(source)) map.removeSource(source);
+  }
+
+  function setBoundary(feature) {
+    const map = state.map;
+    removeLayers(["boundary-fill", "boundary-line"], "boundary");
+    if (!feature.geometry) return;
+    map.addSource("boundary", { type: "geojson", data: feature });
+    map.addLayer({ id: "boundary-fill", type: "fill", source: "boundary",
+      paint: { "fill-color": "#ffffff", "fill-opacity": 0.85 } });
+    map.addLayer({ id: "boundary-line", type: "line", source: "boundary",
+      paint: { "line-color": "#37474f", "line-width": 2 } });
+    if (feature.bbox) map.fitBounds(feature.bbox, { padding: 30, duration: 0 });
+  }
+
+  function setHotspots(tilejson) {
+    const map = state.map;
+    removeLayers(["hotspots-fill", "hotspots-line"], "hotspots");
+    map.addSource("hotspots", {
+      type: "vector", tiles: tilejson.tiles, minzoom: tilejson.minzoom, maxzoom: tilejson.maxzoom,
+      bounds: tilejson.bounds, attribution: tilejson.attribution,
+    });
+    const color = ["match", ["get", "category"]];
+    Object.entries(COLORS).forEach(([k, v]) => color.push(k, v));
+    color.push("#000000");
+    const before = map.getLayer("places-fill") ? "places-fill" : undefined;
+    map.addLayer({ id: "hotspots-fill", type: "fill", source: "hotspots", "source-layer": "hotspots",
+      filter: ["!=", ["get", "category"], "no_pattern"],
+      paint: { "fill-color": color, "fill-opacity": 0.72 } }, before);
+    map.addLayer({ id: "hotspots-line", type: "line", source: "hotspots", "source-layer": "hotspots",
+      filter: ["!=", ["get", "category"], "no_pattern"],
+      paint: { "line-color": "#ffffff", "line-width": 0.5, "line-opacity": 0.6 } }, before);
+  }
+
+  function setPlaces(places) {
+    const map = state.map;
+    removeLayers(["places-fill", "places-line"], "places");
+    const features = places.filter((p) => p.geometry).map((p) => ({
+      type: "Feature", id: p.id, geometry: p.geometry, properties: { id: p.id, name: p.name },
+    }));
+    map.addSource("places", { type: "geojson", data: { type: "FeatureCollection", features } });
+    map.addLayer({ id: "places-fill", type: "fill", source: "places",
+      paint: { "fill-color": "#1a237e", "fill-opacity": 0.04 } });
+    map.addLayer({ id: "places-line", type: "line", source: "places",
+      paint: { "line-color": "#1a237e", "line-width": 1.5, "line-dasharray": [2, 1] } });
+  }
+
+  function bboxOf(geometry) {
+    const box = [Infinity, Infinity, -Infinity, -Infinity];
+    const walk = (c) => {
+      if (typeof c[0] === "number") {
+        box[0] = Math.min(box[0], c[0]); box[1] = Math.min(box[1], c[1]);
+        box[2] = Math.max(box[2], c[0]); box[3] = Math.max(box[3], c[1]);
+      } else c.forEach(walk);
+    };
+    walk(geometry.coordinates);
+    return box;
+  }
+
+  function renderMarkers() {
+    state.markers.forEach((m) => m.remove());
+    state.markers = [];
+    if (!state.map || !state.priorities) return;
+    state.priorities.priorities.forEach((p) => {
+      const place = state.places.get(p.place_id);
+      if (!place || !place.geometry) return;
+      const b = bboxOf(place.geometry);
+      const el = document.createElement("div");
+      el.className = `rank-marker level-${p.level}`;
+      el.textContent = String(p.rank);
+      el.title = `${p.rank}. ${p.name}`;
+      el.addEventListener("click", () => flyToPlace(p.place_id));
+      state.markers.push(new maplibregl.Marker({ element: el })
+        .setLngLat([(b[0] + b[2]) / 2, (b[1] + b[3]) / 2]).addTo(state.map));
+    });
+  }
+
+  function flyToPlace(placeId) {
+    const place = state.places.get(placeId);
+    if (!state.map || !place || !place.geometry) return;
+    state.map.fitBounds(bboxOf(place.geometry), { padding: 80, maxZoom: 16, duration: 800 });
+    document.querySelectorAll("#priority-list li").forEach((li) => {
+      li.classList.toggle("selected", Number(li.dataset.placeId) === placeId);
+    });
+  }
+
+  const fmt = (x, digits) => (x == null ? "–"
+    : Number(x).toLocaleString(state.lang === "sv" ? "sv-SE" : "en-GB",
+      { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+
+  function trendWords(tau) {
+    if (tau == null) return t().trendFlat;
+    const word = tau >= 0.1 ? t().trendUp : tau <= -0.1 ? t().trendDown : t().trendFlat;
+    return `${word} (τ = ${fmt(tau, 2)})`;
+  }
+
+  function showPopup(ev) {
+    const f = ev.features && ev.features[0];
+    if (!f) return;
+    const p = f.properties;
+    const rows = [
+      [t().category, CATEGORY_LABELS[state.lang][p.category] || p.category],
+      [t().zscore, fmt(p.z, 2)],
+      [t().pvalue, p.p == null ? "–" : p.p < 0.001 ? `< ${fmt(0.001, 3)}` : fmt(p.p, 3)],
+      [t().trend, trendWords(p.trend_tau)],
+      [t().events, p.total == null ? t().hidden : fmt(p.total, 0)],
+    ];
+    const dl = document.createElement("dl");
+    dl.className = "popup";
+    rows.forEach(([k, v]) => {
+      const dt = document.createElement("dt"); dt.textContent = k;
+      const dd = document.createElement("dd"); dd.textContent = v;
+      dl.append(dt, dd);
+    });
+    if (state.popup) state.popup.remove();
+    state.popup = new maplibregl.Popup({ maxWidth: "280px" }).setLngLat(ev.lngLat)
+      .setDOMContent(dl).addTo(state.map);
+  }
+
+  function renderLegend() {
+    const legend = $("legend");
+    legend.replaceChildren();
+    const h = document.createElement("h3");
+    h.textContent = t().legend;
+    legend.appendChild(h);
+    const counts = state.run && state.run.categories;
+    const present = (c) => !counts || counts[c] > 0;
+    [[t().hot, HOT.filter(present)], [t().cold, COLD.filter(present)]].forEach(([title, cats]) => {
+      if (!cats.length) return;
+      const group = document.createElement("div");
+      group.className = "legend-group";
+      const gh = document.createElement("h4"); gh.textContent = title;
+      group.appendChild(gh);
+      cats.forEach((c) => {
+        const row = document.createElement("div");
+        row.className = "legend-row";
+        const sw = document.createElement("span");
+        sw.className = "swatch"; sw.style.background = COLORS[c];
+        const label = document.createElement("span");
+        label.textContent = CATEGORY_LABELS[state.lang][c] + (counts ? ` (${counts[c]})` : "");
+        row.append(sw, label);
+        group.appendChild(row);
+      });
+      legend.appendChild(group);
+    });
+    const extra = document.createElement("div");
+    extra.className = "legend-row";
+    const sw = document.createElement("span"); sw.className = "swatch place";
+    const label = document.createElement("span"); label.textContent = t().places;
+    extra.append(sw, label);
+    legend.appendChild(extra);
+  }
+
+  // ---------- panel ----------
+  function renderRun() {
+    const box = $("run-info");
+    box.replaceChildren();
+    if (state.run) box.appendChild(messageEl("info", t().run(state.run)));
+    else if (state.noRun) box.appendChild(messageEl("warning", t().noRun(state.mc)));
+    state.notes.forEach((n) => {
+      const el = messageEl("warning", n[state.lang] || n.sv);
+      el.classList.add("run-warning");
+      box.appendChild(el);
+    });
+    if (state.priorities) box.appendChild(messageEl("info", t().meetingRun(state.priorities)));
+  }
+
+  function renderPriorities() {
+    const list = $("priority-list");
+    list.replaceChildren();
+    $("priorities-note").textContent = state.prioritiesNote ? t()[state.prioritiesNote] : "";
+    if (!state.priorities) return;
+    state.priorities.priorities.forEach((p) => {
+      const li = document.createElement("li");
+      li.dataset.placeId = String(p.place_id);
+      li.dataset.level = p.level;
+      li.tabIndex = 0;
+      const head = document.createElement("div");
+      head.className = "priority-head";
+      const rank = document.createElement("span"); rank.className = "rank"; rank.textContent = p.rank;
+      const dot = document.createElement("span");
+      dot.className = "level"; dot.style.background = LEVEL_COLORS[p.level];
+      dot.title = t().level[p.level];
+      const name = document.createElement("span"); name.className = "name"; name.textContent = p.name;
+      const score = document.createElement("span"); score.className = "score";
+      score.textContent = `${fmt(p.score, 1)} ${t().score} · ${t().level[p.level]}`;
+      head.append(rank, dot, name, score);
+      const reason = document.createElement("p");
+      reason.className = "reason";
+      reason.textContent = state.lang === "en" ? p.reason_en : p.reason_sv;
+      li.append(head, reason);
+      li.addEventListener("click", () => flyToPlace(p.place_id));
+      li.addEventListener("keydown", (e) => { if (e.key === "Enter") flyToPlace(p.place_id); });
+      list.appendChild(li);
+    });
+    renderMarkers();
+  }
+
+  async function openReport(format) {
+    const date = $("meeting").value;
+    if (!date) return;
+    try {
+      const response = await request(`${API}/meetings/${date}/lagesbild.${format}`,
+        { municipality: state.mc, lang: state.lang });
+      const blob = await response.blob();
+      const url = URL.createObjectURL(blob);
+      const a = document.createElement("a");
+      a.href = url;
+      if (format === "pdf") a.download = `lagesbild-${state.mc}-${date}.pdf`;
+      else a.target = "_blank";
+      a.rel = "noopener";
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+    } catch (err) {
+      fail(err, "reportFailed");
+    }
+  }
+
+  // ---------- loading ----------
+  async function load() {
+    document.body.dataset.state = "loading";
+    state.errors = []; state.notes = []; state.run = null; state.noRun = false;
+    state.priorities = null; state.prioritiesNote = null; state.places = new Map();
+    state.token = $("token").value.trim();
+    localStorage.setItem("geo_service.token", state.token);
+    state.mc = $("municipality").value.trim();
+    renderMessages(); renderRun(); renderPriorities();
+    if (!/^[0-9]{4}$/.test(state.mc)) {
+      fail(new ApiError(0, "invalid_mc", ""), null);
+      document.body.dataset.state = "error";
+      return;
+    }
+    const haveMap = await mapReady();
+    try {
+      const runs = await getJson(`${API}/runs`, { municipality: state.mc, status: "completed", limit: 1 });
+      if (runs.items.length) {
+        state.run = await getJson(`${API}/runs/${runs.items[0].id}`, { municipality: state.mc });
+        state.notes = (state.run.warnings || []).map((w) => ({ sv: w.message_sv, en: w.message_en }));
+      } else {
+        state.noRun = true;
+      }
+    } catch (err) {
+      fail(err, null);
+      document.body.dataset.state = "error";
+      renderRun();
+      return;
+    }
+    if (!state.meetingChosen && state.run) {
+      // The meeting after the run's data end reviews it (docs/priorities.md).
+      $("meeting").value = nextDay(localDate(state.run.period_end));
+    }
+    renderRun();
+    renderLegend();
+    renderMessages();
+    const jobs = [];
+    if (haveMap) {
+      jobs.push(getJson(`${API}/boundary`, { municipality: state.mc })
+        .then(setBoundary).catch((err) => fail(err, null)));
+      if (state.run) {
+        jobs.push(getJson("/tiles/hotspots.json", { municipality: state.mc, run: state.run.id })
+          .then(setHotspots).catch((err) => fail(err, "tilesFailed")));
+      }
+    }
+    jobs.push(getJson(`${API}/places`, { municipality: state.mc })
+      .then((places) => {
+        places.forEach((p) => state.places.set(p.id, p));
+        if (!places.length) state.prioritiesNote = "noPlaces";
+        if (haveMap) setPlaces(places);
+      })
+      .catch((err) => {
+        if (!state.token && err.status === 401) state.prioritiesNote = "anonymousPlaces";
+        else fail(err, null);
+      }));
+    const meeting = $("meeting").value;
+    if (meeting) {
+      jobs.push(getJson(`${API}/priorities`, { municipality: state.mc, meeting, lang: state.lang })
+        .then((p) => { state.priorities = p; })
+        .catch((err) => { if (state.token || err.status !== 401) fail(err, null); }));
+    }
+    await Promise.all(jobs);
+    renderRun();
+    renderPriorities();
+    renderMessages();
+    document.body.dataset.state = state.errors.length ? "error" : "ready";
+  }
+
+  function init() {
+    $("token").value = state.token;
+    $("controls").addEventListener("submit", (e) => { e.preventDefault(); load(); });
+    $("meeting").addEventListener("change", () => { state.meetingChosen = Boolean($("meeting").value); });
+    $("lang").addEventListener("click", () => {
+      state.lang = state.lang === "sv" ? "en" : "sv";
+      localStorage.setItem("geo_service.lang", state.lang);
+      applyLanguage();
+    });
+    $("report-html").addEventListener("click", () => openReport("html"));
+    $("report-pdf").addEventListener("click", () => openReport("pdf"));
+    const params = new URLSearchParams(window.location.search);
+    if (/^[0-9]{4}$/.test(params.get("municipality") || "")) $("municipality").value = params.get("municipality");
+    if (/^\d{4}-\d{2}-\d{2}$/.test(params.get("meeting") || "")) {
+      $("meeting").value = params.get("meeting");
+      state.meetingChosen = true;
+    }
+    if (typeof maplibregl !== "undefined") createMap();
+    else state.errors.push({ err: new ApiError(0, "maplibre", ""), prefix: null });
+    applyLanguage();
+    load();
+  }
+
+  /** For tests and the curious: the map and how many hot spot cells are drawn. */
+  window.geoDashboard = {
+    state,
+    categoryLabels: CATEGORY_LABELS,
+    get map() { return state.map; },
+    renderedHotspots: () => (state.map && state.map.getLayer("hotspots-fill")
+      ? state.map.queryRenderedFeatures({ layers: ["hotspots-fill"] }).length : 0),
+    reload: load,
+  };
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

@@ -1,0 +1,189 @@
+"""The dashboard in a real headless Chromium against the real app and the Perstorp demo: what the
+EST coordinator sees before the meeting of 2026-11-17."""
+
+import io
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.e2e.conftest import Demo
+
+pytestmark = [pytest.mark.e2e, pytest.mark.db]
+SCREENSHOT = os.environ.get("GEO_SERVICE_E2E_SCREENSHOT", "/tmp/geo-dashboard.png")
+
+
+def open_dashboard(driver, base: str, token: str | None, query: str = "") -> None:
+    """Load the page with the token in localStorage, and wait until it has finished loading."""
+    driver.get(f"{base}/{query}")
+    driver.execute_script(
+        "localStorage.clear(); if (arguments[0]) localStorage.setItem('geo_service.token', "
+        "arguments[0]);",
+        token,
+    )
+    driver.get(f"{base}/{query}")
+    wait_loaded(driver)
+
+
+def wait_loaded(driver) -> str:
+    WebDriverWait(driver, 30).until(
+        lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-state") != "loading"
+    )
+    return driver.find_element(By.TAG_NAME, "body").get_attribute("data-state")
+
+
+def ranked(driver) -> list[dict[str, str]]:
+    items = driver.find_elements(By.CSS_SELECTOR, "#priority-list li")
+    return [
+        {
+            "name": li.find_element(By.CLASS_NAME, "name").text,
+            "rank": li.find_element(By.CLASS_NAME, "rank").text,
+            "level": li.get_attribute("data-level"),
+            "reason": li.find_element(By.CLASS_NAME, "reason").text,
+        }
+        for li in items
+    ]
+
+
+def hotspots_drawn(driver) -> int:
+    return driver.execute_script("return window.geoDashboard.renderedHotspots();")
+
+
+@pytest.fixture
+def coordinator_page(browser, live_server: str, demo_run: Demo):
+    open_dashboard(browser, live_server, demo_run.token)
+    return browser
+
+
+def test_ranked_places_for_the_meeting_in_swedish(coordinator_page, demo_run: Demo) -> None:
+    page = coordinator_page
+    assert page.find_element(By.TAG_NAME, "body").get_attribute("data-state") == "ready", (
+        page.find_element(By.ID, "messages").text
+    )
+    assert page.find_element(By.ID, "meeting").get_attribute("value") == demo_run.meeting
+    places = ranked(page)
+    top3 = [p["name"] for p in places[:3]]
+    assert "Stationsområdet" in top3, top3
+    station = next(p for p in places if p["name"] == "Stationsområdet")
+    assert station["level"] in ("red", "yellow")
+    assert "rapporter" in station["reason"] and "hotspot" in station["reason"], station["reason"]
+    assert [p["rank"] for p in places] == [str(i) for i in range(1, len(places) + 1)]
+    assert page.find_element(By.TAG_NAME, "html").get_attribute("lang") == "sv"
+    assert "Lägesbild" in page.find_element(By.ID, "reports").text
+
+
+def test_map_renders_hotspot_cells_of_the_latest_run(coordinator_page) -> None:
+    page = coordinator_page
+    WebDriverWait(page, 30).until(lambda d: hotspots_drawn(d) > 0)
+    page.execute_script(
+        "const m = window.geoDashboard.map; window.__idle = false;"
+        "m.once('idle', () => { window.__idle = true; }); m.triggerRepaint();"
+    )
+    WebDriverWait(page, 30).until(lambda d: d.execute_script("return window.__idle"))
+    categories = page.execute_script(
+        "return [...new Set(window.geoDashboard.map.queryRenderedFeatures("
+        "{layers: ['hotspots-fill']}).map(f => f.properties.category))];"
+    )
+    assert any(c.endswith("_hot") for c in categories), categories
+    assert "no_pattern" not in categories
+    page.save_screenshot(SCREENSHOT)
+    # WebGL really drew: the map's pixels include the hot reds of the category colours.
+    image = Image.open(io.BytesIO(page.find_element(By.ID, "map").screenshot_as_png)).convert("RGB")
+    rgb = np.asarray(image, dtype=int)
+    reds = int(((rgb[..., 0] > 150) & (rgb[..., 1] < 110) & (rgb[..., 2] < 90)).sum())
+    assert reds > 200, f"only {reds} red pixels on the map"
+    legend = page.find_element(By.ID, "legend").text
+    labels = page.execute_script("return window.geoDashboard.categoryLabels.sv;")
+    assert all(labels[c] in legend for c in categories), (categories, legend)
+
+
+def test_click_on_a_hot_cell_explains_it(coordinator_page) -> None:
+    page = coordinator_page
+    WebDriverWait(page, 30).until(lambda d: hotspots_drawn(d) > 0)
+    point = page.execute_script("""
+        const m = window.geoDashboard.map;
+        const f = m.queryRenderedFeatures({layers: ['hotspots-fill']})
+            .find(f => f.properties.category.endsWith('_hot'));
+        const ring = f.geometry.type === 'Polygon' ? f.geometry.coordinates[0]
+                                                   : f.geometry.coordinates[0][0];
+        const pts = ring.slice(0, -1);
+        const n = pts.length;
+        const c = pts.reduce((a, p) => [a[0] + p[0] / n, a[1] + p[1] / n], [0, 0]);
+        const px = m.project(c);
+        return [px.x, px.y];
+    """)
+    canvas = page.find_element(By.CSS_SELECTOR, "#map canvas")
+    size = canvas.size
+    ActionChains(page).move_to_element_with_offset(
+        canvas, int(point[0] - size["width"] / 2), int(point[1] - size["height"] / 2)
+    ).click().perform()
+    popup = WebDriverWait(page, 10).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, ".maplibregl-popup .popup")
+    )[0]
+    text = popup.text
+    assert "hotspot" in text and "Gi* z" in text and "Trend" in text, text
+    assert any(w in text for w in ("ökande", "minskande", "ingen tydlig trend")), text
+
+
+def test_english_changes_the_reasons(coordinator_page) -> None:
+    page = coordinator_page
+    swedish = {p["name"]: p["reason"] for p in ranked(page)}
+    page.find_element(By.ID, "lang").click()
+    WebDriverWait(page, 10).until(
+        lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    )
+    english = {p["name"]: p["reason"] for p in ranked(page)}
+    assert english.keys() == swedish.keys()
+    assert english["Stationsområdet"] != swedish["Stationsområdet"]
+    assert "reports" in english["Stationsområdet"], english["Stationsområdet"]
+    assert "Places to prioritise" in page.find_element(By.ID, "priorities").text
+
+
+def test_clicking_a_place_flies_the_map_there(coordinator_page) -> None:
+    page = coordinator_page
+    item = next(
+        li
+        for li in page.find_elements(By.CSS_SELECTOR, "#priority-list li")
+        if li.find_element(By.CLASS_NAME, "name").text == "Stationsområdet"
+    )
+    item.click()
+    WebDriverWait(page, 10).until(
+        lambda d: (
+            not d.execute_script("return window.geoDashboard.map.isMoving()")
+            and d.execute_script("return window.geoDashboard.map.getZoom()") > 14
+        )
+    )
+    lng, lat = page.execute_script(
+        "const c = window.geoDashboard.map.getCenter(); return [c.lng, c.lat];"
+    )
+    assert abs(lat - 56.1372) < 0.003 and abs(lng - 13.3945) < 0.005, (lng, lat)
+
+
+def test_wrong_token_is_explained_in_words(browser, live_server: str) -> None:
+    open_dashboard(browser, live_server, "gs_1275_not-a-real-token")
+    assert wait_loaded(browser) == "error"
+    message = browser.find_element(By.ID, "messages").text
+    assert "Token saknas eller är okänd" in message, message
+    assert browser.find_elements(By.CSS_SELECTOR, "#priority-list li") == []
+    assert browser.find_element(By.ID, "load").is_displayed()
+
+
+def test_anonymous_without_public_view_is_told_to_send_a_token(browser, live_server: str) -> None:
+    open_dashboard(browser, live_server, None)
+    message = browser.find_element(By.ID, "messages").text
+    assert "ingen offentlig vy" in message or "Token saknas" in message, message
+
+
+def test_page_loads_nothing_from_outside(coordinator_page, live_server: str) -> None:
+    page = coordinator_page
+    WebDriverWait(page, 30).until(lambda d: hotspots_drawn(d) > 0)
+    urls = page.execute_script("return performance.getEntriesByType('resource').map(e => e.name);")
+    outside = [u for u in urls if not u.startswith((live_server, "blob:", "data:"))]
+    assert urls and not outside, outside
+    assert f"{live_server}/dashboard/vendor/maplibre-gl/maplibre-gl.js" in urls
+    html = page.page_source
+    assert "http://" not in html.replace(live_server, "") and "https://" not in html
