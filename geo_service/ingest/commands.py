@@ -39,7 +39,9 @@ def ingest_command(
     file: Path = typer.Argument(..., help="CSV, XLSX, GeoJSON, GeoPackage, Shapefile or JSON."),
     municipality: str = typer.Option(..., help="Kommunkod, e.g. 1275."),
     source: str = typer.Option(..., help="Source code, e.g. polisen or bostadsbolaget."),
-    kind: str = typer.Option(..., help="incident, observation, tip, fault_report, walk_finding."),
+    kind: str = typer.Option(
+        ..., help="incident, observation, tip, fault_report, walk_finding, or survey."
+    ),
     mapping: Path = typer.Option(None, help="Column/category mapping (YAML or JSON)."),
     crs: int = typer.Option(None, help="EPSG code of the coordinates (else detected)."),
     sheet: str = typer.Option(None, help="XLSX sheet to read (else the data sheet)."),
@@ -50,6 +52,12 @@ def ingest_command(
     from geo_service.ingest.mapping import load_mapping
     from geo_service.ingest.pipeline import ImportOptions, ingest_file
 
+    if kind == "survey":
+        from geo_service.ingest.survey import ingest_survey
+
+        with get_engine().begin() as conn:
+            print_report(ingest_survey(conn, municipality, file), as_json)
+        return
     options = ImportOptions(
         municipality_code=municipality, source=source, kind=kind,
         mapping=load_mapping(mapping) if mapping else None, crs=crs, sheet=sheet,

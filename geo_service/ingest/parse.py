@@ -100,7 +100,8 @@ def datetimes(values: pd.Series, time: pd.Series | None = None) -> pd.Series:
         serial = serial.where((serial > 32874) & (serial < 73051))
         local[todo] = pd.to_datetime("1899-12-30") + pd.to_timedelta(serial, unit="D")
     if local.size:
+        # the repeated hour of the autumn night reads as summer time (the first one)
         out[local.index] = local.dt.tz_localize(
-            STOCKHOLM, ambiguous="NaT", nonexistent="shift_forward"
+            STOCKHOLM, ambiguous=np.ones(len(local), dtype=bool), nonexistent="shift_forward"
         ).dt.tz_convert("UTC")
     return out

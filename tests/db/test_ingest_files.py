@@ -328,3 +328,53 @@ def test_a_50_mb_file_is_streamed_in_chunks(engine: Engine, tenant: str, tmp_pat
         else ingest_file(engine, path, ImportOptions(MC, "big", "incident", chunk_rows=50_000))
     )
     assert report.rows_read == n and report.stored == n and report.adds_up
+
+
+def test_survey_results_per_area_and_year(engine: Engine, tenant: str) -> None:
+    from geo_service.ingest.survey import ingest_survey
+
+    with engine.begin() as conn:
+        for name, polygon in perstorp.areas().items():
+            conn.execute(
+                text(
+                    "INSERT INTO area (municipality_code, name, geom) VALUES "
+                    "(:mc, :name, ST_Multi(ST_GeomFromText(:g, 3006))) ON CONFLICT DO NOTHING"
+                ),
+                {"mc": MC, "name": name, "g": polygon.wkt},
+            )
+        report = ingest_survey(conn, MC, DATA / "survey_results.csv")
+    assert report.adds_up and report.stored == 3
+    assert report.quarantine_reasons == {"unknown_area": 1, "invalid_index": 1}
+    with engine.connect() as conn:
+        total = conn.execute(text(
+            "SELECT s.index_value FROM survey_result s JOIN area a ON a.municipality_code = "
+            "s.municipality_code AND a.id = s.area_id WHERE s.municipality_code = :mc "
+            "AND a.name = 'Perstorp centrala' AND s.year = 2024 AND s.question = 'Totalt'"
+        ), {"mc": MC}).scalar()  # fmt: skip
+    assert total == 2.4
+    with engine.begin() as conn:
+        again = ingest_survey(conn, MC, DATA / "survey_results.csv")
+    assert (again.stored, again.unchanged) == (0, 3)
+
+
+def test_retry_after_loading_the_missing_address(engine: Engine, tenant: str,
+                                                 tmp_path: Path) -> None:  # fmt: skip
+    from geo_service.ingest.retry import retry_quarantine
+
+    events_file = tmp_path / "retry.csv"
+    events_file.write_text("id;datum;kategori;adress\nr1;2025-05-20 10:00;klotter;Torggatan 7\n")
+    first = ingest_file(engine, events_file, ImportOptions(MC, "retry_src", "incident"))
+    assert first.quarantine_reasons == {"address_not_found": 1}
+    register = tmp_path / "register.csv"
+    register.write_text((DATA / "addresses.csv").read_text()
+                        + "Torggatan;7;;28431;Perstorp;399500,0;6222050,0\n")  # fmt: skip
+    with engine.begin() as conn:
+        load_addresses(conn, MC, register)
+        reports = retry_quarantine(conn, MC, batch_id=first.batch_id)
+    assert len(reports) == 1 and reports[0].stored == 1 and reports[0].adds_up
+    assert events(engine, "retry_src")[0]["geocode_method"] == "address_exact"
+    with engine.connect() as conn:
+        open_rows = conn.execute(text(
+            "SELECT count(*) FROM quarantine WHERE municipality_code = :mc AND batch_id = :b "
+            "AND resolved_at IS NULL"), {"mc": MC, "b": first.batch_id}).scalar()  # fmt: skip
+    assert open_rows == 0

@@ -29,3 +29,8 @@ def test_separate_time_column_and_impossible_dates() -> None:
     out = datetimes(pd.Series(["2025-03-14", "31/02/2025", "igår"]), pd.Series(["21.30", "", ""]))
     assert out[0].isoformat() == "2025-03-14T20:30:00+00:00"
     assert out[1:].isna().all()
+
+
+def test_the_repeated_autumn_hour_is_read_as_summer_time() -> None:
+    out = datetimes(pd.Series(["2025-10-26 02:30"]))
+    assert out[0].isoformat() == "2025-10-26T00:30:00+00:00"

@@ -49,7 +49,9 @@ def create_import(
         "or the police events feed JSON.",
     ),
     source: str = Form(..., min_length=1, max_length=80, pattern=r"^[a-z0-9_\-]+$"),
-    kind: str = Form(..., description="incident, observation, tip, fault_report, walk_finding"),
+    kind: str = Form(
+        ..., description="incident, observation, tip, fault_report, walk_finding or survey"
+    ),
     crs: int | None = Form(None, description="EPSG of the coordinates; detected if left out."),
     sheet: str | None = Form(None, max_length=100),
     mapping: UploadFile | None = File(None, description="Column mapping, YAML or JSON."),
@@ -62,6 +64,11 @@ def create_import(
     assert mc is not None
     with tempfile.TemporaryDirectory(prefix="geo_service_upload_") as folder:
         path = _save(file, Path(folder), limit, ".csv")
+        if kind == "survey":
+            from geo_service.ingest.survey import ingest_survey
+
+            report = ingest_survey(session.connection(), mc, path)
+            return ImportReportOut(**report.as_dict())
         options = ImportOptions(
             municipality_code=mc, source=source, kind=kind, crs=crs, sheet=sheet,
             filename=Path(file.filename or path.name).name, created_by=principal.actor,

@@ -1,0 +1,187 @@
+"""Ingest throughput: a Swedish-style CSV end to end into PostGIS, against two baselines.
+
+Generates N rows (default 1,000,000) the way Swedish Excel writes them — semicolons, decimal
+commas, SWEREF 99 TM, short free text — and times, on the same rows:
+  1. geo_service end to end: parsing, CRS detection, geocoding, H3 at every resolution,
+     redaction, content hash, place join, upsert into the indexed `event` table;
+  2. a plain COPY of the file into an unindexed table of text columns (the ceiling);
+  3. GDAL's ogr2ogr loading a dot-decimal copy into PostGIS with a point geometry.
+
+The database server comes from GEO_SERVICE_DATABASE_URL; a fresh database geo_service_bench
+is created and migrated on it. ogr2ogr comes from the Debian package gdal-bin.
+Run: .venv/bin/python benchmarks/ingest.py [--rows N]
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from geo_service.db import migrate
+from geo_service.db.tenants import ensure_municipality
+from geo_service.demo import perstorp
+from geo_service.ingest.pipeline import ImportOptions, ingest_file
+
+MC = "1275"
+CATEGORIES = ["Skadegörelse", "Klotter", "Stöld", "Misshandel", "Narkotika", "Inbrott",
+              "Nedskräpning", "Brand", "Störande samling", "Fordon"]  # fmt: skip
+TEXTS = ["Sönderslagen ruta", "Klotter på elskåp", "Cykel stulen vid stationen",
+         "Bråk utanför kiosken", "Misstänkt langning", "Inbrott i förråd", "Skräp i parken",
+         "Brand i papperskorg", "Ungdomar samlas sent", "Moped på gångbanan",
+         "Ring 070-123 45 67 för mer info", "Vittne 811218-9876 hördes"]  # fmt: skip
+
+
+def generate(n: int, folder: Path, seed: int = 1275) -> tuple[Path, Path]:
+    """The Swedish CSV (cp1252, ';', decimal comma) and a dot-decimal UTF-8 copy for ogr2ogr."""
+    rng = np.random.default_rng(seed)
+    centre = np.array(perstorp.PLACE_BY_NAME["Centrum"].xy())
+    xy = centre + rng.normal(0, 1500, size=(n, 2))
+    start = np.datetime64("2024-01-01T00:00")
+    minutes = rng.integers(0, 2 * 365 * 24 * 60, n).astype("timedelta64[m]")
+    frame = pd.DataFrame({
+        "Ärendenummer": np.char.add("5000-K", np.arange(n).astype(str)),
+        "Datum": np.datetime_as_string(start + minutes, unit="m"),
+        "Brottstyp": np.array(CATEGORIES)[rng.integers(0, len(CATEGORIES), n)],
+        "Beskrivning": np.array(TEXTS)[rng.integers(0, len(TEXTS), n)],
+        "N": np.round(xy[:, 1], 2),
+        "E": np.round(xy[:, 0], 2),
+    })  # fmt: skip
+    frame["Datum"] = frame["Datum"].str.replace("T", " ")
+    swedish, dotted = folder / "brott.csv", folder / "brott_dot.csv"
+    frame.to_csv(swedish, sep=";", decimal=",", index=False, encoding="cp1252")
+    frame.to_csv(dotted, sep=";", index=False, encoding="utf-8")
+    return swedish, dotted
+
+
+def fresh_database(server_url: str, name: str = "geo_service_bench") -> str:
+    """Drop and create `name` on the server, migrated, with the Perstorp tenant and places."""
+    admin = create_engine(make_url(server_url).set(database="postgres"),
+                          isolation_level="AUTOCOMMIT")  # fmt: skip
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    migrate.upgrade(url)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        from sqlalchemy.orm import Session
+
+        session = Session(bind=conn)
+        ensure_municipality(session, MC, perstorp.NAME, perstorp.boundary().wkt)
+        session.flush()
+        for p in perstorp.PLACES:
+            conn.execute(text(
+                "INSERT INTO place (municipality_code, name, kind, aliases, geom, point) VALUES "
+                "(:mc, :n, :k, :a, ST_Multi(ST_GeomFromText(:g, 3006)), "
+                "ST_SetSRID(ST_MakePoint(:x, :y), 3006))"
+            ), {"mc": MC, "n": p.name, "k": p.kind, "a": list(p.aliases), "g": p.polygon().wkt,
+                "x": p.xy()[0], "y": p.xy()[1]})  # fmt: skip
+    engine.dispose()
+    return url
+
+
+def time_pipeline(url: str, path: Path) -> tuple[float, int]:
+    engine = create_engine(url)
+    t0 = time.perf_counter()
+    report = ingest_file(engine, path, ImportOptions(MC, "polisen_bench", "incident"))
+    with engine.begin() as conn:
+        conn.execute(text("ANALYZE event"))
+    elapsed = time.perf_counter() - t0
+    assert report.adds_up, report
+    engine.dispose()
+    print(f"report: {report.stored:,} stored, quarantined {report.quarantine_reasons}")
+    return elapsed, report.stored
+
+
+def time_copy(url: str, path: Path) -> float:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(
+            "CREATE TABLE copy_baseline (arende text, datum text, brottstyp text, "
+            "beskrivning text, n text, e text)"
+        ))  # fmt: skip
+    t0 = time.perf_counter()
+    with engine.begin() as conn:
+        raw = conn.connection.dbapi_connection
+        with (
+            raw.cursor().copy(
+                "COPY copy_baseline FROM STDIN WITH (FORMAT csv, DELIMITER ';', HEADER true, "
+                "ENCODING 'WIN1252')"
+            ) as copy,
+            path.open("rb") as f,
+        ):
+            while block := f.read(1 << 20):
+                copy.write(block)
+    elapsed = time.perf_counter() - t0
+    engine.dispose()
+    return elapsed
+
+
+def time_ogr2ogr(url: str, path: Path) -> float | None:
+    if shutil.which("ogr2ogr") is None:
+        print("ogr2ogr not found (apt-get install gdal-bin); baseline skipped")
+        return None
+    u = make_url(url)
+    pg = f"PG:dbname={u.database} host={u.host} port={u.port} user={u.username}"
+    if u.password:
+        pg += f" password={u.password}"
+    t0 = time.perf_counter()
+    subprocess.run(
+        ["ogr2ogr", "-f", "PostgreSQL", pg, str(path), "-nln", "ogr_baseline",
+         "-oo", "X_POSSIBLE_NAMES=E", "-oo", "Y_POSSIBLE_NAMES=N",
+         "-oo", "KEEP_GEOM_COLUMNS=NO", "-a_srs", "EPSG:3006", "-lco", "GEOMETRY_NAME=geom",
+         "-gt", "65536", "--config", "PG_USE_COPY", "YES"],
+        check=True, env={**os.environ, "PGCLIENTENCODING": "UTF8"},
+    )  # fmt: skip
+    elapsed = time.perf_counter() - t0
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        n, srid = conn.execute(
+            text("SELECT count(geom), max(ST_SRID(geom)) FROM ogr_baseline")
+        ).one()
+    engine.dispose()
+    print(f"ogr2ogr loaded {n:,} points (SRID {srid})")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    server = os.environ.get("GEO_SERVICE_DATABASE_URL")
+    if not server:
+        raise SystemExit("Set GEO_SERVICE_DATABASE_URL to a PostGIS server (any database).")
+    with tempfile.TemporaryDirectory() as folder:
+        t0 = time.perf_counter()
+        swedish, dotted = generate(args.rows, Path(folder))
+        print(f"generated {args.rows:,} rows in {time.perf_counter() - t0:.1f} s "
+              f"({swedish.stat().st_size / 1e6:.0f} MB)")  # fmt: skip
+        url = fresh_database(server)
+        pipeline, stored = time_pipeline(url, swedish)
+        copy = time_copy(url, swedish)
+        ogr = time_ogr2ogr(url, dotted)
+    n = args.rows
+    print(f"\n{'method':<44}{'seconds':>9}{'rows/s':>12}")
+    print(f"{'geo_service end to end (' + format(stored, ',') + ' stored)':<44}"
+          f"{pipeline:>9.1f}{n / pipeline:>12,.0f}")  # fmt: skip
+    print(f"{'plain COPY, unindexed table (ceiling)':<44}{copy:>9.1f}{n / copy:>12,.0f}")
+    if ogr is not None:
+        print(f"{'ogr2ogr into PostGIS with point geometry':<44}{ogr:>9.1f}{n / ogr:>12,.0f}")
+    print(
+        f"\nend to end reaches {copy / pipeline:.0%} of the COPY ceiling"
+        + (f"; {ogr / pipeline:.2f}× the speed of ogr2ogr" if ogr else "")
+    )
+    print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
