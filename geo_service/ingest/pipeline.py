@@ -498,8 +498,8 @@ def process_chunk(
     events = pd.DataFrame({
         "kind": o.kind, "category": category[ok].to_numpy(), "source": o.source,
         "source_id": source_id[ok].to_numpy(), "content_hash": content_hash[ok].to_numpy(),
-        "occurred_at": occurred[ok].to_numpy(),
-        "reported_at": reported[ok].to_numpy() if reported is not None else None,
+        "occurred_at": occurred_text[ok].to_numpy(),
+        "reported_at": utc_text(reported)[ok].to_numpy() if reported is not None else None,
         "severity": severity[ok].astype("Int64").reset_index(drop=True), "x": x[ok], "y": y[ok],
         "h3_r8": parent_cells(r10, 8), "h3_r9": parent_cells(r10, 9), "h3_r10": r10,
         "geocode_method": method[ok], "geocode_score": np.clip(score[ok], 0, 1),
@@ -509,7 +509,6 @@ def process_chunk(
     })  # fmt: skip
     if not o.created_by:
         events["created_by"] = None
-    events["occurred_at"] = pd.to_datetime(events["occurred_at"], utc=True)
     bad = ~ok
     rejected = pd.DataFrame({
         "row_number": chunk.index[bad],
@@ -520,14 +519,13 @@ def process_chunk(
 
 
 def _hash_rows(frame: pd.DataFrame) -> pd.Series:
-    """A stable 128-bit content hash per row (two keyed 64-bit pandas hashes), as 32 hex chars."""
-    a = pd.util.hash_pandas_object(frame, index=False, hash_key="geo_service_ing1")
-    b = pd.util.hash_pandas_object(frame, index=False, hash_key="geo_service_ing2")
-    hexed = np.char.add(
-        np.char.zfill(np.char.mod("%x", a.to_numpy(np.uint64)).astype(str), 16),
-        np.char.zfill(np.char.mod("%x", b.to_numpy(np.uint64)).astype(str), 16),
-    )
-    return pd.Series(hexed, index=frame.index, dtype=object)
+    """A stable 64-bit content hash per row (pandas' keyed SipHash), as 16 hex chars.
+
+    Enough to tell a changed row within one source; the identity itself is the source id.
+    """
+    hashed = pd.util.hash_pandas_object(frame, index=False, hash_key="geo_service_ingt")
+    return pd.Series([f"{v:016x}" for v in hashed.to_numpy(np.uint64).tolist()],
+                     index=frame.index, dtype=object)  # fmt: skip
 
 
 def _reject_duplicates(source_id: pd.Series, rej: _Rejections, ctx: Context) -> None:

@@ -8,7 +8,7 @@ import re
 
 import pandas as pd
 
-from geo_service.ingest.parse import TEXT
+from geo_service.ingest.parse import TEXT, map_unique
 
 REDACTED = "[redacted]"
 _PNR = re.compile(r"(?<![\d-])(?:(?:19|20)(\d{6})|(\d{6}))[-+ ]?(\d{4})(?![\d-])")
@@ -50,5 +50,5 @@ def redact(values: pd.Series) -> pd.Series:
     if not candidate.any():
         return text
     out = text.copy()
-    out[candidate] = text[candidate].map(redact_text)
+    out[candidate] = map_unique(text[candidate], redact_text)  # repeated texts redacted once
     return out
