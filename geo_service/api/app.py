@@ -23,6 +23,7 @@ from geo_service.api.routers import (
 )
 from geo_service.config import Settings, get_settings
 from geo_service.db.engine import get_engine
+from geo_service.tiles.fastpath import CachedTileFastPath
 
 API_PREFIX = "/api/v1"
 ERROR_RESPONSES = {
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        burst=settings.write_burst)  # fmt: skip
     app.add_middleware(RequestSizeLimit, max_body_bytes=settings.max_body_kb * 1024,
                        max_upload_bytes=settings.max_upload_mb * 1024 * 1024)  # fmt: skip
+    app.add_middleware(CachedTileFastPath)  # tile cache hits skip routing (docs/serving.md)
     for module in (places, priorities, meetings, measures):
         app.include_router(module.router, prefix=API_PREFIX)
     for module in (imports, observations, quarantine):

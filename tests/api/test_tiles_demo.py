@@ -13,7 +13,7 @@ from geo_service.api.app import create_app
 from geo_service.api.auth import create_token
 from geo_service.demo import perstorp
 from geo_service.runs import run_analysis
-from tests.api.serving_data import bearer
+from tests.api.serving_data import PUBLIC_MC, Tenant, bearer
 
 STATION = perstorp.PLACE_BY_NAME["Stationsområdet"]
 PERSTORP_LON, PERSTORP_LAT = 13.3830, 56.1330  # Perstorp centre (Centrum)
@@ -82,3 +82,37 @@ def test_hotspots_json_lists_oderljunga_new_hot_cells(
     assert expected <= set(listed)
     assert all(listed[c]["category"] == "new_hot" and listed[c]["z"] > 1.96 for c in expected)
     assert any(listed[c]["total"] > 0 for c in expected)  # neighbours of the burst may hold none
+
+
+def test_cached_tiles_answer_like_the_router_and_keep_privacy_and_tenancy(
+    engine: Engine, demo_run: tuple[int, str], tenants: dict[str, Tenant]
+) -> None:
+    """Second requests are served from the tile cache (fast path): same bytes and headers."""
+    run_id, token = demo_run
+    with Session(engine) as session:
+        viewer = create_token(session, "1275", "viewer", "Perstorps kommun")
+        session.commit()
+    z, x, y = tile_of(STATION.lon, STATION.lat, 14)
+    url, params = f"/tiles/hotspots/{z}/{x}/{y}.mvt", {"municipality": "1275", "run": run_id}
+    keep = ("etag", "cache-control", "vary", "content-type", "content-length")
+    with TestClient(create_app()) as client:
+        first, second = (client.get(url, params=params, headers=bearer(token)) for _ in range(2))
+        again = client.get(url, params=params, headers={**bearer(token),
+                           "If-None-Match": first.headers["etag"]})  # fmt: skip
+        seen = [client.get(url, params=params, headers=bearer(viewer)) for _ in range(2)]
+        other = client.get(url, params=params, headers=bearer(tenants[PUBLIC_MC].tokens["admin"]))
+    assert first.status_code == second.status_code == 200
+    assert second.content == first.content
+    assert {h: second.headers.get(h) for h in keep} == {h: first.headers.get(h) for h in keep}
+    assert again.status_code == 304 and again.content == b""
+    features = mapbox_vector_tile.decode(first.content)["hotspots"]["features"]
+    totals = [f["properties"].get("total") for f in features]
+    assert any(t is not None and 0 < t < 3 for t in totals)  # analysts see small counts
+    for r in seen:  # the viewer's variant, from the router and from the cache
+        assert r.status_code == 200 and r.headers["etag"] != first.headers["etag"]
+        props = [
+            f["properties"] for f in mapbox_vector_tile.decode(r.content)["hotspots"]["features"]
+        ]
+        assert not any(0 < p.get("total", 0) < 3 for p in props)
+    assert seen[1].content == seen[0].content
+    assert other.status_code == 403 and other.json()["code"] == "forbidden_tenant"
