@@ -7,8 +7,7 @@ import pandas as pd
 import shapely
 from sqlalchemy import Connection, text
 
-from geo_service.ingest.mapping import fold
-from geo_service.ingest.parse import map_unique
+from geo_service.geocode.text import fold, map_unique
 
 
 @dataclass(frozen=True)

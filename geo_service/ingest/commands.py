@@ -79,7 +79,7 @@ def addresses_load(
 ) -> None:
     """Replace the municipality's address register with FILE."""
     from geo_service.db.engine import get_engine
-    from geo_service.geocode.register import load_addresses
+    from geo_service.ingest.addresses import load_addresses
 
     with console.status("läser adresser"), get_engine().begin() as conn:
         n = load_addresses(conn, municipality, file, crs)

@@ -8,8 +8,6 @@ A mapping (YAML or JSON, stored on the source) looks like::
 """
 
 import json
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ import pandas as pd
 import yaml
 
 from geo_service.errors import GeoServiceError
+from geo_service.geocode.text import fold
 from geo_service.ingest.parse import TEXT
 
 FIELDS = (
@@ -46,13 +45,6 @@ KNOWN_NAMES: dict[str, tuple[str, ...]] = {
     "east": ("e", "o", "ost", "easting", "y", "y_koord", "ostkoordinat", "y_sweref", "e_sweref"),
 }  # fmt: skip
 _MAPPING_KEYS = {"columns", "categories", "crs", "kind", "severity"}
-
-
-def fold(name: object) -> str:
-    """Lower case, no diacritics, non-alphanumerics as single underscores: 'Öst ' → 'ost'."""
-    text = unicodedata.normalize("NFKD", str(name).strip().lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
 
 
 @dataclass

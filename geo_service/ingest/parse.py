@@ -1,13 +1,13 @@
 """Vectorised parsing of the text values Swedish files carry: numbers and dates."""
 
-from collections.abc import Callable
-
 import numpy as np
 import pandas as pd
 
 STOCKHOLM = "Europe/Stockholm"
 TEXT = pd.StringDtype("pyarrow")
 """Text columns are Arrow-backed: string operations run vectorised in C++, not per row."""
+
+
 _DATE_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%d %H:%M",
@@ -33,12 +33,6 @@ _SV_MONTHS = {
     "juni": "jun", "juli": "jul", "augusti": "aug", "september": "sep", "oktober": "oct",
     "november": "nov", "december": "dec", "okt": "oct",
 }  # fmt: skip
-
-
-def map_unique(values: pd.Series, func: Callable[[str], object]) -> pd.Series:
-    """func applied once per distinct value (categories, names: few values, many rows)."""
-    uniques = pd.unique(values.to_numpy(dtype=object, na_value=""))
-    return values.fillna("").astype(object).map(dict(zip(uniques, map(func, uniques), strict=True)))
 
 
 def utc_text(times: pd.Series) -> pd.Series:

@@ -23,11 +23,12 @@ from geo_service.errors import GeoServiceError, NotFoundError
 from geo_service.geocode.address import match_addresses
 from geo_service.geocode.crs import SUPPORTED, project, to_wgs84
 from geo_service.geocode.places import PlaceIndex, load_places
+from geo_service.geocode.text import map_unique
 from geo_service.grid import latlng_to_cells, parent_cells
 from geo_service.ingest import mapping as mapping_mod
 from geo_service.ingest.loader import UpsertCounts, upsert_events
 from geo_service.ingest.mapping import Mapping, fold
-from geo_service.ingest.parse import TEXT, datetimes, map_unique, numbers, utc_text
+from geo_service.ingest.parse import TEXT, datetimes, numbers, utc_text
 from geo_service.ingest.quarantine import raw_records, write_quarantine
 from geo_service.ingest.readers import GEOM_X, GEOM_Y, ReaderRestart, Source, open_source
 from geo_service.ingest.redact import redact

@@ -8,7 +8,8 @@ import re
 
 import pandas as pd
 
-from geo_service.ingest.parse import TEXT, map_unique
+from geo_service.geocode.text import map_unique
+from geo_service.ingest.parse import TEXT
 
 REDACTED = "[redacted]"
 _PNR = re.compile(r"(?<![\d-])(?:(?:19|20)(\d{6})|(\d{6}))[-+ ]?(\d{4})(?![\d-])")

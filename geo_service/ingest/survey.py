@@ -12,8 +12,9 @@ import pandas as pd
 from sqlalchemy import Connection, text
 
 from geo_service.errors import GeoServiceError
+from geo_service.geocode.text import map_unique
 from geo_service.ingest.mapping import fold
-from geo_service.ingest.parse import map_unique, numbers
+from geo_service.ingest.parse import numbers
 from geo_service.ingest.quarantine import raw_records, write_quarantine
 from geo_service.ingest.readers import open_source
 from geo_service.ingest.report import ImportReport

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from geo_service.db.tenants import ensure_municipality
 from geo_service.demo import perstorp
 from geo_service.errors import GeoServiceError
-from geo_service.geocode.register import load_addresses
+from geo_service.ingest.addresses import load_addresses
 from geo_service.ingest.mapping import load_mapping
 from geo_service.ingest.pipeline import ImportOptions, ingest_file
 from geo_service.ingest.report import ImportReport
