@@ -56,11 +56,12 @@ def period_start_dates(params: RunParams, first: int, last: int) -> list[date]:
 
 
 def aggregate(conn: Connection, mc: str, params: RunParams, first: int, last: int) -> pd.DataFrame:
-    """Rows (cell int64, period index, value): counts or harm-weighted sums per bin."""
+    """Rows (cell int64, period index, value, events): counts or harm-weighted sums per bin."""
     where, values = _filters(params)
     weight = "t.harm_weight" if params.value == "harm" else "1"
     sql = f"""
-        SELECT h3_parent(e.h3_r10, :res) AS cell, {PERIOD_SQL} AS period, sum({weight}) AS value
+        SELECT h3_parent(e.h3_r10, :res) AS cell, {PERIOD_SQL} AS period, sum({weight}) AS value,
+               count(*) AS events
         FROM event e
         JOIN taxonomy t ON t.municipality_code = e.municipality_code AND t.code = e.category
         WHERE {where}
@@ -74,8 +75,8 @@ def aggregate(conn: Connection, mc: str, params: RunParams, first: int, last: in
         {"mc": mc, "res": params.resolution, "anchor": params.anchor,
          "days": params.period_days, "start": starts[0], "stop": starts[-1]} | values,
     ).all()  # fmt: skip
-    frame = pd.DataFrame(rows, columns=["cell", "period", "value"])
-    return frame.astype({"cell": np.int64, "period": np.int64, "value": float})
+    frame = pd.DataFrame(rows, columns=["cell", "period", "value", "events"])
+    return frame.astype({"cell": np.int64, "period": np.int64, "value": float, "events": np.int64})
 
 
 def boundary_cells(municipality: Municipality, conn: Connection, resolution: int) -> list[str]:

@@ -66,7 +66,7 @@ def run_analysis(session: Session, municipality_code: str, **overrides: Any) -> 
 
     t0 = time.perf_counter()
     result = emerging_hotspots_from_counts(
-        counts[["cell", "period_start", "value"]],
+        counts[["cell", "period_start", "value", "events"]],
         period_starts=starts,
         study_cells=study,
         k=params.k,

@@ -81,14 +81,16 @@ def test_harm_weighted_run_and_filters(engine: Engine, demo_run: int) -> None:
         total = session.execute(
             text("SELECT sum(value) FROM analysis_bin WHERE run_id = :r"), {"r": run_id}
         ).scalar()
-        expected = session.execute(
-            text("SELECT sum(t.harm_weight) FROM event e JOIN taxonomy t "
+        sparsity = session.get(AnalysisRun, ("1275", run_id)).sparsity
+        expected, n_events = session.execute(
+            text("SELECT sum(t.harm_weight), count(*) FROM event e JOIN taxonomy t "
                  "ON t.municipality_code = e.municipality_code AND t.code = e.category "
                  "WHERE e.municipality_code = '1275' AND e.category IN ('klotter', 'skadegorelse') "
                  "AND e.kind <> 'walk_finding' AND e.geocode_method <> 'municipality_centroid' "
                  "AND e.occurred_at >= '2024-11-18' AND e.occurred_at < '2026-11-16'")
-        ).scalar()  # fmt: skip
+        ).one()  # fmt: skip
     assert total == pytest.approx(expected, rel=0.01)
+    assert sparsity["events"] == n_events  # sparsity counts events, not harm weight
 
 
 def test_empty_selection_is_a_clear_error(engine: Engine, demo_loaded: str) -> None:
