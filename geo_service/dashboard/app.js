@@ -243,6 +243,8 @@
     }
     state.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
     state.map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
+    // The legend lives in the map's control layer, so popups can open above it.
+    state.map.addControl({ onAdd: () => $("legend"), onRemove: () => {} }, "top-left");
     state.map.on("error", (ev) => {
       const status = ev.error && ev.error.status;
       if (status === 401 || status === 403) {
@@ -260,6 +262,15 @@
     state.map.once("load", () => resolve(true));
   });
 
+  // Drawing order, bottom to top; a layer is inserted below the first later layer present.
+  const ORDER = ["boundary-fill", "boundary-line", "hotspots-fill", "hotspots-line",
+    "places-fill", "places-line"];
+
+  function addLayer(layer) {
+    const later = ORDER.slice(ORDER.indexOf(layer.id) + 1).find((id) => state.map.getLayer(id));
+    state.map.addLayer(layer, later);
+  }
+
   function removeLayers(ids, source) {
     const map = state.map;
     ids.forEach((id) => map.getLayer(id) && map.removeLayer(id));
@@ -271,9 +282,9 @@
     removeLayers(["boundary-fill", "boundary-line"], "boundary");
     if (!feature.geometry) return;
     map.addSource("boundary", { type: "geojson", data: feature });
-    map.addLayer({ id: "boundary-fill", type: "fill", source: "boundary",
+    addLayer({ id: "boundary-fill", type: "fill", source: "boundary",
       paint: { "fill-color": "#ffffff", "fill-opacity": 0.85 } });
-    map.addLayer({ id: "boundary-line", type: "line", source: "boundary",
+    addLayer({ id: "boundary-line", type: "line", source: "boundary",
       paint: { "line-color": "#37474f", "line-width": 2 } });
     if (feature.bbox) map.fitBounds(feature.bbox, { padding: 30, duration: 0 });
   }
@@ -288,13 +299,12 @@
     const color = ["match", ["get", "category"]];
     Object.entries(COLORS).forEach(([k, v]) => color.push(k, v));
     color.push("#000000");
-    const before = map.getLayer("places-fill") ? "places-fill" : undefined;
-    map.addLayer({ id: "hotspots-fill", type: "fill", source: "hotspots", "source-layer": "hotspots",
+    addLayer({ id: "hotspots-fill", type: "fill", source: "hotspots", "source-layer": "hotspots",
       filter: ["!=", ["get", "category"], "no_pattern"],
-      paint: { "fill-color": color, "fill-opacity": 0.72 } }, before);
-    map.addLayer({ id: "hotspots-line", type: "line", source: "hotspots", "source-layer": "hotspots",
+      paint: { "fill-color": color, "fill-opacity": 0.8 } });
+    addLayer({ id: "hotspots-line", type: "line", source: "hotspots", "source-layer": "hotspots",
       filter: ["!=", ["get", "category"], "no_pattern"],
-      paint: { "line-color": "#ffffff", "line-width": 0.5, "line-opacity": 0.6 } }, before);
+      paint: { "line-color": color, "line-width": 1 } });
   }
 
   function setPlaces(places) {
@@ -304,9 +314,9 @@
       type: "Feature", id: p.id, geometry: p.geometry, properties: { id: p.id, name: p.name },
     }));
     map.addSource("places", { type: "geojson", data: { type: "FeatureCollection", features } });
-    map.addLayer({ id: "places-fill", type: "fill", source: "places",
+    addLayer({ id: "places-fill", type: "fill", source: "places",
       paint: { "fill-color": "#1a237e", "fill-opacity": 0.04 } });
-    map.addLayer({ id: "places-line", type: "line", source: "places",
+    addLayer({ id: "places-line", type: "line", source: "places",
       paint: { "line-color": "#1a237e", "line-width": 1.5, "line-dasharray": [2, 1] } });
   }
 
