@@ -1,5 +1,8 @@
 """The geo-service command line: thin wrappers around the packages."""
 
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -125,8 +128,10 @@ def _analyze(municipality: str, overrides: dict[str, object]) -> None:
             .group_by(AnalysisCell.category)
             .order_by(func.count().desc())
         ).all()
+    local = ZoneInfo("Europe/Stockholm")
+    first, end = run.period_start.astimezone(local), run.period_end.astimezone(local)
     table = Table("category", "cells", title=f"run {run_id}: {run.n_periods} periods, "
-                  f"{run.period_start:%Y-%m-%d} – {run.period_end:%Y-%m-%d}")  # fmt: skip
+                  f"{first:%Y-%m-%d} – {end - timedelta(days=1):%Y-%m-%d}")  # fmt: skip
     for name, n in categories:
         table.add_row(name, str(n))
     Console().print(table)

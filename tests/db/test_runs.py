@@ -113,3 +113,32 @@ def test_old_runs_are_pruned(
                  "EXISTS (SELECT 1 FROM meeting_snapshot s WHERE s.run_id = r.id)")
         ).scalar()  # fmt: skip
     assert kept == 2
+
+
+def test_tenant_settings_are_the_run_defaults(engine: Engine, demo_loaded: str) -> None:
+    with Session(engine) as session:
+        session.execute(text(
+            "UPDATE municipality SET settings = jsonb_set(settings, '{analysis}', "
+            "'{\"k\": 2, \"alpha\": 0.01, \"fdr\": false, \"global_window\": \"step\"}') "
+            "WHERE municipality_code = '1275'"
+        ))  # fmt: skip
+        try:
+            run_id = run_analysis(session, "1275", to_date=perstorp.MEETING_DATE, alpha=0.02)
+            params = session.get(AnalysisRun, ("1275", run_id)).params
+        finally:
+            session.rollback()
+    assert (params["k"], params["fdr"], params["global_window"]) == (2, False, "step")
+    assert params["alpha"] == 0.02  # a per-call value wins over the tenant's
+    assert params["period_days"] == perstorp.PERIOD_DAYS
+
+
+def test_analyze_command_prints_the_categories(database_url: str, demo_loaded: str) -> None:
+    from typer.testing import CliRunner
+
+    from geo_service.cli import app
+
+    result = CliRunner().invoke(
+        app, ["analyze", "--municipality", "1275", "--to", perstorp.MEETING_DATE.isoformat()]
+    )
+    assert result.exit_code == 0, result.output
+    assert "intensifying_hot" in result.output and "52 periods" in result.output
