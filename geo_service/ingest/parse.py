@@ -9,6 +9,7 @@ TEXT = pd.StringDtype("pyarrow")
 
 
 _DATE_FORMATS = (
+    "ISO8601",  # pandas' fast C path; the formats below catch what it leaves
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%d %H:%M",
     "%Y-%m-%dT%H:%M:%S",
