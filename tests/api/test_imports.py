@@ -107,3 +107,20 @@ def test_upload_over_the_size_limit_is_413(tokens: dict[str, str], tmp_path: Pat
         )  # fmt: skip
     assert response.status_code == 413
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_zipped_shapefile_upload(tokens: dict[str, str], tmp_path: Path) -> None:
+    import zipfile
+
+    archive = tmp_path / "felanmalan.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for part in DATA.glob("fault_reports.*"):
+            z.write(part, part.name)
+    with TestClient(create_app()) as client, archive.open("rb") as f:
+        response = client.post(
+            f"/api/v1/imports?municipality={MC}", headers=auth(tokens["coordinator"]),
+            files={"file": (archive.name, f)}, data={"source": "felanmalan", "kind": "fault_report"},
+        )  # fmt: skip
+    assert response.status_code == 201, response.text
+    assert response.json()["stored"] == 2
+    assert response.json()["geocode_methods"] == {"coordinates": 2}
