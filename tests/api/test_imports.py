@@ -119,7 +119,8 @@ def test_zipped_shapefile_upload(tokens: dict[str, str], tmp_path: Path) -> None
     with TestClient(create_app()) as client, archive.open("rb") as f:
         response = client.post(
             f"/api/v1/imports?municipality={MC}", headers=auth(tokens["coordinator"]),
-            files={"file": (archive.name, f)}, data={"source": "felanmalan", "kind": "fault_report"},
+            files={"file": (archive.name, f)},
+            data={"source": "felanmalan", "kind": "fault_report"},
         )  # fmt: skip
     assert response.status_code == 201, response.text
     assert response.json()["stored"] == 2
