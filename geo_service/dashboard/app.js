@@ -286,11 +286,18 @@
       paint: { "fill-color": "#ffffff", "fill-opacity": 0.85 } });
     addLayer({ id: "boundary-line", type: "line", source: "boundary",
       paint: { "line-color": "#37474f", "line-width": 2 } });
-    if (feature.bbox) map.fitBounds(feature.bbox, { padding: 30, duration: 0 });
+    if (feature.bbox) {
+      map.fitBounds(feature.bbox, { padding: 30, duration: 0 });
+      state.fitted = true;
+    }
   }
 
   function setHotspots(tilejson) {
     const map = state.map;
+    // Without a boundary, the tiles' bounds (the municipality's events) frame the map.
+    if (!state.fitted && tilejson.bounds) {
+      map.fitBounds(tilejson.bounds, { padding: 30, duration: 0, maxZoom: 14 });
+    }
     removeLayers(["hotspots-fill", "hotspots-line"], "hotspots");
     map.addSource("hotspots", {
       type: "vector", tiles: tilejson.tiles, minzoom: tilejson.minzoom, maxzoom: tilejson.maxzoom,
@@ -498,6 +505,7 @@
     document.body.dataset.state = "loading";
     state.errors = []; state.notes = []; state.run = null; state.noRun = false;
     state.priorities = null; state.prioritiesNote = null; state.places = new Map();
+    state.fitted = false;
     state.token = $("token").value.trim();
     localStorage.setItem("geo_service.token", state.token);
     state.mc = $("municipality").value.trim();
@@ -531,8 +539,8 @@
     renderMessages();
     const jobs = [];
     if (haveMap) {
-      jobs.push(getJson(`${API}/boundary`, { municipality: state.mc })
-        .then(setBoundary).catch((err) => fail(err, null)));
+      await getJson(`${API}/boundary`, { municipality: state.mc })
+        .then(setBoundary).catch((err) => fail(err, null));
       if (state.run) {
         jobs.push(getJson("/tiles/hotspots.json", { municipality: state.mc, run: state.run.id })
           .then(setHotspots).catch((err) => fail(err, "tilesFailed")));

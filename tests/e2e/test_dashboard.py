@@ -10,7 +10,10 @@ from PIL import Image
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
+from tests.api.serving_data import _seed
 from tests.e2e.conftest import Demo
 
 pytestmark = [pytest.mark.e2e, pytest.mark.db]
@@ -203,3 +206,42 @@ def test_page_loads_nothing_from_outside(coordinator_page, live_server: str) -> 
     assert f"{live_server}/dashboard/vendor/maplibre-gl/maplibre-gl.js" in urls
     html = page.page_source
     assert "http://" not in html.replace(live_server, "") and "https://" not in html
+
+
+def test_meeting_without_a_run_is_explained(browser, live_server: str, demo_run: Demo) -> None:
+    open_dashboard(browser, live_server, demo_run.token, "?municipality=1275&meeting=2025-01-07")
+    assert wait_loaded(browser) == "error"
+    message = browser.find_element(By.ID, "messages").text
+    assert "Det finns ingen analyskörning för det mötesdatumet" in message, message
+    assert "geo-service analyze --municipality 1275 --to 2025-01-07" in message
+
+
+def test_lagesbild_opens_for_the_meeting(coordinator_page) -> None:
+    page = coordinator_page
+    first = page.current_window_handle
+    page.find_element(By.ID, "report-html").click()
+    WebDriverWait(page, 60).until(lambda d: len(d.window_handles) > 1)
+    page.switch_to.window(next(h for h in page.window_handles if h != first))
+    WebDriverWait(page, 30).until(lambda d: "Stationsområdet" in d.page_source)
+    assert page.current_url.startswith("blob:")
+    page.close()
+    page.switch_to.window(first)
+    assert page.find_element(By.ID, "messages").text == ""
+
+
+@pytest.fixture(scope="module")
+def public_tenant(engine: Engine, live_server: str) -> str:
+    """A municipality with its public view on and a completed run, but no boundary."""
+    with Session(engine) as session:
+        tenant = _seed(session, "9915", True, 13.3930)
+        session.commit()
+    return tenant.code
+
+
+def test_public_view_works_without_a_token(browser, live_server: str, public_tenant: str) -> None:
+    open_dashboard(browser, live_server, None, f"?municipality={public_tenant}")
+    assert wait_loaded(browser) == "ready", browser.find_element(By.ID, "messages").text
+    assert "Analyskörning" in browser.find_element(By.ID, "run-info").text
+    note = browser.find_element(By.ID, "priorities-note").text
+    assert "kräver en token" in note, note
+    assert browser.execute_script("return window.geoDashboard.map.getZoom()") >= 8
