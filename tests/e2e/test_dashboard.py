@@ -187,6 +187,7 @@ def test_wrong_token_is_explained_in_words(browser, live_server: str) -> None:
     assert wait_loaded(browser) == "error"
     message = browser.find_element(By.ID, "messages").text
     assert "Token saknas eller är okänd" in message, message
+    browser.save_screenshot(SCREENSHOT.replace(".png", "-error.png"))
     assert browser.find_elements(By.CSS_SELECTOR, "#priority-list li") == []
     assert browser.find_element(By.ID, "load").is_displayed()
 
