@@ -168,6 +168,7 @@ def serve(
 
     s = get_settings()
     host, port, workers = host or s.host, port or s.port, workers or s.workers
+    console.print(f"Dashboard: http://{host}:{port}/")
     console.print(f"API:       http://{host}:{port}/api/v1/health")
     console.print(f"OpenAPI:   http://{host}:{port}/docs")
     from geo_service.api.server import HTTP_PROTOCOL
