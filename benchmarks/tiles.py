@@ -378,7 +378,7 @@ def load_wrk(label: str, base: str, paths: list[str], token: str, seconds: float
         f.write(WRK_LUA % (",".join(json.dumps(p) for p in paths), max_requests // 2))
     try:
         out = subprocess.run(
-            ["wrk", "-t2", f"-c{CLIENTS}", f"-d{seconds:.0f}s", "--timeout", "5s", "-s", f.name,
+            ["wrk", "-t2", f"-c{CLIENTS}", f"-d{seconds:.0f}s", "--timeout", "10s", "-s", f.name,
              "-H", f"Authorization: Bearer {token}", base],
             capture_output=True, text=True, timeout=seconds + 60, check=True,
         ).stdout  # fmt: skip
@@ -457,7 +457,8 @@ def measured(proc: subprocess.Popen, label: str, base: str, paths: list[str], to
 def survey(base: str, paths: list[str], token: str) -> tuple[int, int, float]:
     """One pass over the list (warms the cache): (tiles with data, errors, mean bytes)."""
     sizes, errors = [], 0
-    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as client:
+    auth = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=base, headers=auth, timeout=120) as client:
         for p in paths:
             r = client.get(p)
             if r.status_code == 200:
