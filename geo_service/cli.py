@@ -157,6 +157,46 @@ def token_create(
     typer.echo(token)
 
 
+@token_app.command("list")
+def token_list(
+    municipality: str = typer.Option(..., help="Kommunkod, e.g. 1275."),
+) -> None:
+    """The municipality's tokens: id, role, organisation, name, created, revoked; never hashes."""
+    from geo_service.api.auth import list_tokens
+    from geo_service.db.engine import session_scope
+    from geo_service.db.tenants import require_municipality
+
+    with session_scope() as session:
+        require_municipality(session, municipality)
+        tokens = list_tokens(session, municipality)
+    local = ZoneInfo("Europe/Stockholm")
+    table = Table("id", "role", "organisation", "name", "created", "revoked",
+                  title=f"tokens of {municipality}")  # fmt: skip
+    for t in tokens:
+        revoked = f"{t.revoked_at.astimezone(local):%Y-%m-%d %H:%M}" if t.revoked_at else ""
+        table.add_row(str(t.id), t.role, t.organisation, t.name or "",
+                      f"{t.created_at.astimezone(local):%Y-%m-%d %H:%M}", revoked)  # fmt: skip
+    Console(width=200).print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: int = typer.Argument(..., help="The token's id (see `token list`)."),
+    municipality: str = typer.Option(..., help="Kommunkod, e.g. 1275."),
+) -> None:
+    """Revoke a token of the municipality at once; requests with it then get 401."""
+    from geo_service.api.auth import revoke_token
+    from geo_service.db.engine import session_scope
+
+    with session_scope() as session:
+        revoked = revoke_token(session, municipality, token_id)
+    if not revoked:
+        console.print(f"[red]error (token_not_found):[/red] no live token {token_id} "
+                      f"in municipality {municipality}.")  # fmt: skip
+        raise typer.Exit(2)
+    console.print(f"[green]token {token_id} of {municipality} revoked[/green]")
+
+
 @app.command("serve")
 def serve(
     host: str = typer.Option(None, help="Interface (default from settings: 127.0.0.1)."),
