@@ -19,6 +19,8 @@ demo: .venv/.installed
 	$(BIN)/geo-service db upgrade; \
 	$(BIN)/geo-service demo load; \
 	$(BIN)/geo-service demo analyze; \
+	echo "Demo token (coordinator; paste it into the dashboard):"; \
+	$(BIN)/geo-service token create --municipality 1275 --role coordinator --org demo --name make-demo; \
 	$(BIN)/geo-service serve
 
 # The whole test suite against a throwaway database on the local cluster (or GEO_SERVICE_TEST_DATABASE_URL).
