@@ -8,12 +8,35 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD/.geo-service"
-DATA="$ROOT/pgdata"
-RUN="$ROOT/run"
+# The cluster lives in .geo-service/cluster, or, when the unprivileged server user cannot reach the
+# project folder (a checkout under /root), in /var/lib/geo-service/<hash> linked from there.
+CLUSTER="$ROOT/cluster"
 PORT_FILE="$ROOT/port"
 PG_USER=geoservice
 
 log() { echo "devdb: $*" >&2; }
+
+locate_cluster() {
+  if [ ! -e "$CLUSTER" ]; then
+    mkdir -p "$ROOT"
+    if [ "$(id -u)" -eq 0 ]; then
+      chmod o+x "$ROOT"
+      if runuser -u "$PG_USER" -- test -x "$ROOT"; then
+        mkdir -p "$CLUSTER"
+      else
+        local home
+        home="/var/lib/geo-service/$(echo "$PWD" | md5sum | cut -c1-12)"
+        mkdir -p "$home"
+        ln -s "$home" "$CLUSTER"
+      fi
+    else
+      mkdir -p "$CLUSTER"
+    fi
+  fi
+  CLUSTER_DIR=$(readlink -f "$CLUSTER")
+  DATA="$CLUSTER_DIR/pgdata"
+  RUN="$CLUSTER_DIR/run"
+}
 
 pg_bindir() {
   local d
@@ -50,7 +73,7 @@ packages() {
 }
 
 run_as_pg() {
-  if [ "$(id -u)" -eq 0 ]; then runuser -u "$PG_USER" -- "$@"; else "$@"; fi
+  if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u "$PG_USER" -- "$@"); else "$@"; fi
 }
 
 free_port() {
@@ -73,15 +96,14 @@ start() {
   packages
   local bindir
   bindir=$(pg_bindir)
-  mkdir -p "$ROOT"
   if [ "$(id -u)" -eq 0 ]; then
     id "$PG_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$PG_USER"
-    chmod o+x "$ROOT"
   fi
+  locate_cluster
   if [ ! -f "$DATA/PG_VERSION" ]; then
     log "creating cluster in $DATA"
     mkdir -p "$DATA" "$RUN"
-    [ "$(id -u)" -eq 0 ] && chown -R "$PG_USER" "$DATA" "$RUN"
+    if [ "$(id -u)" -eq 0 ]; then chown -R "$PG_USER" "$CLUSTER_DIR"; fi
     run_as_pg "$bindir/initdb" -D "$DATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >&2
   fi
   if run_as_pg "$bindir/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
@@ -98,6 +120,8 @@ start() {
 stop() {
   local bindir
   bindir=$(pg_bindir || true)
+  [ -e "$CLUSTER" ] || return 0
+  locate_cluster
   if [ -n "$bindir" ] && [ -f "$DATA/PG_VERSION" ]; then
     run_as_pg "$bindir/pg_ctl" -D "$DATA" -m fast stop >&2 || true
   fi
