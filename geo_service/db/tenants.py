@@ -6,13 +6,17 @@ from sqlalchemy.orm import Session
 
 from geo_service.db.models import Municipality, Taxonomy
 from geo_service.db.taxonomy import DEFAULT_CATEGORIES
-from geo_service.errors import NotFoundError
+from geo_service.errors import GeoServiceError, NotFoundError
 
 
 def ensure_municipality(
     session: Session, code: str, name: str, boundary_wkt_3006: str | None = None, note: str = ""
 ) -> None:
     """Create the municipality if missing (its boundary updated if given) and seed its taxonomy."""
+    if not (len(code) == 4 and code.isdigit()):
+        raise GeoServiceError(
+            "invalid_municipality_code", f"A kommunkod has four digits (e.g. 1275), not {code!r}."
+        )
     stmt = insert(Municipality).values(
         municipality_code=code,
         name=name,

@@ -26,3 +26,44 @@ def places_load(
     for note in result.skipped:
         console.print(f"[yellow]skipped[/yellow] {note}")
     console.print(f"[green]{result.stored} of {result.read} places stored[/green]")
+
+
+areas_app = typer.Typer(help="Areas (kommundelar, survey sub-areas).")
+municipality_app = typer.Typer(help="Municipalities (tenants).")
+
+
+@areas_app.command("load")
+def areas_load(
+    file: Path = typer.Argument(..., help="GeoJSON or GeoPackage of polygons with a name."),
+    municipality: str = typer.Option(..., help="Kommunkod, e.g. 1275."),
+    layer: str = typer.Option(None, help="GeoPackage layer (default: the first)."),
+) -> None:
+    """Load areas (reprojected to EPSG:3006); loading again updates areas of the same name."""
+    from geo_service.db.engine import session_scope
+    from geo_service.db.tenants import require_municipality
+    from geo_service.priorities.places_io import load_areas
+
+    with session_scope() as session:
+        require_municipality(session, municipality)
+        result = load_areas(session, municipality, file, layer)
+    for note in result.skipped:
+        console.print(f"[yellow]skipped[/yellow] {note}")
+    console.print(f"[green]{result.stored} of {result.read} areas stored[/green]")
+
+
+@municipality_app.command("create")
+def municipality_create(
+    code: str = typer.Option(..., help="Four-digit kommunkod, e.g. 1275."),
+    name: str = typer.Option(..., help="The municipality's name."),
+    boundary: Path = typer.Option(None, help="GeoJSON, GeoPackage or Shapefile of the boundary."),
+    layer: str = typer.Option(None, help="Layer of a GeoPackage."),
+) -> None:
+    """Create a municipality with the default categories, or update its name and boundary."""
+    from geo_service.db.engine import session_scope
+    from geo_service.db.tenants import ensure_municipality
+    from geo_service.priorities.places_io import read_boundary
+
+    wkt = read_boundary(boundary, layer) if boundary else None
+    with session_scope() as session:
+        ensure_municipality(session, code, name, wkt)
+    console.print(f"[green]municipality {code} {name} ready[/green]")

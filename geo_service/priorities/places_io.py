@@ -115,3 +115,44 @@ def load_places(session: Session, mc: str, path: Path, layer: str | None = None)
         )
         assign_areas(session, mc)
     return PlaceLoad(read=len(frame), stored=len(rows), skipped=skipped)
+
+
+def load_areas(session: Session, mc: str, path: Path, layer: str | None = None) -> PlaceLoad:
+    """Upsert areas (kommundelar, survey sub-areas) by name; only polygons are areas."""
+    frame = read_places(path, layer)
+    polygonal = frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"]) & frame["name"].ne("")
+    skipped = [f"{n or '(no name)'}: not a named polygon" for n in frame.loc[~polygonal, "name"]]
+    rows = [
+        {"mc": mc, "name": row.name, "kind": row.kind if row.kind != "other" else "district",
+         "aliases": row.aliases, "note": None if pd.isna(row.note) else row.note,
+         "wkt": row.geometry.wkt}
+        for row in frame[polygonal].itertuples()
+    ]  # fmt: skip
+    if rows:
+        session.execute(
+            text(
+                "INSERT INTO area (municipality_code, name, kind, aliases, note, geom) "
+                "VALUES (:mc, :name, :kind, :aliases, :note, "
+                " ST_Multi(ST_MakeValid(ST_GeomFromText(:wkt, 3006)))) "
+                "ON CONFLICT (municipality_code, name) DO UPDATE SET kind = excluded.kind, "
+                " aliases = excluded.aliases, note = excluded.note, geom = excluded.geom"
+            ),
+            rows,
+        )
+        assign_areas(session, mc)
+    return PlaceLoad(read=len(frame), stored=len(rows), skipped=skipped)
+
+
+def read_boundary(path: Path, layer: str | None = None) -> str:
+    """A municipality boundary file as one (multi)polygon WKT in EPSG:3006."""
+    if not path.exists():
+        raise GeoServiceError("file_not_found", f"No such file: {path}")
+    try:
+        frame = gpd.read_file(path, layer=layer, engine="pyogrio")
+    except Exception as exc:  # pyogrio raises several types for unreadable files
+        raise GeoServiceError("unreadable_file", f"Cannot read {path.name}: {exc}") from None
+    frame = (frame.set_crs(4326) if frame.crs is None else frame).to_crs(3006)
+    polygons = frame[frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if polygons.empty:
+        raise GeoServiceError("no_polygon", f"{path.name} has no polygon to use as a boundary.")
+    return polygons.geometry.union_all().wkt
