@@ -4,7 +4,7 @@ from fastapi import FastAPI
 from sqlalchemy.orm import sessionmaker
 
 from geo_service.api.limits import RequestSizeLimit
-from geo_service.api.problems import Problem, install_problem_handlers
+from geo_service.api.problems import install_problem_handlers, problem_responses
 from geo_service.api.ratelimit import WriteRateLimit
 from geo_service.api.routers import (
     dashboard,
@@ -26,10 +26,8 @@ from geo_service.db.engine import get_engine
 from geo_service.tiles.fastpath import CachedTileFastPath
 
 API_PREFIX = "/api/v1"
-ERROR_RESPONSES = {
-    400: {"model": Problem, "description": "Bad input"},
-    422: {"model": Problem, "description": "Invalid request"},
-}
+ERROR_RESPONSES = problem_responses(503)
+"""Every operation may meet an unreachable database; the routes document their own errors."""
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

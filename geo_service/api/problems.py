@@ -1,6 +1,8 @@
 """Errors as application/problem+json (RFC 9457) with a stable code; never a bare 500."""
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -18,6 +20,15 @@ PROBLEM = "application/problem+json"
 class Problem(BaseModel):
     """The error body of every failed request."""
 
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {"type": "about:blank", "title": "not found", "status": 404, "code": "not_found",
+                 "detail": "place 42 was not found"},
+            ]
+        }
+    }  # fmt: skip
+
     type: str = "about:blank"
     title: str
     status: int
@@ -32,7 +43,81 @@ def problem(status: int, code: str, detail: str, errors: list[dict] | None = Non
     return JSONResponse(body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM)
 
 
+PROBLEM_REF = "#/components/schemas/Problem"
+_PROBLEMS: dict[int, tuple[str, str, str]] = {
+    400: ("Bad input (a stable code says what)", "invalid_bbox",
+          "bbox corners are out of range or in the wrong order."),
+    401: ("Token missing, unknown or revoked, or the municipality has no public view",
+          "unauthorized", "The token is unknown or revoked."),
+    403: ("Token of another municipality, or a role that may not do this", "forbidden_tenant",
+          "This token belongs to municipality 1275, not 1276."),
+    404: ("Not found in this municipality", "not_found", "place 42 was not found"),
+    409: ("Conflicts with what is stored", "snapshot_exists",
+          "The meeting on 2026-11-17 already has a snapshot (id 3, run 12). Snapshots are "
+          "immutable so that the minutes can cite them."),
+    413: ("Request body or upload too large", "request_too_large",
+          "The request body is larger than 1024 KiB."),
+    422: ("Invalid request (parameters or body)", "invalid_request",
+          "query.municipality: String should match pattern '^[0-9]{4}$'"),
+    429: ("Too many write requests (see Retry-After)", "rate_limited",
+          "Too many write requests; try again later."),
+    500: ("Unexpected error (logged)", "internal_error",
+          "An unexpected error occurred; it has been logged."),
+    503: ("Database unavailable", "database_unavailable",
+          "The database cannot be reached right now."),
+}  # fmt: skip
+
+
+def problem_example(status: int, code: str, detail: str) -> dict[str, Any]:
+    """A Problem body as the handlers write it, for OpenAPI examples."""
+    body: dict[str, Any] = {"type": "about:blank", "title": code.replace("_", " "),
+                            "status": status, "code": code, "detail": detail}  # fmt: skip
+    if code == "invalid_request":
+        body["errors"] = [{"loc": ["query", "municipality"], "type": "string_pattern_mismatch",
+                           "msg": "String should match pattern '^[0-9]{4}$'"}]  # fmt: skip
+    return body
+
+
+def problem_responses(
+    *statuses: int,
+    notes: dict[int, str] | None = None,
+    examples: dict[int, tuple[str, str]] | None = None,
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for these error statuses: Problem schema as problem+json, an example.
+
+    `notes` replaces a status's description, `examples` its example (code, detail).
+    """
+    out: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        description, code, detail = _PROBLEMS[status]
+        code, detail = (examples or {}).get(status, (code, detail))
+        out[status] = {
+            "description": (notes or {}).get(status, description),
+            "content": {PROBLEM: {"schema": {"$ref": PROBLEM_REF},
+                                  "example": problem_example(status, code, detail)}},
+        }  # fmt: skip
+    return out
+
+
+def _with_problem_schema(app: FastAPI, generate: Callable[[], dict[str, Any]]) -> Callable:
+    """Wrap app.openapi so the Problem schema is in the components that the responses cite."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+            schemas.setdefault(
+                "Problem", Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+            )
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    return openapi
+
+
 def install_problem_handlers(app: FastAPI) -> None:
+    app.openapi = _with_problem_schema(app, app.openapi)  # type: ignore[method-assign]
+
     @app.exception_handler(GeoServiceError)
     async def _domain(_: Request, exc: GeoServiceError) -> JSONResponse:
         return problem(exc.status, exc.code, exc.message)

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from geo_service.api.auth import AGGREGATE_READERS, Principal, tenant_access
 from geo_service.api.deps import get_session
-from geo_service.api.routers.hotspots import READ_ERRORS
+from geo_service.api.problems import problem_responses
+from geo_service.api.schemas import examples as ex
 from geo_service.errors import NotFoundError
 
 DASHBOARD_DIR = Path(__file__).resolve().parents[2] / "dashboard"
@@ -51,7 +52,12 @@ def index() -> FileResponse:
     return FileResponse(DASHBOARD_DIR / "index.html", headers={"Cache-Control": "no-cache"})
 
 
-@router.get("/boundary", response_model=Boundary, responses=READ_ERRORS)
+@router.get(
+    "/boundary",
+    response_model=Boundary,
+    responses={200: ex.json_example(ex.BOUNDARY), **problem_responses(401, 403, 404, 422)},
+    summary="Municipality boundary",
+)
 def boundary(
     principal: Principal = Depends(tenant_access(*AGGREGATE_READERS)),
     session: Session = Depends(get_session),

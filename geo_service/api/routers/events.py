@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from geo_service.api.auth import AGGREGATE_READERS, RAW_READERS, Principal, audit, tenant_access
 from geo_service.api.deps import get_session
-from geo_service.api.routers.hotspots import READ_ERRORS, parse_bbox
+from geo_service.api.problems import problem_responses
+from geo_service.api.routers.hotspots import parse_bbox
 from geo_service.api.schemas.serving import EventCountList, EventList, EventOut
 from geo_service.db.constants import EVENT_KINDS
 from geo_service.errors import GeoServiceError, NotFoundError
@@ -44,7 +45,12 @@ def _check_range(since: datetime | None, until: datetime | None) -> None:
         raise GeoServiceError("invalid_time_range", "`since` must be before `until`.")
 
 
-@router.get("/events", response_model=EventList, responses=READ_ERRORS)
+@router.get(
+    "/events",
+    response_model=EventList,
+    responses=problem_responses(400, 401, 403, 422),
+    summary="Raw events (audited)",
+)
 def list_events(
     kind: str | None = KIND,
     category: str | None = Query(None, max_length=40),
@@ -88,7 +94,12 @@ def list_events(
     return EventList(total=total or 0, limit=limit, offset=offset, items=items)
 
 
-@router.get("/events/{event_id}", response_model=EventOut, responses=READ_ERRORS)
+@router.get(
+    "/events/{event_id}",
+    response_model=EventOut,
+    responses=problem_responses(401, 403, 404, 422),
+    summary="One raw event (audited)",
+)
 def get_event(
     event_id: int = Path(ge=1, le=2**62),
     principal: Principal = Depends(tenant_access(*EVENT_READERS)),
@@ -105,7 +116,12 @@ def get_event(
     return EventOut.model_validate(dict(found))
 
 
-@router.get("/event-counts", response_model=EventCountList, responses=READ_ERRORS)
+@router.get(
+    "/event-counts",
+    response_model=EventCountList,
+    responses=problem_responses(400, 401, 403, 422),
+    summary="Events per H3 cell",
+)
 def event_counts(
     request: Request,
     resolution: int = Query(8, ge=5, le=10, description="H3 resolution of the cells."),

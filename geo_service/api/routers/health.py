@@ -6,6 +6,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo_service.api.deps import get_session
+from geo_service.api.schemas import examples as ex
 from geo_service.db.migrate import head_revision
 
 router = APIRouter(tags=["health"])
@@ -26,7 +27,12 @@ class Health(BaseModel):
     municipalities: list[MunicipalityCount]
 
 
-@router.get("/health", response_model=Health)
+@router.get(
+    "/health",
+    response_model=Health,
+    responses={200: ex.json_example(ex.HEALTH)},
+    summary="Service and database health",
+)
 def health(session: Session = Depends(get_session)) -> Health:
     """Database, PostGIS version, schema revision and event counts per municipality."""
     version = session.execute(text("SELECT postgis_lib_version()")).scalar_one()

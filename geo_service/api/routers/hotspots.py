@@ -10,17 +10,20 @@ from sqlalchemy.orm import Session
 
 from geo_service.api.auth import AGGREGATE_READERS, Principal, tenant_access
 from geo_service.api.deps import get_session
-from geo_service.api.problems import Problem
+from geo_service.api.problems import problem_responses
 from geo_service.api.schemas.serving import HotspotFeatureCollection, HotspotList
 from geo_service.errors import GeoServiceError, NotFoundError
 from geo_service.tiles.versions import resolve_run
 
 router = APIRouter(tags=["hotspots"])
-READ_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": Problem, "description": "Token missing or no public view"},
-    403: {"model": Problem, "description": "Token of another municipality or role"},
-    404: {"model": Problem, "description": "No completed run, run, or place not found"},
-}
+READ_ERRORS = problem_responses(401, 403, 422)
+"""Errors of every tenant read: no token, another tenant or role, bad parameters."""
+RUN_ERRORS = problem_responses(
+    400, 401, 403, 404, 409, 422,
+    notes={404: "No completed run yet, or the run, period or place is not found",
+           409: "The asked run is not completed"},
+    examples={409: ("run_not_completed", "Analysis run 12 is running, not completed.")},
+)  # fmt: skip
 
 
 class GeoJSONResponse(JSONResponse):
@@ -154,7 +157,12 @@ def query_hotspots(
     return run_id, total, rows
 
 
-@router.get("/hotspots", response_model=HotspotList, responses=READ_ERRORS)
+@router.get(
+    "/hotspots",
+    response_model=HotspotList,
+    responses=RUN_ERRORS,
+    summary="Hotspot cells of a run",
+)
 def hotspots(
     request: Request,
     f: HotspotFilter = Depends(),
@@ -173,7 +181,8 @@ def hotspots(
     "/hotspots.geojson",
     response_model=HotspotFeatureCollection,
     response_class=GeoJSONResponse,
-    responses=READ_ERRORS,
+    responses=RUN_ERRORS,
+    summary="Hotspot cells as GeoJSON",
 )
 def hotspots_geojson(
     request: Request,

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from geo_service.api.auth import Principal, audit, tenant_access
 from geo_service.api.deps import get_session
+from geo_service.api.problems import problem_responses
+from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.ingest import ImportReportOut, ImportSummary
 from geo_service.errors import GeoServiceError, NotFoundError
 from geo_service.ingest.mapping import load_mapping
@@ -40,7 +42,22 @@ def _save(upload: UploadFile, folder: Path, limit: int, default_suffix: str) -> 
     return path
 
 
-@router.post("/imports", response_model=ImportReportOut, status_code=201)
+@router.post(
+    "/imports",
+    response_model=ImportReportOut,
+    status_code=201,
+    responses={
+        201: ex.json_example(ex.IMPORT_REPORT),
+        **problem_responses(
+            400, 401, 403, 413, 422, 429,
+            examples={400: ("no_rows", "Filen har en rubrikrad men inga rader med data."),
+                      413: ("upload_too_large", "Filen är större än gränsen 50 MB; dela upp "
+                                                "den eller importera med kommandot "
+                                                "geo-service ingest.")},
+        ),
+    },
+    summary="Import a file",
+)  # fmt: skip
 def create_import(
     request: Request,
     file: UploadFile = File(
@@ -81,7 +98,12 @@ def create_import(
     return ImportReportOut(**report.as_dict())
 
 
-@router.get("/imports", response_model=list[ImportSummary])
+@router.get(
+    "/imports",
+    response_model=list[ImportSummary],
+    responses={200: ex.json_example([ex.IMPORT_SUMMARY]), **problem_responses(401, 403, 422)},
+    summary="List imports",
+)
 def list_imports(
     principal: Principal = Depends(tenant_access(*IMPORTERS)),
     session: Session = Depends(get_session),
@@ -98,7 +120,12 @@ def list_imports(
     return [ImportSummary(**r) for r in rows]
 
 
-@router.get("/imports/{batch_id}", response_model=ImportReportOut)
+@router.get(
+    "/imports/{batch_id}",
+    response_model=ImportReportOut,
+    responses=problem_responses(401, 403, 404, 422),
+    summary="One import's report",
+)
 def get_import(
     batch_id: int,
     principal: Principal = Depends(tenant_access(*IMPORTERS)),

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 
 from geo_service.api.auth import Principal, audit, require, scope
 from geo_service.api.deps import get_session
+from geo_service.api.problems import problem_responses
 from geo_service.api.routers.places import READERS, WRITERS, Municipality
+from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.priorities import Followup, MeasureIn, MeasureOut, MeasurePatch
 from geo_service.db.models import Measure
 from geo_service.errors import GeoServiceError, NotFoundError
@@ -18,6 +20,10 @@ from geo_service.priorities.followup import measure_followup
 from geo_service.priorities.places import get_place
 
 router = APIRouter(tags=["measures"])
+MEASURE_EXAMPLES = {
+    400: ("invalid_measure_period", "A measure's end_date cannot be before its start_date."),
+    404: ("not_found", "place 42 was not found"),
+}
 
 
 def _measure(session: Session, mc: str, measure_id: int) -> Measure:
@@ -43,13 +49,19 @@ def _flush(session: Session) -> None:
         raise GeoServiceError("invalid_measure", str(exc.orig).splitlines()[0]) from None
 
 
-@router.get("/measures", response_model=list[MeasureOut])
+@router.get(
+    "/measures",
+    response_model=list[MeasureOut],
+    responses={200: ex.json_example([ex.MEASURE_OUT]), **problem_responses(401, 403, 422)},
+    summary="List measures",
+)
 def list_measures(
     municipality: str = Municipality,
     place_id: int | None = None,
     session: Session = Depends(get_session),
     principal: Principal = Depends(require(*READERS)),
 ) -> list[Measure]:
+    """The municipality's measures (åtgärder), optionally at one place, by start date."""
     scope(session, principal, municipality)
     query = select(Measure).where(Measure.municipality_code == municipality)
     if place_id is not None:
@@ -57,24 +69,37 @@ def list_measures(
     return list(session.execute(query.order_by(Measure.start_date, Measure.id)).scalars())
 
 
-@router.get("/measures/{measure_id}", response_model=MeasureOut)
+@router.get(
+    "/measures/{measure_id}",
+    response_model=MeasureOut,
+    responses=problem_responses(401, 403, 404, 422),
+    summary="One measure",
+)
 def get_measure(
     measure_id: int,
     municipality: str = Municipality,
     session: Session = Depends(get_session),
     principal: Principal = Depends(require(*READERS)),
 ) -> Measure:
+    """One measure of the municipality."""
     scope(session, principal, municipality)
     return _measure(session, municipality, measure_id)
 
 
-@router.post("/measures", response_model=MeasureOut, status_code=201)
+@router.post(
+    "/measures",
+    response_model=MeasureOut,
+    status_code=201,
+    responses=problem_responses(400, 401, 403, 404, 413, 422, 429, examples=MEASURE_EXAMPLES),
+    summary="Create a measure",
+)
 def create_measure(
     body: MeasureIn,
     municipality: str = Municipality,
     session: Session = Depends(get_session),
     principal: Principal = Depends(require(*WRITERS)),
 ) -> Measure:
+    """A new measure at a place; the change is audited."""
     scope(session, principal, municipality)
     measure = Measure(municipality_code=municipality, **body.model_dump())
     _check(session, municipality, measure)
@@ -85,7 +110,12 @@ def create_measure(
     return measure
 
 
-@router.patch("/measures/{measure_id}", response_model=MeasureOut)
+@router.patch(
+    "/measures/{measure_id}",
+    response_model=MeasureOut,
+    responses=problem_responses(400, 401, 403, 404, 413, 422, 429, examples=MEASURE_EXAMPLES),
+    summary="Change a measure",
+)
 def update_measure(
     measure_id: int,
     body: MeasurePatch,
@@ -93,6 +123,7 @@ def update_measure(
     session: Session = Depends(get_session),
     principal: Principal = Depends(require(*WRITERS)),
 ) -> Measure:
+    """Change the given fields of a measure; the change is audited."""
     scope(session, principal, municipality)
     measure = _measure(session, municipality, measure_id)
     changes = body.model_dump(exclude_unset=True)
@@ -107,13 +138,19 @@ def update_measure(
     return measure
 
 
-@router.delete("/measures/{measure_id}", status_code=204)
+@router.delete(
+    "/measures/{measure_id}",
+    status_code=204,
+    responses=problem_responses(401, 403, 404, 422, 429),
+    summary="Delete a measure",
+)
 def delete_measure(
     measure_id: int,
     municipality: str = Municipality,
     session: Session = Depends(get_session),
     principal: Principal = Depends(require(*WRITERS)),
 ) -> Response:
+    """Delete a measure; the change is audited."""
     scope(session, principal, municipality)
     session.delete(_measure(session, municipality, measure_id))
     session.flush()
@@ -121,7 +158,20 @@ def delete_measure(
     return Response(status_code=204)
 
 
-@router.get("/measures/{measure_id}/followup", response_model=Followup)
+@router.get(
+    "/measures/{measure_id}/followup",
+    response_model=Followup,
+    responses=problem_responses(
+        400,
+        401,
+        403,
+        404,
+        409,
+        422,
+        notes={409: "Too little data before or after the measure"},
+    ),
+    summary="Follow-up of a measure",
+)
 def get_followup(
     measure_id: int,
     municipality: str = Municipality,

@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session
 
 from geo_service.api.auth import Principal, audit, require, scope
 from geo_service.api.deps import get_session
+from geo_service.api.problems import problem_responses
 from geo_service.api.routers.places import READERS, WRITERS, Municipality
 from geo_service.api.routers.priorities import Lang, present
+from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.priorities import Comparison, Snapshot
 from geo_service.db.models import MeetingSnapshot
 from geo_service.errors import NotFoundError
@@ -33,7 +35,12 @@ def _snapshot_out(snap: MeetingSnapshot, principal: Principal, lang: Lang) -> di
     }
 
 
-@router.get("/meetings", response_model=list[Snapshot])
+@router.get(
+    "/meetings",
+    response_model=list[Snapshot],
+    responses={200: ex.json_example([ex.SNAPSHOT]), **problem_responses(401, 403, 422)},
+    summary="List meeting snapshots",
+)
 def list_snapshots(
     municipality: str = Municipality,
     lang: Lang = "sv",
@@ -50,7 +57,16 @@ def list_snapshots(
     return [_snapshot_out(s, principal, lang) for s in rows]
 
 
-@router.post("/meetings/{meeting_date}/snapshot", response_model=Snapshot, status_code=201)
+@router.post(
+    "/meetings/{meeting_date}/snapshot",
+    response_model=Snapshot,
+    status_code=201,
+    responses=problem_responses(
+        400, 401, 403, 409, 422, 429,
+        notes={409: "The meeting already has a snapshot, or no completed run covers it"},
+    ),
+    summary="Freeze the meeting's priorities",
+)  # fmt: skip
 def create_snapshot(
     meeting_date: date,
     municipality: str = Municipality,
@@ -67,7 +83,12 @@ def create_snapshot(
     return _snapshot_out(snap, principal, lang)
 
 
-@router.get("/meetings/{meeting_date}/snapshot", response_model=Snapshot)
+@router.get(
+    "/meetings/{meeting_date}/snapshot",
+    response_model=Snapshot,
+    responses=problem_responses(401, 403, 404, 422),
+    summary="A meeting's snapshot",
+)
 def get_snapshot(
     meeting_date: date,
     municipality: str = Municipality,
@@ -75,6 +96,7 @@ def get_snapshot(
     session: Session = Depends(get_session),
     principal: Principal = Depends(require(*READERS)),
 ) -> dict[str, Any]:
+    """The frozen priorities of one meeting, as they were when the snapshot was taken."""
     scope(session, principal, municipality)
     snap = snapshots.get_snapshot(session, municipality, meeting_date)
     if snap is None:
@@ -82,7 +104,17 @@ def get_snapshot(
     return _snapshot_out(snap, principal, lang)
 
 
-@router.get("/meetings/{meeting_date}/comparison", response_model=Comparison)
+@router.get(
+    "/meetings/{meeting_date}/comparison",
+    response_model=Comparison,
+    responses=problem_responses(
+        400, 401, 403, 409, 422,
+    notes={409: "No completed run covers the meeting"},
+    examples={409: ("no_run_for_meeting", "No completed analysis run covers the meeting on "
+                                          "2026-11-17 for municipality 1275.")},
+    ),
+    summary="Changes since the previous meeting",
+)  # fmt: skip
 def get_comparison(
     meeting_date: date,
     municipality: str = Municipality,
@@ -94,7 +126,17 @@ def get_comparison(
     return snapshots.comparison_for_meeting(session, municipality, meeting_date)
 
 
-@router.get("/meetings/{meeting_date}/lagesbild.html", response_class=HTMLResponse)
+@router.get(
+    "/meetings/{meeting_date}/lagesbild.html",
+    response_class=HTMLResponse,
+    responses=problem_responses(
+        400, 401, 403, 409, 422,
+    notes={409: "No completed run covers the meeting"},
+    examples={409: ("no_run_for_meeting", "No completed analysis run covers the meeting on "
+                                          "2026-11-17 for municipality 1275.")},
+    ),
+    summary="Lägesbild as HTML",
+)  # fmt: skip
 def lagesbild_html(
     meeting_date: date,
     municipality: str = Municipality,
@@ -112,8 +154,18 @@ def lagesbild_html(
 @router.get(
     "/meetings/{meeting_date}/lagesbild.pdf",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}},
-)
+    responses={
+        200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+              "description": "The lägesbild as a PDF document"},
+        **problem_responses(
+            400, 401, 403, 409, 422, 503,
+    notes={409: "No completed run covers the meeting"},
+            examples={409: ("no_run_for_meeting", "No completed analysis run covers the meeting on "
+                                                  "2026-11-17 for municipality 1275.")},
+        ),
+    },
+    summary="Lägesbild as PDF",
+)  # fmt: skip
 def lagesbild_pdf(
     meeting_date: date,
     municipality: str = Municipality,

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from geo_service.api.auth import RAW_READERS, Principal, audit, tenant_access
 from geo_service.api.deps import get_session
-from geo_service.api.problems import problem
+from geo_service.api.problems import problem, problem_responses
+from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.ingest import (
     ImportReportOut,
     ObservationIn,
@@ -56,8 +57,17 @@ def _frame(items: list[ObservationIn]) -> pd.DataFrame:
     "/observations",
     response_model=ObservationReport,
     status_code=201,
-    responses={422: {"description": "Every observation was quarantined (see errors)."}},
-)
+    responses=problem_responses(
+        401, 403, 413, 422, 429,
+        notes={422: "Invalid request, or every observation was quarantined (see errors)"},
+    ),
+    summary="Report observations",
+    openapi_extra={"requestBody": {"content": {"application/json": {"examples": {
+        "one": {"summary": "One observation at a named place", "value": ex.OBSERVATION_IN},
+        "many": {"summary": "A list (1 to 1000)",
+                 "value": [ex.OBSERVATION_IN, ex.OBSERVATION_AT_POINT]},
+    }}}}},
+)  # fmt: skip
 def create_observations(
     payload: ObservationIn | list[ObservationIn] = Body(...),
     principal: Principal = Depends(tenant_access(*WRITERS)),
@@ -101,7 +111,12 @@ def create_observations(
     return ObservationReport(report=ImportReportOut(**report.as_dict()), results=results)
 
 
-@router.get("/observations", response_model=list[ObservationOut])
+@router.get(
+    "/observations",
+    response_model=list[ObservationOut],
+    responses={200: ex.json_example([ex.OBSERVATION_OUT]), **problem_responses(401, 403, 422)},
+    summary="List observations",
+)
 def list_observations(
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),

@@ -5,6 +5,8 @@ from sqlalchemy.orm import Session
 
 from geo_service.api.auth import Principal, audit, require, scope
 from geo_service.api.deps import get_session
+from geo_service.api.problems import problem_responses
+from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.priorities import PlaceIn, PlaceOut, PlacePatch
 from geo_service.priorities import places
 
@@ -12,9 +14,18 @@ router = APIRouter(tags=["places"])
 READERS = ("admin", "analyst", "coordinator", "viewer")
 WRITERS = ("admin", "coordinator")
 Municipality = Query(..., pattern=r"^[0-9]{4}$", description="Kommunkod, e.g. 1275.")
+PLACE_EXAMPLES = {
+    400: ("invalid_geometry", "The geometry must be a GeoJSON Point, Polygon or MultiPolygon."),
+    409: ("place_exists", "A place named 'Stationsområdet' already exists."),
+}
 
 
-@router.get("/places", response_model=list[PlaceOut])
+@router.get(
+    "/places",
+    response_model=list[PlaceOut],
+    responses={200: ex.json_example([ex.PLACE_OUT]), **problem_responses(401, 403, 422)},
+    summary="List places",
+)
 def list_places(
     municipality: str = Municipality,
     session: Session = Depends(get_session),
@@ -25,18 +36,30 @@ def list_places(
     return places.list_places(session, municipality)
 
 
-@router.get("/places/{place_id}", response_model=PlaceOut)
+@router.get(
+    "/places/{place_id}",
+    response_model=PlaceOut,
+    responses=problem_responses(401, 403, 404, 422),
+    summary="One place",
+)
 def get_place(
     place_id: int,
     municipality: str = Municipality,
     session: Session = Depends(get_session),
     principal: Principal = Depends(require(*READERS)),
 ) -> dict:
+    """One place of the municipality, geometry as GeoJSON in WGS84."""
     scope(session, principal, municipality)
     return places.get_place(session, municipality, place_id)
 
 
-@router.post("/places", response_model=PlaceOut, status_code=201)
+@router.post(
+    "/places",
+    response_model=PlaceOut,
+    status_code=201,
+    responses=problem_responses(400, 401, 403, 409, 413, 422, 429, examples=PLACE_EXAMPLES),
+    summary="Create a place",
+)
 def create_place(
     body: PlaceIn,
     municipality: str = Municipality,
@@ -50,7 +73,12 @@ def create_place(
     return created
 
 
-@router.patch("/places/{place_id}", response_model=PlaceOut)
+@router.patch(
+    "/places/{place_id}",
+    response_model=PlaceOut,
+    responses=problem_responses(400, 401, 403, 404, 409, 413, 422, 429, examples=PLACE_EXAMPLES),
+    summary="Change a place",
+)
 def update_place(
     place_id: int,
     body: PlacePatch,
@@ -58,6 +86,7 @@ def update_place(
     session: Session = Depends(get_session),
     principal: Principal = Depends(require(*WRITERS)),
 ) -> dict:
+    """Change the given fields of a place (name, aliases, geometry …); the change is audited."""
     scope(session, principal, municipality)
     changes = body.model_dump(exclude_unset=True)
     updated = places.update_place(session, municipality, place_id, changes)
@@ -65,13 +94,19 @@ def update_place(
     return updated
 
 
-@router.delete("/places/{place_id}", status_code=204)
+@router.delete(
+    "/places/{place_id}",
+    status_code=204,
+    responses=problem_responses(401, 403, 404, 422, 429),
+    summary="Delete a place",
+)
 def delete_place(
     place_id: int,
     municipality: str = Municipality,
     session: Session = Depends(get_session),
     principal: Principal = Depends(require(*WRITERS)),
 ) -> Response:
+    """Delete a place with its measures; its events keep their points."""
     scope(session, principal, municipality)
     places.delete_place(session, municipality, place_id)
     audit(session, principal, "place.delete", f"place/{place_id}", {})

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from geo_service.api.auth import Principal, require, scope
 from geo_service.api.deps import get_session
+from geo_service.api.problems import problem_responses
 from geo_service.api.routers.places import READERS, Municipality
 from geo_service.api.schemas.priorities import Priorities
 from geo_service.priorities.service import priorities_for_meeting
@@ -36,7 +37,20 @@ def present(items: list[dict[str, Any]], principal: Principal, lang: Lang) -> li
     return out
 
 
-@router.get("/priorities", response_model=Priorities)
+@router.get(
+    "/priorities",
+    response_model=Priorities,
+    responses=problem_responses(
+        400, 401, 403, 409, 422,
+        notes={400: "The municipality's priority settings are invalid",
+               409: "No completed run covers the meeting"},
+        examples={400: ("invalid_priority_settings", "Priority thresholds need red ≥ yellow and "
+                                                     "baseline_periods ≥ 1."),
+                  409: ("no_run_for_meeting", "No completed analysis run covers the meeting on "
+                                              "2026-11-17 for municipality 1275.")},
+    ),
+    summary="Ranked places for a meeting",
+)  # fmt: skip
 def get_priorities(
     meeting: date = Query(..., description="Meeting date, YYYY-MM-DD."),
     municipality: str = Municipality,

@@ -5,6 +5,8 @@ from sqlalchemy.orm import Session
 
 from geo_service.api.auth import Principal, audit, tenant_access
 from geo_service.api.deps import get_session
+from geo_service.api.problems import problem_responses
+from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.ingest import ImportReportOut, QuarantineRow
 from geo_service.ingest.quarantine import list_quarantine
 from geo_service.ingest.retry import retry_quarantine
@@ -13,7 +15,12 @@ router = APIRouter(tags=["quarantine"])
 HANDLERS = ("admin", "analyst", "coordinator")
 
 
-@router.get("/quarantine", response_model=list[QuarantineRow])
+@router.get(
+    "/quarantine",
+    response_model=list[QuarantineRow],
+    responses={200: ex.json_example([ex.QUARANTINE_ROW]), **problem_responses(401, 403, 422)},
+    summary="List quarantined rows",
+)
 def get_quarantine(
     batch_id: int | None = Query(None, ge=1),
     reason_code: str | None = Query(None, max_length=40),
@@ -30,7 +37,15 @@ def get_quarantine(
     return [QuarantineRow(**r) for r in rows]
 
 
-@router.post("/quarantine/retry", response_model=list[ImportReportOut])
+@router.post(
+    "/quarantine/retry",
+    response_model=list[ImportReportOut],
+    responses={
+        200: ex.json_example([ex.IMPORT_REPORT]),
+        **problem_responses(401, 403, 422, 429),
+    },
+    summary="Retry quarantined rows",
+)
 def post_retry(
     batch_id: int | None = Query(None, ge=1),
     reason_code: str | None = Query(None, max_length=40),

@@ -14,8 +14,9 @@ from geo_service.api.auth import (
     tenant_access,
 )
 from geo_service.api.deps import get_session
-from geo_service.api.problems import Problem
+from geo_service.api.problems import problem_responses
 from geo_service.api.routers.hotspots import READ_ERRORS
+from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.serving import RunDetail, RunList, RunRequest, RunSummary
 from geo_service.db.constants import RUN_STATUSES
 from geo_service.db.models import AnalysisRun
@@ -25,7 +26,7 @@ router = APIRouter(tags=["runs"])
 RUN_ID = Path(ge=1, le=2**62, description="Analysis run id.")
 
 
-@router.get("/runs", response_model=RunList, responses=READ_ERRORS)
+@router.get("/runs", response_model=RunList, responses=READ_ERRORS, summary="List analysis runs")
 def list_runs(
     status: str | None = Query(None, pattern="^(" + "|".join(RUN_STATUSES) + ")$"),
     limit: int = Query(50, ge=1, le=500),
@@ -74,7 +75,12 @@ def run_detail(session: Session, municipality_code: str, run_id: int) -> RunDeta
     )
 
 
-@router.get("/runs/{run_id}", response_model=RunDetail, responses=READ_ERRORS)
+@router.get(
+    "/runs/{run_id}",
+    response_model=RunDetail,
+    responses=problem_responses(401, 403, 404, 422),
+    summary="One analysis run",
+)
 def get_run(
     run_id: int = RUN_ID,
     principal: Principal = Depends(tenant_access(*AGGREGATE_READERS)),
@@ -88,13 +94,18 @@ def get_run(
     "/runs",
     response_model=RunDetail,
     status_code=201,
-    responses={
-        **READ_ERRORS,
-        413: {"model": Problem, "description": "Request body too large"},
-        429: {"model": Problem, "description": "Too many write requests"},
-        503: {"model": Problem, "description": "Analysis engine not installed"},
-    },
-)
+    responses=problem_responses(
+        400, 401, 403, 413, 422, 429, 503,
+        notes={400: "No events for this selection", 503: "Analysis engine or database unavailable"},
+        examples={400: ("no_events", "No events for this selection: import data or widen the "
+                                     "filters.")},
+    ),
+    summary="Start an analysis run",
+    openapi_extra={"requestBody": {"content": {"application/json": {"examples": {
+        "defaults": {"summary": "The municipality's defaults", "value": {}},
+        "filtered": {"summary": "Graffiti and vandalism, 26 periods", "value": ex.RUN_REQUEST},
+    }}}}},
+)  # fmt: skip
 def start_run(
     body: RunRequest | None = None,
     principal: Principal = Depends(tenant_access(*RUN_STARTERS)),

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from geo_service.api.auth import PUBLIC, Principal, principal_from_header, scope
-from geo_service.api.problems import Problem
+from geo_service.api.problems import problem_responses
 from geo_service.api.schemas.serving import TileJSON
 from geo_service.errors import GeoServiceError
 from geo_service.tiles.cache import LRUCache
@@ -23,12 +23,16 @@ from geo_service.tiles.versions import resolve_run
 router = APIRouter(prefix="/tiles", tags=["tiles"])
 MVT = "application/vnd.mapbox-vector-tile"
 YEAR = 365 * 24 * 3600
-ERRORS = {
-    400: {"model": Problem, "description": "Bad z/x/y or missing municipality"},
-    401: {"model": Problem, "description": "Token missing, unknown or revoked"},
-    403: {"model": Problem, "description": "Token of another municipality"},
-    404: {"model": Problem, "description": "Unknown layer or run"},
-}
+ERRORS = problem_responses(
+    400, 401, 403, 404, 409, 422,
+    notes={400: "Bad z/x/y or missing municipality", 404: "Unknown layer or run",
+           409: "The asked run is not completed"},
+    examples={400: ("invalid_tile", "No tile 3/9/1: need 0 ≤ z ≤ 22 and 0 ≤ x, y < 2^z."),
+              404: ("unknown_layer", "No tile layer 'heat'; known: hotspots, places, events_agg."),
+              409: ("run_not_completed", "Analysis run 12 is running, not completed.")},
+)  # fmt: skip
+SECURITY = {"security": [{"HTTPBearer": []}, {}]}
+"""Tiles read the token themselves: a bearer token, or anonymous where the public view is on."""
 MUNICIPALITY = Query(
     None,
     pattern=r"^[0-9]{4}$",
@@ -140,6 +144,7 @@ def _render(
     },
     response_class=Response,
     summary="One vector tile",
+    openapi_extra=SECURITY,
 )  # fmt: skip
 async def tile(
     request: Request,
@@ -193,7 +198,13 @@ async def tile(
     return Response(data, media_type=MVT, headers=headers)
 
 
-@router.get("/{layer}.json", response_model=TileJSON, responses=ERRORS, summary="TileJSON 3.0.0")
+@router.get(
+    "/{layer}.json",
+    response_model=TileJSON,
+    responses=ERRORS,
+    summary="TileJSON 3.0.0",
+    openapi_extra=SECURITY,
+)
 def tile_json(
     request: Request,
     layer: str,

@@ -5,9 +5,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from geo_service.api.schemas import examples as ex
+
 
 class ImportReportOut(BaseModel):
     """What happened to every row: rows_read = stored + updated + unchanged + quarantined."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.IMPORT_REPORT]})
 
     batch_id: int | None
     municipality_code: str
@@ -29,6 +33,8 @@ class ImportReportOut(BaseModel):
 class ImportSummary(BaseModel):
     """One import batch in a list."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.IMPORT_SUMMARY]})
+
     id: int
     source: str
     kind: str | None
@@ -47,13 +53,8 @@ class ObservationIn(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={
-            "example": {
-                "category": "klotter", "occurred_at": "2025-05-12T21:30:00+02:00",
-                "severity": 2, "place": "stationen", "description": "Nytt klotter på tunneln",
-            }
-        },
-    )  # fmt: skip
+        json_schema_extra={"examples": [ex.OBSERVATION_IN, ex.OBSERVATION_AT_POINT]},
+    )
     category: str = Field(min_length=1, max_length=80, description="Code, label or alias.")
     occurred_at: datetime = Field(description="When; without offset it is Swedish time.")
     severity: int | None = Field(None, ge=1, le=3)
@@ -89,12 +90,16 @@ class ObservationResult(BaseModel):
 
 
 class ObservationReport(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.OBSERVATION_REPORT]})
+
     report: ImportReportOut
     results: list[ObservationResult]
 
 
 class ObservationOut(BaseModel):
     """A stored observation as its reporter (or an analyst) sees it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.OBSERVATION_OUT]})
 
     id: int
     category: str
@@ -110,6 +115,8 @@ class ObservationOut(BaseModel):
 
 class QuarantineRow(BaseModel):
     """A row that could not be stored, with the reason and the row as it came (redacted)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.QUARANTINE_ROW]})
 
     id: int
     batch_id: int

@@ -3,10 +3,14 @@
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from geo_service.api.schemas import examples as ex
 
 
 class PlaceIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.PLACE_IN, ex.PLACE_POINT_IN]})
+
     name: str = Field(min_length=1, max_length=200)
     kind: str = "other"
     aliases: list[str] = Field(default_factory=list)
@@ -19,6 +23,8 @@ class PlaceIn(BaseModel):
 
 
 class PlacePatch(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.PLACE_PATCH]})
+
     name: str | None = Field(None, min_length=1, max_length=200)
     kind: str | None = None
     aliases: list[str] | None = None
@@ -29,6 +35,8 @@ class PlacePatch(BaseModel):
 
 
 class PlaceOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.PLACE_OUT]})
+
     id: int
     name: str
     kind: str
@@ -67,6 +75,8 @@ class CategoryCount(BaseModel):
 
 
 class Priority(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.PRIORITY]})
+
     place_id: int
     name: str
     kind: str
@@ -84,6 +94,8 @@ class Priority(BaseModel):
 
 
 class Priorities(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.PRIORITIES]})
+
     municipality_code: str
     meeting_date: date
     run_id: int
@@ -96,6 +108,8 @@ class Priorities(BaseModel):
 
 
 class Snapshot(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.SNAPSHOT]})
+
     id: int
     municipality_code: str
     meeting_date: date
@@ -119,6 +133,8 @@ class Change(BaseModel):
 
 
 class Comparison(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.COMPARISON]})
+
     meeting_date: date
     snapshot_id: int | None
     previous_meeting_date: date | None
@@ -130,6 +146,8 @@ MeasureStatus = Literal["planned", "ongoing", "done", "cancelled"]
 
 
 class MeasureIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.MEASURE_IN]})
+
     place_id: int
     kind: str = Field(min_length=1, max_length=40)
     title: str = Field(min_length=1)
@@ -141,6 +159,8 @@ class MeasureIn(BaseModel):
 
 
 class MeasurePatch(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.MEASURE_PATCH]})
+
     place_id: int | None = None
     kind: str | None = Field(None, min_length=1, max_length=40)
     title: str | None = Field(None, min_length=1)
@@ -152,6 +172,8 @@ class MeasurePatch(BaseModel):
 
 
 class MeasureOut(MeasureIn):
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.MEASURE_OUT]})
+
     id: int
     created_at: datetime
 
@@ -163,6 +185,8 @@ class Window(BaseModel):
 
 class Followup(BaseModel):
     """Before/after at the place against comparison places: ratio of rate ratios with a CI."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.FOLLOWUP]})
 
     measure_id: int
     place_id: int

@@ -8,7 +8,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-CELL_EXAMPLE = "891f05a4a2bffff"
+from geo_service.api.schemas import examples as ex
+
+CELL_EXAMPLE = ex.CELL
 
 
 class Page(BaseModel):
@@ -22,27 +24,7 @@ class Page(BaseModel):
 class HotspotCell(BaseModel):
     """One H3 cell of an analysis run with its emerging hot spot category and statistics."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                "cell": CELL_EXAMPLE,
-                "resolution": 9,
-                "category": "intensifying_hot",
-                "z": 3.21,
-                "p": 0.0013,
-                "hot_share": 0.8,
-                "cold_share": 0.0,
-                "trend_tau": 0.42,
-                "trend_p": 0.01,
-                "count_trend_tau": 0.3,
-                "count_trend_p": 0.04,
-                "run_length": 5,
-                "total": 14.0,
-                "last_value": 3.0,
-                "suppressed": False,
-            }
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.HOTSPOT_CELL]})
 
     cell: str = Field(description="H3 index as lowercase hex.", examples=[CELL_EXAMPLE])
     resolution: int
@@ -68,6 +50,8 @@ class HotspotCell(BaseModel):
 class HotspotList(Page):
     """Cells of one run, ordered by z descending."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.HOTSPOT_LIST]})
+
     run_id: int = Field(examples=[42])
     municipality_code: str = Field(examples=["1275"])
     period_start: datetime | None = Field(None, description="The chosen period, if any.")
@@ -91,6 +75,8 @@ class HotspotFeature(BaseModel):
 class HotspotFeatureCollection(BaseModel):
     """RFC 7946 FeatureCollection of hotspot cells (WGS84), with the run and page."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.HOTSPOT_GEOJSON]})
+
     type: Literal["FeatureCollection"] = "FeatureCollection"
     features: list[HotspotFeature]
     run_id: int
@@ -103,7 +89,9 @@ class HotspotFeatureCollection(BaseModel):
 class RunSummary(BaseModel):
     """An analysis run as listed."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"examples": [ex.RUN_SUMMARY]}
+    )
 
     id: int = Field(examples=[42])
     municipality_code: str = Field(examples=["1275"])
@@ -119,6 +107,8 @@ class RunSummary(BaseModel):
 class RunDetail(RunSummary):
     """An analysis run with everything needed to reproduce and judge it."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.RUN_DETAIL]})
+
     params: dict[str, Any]
     watermark: dict[str, Any]
     sparsity: dict[str, Any]
@@ -131,6 +121,8 @@ class RunDetail(RunSummary):
 
 
 class RunList(Page):
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.RUN_LIST]})
+
     items: list[RunSummary]
 
 
@@ -139,7 +131,7 @@ class RunRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"example": {"resolution": 9, "n_periods": 26}},
+        json_schema_extra={"examples": [ex.RUN_REQUEST, {"resolution": 8}]},
     )
 
     resolution: int | None = Field(None, ge=5, le=10)
@@ -150,6 +142,8 @@ class RunRequest(BaseModel):
 
 class EventOut(BaseModel):
     """A raw event with its exact point: for analyst, coordinator and admin only (audited)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.EVENT]})
 
     id: int = Field(examples=[1234])
     kind: str = Field(examples=["incident"])
@@ -169,6 +163,8 @@ class EventOut(BaseModel):
 
 
 class EventList(Page):
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.EVENT_LIST]})
+
     items: list[EventOut]
 
 
@@ -180,6 +176,8 @@ class EventCount(BaseModel):
 
 
 class EventCountList(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.EVENT_COUNTS]})
+
     municipality_code: str
     resolution: int
     k: int = Field(description="Counts below k are left out for viewer, reporter and anonymous.")
@@ -198,20 +196,7 @@ class VectorLayer(BaseModel):
 class TileJSON(BaseModel):
     """TileJSON 3.0.0 for one tile layer of one municipality."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                "tilejson": "3.0.0",
-                "name": "hotspots",
-                "tiles": ["http://127.0.0.1:8000/tiles/hotspots/{z}/{x}/{y}.mvt?municipality=1275&run=42"],
-                "vector_layers": [{"id": "hotspots", "description": "", "fields": {},
-                                   "minzoom": 8, "maxzoom": 16}],
-                "bounds": [13.2, 56.05, 13.55, 56.25],
-                "minzoom": 8,
-                "maxzoom": 16,
-            }
-        }
-    )  # fmt: skip
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.TILEJSON]})
 
     tilejson: Literal["3.0.0"] = "3.0.0"
     name: str
