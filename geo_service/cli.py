@@ -186,7 +186,7 @@ def token_revoke(
     token_id: int = typer.Argument(..., help="The token's id (see `token list`)."),
     municipality: str = typer.Option(..., help="Kommunkod, e.g. 1275."),
 ) -> None:
-    """Revoke a token of the municipality at once; requests with it then get 401."""
+    """Revoke a token of the municipality; it gets 401 at once (tiles: after their auth cache)."""
     from geo_service.api.auth import revoke_token
     from geo_service.db.engine import session_scope
 

@@ -6,11 +6,12 @@ Walks `create_app().openapi()`; every example is checked against its own schema 
 
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 
 from geo_service.api.app import create_app
 from geo_service.api.problems import PROBLEM, PROBLEM_REF
@@ -37,10 +38,23 @@ def resolve(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+FORMATS = FormatChecker()
+RFC3339 = re.compile(r"^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$")
+
+
+@FORMATS.checks("date-time", raises=ValueError)
+def _is_datetime(value: object) -> bool:
+    """RFC 3339 with an offset (jsonschema checks date-time only with an extra package)."""
+    if not isinstance(value, str) or not RFC3339.match(value):
+        return False
+    datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    return True
+
+
 def errors_of(example: Any, schema: dict[str, Any]) -> list[str]:
     """Why `example` does not validate against `schema` (refs resolved in the components)."""
     root = {"allOf": [schema], "components": SPEC["components"]}
-    validator = Draft202012Validator(root, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    validator = Draft202012Validator(root, format_checker=FORMATS)
     return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(example)]
 
 
@@ -163,12 +177,16 @@ def test_every_example_validates_against_its_schema() -> None:
 
 
 def test_an_invalid_example_is_caught() -> None:
-    """The validator is not lenient: a place without geometry and a wrong status type fail."""
+    """The validator is not lenient: missing fields, wrong types and bad formats fail."""
     place_in = SPEC["components"]["schemas"]["PlaceIn"]
     assert errors_of({"name": "Stationsområdet"}, place_in)
     assert errors_of(
         {"title": "x", "status": "404", "code": "x", "detail": "x"}, {"$ref": PROBLEM_REF}
     )
+    moment = {"type": "string", "format": "date-time"}
+    assert errors_of("2026-11-13T17:05:00", moment) and errors_of("2026-11-13", moment)
+    assert errors_of("2026-11-13T17:05:00+01:00", moment) == []
+    assert errors_of("1275", {"type": "string", "format": "date"})
 
 
 @pytest.mark.usefixtures("database_url")

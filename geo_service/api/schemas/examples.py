@@ -100,7 +100,7 @@ IMPORT_SUMMARY = {
 OBSERVATION_IN = {"category": "klotter", "occurred_at": "2026-11-12T21:30:00+01:00",
                   "severity": 2, "place": "stationen",
                   "description": "Nytt klotter på tunneln", "client_id": "app-4711"}  # fmt: skip
-OBSERVATION_AT_POINT = {"category": "belysning", "occurred_at": "2026-11-13T17:05:00",
+OBSERVATION_AT_POINT = {"category": "belysning", "occurred_at": "2026-11-13T17:05:00+01:00",
                         "lat": 56.1374, "lon": 13.3953,
                         "description": "Trasig gatlampa vid gångtunneln"}  # fmt: skip
 OBSERVATION_REPORT = {

@@ -52,7 +52,7 @@ class HotspotList(Page):
 
     model_config = ConfigDict(json_schema_extra={"examples": [ex.HOTSPOT_LIST]})
 
-    run_id: int = Field(examples=[42])
+    run_id: int = Field(examples=[12])
     municipality_code: str = Field(examples=["1275"])
     period_start: datetime | None = Field(None, description="The chosen period, if any.")
     items: list[HotspotCell]
@@ -93,13 +93,13 @@ class RunSummary(BaseModel):
         from_attributes=True, json_schema_extra={"examples": [ex.RUN_SUMMARY]}
     )
 
-    id: int = Field(examples=[42])
+    id: int = Field(examples=[12])
     municipality_code: str = Field(examples=["1275"])
     status: str = Field(examples=["completed"])
     resolution: int = Field(examples=[9])
     period_start: datetime
     period_end: datetime
-    n_periods: int = Field(examples=[26])
+    n_periods: int = Field(examples=[13])
     started_at: datetime
     finished_at: datetime | None = None
 
