@@ -20,6 +20,20 @@ from geo_service.errors import NotFoundError
 from geo_service.priorities import snapshots
 
 router = APIRouter(tags=["meetings"])
+NO_RUN = (
+    "no_run_for_meeting",
+    "No completed analysis run covers the meeting on 2026-11-17 for municipality 1275.",
+)
+SETTINGS = (
+    "invalid_priority_settings",
+    "Priority thresholds need red ≥ yellow and baseline_periods ≥ 1.",
+)
+READ_MEETING_ERRORS = problem_responses(
+    400, 401, 403, 409, 422,
+    notes={400: "The municipality's priority settings are invalid",
+           409: "No completed run covers the meeting"},
+    examples={400: SETTINGS, 409: NO_RUN},
+)  # fmt: skip
 
 
 def _snapshot_out(snap: MeetingSnapshot, principal: Principal, lang: Lang) -> dict[str, Any]:
@@ -63,7 +77,9 @@ def list_snapshots(
     status_code=201,
     responses=problem_responses(
         400, 401, 403, 409, 422, 429,
-        notes={409: "The meeting already has a snapshot, or no completed run covers it"},
+        notes={400: "The municipality's priority settings are invalid",
+               409: "The meeting already has a snapshot, or no completed run covers it"},
+        examples={400: SETTINGS},
     ),
     summary="Freeze the meeting's priorities",
 )  # fmt: skip
@@ -107,12 +123,7 @@ def get_snapshot(
 @router.get(
     "/meetings/{meeting_date}/comparison",
     response_model=Comparison,
-    responses=problem_responses(
-        400, 401, 403, 409, 422,
-    notes={409: "No completed run covers the meeting"},
-    examples={409: ("no_run_for_meeting", "No completed analysis run covers the meeting on "
-                                          "2026-11-17 for municipality 1275.")},
-    ),
+    responses=READ_MEETING_ERRORS,
     summary="Changes since the previous meeting",
 )  # fmt: skip
 def get_comparison(
@@ -129,12 +140,7 @@ def get_comparison(
 @router.get(
     "/meetings/{meeting_date}/lagesbild.html",
     response_class=HTMLResponse,
-    responses=problem_responses(
-        400, 401, 403, 409, 422,
-    notes={409: "No completed run covers the meeting"},
-    examples={409: ("no_run_for_meeting", "No completed analysis run covers the meeting on "
-                                          "2026-11-17 for municipality 1275.")},
-    ),
+    responses=READ_MEETING_ERRORS,
     summary="Lägesbild as HTML",
 )  # fmt: skip
 def lagesbild_html(
@@ -157,12 +163,8 @@ def lagesbild_html(
     responses={
         200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
               "description": "The lägesbild as a PDF document"},
-        **problem_responses(
-            400, 401, 403, 409, 422, 503,
-    notes={409: "No completed run covers the meeting"},
-            examples={409: ("no_run_for_meeting", "No completed analysis run covers the meeting on "
-                                                  "2026-11-17 for municipality 1275.")},
-        ),
+        **READ_MEETING_ERRORS,
+        **problem_responses(503, notes={503: "PDF rendering or the database unavailable"}),
     },
     summary="Lägesbild as PDF",
 )  # fmt: skip
