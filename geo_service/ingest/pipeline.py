@@ -26,6 +26,7 @@ from geo_service.geocode.places import PlaceIndex, load_places
 from geo_service.geocode.text import map_unique
 from geo_service.grid import latlng_to_cells, parent_cells
 from geo_service.ingest import mapping as mapping_mod
+from geo_service.ingest.bulk import drop_secondary, restore_secondary, should_bulk_load
 from geo_service.ingest.loader import UpsertCounts, upsert_events
 from geo_service.ingest.mapping import Mapping, fold
 from geo_service.ingest.parse import TEXT, datetimes, numbers, utc_text
@@ -55,6 +56,8 @@ class ImportOptions:
     filename: str | None = None
     created_by: str | None = None
     chunk_rows: int | None = None
+    bulk: bool | None = None
+    """Load without event's secondary indexes and foreign keys; None decides by size."""
 
 
 @dataclass
@@ -97,13 +100,14 @@ def ingest_file(
     _validate_options(options)
     chunk_rows = options.chunk_rows or get_settings().ingest_chunk_rows
     options.filename = options.filename or path.name
-    digest = _sha256(path)
+    digest, lines = _sha256_lines(path)
     mode = "arrow"
     while True:
         try:
             source = open_source(path, chunk_rows, mode, options.sheet)
             with engine.begin() as conn:
-                return run_import(conn, source, options, digest, progress)
+                expected = lines - 1 if source.format == "csv" else 0
+                return run_import(conn, source, options, digest, progress, expected)
         except ReaderRestart as restart:
             mode = "noquote" if mode == "python" else restart.next_mode
 
@@ -117,12 +121,15 @@ def ingest_frame(conn: Connection, frame: pd.DataFrame, options: ImportOptions) 
     return run_import(conn, source, options, None, None)
 
 
-def _sha256(path: Path) -> str:
+def _sha256_lines(path: Path) -> tuple[str, int]:
+    """The file's SHA-256 and its number of line breaks (an upper bound on CSV rows)."""
     h = hashlib.sha256()
+    lines = 0
     with path.open("rb") as f:
         while block := f.read(1 << 20):
             h.update(block)
-    return h.hexdigest()
+            lines += block.count(b"\n")
+    return h.hexdigest(), lines
 
 
 def run_import(
@@ -131,6 +138,7 @@ def run_import(
     options: ImportOptions,
     digest: str | None,
     progress: Progress | None,
+    expected_rows: int = 0,
 ) -> ImportReport:
     """Import every chunk of an opened source; returns the report (already stored)."""
     mc = options.municipality_code
@@ -176,9 +184,11 @@ def run_import(
     if unused:
         report.warnings.append(f"Kolumner som inte används: {', '.join(unused)}.")
     counts = UpsertCounts()
+    bulk = options.bulk if options.bulk is not None else should_bulk_load(conn, expected_rows)
+    deferred = drop_secondary(conn) if bulk else None
 
     def write(events: pd.DataFrame, rejected: pd.DataFrame) -> UpsertCounts:
-        written = upsert_events(conn, mc, events)
+        written = upsert_events(conn, mc, events, exclusive=deferred is not None)
         write_quarantine(conn, mc, batch_id, rejected)
         return written
 
@@ -203,6 +213,8 @@ def run_import(
                 progress(len(chunk))
         if pending is not None:
             counts += pending.result()
+    if deferred is not None:
+        restore_secondary(conn, deferred)
     if source.bad_rows:
         bad = pd.DataFrame({
             "row_number": [r.row_number for r in source.bad_rows],
@@ -525,26 +537,28 @@ def _hash_rows(frame: pd.DataFrame) -> pd.Series:
     Enough to tell a changed row within one source; the identity itself is the source id.
     """
     hashed = pd.util.hash_pandas_object(frame, index=False, hash_key="geo_service_ingt")
-    return pd.Series([f"{v:016x}" for v in hashed.to_numpy(np.uint64).tolist()],
+    hexed = hashed.to_numpy(np.uint64).astype(">u8").tobytes().hex().encode("ascii")
+    return pd.Series(np.frombuffer(hexed, dtype="S16").astype(str).astype(object),
                      index=frame.index, dtype=object)  # fmt: skip
 
 
 def _reject_duplicates(source_id: pd.Series, rej: _Rejections, ctx: Context) -> None:
     """Rows whose identity appeared earlier in the file go to quarantine, not over the first."""
     keys = pd.util.hash_pandas_object(source_id, index=False).to_numpy(np.uint64)
-    rows = pd.Series(source_id.index, index=source_id.index)
-    first_at = rows.groupby(source_id.to_numpy()).transform("first")
-    in_chunk = source_id.duplicated(keep="first").to_numpy()
+    in_chunk = pd.Series(keys).duplicated(keep="first").to_numpy()
     earlier = np.zeros(len(keys), dtype=bool)
     if ctx.seen:
         earlier = np.isin(keys, np.concatenate(ctx.seen))
-    message = np.where(
-        in_chunk,
-        "Samma id som rad " + first_at.astype(str).to_numpy(object) + " i filen.",
-        "Samma id som en tidigare rad i filen.",
-    )
-    rej.add(in_chunk | earlier, "duplicate_in_file", message)
-    ctx.seen.append(np.unique(keys))
+    if in_chunk.any() or earlier.any():
+        rows = pd.Series(source_id.index, index=source_id.index)
+        first_at = rows.groupby(source_id.to_numpy()).transform("first")
+        message = np.where(
+            in_chunk,
+            "Samma id som rad " + first_at.astype(str).to_numpy(object) + " i filen.",
+            "Samma id som en tidigare rad i filen.",
+        )
+        rej.add(in_chunk | earlier, "duplicate_in_file", message)
+    ctx.seen.append(keys[~in_chunk])
 
 
 def iter_report_rows(report: ImportReport) -> Iterator[tuple[str, str]]:
