@@ -28,6 +28,8 @@ from geo_service.tiles.fastpath import CachedTileFastPath
 API_PREFIX = "/api/v1"
 ERROR_RESPONSES = problem_responses(503)
 """Every operation may meet an unreachable database; the routes document their own errors."""
+API_ROUTERS = (health, hotspots, runs, events, places, priorities, meetings, measures, imports,
+               observations, quarantine)  # fmt: skip
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -42,18 +44,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.sessions = sessionmaker(get_engine(settings.database_url), expire_on_commit=False)
     install_problem_handlers(app)
-    app.include_router(health.router, prefix=API_PREFIX)
-    for serving in (hotspots, runs, events):
-        app.include_router(serving.router, prefix=API_PREFIX)
+    for module in API_ROUTERS:
+        app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(tiles.router)
     app.add_middleware(WriteRateLimit, per_minute=settings.write_rate_per_minute,
                        burst=settings.write_burst)  # fmt: skip
     app.add_middleware(RequestSizeLimit, max_body_bytes=settings.max_body_kb * 1024,
                        max_upload_bytes=settings.max_upload_mb * 1024 * 1024)  # fmt: skip
     app.add_middleware(CachedTileFastPath)  # tile cache hits skip routing (docs/serving.md)
-    for module in (places, priorities, meetings, measures):
-        app.include_router(module.router, prefix=API_PREFIX)
-    for module in (imports, observations, quarantine):
-        app.include_router(module.router, prefix=API_PREFIX)
     dashboard.install_dashboard(app, API_PREFIX)
     return app
