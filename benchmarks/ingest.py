@@ -9,7 +9,8 @@ commas, SWEREF 99 TM, short free text — and times, on the same rows:
 
 The database server comes from GEO_SERVICE_DATABASE_URL; a fresh database geo_service_bench
 is created and migrated on it. ogr2ogr comes from the Debian package gdal-bin.
-Run: .venv/bin/python benchmarks/ingest.py [--rows N]
+Run: .venv/bin/python benchmarks/ingest.py [--rows N] [--row-path]
+(--row-path forces the row-by-row path instead of the bulk path large imports take.)
 """
 
 import argparse
@@ -89,10 +90,11 @@ def fresh_database(server_url: str, name: str = "geo_service_bench") -> str:
     return url
 
 
-def time_pipeline(url: str, path: Path) -> tuple[float, int]:
+def time_pipeline(url: str, path: Path, bulk: bool | None = None) -> tuple[float, int]:
     engine = create_engine(url)
     t0 = time.perf_counter()
-    report = ingest_file(engine, path, ImportOptions(MC, "polisen_bench", "incident"))
+    options = ImportOptions(MC, "polisen_bench", "incident", bulk=bulk)
+    report = ingest_file(engine, path, options)
     with engine.begin() as conn:
         conn.execute(text("ANALYZE event"))
     elapsed = time.perf_counter() - t0
@@ -156,6 +158,8 @@ def time_ogr2ogr(url: str, path: Path) -> float | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--row-path", action="store_true",
+                        help="force the row-by-row path (no bulk index rebuild)")  # fmt: skip
     args = parser.parse_args()
     server = os.environ.get("GEO_SERVICE_DATABASE_URL")
     if not server:
@@ -166,7 +170,7 @@ def main() -> None:
         print(f"generated {args.rows:,} rows in {time.perf_counter() - t0:.1f} s "
               f"({swedish.stat().st_size / 1e6:.0f} MB)")  # fmt: skip
         url = fresh_database(server)
-        pipeline, stored = time_pipeline(url, swedish)
+        pipeline, stored = time_pipeline(url, swedish, False if args.row_path else None)
         copy = time_copy(url, swedish)
         ogr = time_ogr2ogr(url, dotted)
     n = args.rows

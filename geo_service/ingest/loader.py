@@ -127,12 +127,17 @@ class UpsertCounts:
 
 
 def upsert_events(
-    conn: Connection, municipality_code: str, frame: pd.DataFrame, exclusive: bool = False
+    conn: Connection,
+    municipality_code: str,
+    frame: pd.DataFrame,
+    exclusive: bool = False,
+    all_new: bool = False,
 ) -> UpsertCounts:
     """COPY the frame into a staging table and upsert it into event; returns what changed.
 
     `exclusive`: the caller holds an exclusive lock on event and the frame's identities are
     unique, so new rows take a plain INSERT and only known ones the ON CONFLICT upsert.
+    `all_new` (with `exclusive`): the source had no events before, so none is looked up.
     """
     if frame.empty:
         return UpsertCounts()
@@ -146,10 +151,14 @@ def upsert_events(
     ) as copy:
         copy.write(csv_bytes(frame.reindex(columns=EVENT_COLUMNS)))
     if exclusive:
-        conn.execute(text(_MARK_KNOWN), {"mc": municipality_code})
+        if not all_new:
+            conn.execute(text(_MARK_KNOWN), {"mc": municipality_code})
         stored = conn.execute(text(_INSERT_NEW), {"mc": municipality_code}).rowcount
-        added, updated = conn.execute(text(_UPSERT_KNOWN), {"mc": municipality_code}).one()
-        stored += added
+        if not all_new:
+            added, updated = conn.execute(text(_UPSERT_KNOWN), {"mc": municipality_code}).one()
+            stored += added
+        else:
+            updated = 0
     else:
         stored, updated = conn.execute(text(_UPSERT), {"mc": municipality_code}).one()
     distinct = frame.drop_duplicates(["source", "source_id"]).shape[0]

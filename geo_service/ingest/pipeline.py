@@ -186,9 +186,19 @@ def run_import(
     counts = UpsertCounts()
     bulk = options.bulk if options.bulk is not None else should_bulk_load(conn, expected_rows)
     deferred = drop_secondary(conn) if bulk else None
+    # under the lock, a source without events gets only new ones (ids are unique in the file)
+    all_new = (
+        bulk
+        and not conn.execute(
+            text(
+                "SELECT EXISTS (SELECT 1 FROM event WHERE municipality_code = :mc AND source = :s)"
+            ),
+            {"mc": mc, "s": options.source},
+        ).scalar_one()
+    )
 
     def write(events: pd.DataFrame, rejected: pd.DataFrame) -> UpsertCounts:
-        written = upsert_events(conn, mc, events, exclusive=deferred is not None)
+        written = upsert_events(conn, mc, events, exclusive=bulk, all_new=all_new)
         write_quarantine(conn, mc, batch_id, rejected)
         return written
 
@@ -482,9 +492,11 @@ def process_chunk(
         located = ~no_point
         inside = np.ones(n, dtype=bool)
         inside[located] = shapely.contains_xy(ctx.boundary, x[located], y[located])
-        rej.add(~inside, "outside_area",
-                [f"Punkten ({a:.0f}, {b:.0f}) i SWEREF 99 TM ligger utanför kommunen."
-                 if not ok else "" for a, b, ok in zip(x, y, inside, strict=True)])  # fmt: skip
+        outside = np.flatnonzero(~inside)
+        message = np.full(n, "", dtype=object)
+        message[outside] = [f"Punkten ({a:.0f}, {b:.0f}) i SWEREF 99 TM ligger utanför kommunen."
+                            for a, b in zip(x[outside], y[outside], strict=True)]  # fmt: skip
+        rej.add(~inside, "outside_area", message)
 
     # redaction and identity
     description = redact(_col(m, "description")).replace("", pd.NA)
