@@ -524,7 +524,7 @@ def process_chunk(
         "kind": o.kind, "category": category[ok].to_numpy(), "source": o.source,
         "source_id": source_id[ok].to_numpy(), "content_hash": content_hash[ok].to_numpy(),
         "occurred_at": occurred_text[ok].to_numpy(),
-        "reported_at": utc_text(reported)[ok].to_numpy() if reported is not None else None,
+        "reported_at": _or_null(utc_text(reported)[ok]) if reported is not None else None,
         "severity": severity[ok].astype("Int64").reset_index(drop=True), "x": x[ok], "y": y[ok],
         "h3_r8": parent_cells(r10, 8), "h3_r9": parent_cells(r10, 9), "h3_r10": r10,
         "geocode_method": method[ok], "geocode_score": np.clip(score[ok], 0, 1),
@@ -541,6 +541,13 @@ def process_chunk(
         "reason_code": rej.reason[bad].to_numpy(), "message": rej.message[bad].to_numpy(),
     })  # fmt: skip
     return events, rejected
+
+
+def _or_null(values: pd.Series) -> np.ndarray:
+    """Text with '' as None, so COPY stores NULL (a quoted empty string is no timestamp)."""
+    out = values.to_numpy(object).copy()
+    out[out == ""] = None
+    return out
 
 
 def _hash_rows(frame: pd.DataFrame) -> pd.Series:

@@ -87,3 +87,20 @@ def test_large_imports_into_a_small_table_take_the_bulk_path(engine: Engine) -> 
         existing = conn.execute(text("SELECT count(*) FROM event")).scalar_one()
         assert should_bulk_load(conn, max(BULK_MIN_ROWS, existing))
         assert not should_bulk_load(conn, BULK_MIN_ROWS - 1)
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_blank_report_date_is_stored_as_null(engine: Engine, tenant: str, tmp_path: Path,
+                                             bulk: bool) -> None:  # fmt: skip
+    path = tmp_path / "reported.csv"
+    path.write_text("id;datum;anmäld;kategori;lat;lon\n"
+                    "r1;2025-05-05 10:00;2025-05-06 09:00;klotter;56,1330;13,3830\n"
+                    "r2;2025-05-05 11:00;;klotter;56,1330;13,3830\n", encoding="utf-8")  # fmt: skip
+    source = f"reported_{bulk}"
+    assert load(engine, "", source, bulk=bulk, path=path).stored == 2
+    with engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT source_id, to_char(reported_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') "
+            "FROM event WHERE municipality_code = :mc AND source = :s ORDER BY source_id"
+        ), {"mc": MC, "s": source}).all()  # fmt: skip
+    assert [tuple(r) for r in rows] == [("r1", "2025-05-06 07:00"), ("r2", None)]
