@@ -51,6 +51,13 @@ class Principal:
             )
 
     @property
+    def tenant(self) -> str:
+        """The checked tenant of a `tenant_access` route (set there, also for anonymous)."""
+        if self.municipality_code is None:
+            raise RuntimeError("tenant is only known after tenant_access")
+        return self.municipality_code
+
+    @property
     def suppressed(self) -> bool:
         """True when counts below k must be hidden from this caller."""
         return self.role in SUPPRESSED_ROLES
@@ -188,15 +195,16 @@ MUNICIPALITY_QUERY = Query(
 )
 
 
-def tenant_access(*roles: str) -> Callable[..., Principal]:
+def tenant_access(*roles: str, query: Any = MUNICIPALITY_QUERY) -> Callable[..., Principal]:
     """A dependency for routes with ?municipality=<kommunkod>: checks role, then tenant.
 
     Returns the principal with `municipality_code` set to the checked tenant (also when anonymous).
+    `query` is the parameter's declaration, so a router can keep its own OpenAPI description.
     """
     allowed = require(*roles)
 
     def dependency(
-        municipality: str = MUNICIPALITY_QUERY,
+        municipality: str = query,
         principal: Principal = Depends(allowed),
         session: Session = Depends(get_session),
     ) -> Principal:

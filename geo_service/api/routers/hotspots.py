@@ -171,7 +171,7 @@ def hotspots(
 ) -> HotspotList:
     """Cells of the latest completed run (or `run`) with category, z, p, counts and trend."""
     k = request.app.state.settings.k_suppression
-    mc = principal.municipality_code or ""
+    mc = principal.tenant
     run_id, total, rows = query_hotspots(session, mc, f, principal.suppressed, k, geometry=False)
     return HotspotList(run_id=run_id, municipality_code=principal.municipality_code, total=total,
                        limit=f.limit, offset=f.offset, period_start=None, items=rows)  # fmt: skip
@@ -192,7 +192,7 @@ def hotspots_geojson(
 ) -> dict[str, Any]:
     """The same cells as a GeoJSON FeatureCollection (WGS84 polygons, id = hex cell)."""
     k = request.app.state.settings.k_suppression
-    mc = principal.municipality_code or ""
+    mc = principal.tenant
     run_id, total, rows = query_hotspots(session, mc, f, principal.suppressed, k, geometry=True)
     features = [
         {"type": "Feature", "id": r["cell"], "geometry": r.pop("geometry"), "properties": r}

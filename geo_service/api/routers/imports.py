@@ -77,8 +77,7 @@ def create_import(
 ) -> ImportReportOut:
     """Import an uploaded file; every row is stored or quarantined and the report says which."""
     limit = request.app.state.settings.max_upload_mb * 1024 * 1024
-    mc = principal.municipality_code
-    assert mc is not None
+    mc = principal.tenant
     with tempfile.TemporaryDirectory(prefix="geo_service_upload_") as folder:
         path = _save(file, Path(folder), limit, ".csv")
         if kind == "survey":

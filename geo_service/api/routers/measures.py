@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from geo_service.api.auth import Principal, audit, require, scope
+from geo_service.api.auth import Principal, audit
 from geo_service.api.deps import get_session
 from geo_service.api.problems import problem_responses
-from geo_service.api.routers.places import READERS, WRITERS, Municipality
+from geo_service.api.routers.places import READ, WRITE
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.priorities import Followup, MeasureIn, MeasureOut, MeasurePatch
 from geo_service.db.models import Measure
@@ -56,14 +56,12 @@ def _flush(session: Session) -> None:
     summary="List measures",
 )
 def list_measures(
-    municipality: str = Municipality,
     place_id: int | None = None,
     session: Session = Depends(get_session),
-    principal: Principal = Depends(require(*READERS)),
+    principal: Principal = Depends(READ),
 ) -> list[Measure]:
     """The municipality's measures (åtgärder), optionally at one place, by start date."""
-    scope(session, principal, municipality)
-    query = select(Measure).where(Measure.municipality_code == municipality)
+    query = select(Measure).where(Measure.municipality_code == principal.tenant)
     if place_id is not None:
         query = query.where(Measure.place_id == place_id)
     return list(session.execute(query.order_by(Measure.start_date, Measure.id)).scalars())
@@ -77,13 +75,11 @@ def list_measures(
 )
 def get_measure(
     measure_id: int,
-    municipality: str = Municipality,
     session: Session = Depends(get_session),
-    principal: Principal = Depends(require(*READERS)),
+    principal: Principal = Depends(READ),
 ) -> Measure:
     """One measure of the municipality."""
-    scope(session, principal, municipality)
-    return _measure(session, municipality, measure_id)
+    return _measure(session, principal.tenant, measure_id)
 
 
 @router.post(
@@ -95,14 +91,13 @@ def get_measure(
 )
 def create_measure(
     body: MeasureIn,
-    municipality: str = Municipality,
     session: Session = Depends(get_session),
-    principal: Principal = Depends(require(*WRITERS)),
+    principal: Principal = Depends(WRITE),
 ) -> Measure:
     """A new measure at a place; the change is audited."""
-    scope(session, principal, municipality)
-    measure = Measure(municipality_code=municipality, **body.model_dump())
-    _check(session, municipality, measure)
+    mc = principal.tenant
+    measure = Measure(municipality_code=mc, **body.model_dump())
+    _check(session, mc, measure)
     session.add(measure)
     _flush(session)
     session.refresh(measure)
@@ -119,18 +114,17 @@ def create_measure(
 def update_measure(
     measure_id: int,
     body: MeasurePatch,
-    municipality: str = Municipality,
     session: Session = Depends(get_session),
-    principal: Principal = Depends(require(*WRITERS)),
+    principal: Principal = Depends(WRITE),
 ) -> Measure:
     """Change the given fields of a measure; the change is audited."""
-    scope(session, principal, municipality)
-    measure = _measure(session, municipality, measure_id)
+    mc = principal.tenant
+    measure = _measure(session, mc, measure_id)
     changes = body.model_dump(exclude_unset=True)
     with session.no_autoflush:
         for key, value in changes.items():
             setattr(measure, key, value)
-        _check(session, municipality, measure)
+        _check(session, mc, measure)
     _flush(session)
     audit(
         session, principal, "measure.update", f"measure/{measure_id}", {"fields": sorted(changes)}
@@ -146,13 +140,11 @@ def update_measure(
 )
 def delete_measure(
     measure_id: int,
-    municipality: str = Municipality,
     session: Session = Depends(get_session),
-    principal: Principal = Depends(require(*WRITERS)),
+    principal: Principal = Depends(WRITE),
 ) -> Response:
     """Delete a measure; the change is audited."""
-    scope(session, principal, municipality)
-    session.delete(_measure(session, municipality, measure_id))
+    session.delete(_measure(session, principal.tenant, measure_id))
     session.flush()
     audit(session, principal, "measure.delete", f"measure/{measure_id}", {})
     return Response(status_code=204)
@@ -174,12 +166,10 @@ def delete_measure(
 )  # fmt: skip
 def get_followup(
     measure_id: int,
-    municipality: str = Municipality,
     as_of: date | None = Query(None, description="End of the after window (default: data end)."),
     comparison: list[int] | None = Query(None, description="Comparison place ids."),
     session: Session = Depends(get_session),
-    principal: Principal = Depends(require(*READERS)),
+    principal: Principal = Depends(READ),
 ) -> dict[str, Any]:
     """Events before and after the measure at its place against comparison places (RoRR, CI)."""
-    scope(session, principal, municipality)
-    return measure_followup(session, municipality, measure_id, as_of, comparison)
+    return measure_followup(session, principal.tenant, measure_id, as_of, comparison)

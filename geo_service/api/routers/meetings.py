@@ -8,10 +8,10 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from geo_service.api.auth import Principal, audit, require, scope
+from geo_service.api.auth import Principal, audit
 from geo_service.api.deps import get_session
 from geo_service.api.problems import problem_responses
-from geo_service.api.routers.places import READERS, WRITERS, Municipality
+from geo_service.api.routers.places import READ, WRITE
 from geo_service.api.routers.priorities import Lang, present
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.priorities import Comparison, Snapshot
@@ -56,16 +56,14 @@ def _snapshot_out(snap: MeetingSnapshot, principal: Principal, lang: Lang) -> di
     summary="List meeting snapshots",
 )
 def list_snapshots(
-    municipality: str = Municipality,
     lang: Lang = "sv",
     session: Session = Depends(get_session),
-    principal: Principal = Depends(require(*READERS)),
+    principal: Principal = Depends(READ),
 ) -> list[dict[str, Any]]:
     """All meeting snapshots of the municipality, newest first."""
-    scope(session, principal, municipality)
     rows = session.execute(
         select(MeetingSnapshot)
-        .where(MeetingSnapshot.municipality_code == municipality)
+        .where(MeetingSnapshot.municipality_code == principal.tenant)
         .order_by(MeetingSnapshot.meeting_date.desc())
     ).scalars()
     return [_snapshot_out(s, principal, lang) for s in rows]
@@ -85,15 +83,12 @@ def list_snapshots(
 )  # fmt: skip
 def create_snapshot(
     meeting_date: date,
-    municipality: str = Municipality,
     lang: Lang = "sv",
     session: Session = Depends(get_session),
-    principal: Principal = Depends(require(*WRITERS)),
+    principal: Principal = Depends(WRITE),
 ) -> dict[str, Any]:
     """Freeze the meeting's priorities with the run id and parameters (once; then 409)."""
-    scope(session, principal, municipality)
-    actor = f"token:{principal.token_id}" if principal.token_id is not None else principal.role
-    snap = snapshots.create_snapshot(session, municipality, meeting_date, actor)
+    snap = snapshots.create_snapshot(session, principal.tenant, meeting_date, principal.actor)
     session.refresh(snap)
     audit(session, principal, "meeting.snapshot", f"meeting/{meeting_date}", {"id": snap.id})
     return _snapshot_out(snap, principal, lang)
@@ -107,14 +102,12 @@ def create_snapshot(
 )
 def get_snapshot(
     meeting_date: date,
-    municipality: str = Municipality,
     lang: Lang = "sv",
     session: Session = Depends(get_session),
-    principal: Principal = Depends(require(*READERS)),
+    principal: Principal = Depends(READ),
 ) -> dict[str, Any]:
     """The frozen priorities of one meeting, as they were when the snapshot was taken."""
-    scope(session, principal, municipality)
-    snap = snapshots.get_snapshot(session, municipality, meeting_date)
+    snap = snapshots.get_snapshot(session, principal.tenant, meeting_date)
     if snap is None:
         raise NotFoundError("meeting snapshot", meeting_date.isoformat())
     return _snapshot_out(snap, principal, lang)
@@ -128,13 +121,11 @@ def get_snapshot(
 )  # fmt: skip
 def get_comparison(
     meeting_date: date,
-    municipality: str = Municipality,
     session: Session = Depends(get_session),
-    principal: Principal = Depends(require(*READERS)),
+    principal: Principal = Depends(READ),
 ) -> dict[str, Any]:
     """New on the list, up, down, gone: this meeting against the previous snapshot."""
-    scope(session, principal, municipality)
-    return snapshots.comparison_for_meeting(session, municipality, meeting_date)
+    return snapshots.comparison_for_meeting(session, principal.tenant, meeting_date)
 
 
 @router.get(
@@ -145,16 +136,14 @@ def get_comparison(
 )  # fmt: skip
 def lagesbild_html(
     meeting_date: date,
-    municipality: str = Municipality,
     lang: Lang = "sv",
     session: Session = Depends(get_session),
-    principal: Principal = Depends(require(*READERS)),
+    principal: Principal = Depends(READ),
 ) -> HTMLResponse:
     """The meeting's lägesbild as one self-contained printable HTML page."""
     from geo_service.reports.meeting import meeting_report_html
 
-    scope(session, principal, municipality)
-    return HTMLResponse(meeting_report_html(session, municipality, meeting_date, lang))
+    return HTMLResponse(meeting_report_html(session, principal.tenant, meeting_date, lang))
 
 
 @router.get(
@@ -170,18 +159,17 @@ def lagesbild_html(
 )  # fmt: skip
 def lagesbild_pdf(
     meeting_date: date,
-    municipality: str = Municipality,
     lang: Lang = "sv",
     session: Session = Depends(get_session),
-    principal: Principal = Depends(require(*READERS)),
+    principal: Principal = Depends(READ),
 ) -> Response:
     """The meeting's lägesbild as PDF."""
     from geo_service.reports.meeting import meeting_report_html
     from geo_service.reports.pdf import html_to_pdf
 
-    scope(session, principal, municipality)
-    pdf = html_to_pdf(meeting_report_html(session, municipality, meeting_date, lang))
-    name = f"lagesbild-{municipality}-{meeting_date.isoformat()}.pdf"
+    mc = principal.tenant
+    pdf = html_to_pdf(meeting_report_html(session, mc, meeting_date, lang))
+    name = f"lagesbild-{mc}-{meeting_date.isoformat()}.pdf"
     return Response(
         pdf,
         media_type="application/pdf",

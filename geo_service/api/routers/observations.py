@@ -77,9 +77,8 @@ def create_observations(
     items = payload if isinstance(payload, list) else [payload]
     if not items or len(items) > MAX_ITEMS:
         return problem(422, "invalid_request", f"Send 1 to {MAX_ITEMS} observations.")
-    assert principal.municipality_code is not None
     options = ImportOptions(
-        municipality_code=principal.municipality_code, source=source_code(principal),
+        municipality_code=principal.tenant, source=source_code(principal),
         kind="observation", filename="api", created_by=principal.actor,
     )  # fmt: skip
     report = ingest_frame(session.connection(), _frame(items), options)

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.orm import Session
 
-from geo_service.api.auth import Principal, audit, require, scope
+from geo_service.api.auth import Principal, audit, tenant_access
 from geo_service.api.deps import get_session
 from geo_service.api.problems import problem_responses
 from geo_service.api.schemas import examples as ex
@@ -14,6 +14,8 @@ router = APIRouter(tags=["places"])
 READERS = ("admin", "analyst", "coordinator", "viewer")
 WRITERS = ("admin", "coordinator")
 Municipality = Query(..., pattern=r"^[0-9]{4}$", description="Kommunkod, e.g. 1275.")
+READ = tenant_access(*READERS, query=Municipality)
+WRITE = tenant_access(*WRITERS, query=Municipality)
 PLACE_EXAMPLES = {
     400: ("invalid_geometry", "The geometry must be a GeoJSON Point, Polygon or MultiPolygon."),
     409: ("place_exists", "A place named 'Stationsområdet' already exists."),
@@ -27,13 +29,11 @@ PLACE_EXAMPLES = {
     summary="List places",
 )
 def list_places(
-    municipality: str = Municipality,
     session: Session = Depends(get_session),
-    principal: Principal = Depends(require(*READERS)),
+    principal: Principal = Depends(READ),
 ) -> list[dict]:
     """All places of the municipality, geometry as GeoJSON in WGS84."""
-    scope(session, principal, municipality)
-    return places.list_places(session, municipality)
+    return places.list_places(session, principal.tenant)
 
 
 @router.get(
@@ -44,13 +44,11 @@ def list_places(
 )
 def get_place(
     place_id: int,
-    municipality: str = Municipality,
     session: Session = Depends(get_session),
-    principal: Principal = Depends(require(*READERS)),
+    principal: Principal = Depends(READ),
 ) -> dict:
     """One place of the municipality, geometry as GeoJSON in WGS84."""
-    scope(session, principal, municipality)
-    return places.get_place(session, municipality, place_id)
+    return places.get_place(session, principal.tenant, place_id)
 
 
 @router.post(
@@ -62,13 +60,11 @@ def get_place(
 )
 def create_place(
     body: PlaceIn,
-    municipality: str = Municipality,
     session: Session = Depends(get_session),
-    principal: Principal = Depends(require(*WRITERS)),
+    principal: Principal = Depends(WRITE),
 ) -> dict:
     """A new place from a GeoJSON Polygon, MultiPolygon or Point (with radius_m)."""
-    scope(session, principal, municipality)
-    created = places.create_place(session, municipality, **body.model_dump())
+    created = places.create_place(session, principal.tenant, **body.model_dump())
     audit(session, principal, "place.create", f"place/{created['id']}", {"name": body.name})
     return created
 
@@ -82,14 +78,12 @@ def create_place(
 def update_place(
     place_id: int,
     body: PlacePatch,
-    municipality: str = Municipality,
     session: Session = Depends(get_session),
-    principal: Principal = Depends(require(*WRITERS)),
+    principal: Principal = Depends(WRITE),
 ) -> dict:
     """Change the given fields of a place (name, aliases, geometry …); the change is audited."""
-    scope(session, principal, municipality)
     changes = body.model_dump(exclude_unset=True)
-    updated = places.update_place(session, municipality, place_id, changes)
+    updated = places.update_place(session, principal.tenant, place_id, changes)
     audit(session, principal, "place.update", f"place/{place_id}", {"fields": sorted(changes)})
     return updated
 
@@ -102,12 +96,10 @@ def update_place(
 )
 def delete_place(
     place_id: int,
-    municipality: str = Municipality,
     session: Session = Depends(get_session),
-    principal: Principal = Depends(require(*WRITERS)),
+    principal: Principal = Depends(WRITE),
 ) -> Response:
     """Delete a place with its measures; its events keep their points."""
-    scope(session, principal, municipality)
-    places.delete_place(session, municipality, place_id)
+    places.delete_place(session, principal.tenant, place_id)
     audit(session, principal, "place.delete", f"place/{place_id}", {})
     return Response(status_code=204)

@@ -6,10 +6,10 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
-from geo_service.api.auth import Principal, require, scope
+from geo_service.api.auth import Principal
 from geo_service.api.deps import get_session
 from geo_service.api.problems import problem_responses
-from geo_service.api.routers.places import READERS, Municipality
+from geo_service.api.routers.places import READ
 from geo_service.api.schemas.priorities import Priorities
 from geo_service.priorities.service import priorities_for_meeting
 
@@ -53,16 +53,15 @@ def present(items: list[dict[str, Any]], principal: Principal, lang: Lang) -> li
 )  # fmt: skip
 def get_priorities(
     meeting: date = Query(..., description="Meeting date, YYYY-MM-DD."),
-    municipality: str = Municipality,
     lang: Lang = "sv",
     session: Session = Depends(get_session),
-    principal: Principal = Depends(require(*READERS)),
+    principal: Principal = Depends(READ),
 ) -> dict[str, Any]:
     """Every place ranked for the meeting (METHODS.md §10); ties break on place id."""
-    scope(session, principal, municipality)
-    result = priorities_for_meeting(session, municipality, meeting)
+    mc = principal.tenant
+    result = priorities_for_meeting(session, mc, meeting)
     return {
-        "municipality_code": municipality,
+        "municipality_code": mc,
         "meeting_date": meeting,
         "run_id": result.run_id,
         "period_start": result.period_start,

@@ -31,7 +31,7 @@ def get_quarantine(
     session: Session = Depends(get_session),
 ) -> list[QuarantineRow]:
     """Quarantined rows (text redacted), newest import first; the read is audited."""
-    rows = list_quarantine(session.connection(), principal.municipality_code or "", batch_id,
+    rows = list_quarantine(session.connection(), principal.tenant, batch_id,
                            reason_code, include_resolved, limit, offset)  # fmt: skip
     audit(session, principal, "read_quarantine", "quarantine", {"count": len(rows)})
     return [QuarantineRow(**r) for r in rows]
@@ -53,7 +53,7 @@ def post_retry(
     session: Session = Depends(get_session),
 ) -> list[ImportReportOut]:
     """Run unresolved quarantined rows through the pipeline again; one report per old import."""
-    reports = retry_quarantine(session.connection(), principal.municipality_code or "",
+    reports = retry_quarantine(session.connection(), principal.tenant,
                                batch_id, reason_code, created_by=principal.actor)  # fmt: skip
     audit(session, principal, "retry_quarantine", "quarantine", {"batches": len(reports)})
     return [ImportReportOut(**r.as_dict()) for r in reports]
