@@ -3,13 +3,13 @@
 A load replaces the municipality's addresses (the register is delivered whole, weekly).
 """
 
-import io
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, text
 
+from geo_service.db.copy import copy_frame
 from geo_service.errors import GeoServiceError
 from geo_service.geocode.address import normalize_street
 from geo_service.geocode.crs import project
@@ -83,12 +83,6 @@ def load_addresses(
     conn.execute(
         text("DELETE FROM address WHERE municipality_code = :mc"), {"mc": municipality_code}
     )
-    buffer = io.StringIO()
-    table.to_csv(buffer, index=False, header=False, na_rep="\\N")
-    raw = conn.connection.dbapi_connection
-    with raw.cursor().copy(
-        f"COPY address ({', '.join(table.columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
-    ) as copy:
-        copy.write(buffer.getvalue())
+    copy_frame(conn, "address", table)
     conn.execute(text("ANALYZE address"))
     return len(table)

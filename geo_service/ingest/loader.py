@@ -5,16 +5,13 @@ Identity is (municipality_code, source, source_id); a row whose content hash is 
 left alone, a changed one updates its event. The place each event falls in is joined in SQL.
 """
 
-import io
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pa_csv
 from sqlalchemy import Connection, text
 
-from geo_service.grid import cell_polygons
+from geo_service.db.copy import copy_frame, ensure_h3_cells
 
 EVENT_COLUMNS = [
     "kind",
@@ -145,11 +142,7 @@ def upsert_events(
     conn.execute(text("TRUNCATE event_stage"))
     conn.execute(text("SET LOCAL work_mem = '128MB'"))  # the DISTINCT ON sort stays in memory
     conn.execute(text("SET LOCAL jit = off"))  # compiling the upsert costs ~1 s, saves nothing
-    raw = conn.connection.dbapi_connection
-    with raw.cursor().copy(
-        f"COPY event_stage ({', '.join(EVENT_COLUMNS)}) FROM STDIN WITH (FORMAT csv)"
-    ) as copy:
-        copy.write(csv_bytes(frame.reindex(columns=EVENT_COLUMNS)))
+    copy_frame(conn, "event_stage", frame.reindex(columns=EVENT_COLUMNS))
     if exclusive:
         if not all_new:
             conn.execute(text(_MARK_KNOWN), {"mc": municipality_code})
@@ -166,40 +159,3 @@ def upsert_events(
         conn, [frame[c].dropna().to_numpy(np.int64) for c in ("h3_r8", "h3_r9", "h3_r10")]
     )
     return UpsertCounts(stored=stored, updated=updated, unchanged=distinct - stored - updated)
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """The frame as headerless CSV for COPY, written by Arrow's C++ writer (pandas' is over 10×
-    slower): strings always quoted, so "" is an empty text and an unquoted empty field NULL."""
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    buffer = io.BytesIO()
-    pa_csv.write_csv(table, buffer, pa_csv.WriteOptions(include_header=False))
-    return buffer.getvalue()
-
-
-def ensure_h3_cells(conn: Connection, cell_arrays: list[np.ndarray]) -> int:
-    """Add the polygons of cells not yet in h3_cell; returns how many were added."""
-    cells = np.unique(np.concatenate([np.asarray(a, dtype=np.int64) for a in cell_arrays]))
-    if cells.size == 0:
-        return 0
-    known = conn.execute(
-        text("SELECT cell FROM h3_cell WHERE cell = ANY(:cells)"), {"cells": cells.tolist()}
-    ).scalars()
-    missing = np.setdiff1d(cells, np.fromiter(known, dtype=np.int64))
-    if missing.size == 0:
-        return 0
-    wgs, sweref = cell_polygons(missing)
-    resolution = (missing.view(np.uint64) >> np.uint64(52)) & np.uint64(15)
-    rows = [
-        {"cell": int(c), "res": int(r), "g": s.wkt, "w": w.wkt}
-        for c, r, s, w in zip(missing, resolution, sweref, wgs, strict=True)
-    ]
-    conn.execute(
-        text(
-            "INSERT INTO h3_cell (cell, resolution, geom, geom_4326) VALUES "
-            "(:cell, :res, ST_GeomFromText(:g, 3006), ST_GeomFromText(:w, 4326)) "
-            "ON CONFLICT (cell) DO NOTHING"
-        ),
-        rows,
-    )
-    return int(missing.size)

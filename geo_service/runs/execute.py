@@ -1,6 +1,5 @@
 """Run the emerging-hotspot engine for one tenant and store the run in one transaction."""
 
-import io
 import time
 from datetime import UTC, date, datetime
 from typing import Any
@@ -14,10 +13,10 @@ from sqlalchemy.orm import Session
 from geo_service.analysis import EhsaResult, emerging_hotspots_from_counts
 from geo_service.analysis.cells import cells_to_int
 from geo_service.config import get_settings
+from geo_service.db.copy import copy_frame, ensure_h3_cells
 from geo_service.db.models import AnalysisRun
 from geo_service.db.tenants import require_municipality
 from geo_service.errors import GeoServiceError
-from geo_service.ingest.loader import ensure_h3_cells
 from geo_service.runs import cube
 from geo_service.runs.params import RunParams
 
@@ -95,14 +94,11 @@ def run_analysis(session: Session, municipality_code: str, **overrides: Any) -> 
     )
     session.add(run)
     session.flush()
-    _copy(
-        conn,
-        "analysis_bin",
-        BIN_COLUMNS,
-        _bin_rows(_informative_bins(result), municipality_code, run.id),
+    copy_frame(
+        conn, "analysis_bin", _bin_rows(_informative_bins(result), municipality_code, run.id)
     )
     cells = _cell_rows(result.cells, municipality_code, run.id)
-    _copy(conn, "analysis_cell", CELL_COLUMNS, cells)
+    copy_frame(conn, "analysis_cell", cells)
     ensure_h3_cells(conn, [cells["cell"].to_numpy(np.int64)])
     timings["store_s"] = time.perf_counter() - t0
     timings["total_s"] = time.perf_counter() - started
@@ -170,16 +166,6 @@ def _cell_rows(cells: pd.DataFrame, mc: str, run_id: int) -> pd.DataFrame:
     out["run_id"] = run_id
     out["last_value"] = cells["last_count"]
     return out[CELL_COLUMNS]
-
-
-def _copy(conn: Connection, table: str, columns: list[str], frame: pd.DataFrame) -> None:
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, header=False)
-    raw = conn.connection.dbapi_connection
-    with raw.cursor().copy(
-        f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
-    ) as cp:
-        cp.write(buffer.getvalue())
 
 
 def _prune(conn: Connection, mc: str, keep: int) -> None:

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from geo_service.api.auth import create_token
 from geo_service.db.constants import ROLES
+from geo_service.db.copy import ensure_h3_cells
 from geo_service.db.tenants import ensure_municipality
 from geo_service.grid.cells import cells_to_hex, latlng_to_cells
-from geo_service.ingest.loader import ensure_h3_cells
 
 PUBLIC_MC, PRIVATE_MC = "9901", "9902"
 TO_3006 = Transformer.from_crs(4326, 3006, always_xy=True)
