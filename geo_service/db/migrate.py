@@ -1,5 +1,6 @@
 """Schema migrations (Alembic) driven from code, and the revision a database is at."""
 
+import re
 from pathlib import Path
 
 from alembic import command
@@ -26,9 +27,14 @@ FOREIGN_TABLES = {
 }
 
 
+EVENT_PARTITION = re.compile(r"event_\d{4}")
+"""Partitions of `event`, one per municipality, made by a trigger rather than the models."""
+
+
 def include_object(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001
-    """Autogenerate filter: GeoAlchemy2's, minus the tables PostGIS and QGIS own."""
-    if type_ == "table" and name in FOREIGN_TABLES:
+    """Autogenerate filter: GeoAlchemy2's, minus the tables PostGIS and QGIS own and the
+    partitions of event."""
+    if type_ == "table" and (name in FOREIGN_TABLES or EVENT_PARTITION.fullmatch(name or "")):
         return False
     if type_ == "table" and reflected and compare_to is None and obj.schema not in (None, "public"):
         return False

@@ -1,74 +1,208 @@
-"""Bulk path for large imports: load `event` without its secondary indexes and foreign keys.
+"""Bulk path: a municipality's first large import becomes its partition of `event` in one step.
 
-Maintaining eight indexes and five foreign-key triggers row by row costs most of an upsert;
-building the indexes once afterwards (sorted bulk builds) and validating each foreign key with
-one join is several times cheaper. Definitions are read from pg_catalog and replayed verbatim,
-so names and definitions stay exactly those of the migrations. Everything happens inside the
-import's transaction: a failure rolls the table back with its indexes, and the ACCESS EXCLUSIVE
-lock taken by DROP INDEX keeps other sessions out of `event` until the import commits.
+Maintaining event's indexes row by row costs most of an import. Here the rows are copied into
+a table of their own (`event_stage_<kommunkod>`, committed but not part of `event`, so
+nobody reads it), its indexes are built on two connections at once (one per core), its
+foreign keys and the partition bound are validated there, and the import's transaction then
+swaps it in for the municipality's empty partition: `ATTACH PARTITION` finds every index,
+key and check already in place and only records them. Definitions are read from the
+partitioned parent in pg_catalog, so they stay exactly those of the migrations.
+
+The import's transaction holds the municipality's import lock throughout, so no other import
+can write to the municipality meanwhile; after a failure the partition is as it was and
+`drop_stage` removes the stage table.
 """
 
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
+import pandas as pd
 from sqlalchemy import Connection, text
+
+from geo_service.db.copy import copy_frame, ewkb_points
 
 BULK_MIN_ROWS = 100_000
 """Imports smaller than this always take the row-by-row path."""
 
+STAGE_COLUMNS = ["category", "source_id", "content_hash", "occurred_at", "reported_at",
+                 "severity", "geom", "h3_r8", "h3_r9", "h3_r10", "geocode_method",
+                 "geocode_score", "place_id", "description", "attributes"]  # fmt: skip
+"""What varies per row; the import's constants are the stage table's column defaults."""
+
+CONSTANTS = ("kind", "source", "batch_id", "created_by")
+
 _INDEXES = """
-SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), pg_get_indexdef(i.indexrelid)
+SELECT c.relname, pg_get_indexdef(i.indexrelid), k.conname, k.contype
 FROM pg_index i
 JOIN pg_class c ON c.oid = i.indexrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE i.indrelid = 'event'::regclass AND NOT i.indisprimary AND NOT i.indisunique
-  AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid
+WHERE i.indrelid = 'event'::regclass
 ORDER BY c.relname
 """
 
 _FOREIGN_KEYS = """
-SELECT quote_ident(conname), pg_get_constraintdef(oid)
-FROM pg_constraint
-WHERE conrelid = 'event'::regclass AND contype = 'f'
-ORDER BY conname
+SELECT conname, pg_get_constraintdef(oid), confrelid::regclass::text
+FROM pg_constraint WHERE conrelid = 'event'::regclass AND contype = 'f' ORDER BY conname
 """
 
-
-@dataclass(frozen=True)
-class Deferred:
-    """What was dropped from `event` and must be put back before the import commits."""
-
-    indexes: list[tuple[str, str]]
-    foreign_keys: list[tuple[str, str]]
+_VALIDATED_AT_ATTACH = {"source", "ingest_batch"}
+"""Referenced rows the import's own (uncommitted) transaction may have just created: their
+keys are validated when the stage is attached, inside that transaction."""
 
 
-def should_bulk_load(conn: Connection, expected_rows: int) -> bool:
-    """True when the import is large and at least as large as what `event` already holds."""
+def import_lock(conn: Connection, municipality_code: str) -> None:
+    """Serialise imports per municipality (held until the import's transaction ends)."""
+    conn.execute(
+        text("SELECT pg_advisory_xact_lock(hashtext('geo_service.event'), hashtext(:mc))"),
+        {"mc": municipality_code},
+    )
+
+
+def should_bulk_load(conn: Connection, municipality_code: str, expected_rows: int) -> bool:
+    """True for a large import into a municipality that has no events yet."""
     if expected_rows < BULK_MIN_ROWS:
         return False
-    existing = conn.execute(
-        text("SELECT count(*) FROM (SELECT 1 FROM event LIMIT :n) e"), {"n": expected_rows + 1}
+    return not conn.execute(
+        text("SELECT EXISTS (SELECT 1 FROM event WHERE municipality_code = :mc)"),
+        {"mc": municipality_code},
     ).scalar_one()
-    return existing <= expected_rows
 
 
-def drop_secondary(conn: Connection) -> Deferred:
-    """Drop event's secondary indexes and foreign keys (PK and identity stay for ON CONFLICT)."""
-    conn.execute(text("LOCK TABLE event IN ACCESS EXCLUSIVE MODE"))
-    deferred = Deferred(
-        indexes=[tuple(r) for r in conn.execute(text(_INDEXES)).all()],
-        foreign_keys=[tuple(r) for r in conn.execute(text(_FOREIGN_KEYS)).all()],
-    )
-    for name, _ in deferred.foreign_keys:
-        conn.execute(text(f"ALTER TABLE event DROP CONSTRAINT {name}"))
-    for name, _ in deferred.indexes:
-        conn.execute(text(f"DROP INDEX {name}"))
-    return deferred
+def _quote(value: object) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    return "'" + str(value).replace("'", "''") + "'"
 
 
-def restore_secondary(conn: Connection, deferred: Deferred) -> None:
-    """Rebuild the dropped indexes and re-add (and so validate) the foreign keys."""
-    conn.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
-    for _, definition in deferred.indexes:
-        conn.exec_driver_sql(definition)
-    for name, definition in deferred.foreign_keys:
-        conn.exec_driver_sql(f"ALTER TABLE event ADD CONSTRAINT {name} {definition}")
+class StagedPartition:
+    """The stage table of one import, on its own autocommit connection."""
+
+    def __init__(
+        self, conn: Connection, municipality_code: str, constants: dict[str, object]
+    ) -> None:
+        """Create the stage; `conn` is the import's connection, holding the import lock."""
+        self.engine = conn.engine
+        self.mc = municipality_code
+        self.name = stage_name(municipality_code)
+        self.partition = f"event_{municipality_code}"
+        drop_stage(conn, municipality_code)  # left by a crashed import
+        self.conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        defaults = ", ".join(
+            f"ALTER {column} SET DEFAULT {_quote(value)}"
+            for column, value in {"municipality_code": municipality_code, **constants}.items()
+        )
+        sequence = conn.execute(text("SELECT pg_get_serial_sequence('event', 'id')")).scalar()
+        self._run(
+            f"CREATE TABLE {self.name} (LIKE event INCLUDING DEFAULTS INCLUDING CONSTRAINTS)",
+            f"ALTER TABLE {self.name} ALTER id SET DEFAULT nextval({_quote(sequence)}), "
+            f"{defaults}",
+        )
+
+    def _run(self, *statements: str, conn: Connection | None = None) -> None:
+        for statement in statements:
+            (conn or self.conn).exec_driver_sql(statement)
+
+    def copy(self, events: pd.DataFrame) -> None:
+        """COPY one chunk of the pipeline's events (x, y in EPSG:3006) into the stage."""
+        if events.empty:
+            return
+        place = events["place_id"].astype("Int64")
+        frame = events.assign(
+            geom=ewkb_points(events["x"].to_numpy(float), events["y"].to_numpy(float), 3006),
+            place_id=place.where(place > 0),
+        )
+        copy_frame(self.conn, self.name, frame[STAGE_COLUMNS])
+
+    def build(self) -> None:
+        """Indexes on two connections at once, then keys, the partition bound and statistics."""
+        indexes = self.conn.execute(text(_INDEXES)).all()
+        statements = [self._index_sql(relname, definition) for relname, definition, _, _ in indexes]
+        statements.sort(key=lambda s: "USING gist" not in s)  # the slowest build starts first
+        lanes: list[list[str]] = [statements[0::2], statements[1::2]]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for future in [pool.submit(self._build_lane, lane) for lane in lanes]:
+                future.result()
+        for relname, _, conname, contype in indexes:
+            if conname:
+                kind = "PRIMARY KEY" if contype == "p" else "UNIQUE"
+                self._run(f"ALTER TABLE {self.name} ADD CONSTRAINT {self.name}_{conname} "
+                          f"{kind} USING INDEX {self.name}_{relname}")  # fmt: skip
+        for conname, definition, referenced in self.conn.execute(text(_FOREIGN_KEYS)).all():
+            if referenced not in _VALIDATED_AT_ATTACH:
+                self._run(f"ALTER TABLE {self.name} ADD CONSTRAINT {self.name}_{conname} "
+                          f"{definition}")  # fmt: skip
+        defaults = ", ".join(f"ALTER {c} DROP DEFAULT" for c in ("id", "municipality_code",
+                                                                    *CONSTANTS))  # fmt: skip
+        self._run(
+            f"ALTER TABLE {self.name} {defaults}",
+            f"ALTER TABLE {self.name} ADD CONSTRAINT {self.name}_bound "
+            f"CHECK (municipality_code = {_quote(self.mc)})",
+            f"ANALYZE {self.name}",
+        )
+
+    def _index_sql(self, relname: str, definition: str) -> str:
+        """The parent's index definition, for the stage (a partitioned index is 'ON ONLY')."""
+        head, _, columns = definition.partition(" USING ")
+        unique = "UNIQUE " if head.startswith("CREATE UNIQUE") else ""
+        return f"CREATE {unique}INDEX {self.name}_{relname} ON {self.name} USING {columns}"
+
+    def _build_lane(self, statements: list[str]) -> None:
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            self._run(
+                "SET maintenance_work_mem = '512MB'",
+                "SET max_parallel_maintenance_workers = 0",  # the two lanes use both cores
+                *statements,
+                conn=conn,
+            )
+
+    def attach(self, conn: Connection) -> None:
+        """Swap the stage in for the municipality's (empty) partition, in the import's
+        transaction; the source and batch keys are validated here."""
+        self._run(f"LOCK TABLE {self.partition} IN ACCESS EXCLUSIVE MODE", conn=conn)
+        if not should_bulk_load(conn, self.mc, BULK_MIN_ROWS):
+            raise RuntimeError(f"{self.partition} received events during a bulk import")
+        self._run(
+            f"ALTER TABLE event DETACH PARTITION {self.partition}",
+            f"DROP TABLE {self.partition}",
+            f"ALTER TABLE {self.name} RENAME TO {self.partition}",
+            f"ALTER TABLE event ATTACH PARTITION {self.partition} "
+            f"FOR VALUES IN ({_quote(self.mc)})",
+            f"ALTER TABLE {self.partition} DROP CONSTRAINT {self.name}_bound",
+            conn=conn,
+        )
+        renames = conn.execute(
+            text(
+                "SELECT 'INDEX', relname FROM pg_class "
+                "WHERE starts_with(relname, :p) AND relkind = 'i' "
+                "UNION ALL SELECT 'CONSTRAINT', conname FROM pg_constraint "  # index-backed
+                "WHERE conrelid = CAST(:t AS regclass) AND contype = 'f' "  # ones go with it
+                "AND starts_with(conname, :p)"
+            ),
+            {"p": f"{self.name}_", "t": self.partition},
+        ).all()
+        for what, old in renames:
+            new = self.partition + old.removeprefix(self.name)
+            if what == "INDEX":
+                self._run(f"ALTER INDEX {old} RENAME TO {new}", conn=conn)
+            else:
+                self._run(f"ALTER TABLE {self.partition} RENAME CONSTRAINT {old} TO {new}",
+                          conn=conn)  # fmt: skip
+
+    def close(self) -> None:
+        """Release the stage's connection. A stage that was not attached stays until
+        `drop_stage` (its foreign keys cannot be dropped while the import's transaction
+        still holds the tables they reference)."""
+        self.conn.close()
+
+
+def stage_name(municipality_code: str) -> str:
+    """One stage per municipality: the import lock allows one bulk import at a time."""
+    return f"event_stage_{municipality_code}"
+
+
+def drop_stage(conn: Connection, municipality_code: str) -> None:
+    """Drop the municipality's stage table, if any; the caller holds the import lock."""
+    import_lock(conn, municipality_code)
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {stage_name(municipality_code)}")

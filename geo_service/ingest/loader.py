@@ -84,30 +84,12 @@ WITH staged AS (
     description = excluded.description, attributes = excluded.attributes,
     batch_id = excluded.batch_id, updated_at = now()
   WHERE event.content_hash IS DISTINCT FROM excluded.content_hash
-  RETURNING (xmax = 0) AS inserted
+  RETURNING (event.created_at = now()) AS inserted
 )
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted
 """
-"""Insert new events and update changed ones; safe against concurrent imports."""
-
-_MARK_KNOWN = """
-UPDATE event_stage s SET known = true FROM event e
-WHERE e.municipality_code = CAST(:mc AS varchar) AND e.source = s.source
-  AND e.source_id = s.source_id
-"""
-
-_INSERT_NEW = f"""
-WITH staged AS (SELECT s.*, {_GEOM} FROM event_stage s WHERE NOT s.known)
-{_INSERT_INTO}
-FROM staged s
-"""
-"""Plain INSERT of rows not yet in event: no speculative insertion, ~3× cheaper than ON
-CONFLICT. Only under an exclusive lock on event (nobody can add them meanwhile) and for rows
-already unique in the stage (the pipeline quarantines duplicate ids)."""
-
-_UPSERT_KNOWN = _UPSERT.replace(
-    "FROM event_stage s ORDER BY", "FROM event_stage s WHERE s.known ORDER BY"
-)
+"""Insert new events and update changed ones; safe against concurrent imports. A row is new
+when it was created by this transaction (partitioned tables have no xmax to ask)."""
 
 
 @dataclass
@@ -123,19 +105,8 @@ class UpsertCounts:
         return self
 
 
-def upsert_events(
-    conn: Connection,
-    municipality_code: str,
-    frame: pd.DataFrame,
-    exclusive: bool = False,
-    all_new: bool = False,
-) -> UpsertCounts:
-    """COPY the frame into a staging table and upsert it into event; returns what changed.
-
-    `exclusive`: the caller holds an exclusive lock on event and the frame's identities are
-    unique, so new rows take a plain INSERT and only known ones the ON CONFLICT upsert.
-    `all_new` (with `exclusive`): the source had no events before, so none is looked up.
-    """
+def upsert_events(conn: Connection, municipality_code: str, frame: pd.DataFrame) -> UpsertCounts:
+    """COPY the frame into a staging table and upsert it into event; returns what changed."""
     if frame.empty:
         return UpsertCounts()
     conn.execute(text(_STAGE_DDL))
@@ -143,19 +114,14 @@ def upsert_events(
     conn.execute(text("SET LOCAL work_mem = '128MB'"))  # the DISTINCT ON sort stays in memory
     conn.execute(text("SET LOCAL jit = off"))  # compiling the upsert costs ~1 s, saves nothing
     copy_frame(conn, "event_stage", frame.reindex(columns=EVENT_COLUMNS))
-    if exclusive:
-        if not all_new:
-            conn.execute(text(_MARK_KNOWN), {"mc": municipality_code})
-        stored = conn.execute(text(_INSERT_NEW), {"mc": municipality_code}).rowcount
-        if not all_new:
-            added, updated = conn.execute(text(_UPSERT_KNOWN), {"mc": municipality_code}).one()
-            stored += added
-        else:
-            updated = 0
-    else:
-        stored, updated = conn.execute(text(_UPSERT), {"mc": municipality_code}).one()
+    stored, updated = conn.execute(text(_UPSERT), {"mc": municipality_code}).one()
     distinct = frame.drop_duplicates(["source", "source_id"]).shape[0]
+    ensure_event_cells(conn, frame)
+    return UpsertCounts(stored=stored, updated=updated, unchanged=distinct - stored - updated)
+
+
+def ensure_event_cells(conn: Connection, frame: pd.DataFrame) -> None:
+    """Polygons in h3_cell for the cells of these events, at every stored resolution."""
     ensure_h3_cells(
         conn, [frame[c].dropna().to_numpy(np.int64) for c in ("h3_r8", "h3_r9", "h3_r10")]
     )
-    return UpsertCounts(stored=stored, updated=updated, unchanged=distinct - stored - updated)

@@ -26,8 +26,14 @@ from geo_service.geocode.places import PlaceIndex, load_places
 from geo_service.geocode.text import map_unique
 from geo_service.grid import latlng_to_cells, parent_cells
 from geo_service.ingest import mapping as mapping_mod
-from geo_service.ingest.bulk import drop_secondary, restore_secondary, should_bulk_load
-from geo_service.ingest.loader import UpsertCounts, upsert_events
+from geo_service.ingest.bulk import (
+    BULK_MIN_ROWS,
+    StagedPartition,
+    drop_stage,
+    import_lock,
+    should_bulk_load,
+)
+from geo_service.ingest.loader import UpsertCounts, ensure_event_cells, upsert_events
 from geo_service.ingest.mapping import Mapping, fold
 from geo_service.ingest.parse import TEXT, datetimes, numbers, utc_text
 from geo_service.ingest.quarantine import raw_records, write_quarantine
@@ -57,7 +63,8 @@ class ImportOptions:
     created_by: str | None = None
     chunk_rows: int | None = None
     bulk: bool | None = None
-    """Load without event's secondary indexes and foreign keys; None decides by size."""
+    """Load as a new partition (only into a municipality without events); None decides by
+    size, True also for small files, False never."""
 
 
 @dataclass
@@ -110,6 +117,10 @@ def ingest_file(
                 return run_import(conn, source, options, digest, progress, expected)
         except ReaderRestart as restart:
             mode = "noquote" if mode == "python" else restart.next_mode
+        except BaseException:
+            with engine.begin() as conn:  # a failed bulk import's stage table, if any
+                drop_stage(conn, options.municipality_code)
+            raise
 
 
 def ingest_frame(conn: Connection, frame: pd.DataFrame, options: ImportOptions) -> ImportReport:
@@ -150,6 +161,7 @@ def run_import(
     ).one_or_none()
     if boundary_wkb is None:
         raise NotFoundError("municipality", mc)
+    import_lock(conn, mc)
     mapping = _source_mapping(conn, options)
     resolved = mapping_mod.resolve_columns(source.columns, mapping)
     mapping_mod.check_required(resolved, source.columns, source.has_geometry)
@@ -183,27 +195,77 @@ def run_import(
     unused = [c for c in source.columns if c not in resolved.values()]
     if unused:
         report.warnings.append(f"Kolumner som inte används: {', '.join(unused)}.")
-    counts = UpsertCounts()
-    bulk = options.bulk if options.bulk is not None else should_bulk_load(conn, expected_rows)
-    deferred = drop_secondary(conn) if bulk else None
-    # under the lock, a source without events gets only new ones (ids are unique in the file)
-    all_new = (
-        bulk
-        and not conn.execute(
-            text(
-                "SELECT EXISTS (SELECT 1 FROM event WHERE municipality_code = :mc AND source = :s)"
-            ),
-            {"mc": mc, "s": options.source},
-        ).scalar_one()
-    )
+    stage = None
+    if options.bulk is not False and should_bulk_load(
+        conn, mc, BULK_MIN_ROWS if options.bulk else expected_rows
+    ):
+        constants = {"kind": options.kind, "source": options.source, "batch_id": batch_id,
+                     "created_by": options.created_by}  # fmt: skip
+        stage = StagedPartition(conn, mc, constants)
+    try:
+        counts = _load_chunks(conn, source, ctx, report, progress, stage)
+        if stage is not None:
+            stage.build()
+        _finish_import(conn, source, ctx, report, counts)
+        if stage is not None:
+            stage.attach(conn)  # last, so nothing after it can fail but the commit
+    finally:
+        if stage is not None:
+            stage.close()
+    return report
+
+
+def _finish_import(
+    conn: Connection, source: Source, ctx: Context, report: ImportReport, counts: UpsertCounts
+) -> None:
+    """Quarantine the rows the reader could not split, complete the report and store it."""
+    mc = ctx.options.municipality_code
+    if source.bad_rows:
+        bad = pd.DataFrame({
+            "row_number": [r.row_number for r in source.bad_rows],
+            "raw": raw_records(pd.DataFrame({"fields": [" | ".join(map(str, r.fields))
+                                                       for r in source.bad_rows]})),
+            "reason_code": "wrong_field_count",
+            "message": [f"Raden har {len(r.fields)} fält, rubriken {len(source.columns)}."
+                        for r in source.bad_rows],
+        })  # fmt: skip
+        write_quarantine(conn, mc, ctx.batch_id, bad)
+        report.rows_read += len(bad)
+        report.count_reasons({"wrong_field_count": len(bad)})
+    if report.rows_read == 0:
+        raise GeoServiceError("no_rows", "Filen har en rubrikrad men inga rader med data.")
+    report.stored, report.updated = counts.stored, counts.updated
+    report.unchanged = counts.unchanged
+    report.warnings += sorted(ctx.warnings)
+    _finish_batch(conn, report, ctx.options)
+
+
+def _load_chunks(
+    conn: Connection,
+    source: Source,
+    ctx: Context,
+    report: ImportReport,
+    progress: Progress | None,
+    stage: StagedPartition | None,
+) -> UpsertCounts:
+    """Process and write every chunk: into the stage table on the bulk path, else upserted.
+
+    The database writes chunk i while Python prepares chunk i+1 (`conn` is never used by both
+    threads at once: address matching waits for the pending write).
+    """
+    mc, batch_id = ctx.options.municipality_code, ctx.batch_id
 
     def write(events: pd.DataFrame, rejected: pd.DataFrame) -> UpsertCounts:
-        written = upsert_events(conn, mc, events, exclusive=bulk, all_new=all_new)
+        if stage is None:
+            written = upsert_events(conn, mc, events)
+        else:
+            stage.copy(events)
+            ensure_event_cells(conn, events)
+            written = UpsertCounts(stored=len(events))  # a municipality without events
         write_quarantine(conn, mc, batch_id, rejected)
         return written
 
-    # The database writes chunk i while Python prepares chunk i+1 (one connection, never
-    # used by both threads at once: address matching waits for the pending write).
+    counts = UpsertCounts()
     with ThreadPoolExecutor(max_workers=1) as writer:
         pending: Future[UpsertCounts] | None = None
         for chunk in source.chunks:
@@ -223,27 +285,7 @@ def run_import(
                 progress(len(chunk))
         if pending is not None:
             counts += pending.result()
-    if deferred is not None:
-        restore_secondary(conn, deferred)
-    if source.bad_rows:
-        bad = pd.DataFrame({
-            "row_number": [r.row_number for r in source.bad_rows],
-            "raw": raw_records(pd.DataFrame({"fields": [" | ".join(map(str, r.fields))
-                                                       for r in source.bad_rows]})),
-            "reason_code": "wrong_field_count",
-            "message": [f"Raden har {len(r.fields)} fält, rubriken {len(source.columns)}."
-                        for r in source.bad_rows],
-        })  # fmt: skip
-        write_quarantine(conn, mc, batch_id, bad)
-        report.rows_read += len(bad)
-        report.count_reasons({"wrong_field_count": len(bad)})
-    if report.rows_read == 0:
-        raise GeoServiceError("no_rows", "Filen har en rubrikrad men inga rader med data.")
-    report.stored, report.updated = counts.stored, counts.updated
-    report.unchanged = counts.unchanged
-    report.warnings += sorted(ctx.warnings)
-    _finish_batch(conn, report, options)
-    return report
+    return counts
 
 
 def _finish_batch(conn: Connection, report: ImportReport, options: ImportOptions) -> None:

@@ -1,7 +1,9 @@
-"""The bulk path (secondary indexes and foreign keys dropped, rebuilt at the end) stores the
-same events as the row-by-row path and leaves `event` with exactly its indexes and constraints.
+"""The bulk path (a municipality's first large import loaded, indexed and validated as its own
+table, then attached as the municipality's partition) stores the same events as the row-by-row
+path and leaves a partition with exactly the indexes and constraints of any other.
 """
 
+import re
 from pathlib import Path
 
 import pytest
@@ -9,98 +11,134 @@ from sqlalchemy import Engine, text
 
 from geo_service.errors import GeoServiceError
 from geo_service.ingest.bulk import BULK_MIN_ROWS, should_bulk_load
-from geo_service.ingest.pipeline import ImportOptions, ingest_file
+from geo_service.ingest.pipeline import ImportOptions, ImportReport, ingest_file
 from tests.db.test_ingest_files import DATA, make_tenant
 
-MC = "1298"
 FILES = ["police_extract_excel.csv", "place_events.csv", "duplicates.csv"]
 
 
-@pytest.fixture(scope="module")
-def tenant(engine: Engine) -> str:
-    return make_tenant(engine, MC)
+def partition_schema(engine: Engine, mc: str) -> list[tuple]:
+    """Indexes and constraints of a municipality's partition, names and table left out."""
+    with engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT 'index', pg_get_indexdef(indexrelid), indisvalid FROM pg_index "
+            "WHERE indrelid = CAST(:t AS regclass) "
+            "UNION ALL SELECT 'constraint', pg_get_constraintdef(oid), convalidated "
+            "FROM pg_constraint WHERE conrelid = CAST(:t AS regclass) ORDER BY 1, 2"
+        ), {"t": f"event_{mc}"}).all()  # fmt: skip
+    return sorted(
+        (kind, re.sub(r"INDEX \S+ ON public\.\S+", "INDEX ON", definition), valid)
+        for kind, definition, valid in rows
+    )
 
 
-def event_schema(engine: Engine) -> list[tuple]:
-    """Every index and constraint on event, with its definition and validity."""
+def bound(engine: Engine, mc: str) -> str | None:
+    """The partition bound of event_<mc>, or None when it is not a partition of event."""
+    with engine.connect() as conn:
+        return conn.execute(text(
+            "SELECT pg_get_expr(c.relpartbound, c.oid) FROM pg_class c "
+            "JOIN pg_inherits i ON i.inhrelid = c.oid "
+            "WHERE c.relname = :t AND i.inhparent = 'event'::regclass"
+        ), {"t": f"event_{mc}"}).scalar()  # fmt: skip
+
+
+def stage_tables(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return list(conn.execute(text(
+            "SELECT relname FROM pg_class WHERE starts_with(relname, 'event_stage_')"
+        )).scalars())  # fmt: skip
+
+
+def stored(engine: Engine, mc: str) -> list[tuple]:
+    """A municipality's events, without what differs between two imports (ids, batch)."""
     with engine.connect() as conn:
         return [tuple(r) for r in conn.execute(text(
-            "SELECT 'index', indexrelid::regclass::text, pg_get_indexdef(indexrelid), "
-            "indisvalid FROM pg_index WHERE indrelid = 'event'::regclass "
-            "UNION ALL SELECT 'constraint', conname, pg_get_constraintdef(oid), convalidated "
-            "FROM pg_constraint WHERE conrelid = 'event'::regclass ORDER BY 1, 2"
-        ))]  # fmt: skip
+            "SELECT source_id, kind, source, category, content_hash, occurred_at, severity, "
+            "ST_AsText(geom), h3_r8, h3_r9, h3_r10, geocode_method, geocode_score, "
+            "(SELECT name FROM place p WHERE p.municipality_code = e.municipality_code "
+            " AND p.id = e.place_id), description, attributes, created_by "
+            "FROM event e WHERE municipality_code = :mc ORDER BY source_id"
+        ), {"mc": mc})]  # fmt: skip
 
 
-def stored(engine: Engine, source: str) -> list[tuple]:
-    """The events of a source, without what differs between two imports (ids, batch)."""
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(text(
-            "SELECT source_id, kind, category, content_hash, occurred_at, severity, "
-            "ST_AsText(geom), h3_r8, h3_r9, h3_r10, geocode_method, geocode_score, place_id, "
-            "description, attributes FROM event WHERE municipality_code = :mc AND source = :s "
-            "ORDER BY source_id"
-        ), {"mc": MC, "s": source})]  # fmt: skip
-
-
-def load(engine: Engine, name: str, source: str, bulk: bool, path: Path | None = None):
-    report = ingest_file(engine, path or DATA / name, ImportOptions(MC, source, "incident",
-                                                                    bulk=bulk))  # fmt: skip
+def load(
+    engine: Engine, mc: str, name: str, bulk: bool | None, path: Path | None = None
+) -> ImportReport:
+    options = ImportOptions(mc, "polisen", "incident", bulk=bulk, created_by="token:7")
+    report = ingest_file(engine, path or DATA / name, options)
     assert report.adds_up, report
     return report
 
 
-@pytest.mark.parametrize("name", FILES)
-def test_bulk_path_stores_what_the_row_path_stores(engine: Engine, tenant: str, name: str) -> None:
-    before = event_schema(engine)
-    stem = name.split(".")[0]
-    row = load(engine, name, f"row_{stem}", bulk=False)
-    bulk = load(engine, name, f"bulk_{stem}", bulk=True)
-    assert event_schema(engine) == before
+@pytest.mark.parametrize("index", range(len(FILES)))
+def test_bulk_path_stores_what_the_row_path_stores(engine: Engine, index: int) -> None:
+    row_mc, bulk_mc = make_tenant(engine, f"13{index}1"), make_tenant(engine, f"13{index}2")
+    before = partition_schema(engine, bulk_mc)
+    row = load(engine, row_mc, FILES[index], bulk=False)
+    bulk = load(engine, bulk_mc, FILES[index], bulk=True)
     assert (bulk.stored, bulk.quarantine_reasons) == (row.stored, row.quarantine_reasons)
     assert bulk.stored > 0
-    assert stored(engine, f"bulk_{stem}") == stored(engine, f"row_{stem}")
+    assert stored(engine, bulk_mc) == stored(engine, row_mc)
+    assert partition_schema(engine, bulk_mc) == before == partition_schema(engine, row_mc)
+    assert all(valid for _, _, valid in before)
+    assert bound(engine, bulk_mc) == f"FOR VALUES IN ('{bulk_mc}')"
+    assert stage_tables(engine) == []
+    with engine.connect() as conn:  # new events continue the identity sequence
+        ids = conn.execute(text("SELECT max(id), count(DISTINCT id), count(*) FROM event")).one()
+    assert ids[1] == ids[2]
 
 
-def test_bulk_reimport_updates_changed_rows_only(engine: Engine, tenant: str,
-                                                 tmp_path: Path) -> None:  # fmt: skip
-    first = load(engine, "police_extract_excel.csv", "bulk_again", bulk=True)
-    again = load(engine, "police_extract_excel.csv", "bulk_again", bulk=True)
+def test_after_a_bulk_import_the_row_path_updates_changed_rows(
+    engine: Engine, tmp_path: Path
+) -> None:
+    mc = make_tenant(engine, "1341")
+    first = load(engine, mc, "police_extract_excel.csv", bulk=True)
+    with engine.connect() as conn:
+        assert not should_bulk_load(conn, mc, BULK_MIN_ROWS)
+    again = load(engine, mc, "police_extract_excel.csv", bulk=True)
     assert (first.stored, again.stored, again.updated, again.unchanged) == (5, 0, 0, 5)
     changed = tmp_path / "changed.csv"
     changed.write_bytes((DATA / "police_extract_excel.csv").read_bytes().replace(
         "Cykelstöld".encode("cp1252"), "Cykelstöld, två cyklar".encode("cp1252")))  # fmt: skip
-    third = load(engine, "", "bulk_again", bulk=True, path=changed)
+    third = load(engine, mc, "", bulk=True, path=changed)
     assert (third.stored, third.updated, third.unchanged) == (0, 1, 4)
-    assert any("två cyklar" in (r[13] or "") for r in stored(engine, "bulk_again"))
+    assert any("två cyklar" in (r[14] or "") for r in stored(engine, mc))
 
 
-def test_failed_bulk_import_leaves_indexes_in_place(engine: Engine, tenant: str) -> None:
-    before = event_schema(engine)
+def test_failed_bulk_import_leaves_the_partition_as_it_was(engine: Engine) -> None:
+    mc = make_tenant(engine, "1342")
+    before = partition_schema(engine, mc)
     with pytest.raises(GeoServiceError):
-        load(engine, "header_only.csv", "bulk_empty", bulk=True)
-    assert event_schema(engine) == before
+        load(engine, mc, "header_only.csv", bulk=True)
+    assert partition_schema(engine, mc) == before
+    assert bound(engine, mc) == f"FOR VALUES IN ('{mc}')"
+    assert stage_tables(engine) == []
+    assert load(engine, mc, "police_extract_excel.csv", bulk=True).stored == 5
 
 
-def test_large_imports_into_a_small_table_take_the_bulk_path(engine: Engine) -> None:
+def test_only_large_imports_into_a_municipality_without_events_take_the_bulk_path(
+    engine: Engine,
+) -> None:
+    mc = make_tenant(engine, "1343")
     with engine.connect() as conn:
-        existing = conn.execute(text("SELECT count(*) FROM event")).scalar_one()
-        assert should_bulk_load(conn, max(BULK_MIN_ROWS, existing))
-        assert not should_bulk_load(conn, BULK_MIN_ROWS - 1)
+        assert should_bulk_load(conn, mc, BULK_MIN_ROWS)
+        assert not should_bulk_load(conn, mc, BULK_MIN_ROWS - 1)
+    load(engine, mc, "police_extract_excel.csv", bulk=False)
+    with engine.connect() as conn:
+        assert not should_bulk_load(conn, mc, BULK_MIN_ROWS)
 
 
 @pytest.mark.parametrize("bulk", [False, True])
-def test_blank_report_date_is_stored_as_null(engine: Engine, tenant: str, tmp_path: Path,
-                                             bulk: bool) -> None:  # fmt: skip
+def test_blank_report_date_is_stored_as_null(engine: Engine, tmp_path: Path, bulk: bool) -> None:
+    mc = make_tenant(engine, f"135{int(bulk)}")
     path = tmp_path / "reported.csv"
     path.write_text("id;datum;anmäld;kategori;lat;lon\n"
                     "r1;2025-05-05 10:00;2025-05-06 09:00;klotter;56,1330;13,3830\n"
                     "r2;2025-05-05 11:00;;klotter;56,1330;13,3830\n", encoding="utf-8")  # fmt: skip
-    source = f"reported_{bulk}"
-    assert load(engine, "", source, bulk=bulk, path=path).stored == 2
+    assert load(engine, mc, "", bulk=bulk, path=path).stored == 2
     with engine.connect() as conn:
         rows = conn.execute(text(
             "SELECT source_id, to_char(reported_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') "
-            "FROM event WHERE municipality_code = :mc AND source = :s ORDER BY source_id"
-        ), {"mc": MC, "s": source}).all()  # fmt: skip
+            "FROM event WHERE municipality_code = :mc ORDER BY source_id"
+        ), {"mc": mc}).all()  # fmt: skip
     assert [tuple(r) for r in rows] == [("r1", "2025-05-06 07:00"), ("r2", None)]
