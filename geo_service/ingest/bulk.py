@@ -96,8 +96,7 @@ class StagedPartition:
         sequence = conn.execute(text("SELECT pg_get_serial_sequence('event', 'id')")).scalar()
         self._run(
             f"CREATE TABLE {self.name} (LIKE event INCLUDING DEFAULTS INCLUDING CONSTRAINTS)",
-            f"ALTER TABLE {self.name} ALTER id SET DEFAULT nextval({_quote(sequence)}), "
-            f"{defaults}",
+            f"ALTER TABLE {self.name} ALTER id SET DEFAULT nextval({_quote(sequence)}), {defaults}",
         )
 
     def _run(self, *statements: str, conn: Connection | None = None) -> None:
