@@ -20,27 +20,30 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-_HEX = np.frombuffer(bytes(range(256)).hex().encode(), dtype=np.uint16)
-"""Byte value → its two hex digits as one uint16, for vectorised hex encoding."""
 _POINT = np.dtype([("order", "u1"), ("type", "<u4"), ("srid", "<u4"), ("x", "<f8"), ("y", "<f8")])
 _EWKB_POINT_WITH_SRID = 0x20000001
 
 
-def ewkb_points(x: np.ndarray, y: np.ndarray, srid: int) -> pd.arrays.ArrowExtensionArray:
-    """Points as hex EWKB text (what PostGIS reads fastest from COPY), built in one vectorised
-    pass; NaN coordinates give NULL."""
+def ewkb_points(x: np.ndarray, y: np.ndarray, srid: int) -> pa.BinaryArray:
+    """Points as EWKB (what PostGIS reads from a binary COPY), built in one vectorised pass;
+    NaN coordinates give NULL."""
     n = len(x)
     record = np.empty(n, dtype=_POINT)
     record["order"], record["type"], record["srid"] = 1, _EWKB_POINT_WITH_SRID, srid
     record["x"], record["y"] = x, y
-    hexed = _HEX[record.view(np.uint8).reshape(n, _POINT.itemsize)]
-    offsets = np.arange(0, (n + 1) * 2 * _POINT.itemsize, 2 * _POINT.itemsize, dtype=np.int32)
+    offsets = np.arange(0, (n + 1) * _POINT.itemsize, _POINT.itemsize, dtype=np.int32)
     missing = np.isnan(x) | np.isnan(y)
     validity = pa.py_buffer(np.packbits(~missing, bitorder="little")) if missing.any() else None
-    array = pa.StringArray.from_buffers(
-        n, pa.py_buffer(offsets), pa.py_buffer(hexed.tobytes()), validity, int(missing.sum())
-    )
-    return pd.arrays.ArrowExtensionArray(array)
+    return pa.BinaryArray.from_buffers(
+        pa.binary(), n, [validity, pa.py_buffer(offsets), pa.py_buffer(record.tobytes())],
+        int(missing.sum()),
+    )  # fmt: skip
+
+
+def adbc_uri(conn: Connection) -> str:
+    """The libpq URI of the connection's database, for an ADBC connection beside it."""
+    url = conn.engine.url.set(drivername="postgresql")
+    return url.render_as_string(hide_password=False)
 
 
 def copy_frame(conn: Connection, table: str, frame: pd.DataFrame) -> None:

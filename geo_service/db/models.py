@@ -227,8 +227,6 @@ class Event(Base):
         Index("ix_event_geom", "geom", postgresql_using="gist"),
         # one partition per municipality (migration 0003), so indexes need no tenant column
         Index("ix_event_time", "occurred_at"),
-        Index("ix_event_r8", "h3_r8"),
-        Index("ix_event_r9", "h3_r9"),
         Index("ix_event_r10", "h3_r10"),
         Index("ix_event_place", "place_id"),
         {"postgresql_partition_by": "LIST (municipality_code)"},

@@ -1,12 +1,13 @@
 """Bulk path: a municipality's first large import becomes its partition of `event` in one step.
 
-Maintaining event's indexes row by row costs most of an import. Here the rows are copied into
-a table of their own (`event_stage_<kommunkod>`, committed but not part of `event`, so
-nobody reads it), its indexes are built on two connections at once (one per core), its
-foreign keys and the partition bound are validated there, and the import's transaction then
-swaps it in for the municipality's empty partition: `ATTACH PARTITION` finds every index,
-key and check already in place and only records them. Definitions are read from the
-partitioned parent in pg_catalog, so they stay exactly those of the migrations.
+Maintaining event's indexes row by row costs most of an import. Here the rows are copied
+(binary COPY from Arrow, through ADBC) into a table of their own, `event_stage_<kommunkod>`:
+committed but not part of `event`, so nobody reads it. Its indexes are built on two
+connections at once (one per core), its foreign keys and the partition bound are validated
+there, and the import's transaction then swaps it in for the municipality's empty partition:
+`ATTACH PARTITION` finds every index, key and check already in place and only records them.
+Definitions are read from the partitioned parent in pg_catalog, so they stay exactly those
+of the migrations.
 
 The import's transaction holds the municipality's import lock throughout, so no other import
 can write to the municipality meanwhile; after a failure the partition is as it was and
@@ -15,19 +16,51 @@ can write to the municipality meanwhile; after a failure the partition is as it 
 
 from concurrent.futures import ThreadPoolExecutor
 
+import adbc_driver_postgresql.dbapi as adbc
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Connection, text
 
-from geo_service.db.copy import copy_frame, ewkb_points
+from geo_service.db.copy import adbc_uri, ewkb_points
 
 BULK_MIN_ROWS = 100_000
 """Imports smaller than this always take the row-by-row path."""
 
-STAGE_COLUMNS = ["category", "source_id", "content_hash", "occurred_at", "reported_at",
-                 "severity", "geom", "h3_r8", "h3_r9", "h3_r10", "geocode_method",
-                 "geocode_score", "place_id", "description", "attributes"]  # fmt: skip
-"""What varies per row; the import's constants are the stage table's column defaults."""
+_UTC_MICROS = pa.timestamp("us", tz="UTC")
+_JSONB_VERSION = pa.scalar(b"\x01")
+
+
+def stage_rows(events: pd.DataFrame) -> pa.Table:
+    """The pipeline's events as Arrow columns of exactly event's types (a binary COPY takes
+    bytes as they are); the import's constants are the stage table's column defaults."""
+
+    def text_(column: str) -> pa.Array:
+        return pa.array(events[column].to_numpy(object), pa.string(), from_pandas=True)
+
+    def utc(column: str) -> pa.Array:
+        parsed = pc.strptime(text_(column), "%Y-%m-%dT%H:%M:%SZ", "us", error_is_null=True)
+        return parsed.cast(_UTC_MICROS)
+
+    def integers(column: str, kind: pa.DataType) -> pa.Array:
+        values = events[column].astype("Int64")
+        return pa.array(values.where(values != 0), kind, from_pandas=True)  # 0: none
+
+    jsonb = pc.binary_join_element_wise(_JSONB_VERSION, text_("attributes").cast(pa.binary()),
+                                        b"")  # fmt: skip
+    return pa.table({
+        "category": text_("category"), "source_id": text_("source_id"),
+        "content_hash": text_("content_hash"), "occurred_at": utc("occurred_at"),
+        "reported_at": utc("reported_at"), "severity": integers("severity", pa.int16()),
+        "geom": ewkb_points(events["x"].to_numpy(float), events["y"].to_numpy(float), 3006),
+        **{c: pa.array(events[c].to_numpy(np.int64)) for c in ("h3_r8", "h3_r9", "h3_r10")},
+        "geocode_method": text_("geocode_method"),
+        "geocode_score": pa.array(events["geocode_score"].to_numpy(float)),
+        "place_id": integers("place_id", pa.int32()), "description": text_("description"),
+        "attributes": jsonb,
+    })  # fmt: skip
+
 
 CONSTANTS = ("kind", "source", "batch_id", "created_by")
 
@@ -89,6 +122,7 @@ class StagedPartition:
         self.partition = f"event_{municipality_code}"
         drop_stage(conn, municipality_code)  # left by a crashed import
         self.conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        self.adbc = adbc.connect(adbc_uri(conn), autocommit=True)  # binary COPY from Arrow
         defaults = ", ".join(
             f"ALTER {column} SET DEFAULT {_quote(value)}"
             for column, value in {"municipality_code": municipality_code, **constants}.items()
@@ -104,15 +138,10 @@ class StagedPartition:
             (conn or self.conn).exec_driver_sql(statement)
 
     def copy(self, events: pd.DataFrame) -> None:
-        """COPY one chunk of the pipeline's events (x, y in EPSG:3006) into the stage."""
-        if events.empty:
-            return
-        place = events["place_id"].astype("Int64")
-        frame = events.assign(
-            geom=ewkb_points(events["x"].to_numpy(float), events["y"].to_numpy(float), 3006),
-            place_id=place.where(place > 0),
-        )
-        copy_frame(self.conn, self.name, frame[STAGE_COLUMNS])
+        """Binary COPY of one chunk of the pipeline's events (x, y in EPSG:3006)."""
+        if not events.empty:
+            with self.adbc.cursor() as cursor:
+                cursor.adbc_ingest(self.name, stage_rows(events), mode="append")
 
     def build(self) -> None:
         """Indexes on two connections at once, then keys, the partition bound and statistics."""
@@ -193,6 +222,7 @@ class StagedPartition:
         """Release the stage's connection. A stage that was not attached stays until
         `drop_stage` (its foreign keys cannot be dropped while the import's transaction
         still holds the tables they reference)."""
+        self.adbc.close()
         self.conn.close()
 
 

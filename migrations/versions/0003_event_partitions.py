@@ -7,7 +7,8 @@ Create Date: 2026-11-25 15:50:00
 Each municipality's events live in their own partition `event_<kommunkod>`, created by a
 trigger when the municipality is. Inside a partition every row has the same
 `municipality_code`, so the secondary indexes leave it out (half the cost to build and
-maintain), and a municipality's first large import can be loaded, indexed and validated as a
+maintain); h3_r8 and h3_r9 lose their indexes (tiles find events through the GiST index, and
+ix_event_r10 serves any coarser cell as a range), and a municipality's first large import can be loaded, indexed and validated as a
 separate table and attached in one step (geo_service/ingest/bulk.py). The identity index
 leads with `source_id`: it is the selective column, and its build is twice as fast.
 """
@@ -43,8 +44,6 @@ ALTER TABLE event ADD CONSTRAINT event_pkey PRIMARY KEY (municipality_code, id);
 ALTER TABLE event ADD CONSTRAINT uq_event_identity UNIQUE (source_id, source, municipality_code);
 CREATE INDEX ix_event_geom ON event USING gist (geom);
 CREATE INDEX ix_event_time ON event (occurred_at);
-CREATE INDEX ix_event_r8 ON event (h3_r8);
-CREATE INDEX ix_event_r9 ON event (h3_r9);
 CREATE INDEX ix_event_r10 ON event (h3_r10);
 CREATE INDEX ix_event_place ON event (place_id);
 """
@@ -87,7 +86,7 @@ def _rebuild(partitioned: bool, indexes: str) -> None:
     op.execute("ALTER TABLE event RENAME TO event_previous")
     op.execute("ALTER INDEX event_pkey RENAME TO event_previous_pkey")
     op.execute("ALTER INDEX uq_event_identity RENAME TO uq_event_previous_identity")
-    op.execute(f"DROP INDEX {', '.join(INDEX_NAMES)}")
+    op.execute(f"DROP INDEX IF EXISTS {', '.join(INDEX_NAMES)}")
     op.execute("ALTER SEQUENCE event_id_seq RENAME TO event_previous_id_seq")
     layout = " PARTITION BY LIST (municipality_code)" if partitioned else ""
     op.execute(
