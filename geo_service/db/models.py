@@ -213,8 +213,8 @@ class Event(Base):
 
     __tablename__ = "event"
     __table_args__ = (
-        _tenant_fk([], "municipality", [], ondelete="CASCADE"),
-        _tenant_fk(["source"], "source", ["code"]),
+        # deleting a source (and so a municipality) deletes its events
+        _tenant_fk(["source"], "source", ["code"], ondelete="CASCADE"),
         _tenant_fk(["category"], "taxonomy", ["code"]),
         _tenant_fk(["place_id"], "place", ["id"], ondelete="SET NULL"),
         _tenant_fk(["batch_id"], "ingest_batch", ["id"], ondelete="SET NULL"),

@@ -1,4 +1,5 @@
-"""event partitioned by municipality; secondary indexes without the tenant column
+"""event partitioned by municipality; secondary indexes without the tenant column; a
+source's events are deleted with it
 
 Revision ID: 0003
 Revises: 0002
@@ -48,6 +49,28 @@ CREATE INDEX ix_event_r10 ON event (h3_r10);
 CREATE INDEX ix_event_place ON event (place_id);
 """
 
+NEW_KEYS = """
+ALTER TABLE event ADD CONSTRAINT event_municipality_code_source_fkey FOREIGN KEY
+  (municipality_code, source) REFERENCES source (municipality_code, code) ON DELETE CASCADE;
+ALTER TABLE event ADD CONSTRAINT event_municipality_code_category_fkey FOREIGN KEY
+  (municipality_code, category) REFERENCES taxonomy (municipality_code, code);
+ALTER TABLE event ADD CONSTRAINT event_municipality_code_place_id_fkey FOREIGN KEY
+  (municipality_code, place_id) REFERENCES place (municipality_code, id) ON DELETE SET NULL;
+ALTER TABLE event ADD CONSTRAINT event_municipality_code_batch_id_fkey FOREIGN KEY
+  (municipality_code, batch_id) REFERENCES ingest_batch (municipality_code, id)
+  ON DELETE SET NULL;
+"""
+"""A source's events go with it, and so with the municipality (whose sources cascade): the
+key straight to municipality is no longer needed, and each key costs every import a check."""
+
+OLD_KEYS = (
+    NEW_KEYS.replace(" ON DELETE CASCADE;", ";")
+    + """
+ALTER TABLE event ADD CONSTRAINT event_municipality_code_fkey FOREIGN KEY (municipality_code)
+  REFERENCES municipality (municipality_code) ON DELETE CASCADE;
+"""
+)
+
 OLD_INDEXES = """
 ALTER TABLE event ADD CONSTRAINT event_pkey PRIMARY KEY (municipality_code, id);
 ALTER TABLE event ADD CONSTRAINT uq_event_identity UNIQUE (municipality_code, source, source_id);
@@ -63,7 +86,7 @@ INDEX_NAMES = ("ix_event_geom", "ix_event_time", "ix_event_r8", "ix_event_r9", "
                "ix_event_place")  # fmt: skip
 
 
-def _rebuild(partitioned: bool, indexes: str) -> None:
+def _rebuild(partitioned: bool, indexes: str, keys: str) -> None:
     """Move event's rows into a new event table of the other layout, keeping ids and views."""
     conn = op.get_bind()
     views = conn.exec_driver_sql(
@@ -76,10 +99,6 @@ def _rebuild(partitioned: bool, indexes: str) -> None:
         "WHERE table_schema = 'public' AND table_name = ANY(%(t)s) "
         "AND grantee <> current_user",
         {"t": ["event", *(v for v, _ in views)]},
-    ).all()
-    foreign_keys = conn.exec_driver_sql(
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE conrelid = 'event'::regclass AND contype = 'f' ORDER BY conname"
     ).all()
     for view, _ in views:
         op.execute(f"DROP VIEW {view}")
@@ -94,8 +113,7 @@ def _rebuild(partitioned: bool, indexes: str) -> None:
         f"INCLUDING IDENTITY INCLUDING STORAGE){layout}"
     )
     op.execute(indexes)
-    for name, definition in foreign_keys:
-        op.execute(f"ALTER TABLE event ADD CONSTRAINT {name} {definition}")
+    op.execute(keys)
     if partitioned:
         op.execute(PARTITION_FUNCTIONS)
         op.execute("SELECT event_partition_create(municipality_code) FROM municipality")
@@ -117,8 +135,10 @@ def _rebuild(partitioned: bool, indexes: str) -> None:
 
 
 def upgrade() -> None:
-    _rebuild(partitioned=True, indexes=NEW_INDEXES)
+    _rebuild(partitioned=True, indexes=NEW_INDEXES, keys=NEW_KEYS)
 
 
 def downgrade() -> None:
-    _rebuild(partitioned=False, indexes=OLD_INDEXES)  # the partitions go with the old table
+    _rebuild(
+        partitioned=False, indexes=OLD_INDEXES, keys=OLD_KEYS
+    )  # the partitions go with the old table

@@ -142,3 +142,13 @@ def test_blank_report_date_is_stored_as_null(engine: Engine, tmp_path: Path, bul
             "FROM event WHERE municipality_code = :mc ORDER BY source_id"
         ), {"mc": mc}).all()  # fmt: skip
     assert [tuple(r) for r in rows] == [("r1", "2025-05-06 07:00"), ("r2", None)]
+
+
+def test_deleting_a_municipality_deletes_its_events(engine: Engine) -> None:
+    mc, other = make_tenant(engine, "1361"), make_tenant(engine, "1362")
+    load(engine, mc, "police_extract_excel.csv", bulk=True)
+    load(engine, other, "police_extract_excel.csv", bulk=False)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM municipality WHERE municipality_code = :mc"), {"mc": mc})
+    assert stored(engine, mc) == []
+    assert len(stored(engine, other)) == 5
