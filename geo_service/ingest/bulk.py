@@ -15,6 +15,7 @@ can write to the municipality meanwhile; after a failure the partition is as it 
 """
 
 from concurrent.futures import ThreadPoolExecutor
+from queue import SimpleQueue
 
 import adbc_driver_postgresql.dbapi as adbc
 import numpy as np
@@ -83,6 +84,18 @@ _VALIDATED_AT_ATTACH = {"source", "ingest_batch"}
 keys are validated when the stage is attached, inside that transaction."""
 
 
+LANES = 2
+"""Connections building the stage's indexes at once (CREATE INDEX takes a lock that lets
+others build beside it)."""
+
+
+def _build_cost(statement: str) -> int:
+    """Rough order of build times: GiST, then multi-column unique, then single columns."""
+    if "USING gist" in statement:
+        return 3
+    return 2 if "UNIQUE" in statement and statement.count(",") >= 2 else 1
+
+
 def import_lock(conn: Connection, municipality_code: str) -> None:
     """Serialise imports per municipality (held until the import's transaction ends)."""
     conn.execute(
@@ -131,6 +144,9 @@ class StagedPartition:
         self._run(
             f"CREATE TABLE {self.name} (LIKE event INCLUDING DEFAULTS INCLUDING CONSTRAINTS)",
             f"ALTER TABLE {self.name} ALTER id SET DEFAULT nextval({_quote(sequence)}), {defaults}",
+            # the partition bound, checked row by row as rows arrive (cheaper than a scan)
+            f"ALTER TABLE {self.name} ADD CONSTRAINT {self.name}_bound "
+            f"CHECK (municipality_code = {_quote(municipality_code)})",
         )
 
     def _run(self, *statements: str, conn: Connection | None = None) -> None:
@@ -144,13 +160,17 @@ class StagedPartition:
                 cursor.adbc_ingest(self.name, stage_rows(events), mode="append")
 
     def build(self) -> None:
-        """Indexes on two connections at once, then keys, the partition bound and statistics."""
+        """Indexes on two connections at once, then the keys and statistics."""
         indexes = self.conn.execute(text(_INDEXES)).all()
-        statements = [self._index_sql(relname, definition) for relname, definition, _, _ in indexes]
-        statements.sort(key=lambda s: "USING gist" not in s)  # the slowest build starts first
-        lanes: list[list[str]] = [statements[0::2], statements[1::2]]
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            for future in [pool.submit(self._build_lane, lane) for lane in lanes]:
+        queue: SimpleQueue[str] = SimpleQueue()
+        for statement in sorted(
+            (self._index_sql(relname, definition) for relname, definition, _, _ in indexes),
+            key=_build_cost,
+            reverse=True,
+        ):
+            queue.put(statement)
+        with ThreadPoolExecutor(max_workers=LANES) as pool:
+            for future in [pool.submit(self._build_lane, queue) for _ in range(LANES)]:
                 future.result()
         for relname, _, conname, contype in indexes:
             if conname:
@@ -165,8 +185,6 @@ class StagedPartition:
                                                                     *CONSTANTS))  # fmt: skip
         self._run(
             f"ALTER TABLE {self.name} {defaults}",
-            f"ALTER TABLE {self.name} ADD CONSTRAINT {self.name}_bound "
-            f"CHECK (municipality_code = {_quote(self.mc)})",
             f"ANALYZE {self.name}",
         )
 
@@ -176,14 +194,16 @@ class StagedPartition:
         unique = "UNIQUE " if head.startswith("CREATE UNIQUE") else ""
         return f"CREATE {unique}INDEX {self.name}_{relname} ON {self.name} USING {columns}"
 
-    def _build_lane(self, statements: list[str]) -> None:
+    def _build_lane(self, queue: SimpleQueue[str]) -> None:
+        """Build indexes from the queue until it is empty (the lanes balance themselves)."""
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             self._run(
                 "SET maintenance_work_mem = '512MB'",
-                "SET max_parallel_maintenance_workers = 0",  # the two lanes use both cores
-                *statements,
+                "SET max_parallel_maintenance_workers = 0",  # the lanes use the cores
                 conn=conn,
             )
+            while not queue.empty():
+                self._run(queue.get(), conn=conn)
 
     def attach(self, conn: Connection) -> None:
         """Swap the stage in for the municipality's (empty) partition, in the import's
