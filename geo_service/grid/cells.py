@@ -2,9 +2,10 @@
 
 import h3
 import numpy as np
+import pyarrow as pa
 import shapely
 from h3 import LatLngPoly, polygon_to_cells_experimental
-from h3.api import numpy_int as h3i
+from h3ronpy.vector import coordinates_to_cells
 from pyproj import Transformer
 
 _RES_SHIFT = np.uint64(52)
@@ -13,15 +14,11 @@ _TO_3006 = Transformer.from_crs(4326, 3006, always_xy=True)
 
 
 def latlng_to_cells(lat: np.ndarray, lon: np.ndarray, resolution: int) -> np.ndarray:
-    """H3 cells (int64) of WGS84 points at one resolution."""
-    lat_list = np.asarray(lat, dtype=float).tolist()
-    lon_list = np.asarray(lon, dtype=float).tolist()
-    out = np.fromiter(
-        (h3i.latlng_to_cell(a, b, resolution) for a, b in zip(lat_list, lon_list, strict=True)),
-        dtype=np.uint64,
-        count=len(lat_list),
+    """H3 cells (int64) of WGS84 points at one resolution, vectorised (h3ronpy, on h3o)."""
+    cells = coordinates_to_cells(
+        np.asarray(lat, dtype=float), np.asarray(lon, dtype=float), resolution
     )
-    return out.view(np.int64)
+    return np.asarray(pa.array(cells), dtype=np.uint64).view(np.int64)
 
 
 def parent_cells(cells: np.ndarray, resolution: int) -> np.ndarray:
