@@ -2,6 +2,8 @@
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 STOCKHOLM = "Europe/Stockholm"
 TEXT = pd.StringDtype("pyarrow")
@@ -29,6 +31,9 @@ _DATE_FORMATS = (
     "%d %b %Y",
 )
 _OFFSET = r"(?:[+-]\d{2}:?\d{2}|Z)$"
+_PLAIN_NUMBER = r"^[+-]?(?:\d+[.,]?\d*|[.,]\d+)$"
+_PLAIN_MAX_CHARS = 15
+"""Up to 15 digits: pandas' parser and Arrow's both round such a decimal correctly."""
 _SV_MONTHS = {
     "januari": "jan", "februari": "feb", "mars": "mar", "april": "apr", "maj": "may",
     "juni": "jun", "juli": "jul", "augusti": "aug", "september": "sep", "oktober": "oct",
@@ -38,9 +43,10 @@ _SV_MONTHS = {
 
 def utc_text(times: pd.Series) -> pd.Series:
     """UTC timestamps as ISO text ('2025-03-14T20:30:00Z'), '' for NaT; vectorised."""
-    raw = times.dt.tz_convert(None).to_numpy().astype("datetime64[s]")
-    text = np.char.add(np.datetime_as_string(raw, unit="s"), "Z")
-    return pd.Series(np.where(np.isnat(raw), "", text), index=times.index, dtype=object)
+    seconds = pa.array(times.dt.tz_convert(None).to_numpy().astype("datetime64[s]"))
+    text = pc.replace_substring(pc.cast(seconds, pa.string()), " ", "T", max_replacements=1)
+    text = pc.binary_join_element_wise(text, "Z", "").fill_null("")
+    return pd.Series(text.to_numpy(zero_copy_only=False), index=times.index, dtype=object)
 
 
 def numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -49,12 +55,36 @@ def numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     Returns the numbers and a mask of values that were present but not numbers (text, NaN).
     """
     text = values.astype(TEXT).str.strip()
+    plain = _plain_numbers(pa.array(text.array))
+    if plain is not None:
+        return (pd.Series(plain, index=values.index),
+                pd.Series(False, index=values.index, dtype="bool[pyarrow]"))  # fmt: skip
     blank = text.isna() | (text == "")
     cleaned = text.str.replace("[\\s\u00a0\u202f]", "", regex=True).str.replace(",", ".")
     out = pd.to_numeric(cleaned, errors="coerce").astype(float)
     bad = ~blank & (out.isna() | ~np.isfinite(out.fillna(0.0)))
     out[bad] = np.nan
     return out, bad
+
+
+def _plain_numbers(text: pa.Array) -> np.ndarray | None:
+    """Floats (NaN for blanks) when every value is blank or a short plain decimal, else None.
+
+    The common case, parsed by Arrow; anything else (spaces inside, exponents, text, long
+    digit strings, a negative zero that pandas reads as 0 among integers) is left to pandas.
+    """
+    plain = pc.and_(
+        pc.match_substring_regex(text, _PLAIN_NUMBER),
+        pc.less_equal(pc.utf8_length(text), _PLAIN_MAX_CHARS),
+    )
+    if not pc.all(pc.fill_null(pc.or_(plain, pc.equal(text, "")), True)).as_py():
+        return None
+    decimal = pc.replace_substring(text, ",", ".")
+    parsed = pc.cast(pc.if_else(plain, decimal, pa.scalar(None, text.type)), pa.float64())
+    out = parsed.to_numpy(zero_copy_only=False)
+    if np.signbit(out[out == 0]).any():
+        return None
+    return out
 
 
 def datetimes(values: pd.Series, time: pd.Series | None = None) -> pd.Series:

@@ -23,7 +23,7 @@ from geo_service.errors import GeoServiceError, NotFoundError
 from geo_service.geocode.address import match_addresses
 from geo_service.geocode.crs import SUPPORTED, project, to_wgs84
 from geo_service.geocode.places import PlaceIndex, load_places
-from geo_service.geocode.text import map_unique
+from geo_service.geocode.text import distinct
 from geo_service.grid import latlng_to_cells, parent_cells
 from geo_service.ingest import mapping as mapping_mod
 from geo_service.ingest.bulk import (
@@ -369,22 +369,29 @@ class _Rejections:
     """Collects the first reason per row (a row is quarantined for one reason)."""
 
     def __init__(self, index: pd.Index) -> None:
-        self.reason = pd.Series("", index=index, dtype=object)
-        self.message = pd.Series("", index=index, dtype=object)
+        self.reason = np.full(len(index), "", dtype=object)
+        self.message = np.full(len(index), "", dtype=object)
+        self.ok = np.ones(len(index), dtype=bool)
 
-    def add(self, mask: pd.Series | np.ndarray, reason: str, message: object) -> None:
-        mask = np.asarray(mask, dtype=bool) & (self.reason.to_numpy() == "")
-        if not mask.any():
+    def add(
+        self,
+        mask: pd.Series | np.ndarray,
+        reason: str,
+        message: str | np.ndarray | Callable[[np.ndarray], list[str]],
+    ) -> None:
+        """Quarantine the rows of `mask` not quarantined yet. `message` is one text, one per
+        row, or a function giving the texts of the rows it is given (positions)."""
+        rows = np.flatnonzero(np.asarray(mask, dtype=bool) & self.ok)
+        if not rows.size:
             return
-        self.reason[mask] = reason
+        self.ok[rows] = False
+        self.reason[rows] = reason
         if isinstance(message, str):
-            self.message[mask] = message
+            self.message[rows] = message
+        elif callable(message):
+            self.message[rows] = message(rows)
         else:
-            self.message[mask] = np.asarray(message, dtype=object)[mask]
-
-    @property
-    def ok(self) -> np.ndarray:
-        return self.reason.to_numpy() == ""
+            self.message[rows] = np.asarray(message, dtype=object)[rows]
 
 
 def _col(m: pd.DataFrame, name: str) -> pd.Series:
@@ -395,52 +402,67 @@ def process_chunk(
     conn: Connection, chunk: pd.DataFrame, ctx: Context
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One chunk → (events in the loader's layout, quarantined rows)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     o = ctx.options
     m = mapping_mod.apply(chunk, ctx.columns)
     n = len(chunk)
     rej = _Rejections(chunk.index)
     if ctx.check_shape:
-        short = chunk[ctx.file_columns].isna().any(axis=1)
+        short = np.zeros(n, dtype=bool)
+        for column in ctx.file_columns:
+            short |= chunk[column].isna().to_numpy()
         rej.add(short, "wrong_field_count", "Raden har färre fält än rubriken.")
+
+    def texts(values: pd.Series) -> Callable[[np.ndarray], list[str]]:
+        """The values ('' for missing) at the given positions."""
+        return lambda rows: values.iloc[rows].fillna("").astype(str).tolist()
 
     # time
     raw_date = _col(m, "occurred_at")
+    dates = texts(raw_date)
     occurred = datetimes(raw_date, m.get("time"))
-    blank_date = raw_date.fillna("").str.strip() == ""
+    utc = occurred.dt.tz_convert(None).to_numpy()
+    blank_date = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(pa.array(raw_date.array)), ""), True)
     rej.add(blank_date, "missing_date", "Datum saknas.")
     rej.add(
-        occurred.isna(),
+        np.isnat(utc),
         "invalid_date",
-        "Datumet " + raw_date.fillna("").astype(str) + " kan inte tolkas eller finns inte.",
+        lambda rows: [f"Datumet {v} kan inte tolkas eller finns inte." for v in dates(rows)],
     )
     now = pd.Timestamp(datetime.now(UTC))
     tolerance = timedelta(hours=get_settings().future_tolerance_hours)
     rej.add(
-        occurred > now + tolerance,
+        utc > (now + tolerance).tz_convert(None).to_datetime64(),
         "date_in_future",
-        "Datumet " + raw_date.fillna("").astype(str) + " ligger i framtiden.",
+        lambda rows: [f"Datumet {v} ligger i framtiden." for v in dates(rows)],
     )
-    rej.add(
-        occurred < EARLIEST,
-        "date_too_old",
-        "Datumet " + raw_date.fillna("").astype(str) + " är före 1990.",
-    )
+    rej.add(utc < EARLIEST.tz_convert(None).to_datetime64(), "date_too_old",
+            lambda rows: [f"Datumet {v} är före 1990." for v in dates(rows)])  # fmt: skip
     reported = datetimes(_col(m, "reported_at")) if "reported_at" in m else None
 
     # category
-    label = _col(m, "category").fillna("")
-    category = map_unique(label, lambda v: ctx.categories.get(fold(v)))
-    rej.add(category.isna(), "unknown_category",
-            "Kategorin '" + label.astype(str) + "' är okänd; lägg till den i mappningen "
-            "(categories) eller som alias i kommunens kategorilista.")  # fmt: skip
+    label_codes, labels = distinct(_col(m, "category"))
+    known = np.array([ctx.categories.get(fold(v)) for v in labels] + [None], dtype=object)[:-1]
+    category = known[label_codes]
+    rej.add(category == None, "unknown_category",  # noqa: E711 (elementwise)
+            lambda rows: [f"Kategorin '{labels[c]}' är okänd; lägg till den i mappningen "
+                          "(categories) eller som alias i kommunens kategorilista."
+                          for c in label_codes[rows]])  # fmt: skip
 
     # severity
-    severity, bad_sev = numbers(_col(m, "severity"))
-    bad_sev = bad_sev.fillna(False) | (severity.notna() & ~severity.isin([1, 2, 3]))
+    severity, bad_sev = np.full(n, np.nan), np.zeros(n, dtype=bool)
+    if "severity" in m:
+        severity_values, not_number = numbers(m["severity"])
+        severity = severity_values.to_numpy()
+        bad_sev = np.asarray(not_number.fillna(False), dtype=bool)
+    bad_sev |= ~np.isnan(severity) & (severity != 1) & (severity != 2) & (severity != 3)
     rej.add(bad_sev, "invalid_severity", "Allvarlighetsgraden ska vara 1, 2 eller 3.")
 
     # geocode
     x, y = np.full(n, np.nan), np.full(n, np.nan)
+    located = np.zeros(n, dtype=bool)
     method = np.full(n, "", dtype=object)
     score = np.zeros(n)
     epsg = np.zeros(n, dtype=np.int32)
@@ -452,37 +474,43 @@ def process_chunk(
         gy, _ = numbers(chunk[GEOM_Y])
         have = gx.notna().to_numpy()
         x[have], y[have] = gx[have], gy[have]
+        located |= have
         method[have] = "coordinates"
         score[have] = np.where(geometry_note[have] == "point_on_surface", 0.9, 1.0)
         epsg[have] = 3006
     pair = ("lat", "lon") if {"lat", "lon"} <= ctx.columns.keys() else ("north", "east")
     if set(pair) <= ctx.columns.keys():
-        first, bad1 = numbers(m[pair[0]])
-        second, bad2 = numbers(m[pair[1]])
-        todo = method == ""
-        given = todo & (first.notna() | second.notna() | bad1 | bad2).to_numpy()
-        text_bad = todo & (bad1 | bad2).to_numpy()
+        first_values, bad1 = numbers(m[pair[0]])
+        second_values, bad2 = numbers(m[pair[1]])
+        first, second = first_values.to_numpy(), second_values.to_numpy()
+        not_number = np.asarray(bad1, dtype=bool) | np.asarray(bad2, dtype=bool)
+        todo = ~located
+        given = todo & (~np.isnan(first) | ~np.isnan(second) | not_number)
+        text_bad = np.flatnonzero(todo & not_number)
         loc_reason[text_bad] = "invalid_coordinates"
-        loc_message[text_bad] = (
-            "Koordinaterna är inte tal: "
-            + (m[pair[0]].fillna("") + ", " + m[pair[1]].fillna("")).to_numpy(object)[text_bad]
-        )
-        zero = todo & (first == 0).to_numpy() & (second == 0).to_numpy()
+        loc_message[text_bad] = [
+            f"Koordinaterna är inte tal: {a}, {b}"
+            for a, b in zip(texts(m[pair[0]])(text_bad), texts(m[pair[1]])(text_bad), strict=True)
+        ]
+        zero = todo & (first == 0) & (second == 0)
         loc_reason[zero] = "zero_coordinates"
         loc_message[zero] = "Koordinaterna är (0, 0), inte en plats."
-        candidates = given & ~text_bad & ~zero & (first.notna() & second.notna()).to_numpy()
+        candidates = given & ~not_number & ~zero & ~np.isnan(first) & ~np.isnan(second)
         if candidates.any():
-            p = project(first.to_numpy(float)[candidates], second.to_numpy(float)[candidates],
-                        ctx.crs, ctx.target)  # fmt: skip
+            p = project(first[candidates], second[candidates], ctx.crs, ctx.target)
             ctx.warnings.update(p.warnings)
             idx = np.flatnonzero(candidates)
             good = idx[p.ok]
             x[good], y[good], epsg[good] = p.x[p.ok], p.y[p.ok], p.epsg[p.ok]
+            located[good] = True
             if ctx.police_feed:
                 method[good] = "municipality_centroid"
+                score[good] = SCORES["municipality_centroid"]
             else:
-                method[good] = np.where(p.swapped[p.ok], "coordinates_swapped", "coordinates")
-            score[good] = np.select([method[good] == k for k in SCORES], list(SCORES.values()), 1.0)
+                swapped = p.swapped[p.ok]
+                method[good] = "coordinates"
+                method[good[swapped]] = "coordinates_swapped"
+                score[good] = np.where(swapped, SCORES["coordinates_swapped"], 1.0)
             if p.swapped[p.ok].any() and not ctx.police_feed:
                 ctx.warnings.add("Rader med omkastade koordinater (lat/lon eller N/E) rättades; "
                                  "geokodmetoden är coordinates_swapped.")  # fmt: skip
@@ -490,13 +518,13 @@ def process_chunk(
             loc_reason[failed] = "invalid_coordinates"
             loc_message[failed] = [
                 f"Koordinaterna ({a}, {b}) passar inget svenskt koordinatsystem."
-                for a, b in zip(first.to_numpy()[failed], second.to_numpy()[failed], strict=True)
+                for a, b in zip(first[failed], second[failed], strict=True)
             ]
-        missing_pair = given & ~text_bad & ~zero & ~candidates
+        missing_pair = given & ~not_number & ~zero & ~candidates
         loc_reason[missing_pair] = "invalid_coordinates"
         loc_message[missing_pair] = "Bara en av två koordinater finns."
     if "address" in ctx.columns:
-        todo = method == ""
+        todo = ~located
         if todo.any():
             found = match_addresses(conn, o.municipality_code, m["address"][todo],
                                     m["town"][todo] if "town" in m else None)  # fmt: skip
@@ -505,10 +533,11 @@ def process_chunk(
             x[idx[hit]], y[idx[hit]] = found.x[hit], found.y[hit]
             method[idx[hit]], score[idx[hit]] = found.method[hit], found.score[hit]
             epsg[idx[hit]] = 3006
+            located[idx[hit]] = True
             miss = (found.reason != "") & (loc_reason[idx] == "")
             loc_reason[idx[miss]], loc_message[idx[miss]] = found.reason[miss], found.message[miss]
     if "place" in ctx.columns:
-        todo = method == ""
+        todo = ~located
         if todo.any():
             names = m["place"][todo]
             ids, px, py = ctx.places.lookup(names)
@@ -517,6 +546,7 @@ def process_chunk(
             x[idx[hit]], y[idx[hit]] = px[hit], py[hit]
             method[idx[hit]], score[idx[hit]] = "place", SCORES["place"]
             epsg[idx[hit]] = 3006
+            located[idx[hit]] = True
             named = (names.fillna("").str.strip() != "").to_numpy() & ~hit
             named &= loc_reason[idx] == ""
             loc_reason[idx[named]] = "place_not_found"
@@ -524,54 +554,57 @@ def process_chunk(
                 f"Platsen {v!r} finns inte bland kommunens platser eller alias."
                 for v in names.to_numpy()[named]
             ]
-    no_point = method == ""
-    loc_reason[no_point & (loc_reason == "")] = "no_location"
-    loc_message[no_point & (loc_message == "")] = "Raden saknar koordinater, adress och platsnamn."
-    for reason in np.unique(loc_reason[no_point]):
-        sel = no_point & (loc_reason == reason)
-        rej.add(sel, str(reason), loc_message)
+    no_point = np.flatnonzero(~located)
+    reasons = loc_reason[no_point]
+    reasons[reasons == ""] = "no_location"
+    messages = loc_message[no_point]
+    messages[messages == ""] = "Raden saknar koordinater, adress och platsnamn."
+    for reason in np.unique(reasons):
+        sel = np.zeros(n, dtype=bool)
+        sel[no_point[reasons == reason]] = True
+        rej.add(sel, str(reason), lambda rows: messages[np.searchsorted(no_point, rows)])
     if ctx.boundary is not None:
-        located = ~no_point
         inside = np.ones(n, dtype=bool)
         inside[located] = shapely.contains_xy(ctx.boundary, x[located], y[located])
-        outside = np.flatnonzero(~inside)
-        message = np.full(n, "", dtype=object)
-        message[outside] = [f"Punkten ({a:.0f}, {b:.0f}) i SWEREF 99 TM ligger utanför kommunen."
-                            for a, b in zip(x[outside], y[outside], strict=True)]  # fmt: skip
-        rej.add(~inside, "outside_area", message)
+        rej.add(~inside, "outside_area", lambda rows: [
+            f"Punkten ({a:.0f}, {b:.0f}) i SWEREF 99 TM ligger utanför kommunen."
+            for a, b in zip(x[rows], y[rows], strict=True)])  # fmt: skip
 
     # redaction and identity
-    description = redact(_col(m, "description")).replace("", pd.NA)
+    redacted = pa.array(redact(_col(m, "description")).array)
+    description = pc.if_else(pc.equal(redacted, ""), pa.scalar(None, redacted.type), redacted)
     if ctx.police_feed and "name" in chunk:
-        description = description.fillna(redact(chunk["name"]))
-    occurred_text = utc_text(occurred)
-    content = pd.DataFrame({
-        "kind": o.kind, "category": category.fillna(""), "t": occurred_text,
-        "x": np.round(x, 1), "y": np.round(y, 1), "d": description.fillna(""),
-        "s": severity.fillna(0),
-    }, index=chunk.index)  # fmt: skip
-    content_hash = _hash_rows(content)
-    sid = _col(m, "source_id").fillna("").str.strip()
-    source_id = sid.where(sid != "", "h:" + content_hash)
-    _reject_duplicates(source_id, rej, ctx)
+        description = pc.coalesce(description, pa.array(redact(chunk["name"]).array))
+    occurred_text = utc_text(occurred).to_numpy()
+    filled = np.array([c or "" for c in known] + [""], dtype=object)[:-1]
+    content_hash = _hash_rows([
+        (np.zeros(n, dtype=np.intp), [o.kind]), (label_codes, filled), occurred_text,
+        np.round(x, 1), np.round(y, 1), distinct(description), np.nan_to_num(severity, nan=0.0),
+    ])  # fmt: skip
+    sid = pc.fill_null(pc.utf8_trim_whitespace(pa.array(_col(m, "source_id").array)), "")
+    source_id = sid.to_numpy(zero_copy_only=False).astype(object)
+    blank_id = np.flatnonzero(pc.equal(sid, "").to_numpy(zero_copy_only=False))
+    source_id[blank_id] = "h:" + content_hash[blank_id]
+    _reject_duplicates(source_id, chunk.index, rej, ctx)
 
     ok = rej.ok
     lat, lon = to_wgs84(x[ok], y[ok])
     r10 = latlng_to_cells(lat, lon, 10)
-    notes = pd.Series('{"crs": ' + pd.Series(epsg[ok]).astype(str).to_numpy(object) + "}")
+    crs_codes, crs_of_row = np.unique(epsg[ok], return_inverse=True)
+    notes = np.array([f'{{"crs": {c}}}' for c in crs_codes] + [""], dtype=object)[crs_of_row]
     if geometry_note is not None:
         polygon = geometry_note[ok] == "point_on_surface"
         notes[polygon] = '{"crs": 3006, "geometry": "point_on_surface"}'
     events = pd.DataFrame({
-        "kind": o.kind, "category": category[ok].to_numpy(), "source": o.source,
-        "source_id": source_id[ok].to_numpy(), "content_hash": content_hash[ok].to_numpy(),
-        "occurred_at": occurred_text[ok].to_numpy(),
+        "kind": o.kind, "category": category[ok], "source": o.source,
+        "source_id": source_id[ok], "content_hash": content_hash[ok],
+        "occurred_at": occurred_text[ok],
         "reported_at": _or_null(utc_text(reported)[ok]) if reported is not None else None,
-        "severity": severity[ok].astype("Int64").reset_index(drop=True), "x": x[ok], "y": y[ok],
+        "severity": pd.array(severity[ok], dtype="Int64"), "x": x[ok], "y": y[ok],
         "h3_r8": parent_cells(r10, 8), "h3_r9": parent_cells(r10, 9), "h3_r10": r10,
         "geocode_method": method[ok], "geocode_score": np.clip(score[ok], 0, 1),
-        "description": description[ok].to_numpy(), "attributes": notes.to_numpy(),
-        "batch_id": ctx.batch_id, "created_by": o.created_by,
+        "description": pd.arrays.ArrowStringArray(description.filter(ok)).to_numpy(),
+        "attributes": notes, "batch_id": ctx.batch_id, "created_by": o.created_by,
         "place_id": pd.array(ctx.places.containing(x[ok], y[ok]), dtype="Int64"),
     })  # fmt: skip
     if not o.created_by:
@@ -580,7 +613,7 @@ def process_chunk(
     rejected = pd.DataFrame({
         "row_number": chunk.index[bad],
         "raw": raw_records(chunk.loc[bad, [c for c in chunk.columns if c != "__geometry_note"]]),
-        "reason_code": rej.reason[bad].to_numpy(), "message": rej.message[bad].to_numpy(),
+        "reason_code": rej.reason[bad], "message": rej.message[bad],
     })  # fmt: skip
     return events, rejected
 
@@ -592,34 +625,66 @@ def _or_null(values: pd.Series) -> np.ndarray:
     return out
 
 
-def _hash_rows(frame: pd.DataFrame) -> pd.Series:
+def _hash_rows(columns: list[np.ndarray | tuple[np.ndarray, list[str]]]) -> np.ndarray:
     """A stable 64-bit content hash per row (pandas' keyed SipHash), as 16 hex chars.
 
+    The value `pd.util.hash_pandas_object(frame, index=False, hash_key=...)` gives for a frame
+    of these columns; a text column given as (codes, distinct texts) is hashed once per text.
     Enough to tell a changed row within one source; the identity itself is the source id.
     """
-    hashed = pd.util.hash_pandas_object(frame, index=False, hash_key="geo_service_ingt")
-    hexed = hashed.to_numpy(np.uint64).astype(">u8").tobytes().hex().encode("ascii")
-    return pd.Series(np.frombuffer(hexed, dtype="S16").astype(str).astype(object),
-                     index=frame.index, dtype=object)  # fmt: skip
+    key = "geo_service_ingt"
+    out: np.ndarray | None = None
+    mult = np.uint64(1000003)
+    for i, column in enumerate(columns):
+        if isinstance(column, tuple):
+            codes, uniques = column
+            texts = np.array([*uniques, ""], dtype=object)[:-1]
+            hashed = pd.util.hash_array(texts, hash_key=key, categorize=False)[codes]
+        else:
+            hashed = pd.util.hash_array(column, hash_key=key, categorize=False)
+        if out is None:
+            out = np.full(len(hashed), 0x345678, dtype=np.uint64)
+        out ^= hashed  # combined as pandas does (CPython's tuple hash)
+        out *= mult
+        mult += np.uint64(82520 + 2 * (len(columns) - i))
+    assert out is not None
+    out += np.uint64(97531)
+    hexed = out.astype(">u8").tobytes().hex().encode("ascii")
+    return np.frombuffer(hexed, dtype="S16").astype(str).astype(object)
 
 
-def _reject_duplicates(source_id: pd.Series, rej: _Rejections, ctx: Context) -> None:
-    """Rows whose identity appeared earlier in the file go to quarantine, not over the first."""
-    keys = pd.util.hash_pandas_object(source_id, index=False).to_numpy(np.uint64)
-    in_chunk = pd.Series(keys).duplicated(keep="first").to_numpy()
-    earlier = np.zeros(len(keys), dtype=bool)
-    if ctx.seen:
-        earlier = np.isin(keys, np.concatenate(ctx.seen))
-    if in_chunk.any() or earlier.any():
-        rows = pd.Series(source_id.index, index=source_id.index)
-        first_at = rows.groupby(source_id.to_numpy()).transform("first")
-        message = np.where(
-            in_chunk,
-            "Samma id som rad " + first_at.astype(str).to_numpy(object) + " i filen.",
-            "Samma id som en tidigare rad i filen.",
-        )
-        rej.add(in_chunk | earlier, "duplicate_in_file", message)
-    ctx.seen.append(keys[~in_chunk])
+def _reject_duplicates(
+    source_id: np.ndarray, rows: pd.Index, rej: _Rejections, ctx: Context
+) -> None:
+    """Rows whose identity appeared earlier in the file go to quarantine, not over the first.
+
+    Identities are 64-bit hashes; earlier chunks' are kept in `ctx.seen` as sorted runs, a run
+    merged into the one before when it grows as large, so a file keeps O(log n) runs.
+    """
+    keys = pd.util.hash_array(source_id, categorize=False)
+    order = np.argsort(keys, kind="stable")  # equal keys stay in row order
+    ordered = keys[order]
+    repeat = np.zeros(len(keys), dtype=bool)
+    repeat[1:] = ordered[1:] == ordered[:-1]
+    seen = np.zeros(len(keys), dtype=bool)
+    for run in ctx.seen:
+        seen |= run[np.searchsorted(run, ordered).clip(max=len(run) - 1)] == ordered
+    in_chunk = np.zeros(len(keys), dtype=bool)
+    in_chunk[order[repeat]] = True
+    if repeat.any() or seen.any():
+        earlier = np.zeros(len(keys), dtype=bool)
+        earlier[order] = seen
+        start = np.maximum.accumulate(np.where(repeat, 0, np.arange(len(keys))))
+        first_row = np.empty(len(keys), dtype=rows.dtype)
+        first_row[order] = rows.to_numpy()[order[start]]
+        rej.add(in_chunk | earlier, "duplicate_in_file", lambda at: [
+            f"Samma id som rad {first_row[i]} i filen." if in_chunk[i]
+            else "Samma id som en tidigare rad i filen." for i in at])  # fmt: skip
+    run = ordered[~repeat]
+    while ctx.seen and len(ctx.seen[-1]) <= len(run):
+        run = np.sort(np.concatenate([ctx.seen.pop(), run]), kind="stable")  # merges two runs
+    if len(run):
+        ctx.seen.append(run)
 
 
 def iter_report_rows(report: ImportReport) -> Iterator[tuple[str, str]]:

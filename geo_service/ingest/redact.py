@@ -6,9 +6,12 @@ when the Luhn check digit holds, so ordinary numbers (dates, case numbers) survi
 
 import re
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from geo_service.geocode.text import map_unique
+from geo_service.geocode.text import distinct
 from geo_service.ingest.parse import TEXT
 
 REDACTED = "[redacted]"
@@ -45,11 +48,14 @@ def redact_text(text: str) -> str:
 
 
 def redact(values: pd.Series) -> pd.Series:
-    """A text column redacted; only values that could hold a match are looked at."""
+    """A text column redacted; only values that could hold a match are looked at, each once."""
     text = values.astype(TEXT)
-    candidate = text.str.contains(_CANDIDATE, na=False)
-    if not candidate.any():
+    array = pa.array(text.array)
+    candidate = pc.fill_null(pc.match_substring_regex(array, _CANDIDATE.pattern), False)
+    if not pc.any(candidate).as_py():
         return text
-    out = text.copy()
-    out[candidate] = map_unique(text[candidate], redact_text)  # repeated texts redacted once
-    return out
+    rows = np.flatnonzero(candidate.to_numpy(zero_copy_only=False))
+    codes, uniques = distinct(pd.Series(pd.arrays.ArrowStringArray(array.take(rows))))
+    fixed = pa.array(map(redact_text, uniques), array.type, size=len(uniques)).take(codes)
+    redacted = pc.replace_with_mask(array, candidate, fixed)
+    return pd.Series(pd.arrays.ArrowStringArray(redacted), index=values.index)

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from geo_service.ingest.parse import datetimes, numbers
+from geo_service.ingest.parse import datetimes, numbers, utc_text
 
 
 def test_decimal_comma_and_spaces() -> None:
@@ -34,3 +34,25 @@ def test_separate_time_column_and_impossible_dates() -> None:
 def test_the_repeated_autumn_hour_is_read_as_summer_time() -> None:
     out = datetimes(pd.Series(["2025-10-26 02:30"]))
     assert out[0].isoformat() == "2025-10-26T00:30:00+00:00"
+
+
+def test_plain_decimals_and_the_rest_read_the_same() -> None:
+    plain = pd.Series(["6219655,46", "398532.4", "-12", "+,5", "7.", "", None], dtype="string")
+    values, bad = numbers(plain)
+    assert values[:5].tolist() == [6219655.46, 398532.4, -12.0, 0.5, 7.0]
+    assert values[5:].isna().all() and not bad.any()
+    mixed = pd.Series(["6219655,46", "1e3", "6 219 655,5", "inf", "-"], dtype="string")
+    values, bad = numbers(mixed)
+    assert values[:3].tolist() == [6219655.46, 1000.0, 6219655.5]
+    assert list(bad) == [False, False, False, True, True]
+
+
+def test_a_negative_zero_among_integers_reads_as_zero() -> None:
+    values, _ = numbers(pd.Series(["-0", "5"], dtype="string"))
+    assert str(values[0]) == "0.0"
+
+
+def test_utc_text() -> None:
+    times = pd.Series(pd.to_datetime(["2025-03-14 20:30:05", None, "1969-07-20 20:17:00"]))
+    times = times.dt.tz_localize("UTC")
+    assert utc_text(times).tolist() == ["2025-03-14T20:30:05Z", "", "1969-07-20T20:17:00Z"]
