@@ -21,12 +21,12 @@ class PlaceIndex:
     def containing(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """The smallest place each point falls in (0 for none), as the loader's SQL would."""
         out = np.zeros(len(x), dtype=np.int64)
-        for place_id, polygon in zip(self.ids, self.polygons, strict=True):
-            todo = out == 0
-            if not todo.any():
-                break
-            hit = shapely.intersects_xy(polygon, x[todo], y[todo])
-            out[np.flatnonzero(todo)[hit]] = place_id
+        bounds = shapely.bounds(np.array(self.polygons, dtype=object)).reshape(-1, 4)
+        for place_id, polygon, box in zip(self.ids, self.polygons, bounds, strict=True):
+            x0, y0, x1, y1 = box
+            near = (out == 0) & (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)  # its bounding box
+            idx = np.flatnonzero(near)
+            out[idx[shapely.intersects_xy(polygon, x[idx], y[idx])]] = place_id
         return out
 
     def lookup(self, names: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -576,10 +576,13 @@ def process_chunk(
     if ctx.police_feed and "name" in chunk:
         description = pc.coalesce(description, pa.array(redact(chunk["name"]).array))
     occurred_text = utc_text(occurred).to_numpy()
-    filled = np.array([c or "" for c in known] + [""], dtype=object)[:-1]
+    encoded = pc.dictionary_encode(description)
+    descriptions = encoded.dictionary.to_pylist()
+    text_codes = encoded.indices.fill_null(len(descriptions)).to_numpy(zero_copy_only=False)
     content_hash = _hash_rows([
-        (np.zeros(n, dtype=np.intp), [o.kind]), (label_codes, filled), occurred_text,
-        np.round(x, 1), np.round(y, 1), distinct(description), np.nan_to_num(severity, nan=0.0),
+        (np.zeros(n, dtype=np.intp), [o.kind]), (label_codes, [c or "" for c in known]),
+        occurred_text, np.round(x, 1), np.round(y, 1), (text_codes, [*descriptions, ""]),
+        np.nan_to_num(severity, nan=0.0),
     ])  # fmt: skip
     sid = pc.fill_null(pc.utf8_trim_whitespace(pa.array(_col(m, "source_id").array)), "")
     source_id = sid.to_numpy(zero_copy_only=False).astype(object)
@@ -600,13 +603,15 @@ def process_chunk(
         "source_id": source_id[ok], "content_hash": content_hash[ok],
         "occurred_at": occurred_text[ok],
         "reported_at": _or_null(utc_text(reported)[ok]) if reported is not None else None,
-        "severity": pd.array(severity[ok], dtype="Int64"), "x": x[ok], "y": y[ok],
+        "severity": pd.arrays.IntegerArray(np.nan_to_num(severity[ok]).astype(np.int64),
+                                           np.isnan(severity[ok])), "x": x[ok], "y": y[ok],
         "h3_r8": parent_cells(r10, 8), "h3_r9": parent_cells(r10, 9), "h3_r10": r10,
         "geocode_method": method[ok], "geocode_score": np.clip(score[ok], 0, 1),
-        "description": pd.arrays.ArrowStringArray(description.filter(ok)).to_numpy(),
+        "description": np.array([*descriptions, pd.NA], dtype=object)[text_codes[ok]],
         "attributes": notes, "batch_id": ctx.batch_id, "created_by": o.created_by,
-        "place_id": pd.array(ctx.places.containing(x[ok], y[ok]), dtype="Int64"),
-    })  # fmt: skip
+        "place_id": pd.arrays.IntegerArray(ctx.places.containing(x[ok], y[ok]),
+                                           np.zeros(int(ok.sum()), dtype=bool)),
+    }, copy=False)  # fmt: skip
     if not o.created_by:
         events["created_by"] = None
     bad = ~ok

@@ -32,10 +32,9 @@ REASONS: dict[str, str] = {
 
 def raw_records(chunk: pd.DataFrame) -> list[str]:
     """Each row as JSON text with every text value redacted."""
-    clean = pd.DataFrame(index=chunk.index)
-    for column in chunk.columns:
-        clean[str(column)] = redact(chunk[column].astype(TEXT)).fillna("")
-    return [json.dumps(r, ensure_ascii=False) for r in clean.to_dict("records")]
+    clean = {str(c): redact(chunk[c].astype(TEXT)).fillna("").tolist() for c in chunk.columns}
+    rows = zip(*clean.values(), strict=True)
+    return [json.dumps(dict(zip(clean, r, strict=True)), ensure_ascii=False) for r in rows]
 
 
 def write_quarantine(

@@ -10,6 +10,7 @@ import codecs
 import csv
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ from geo_service.ingest.parse import TEXT
 SPATIAL = {".geojson", ".gpkg", ".shp", ".zip", ".fgb"}
 GEOM_X, GEOM_Y = "__x", "__y"
 _BLOCK = 1 << 20
+_CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
+"""The only bytes Windows-1252 does not define: a file without them decodes (found by memchr)."""
 
 
 class ReaderRestart(Exception):
@@ -71,25 +74,34 @@ def detect_encoding(path: Path) -> str:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     for encoding in ("utf-8", "cp1252"):
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            with path.open("rb") as f:
-                while block := f.read(_BLOCK):
-                    if b"\x00" in block:
-                        raise GeoServiceError(
-                            "unreadable_encoding",
-                            "Filen innehåller binära tecken (NUL); den är inte en textfil "
-                            "i UTF-8 eller Windows-1252. Spara den som CSV (UTF-8).",
-                        )
-                    decoder.decode(block)
-                decoder.decode(b"", final=True)
+        if _decodes(path, encoding):
             return encoding
-        except UnicodeDecodeError:
-            continue
     raise GeoServiceError(
         "unreadable_encoding",
         "Filen är varken UTF-8 eller Windows-1252. Spara den som CSV (UTF-8).",
     )
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    """Whether the whole file decodes; a NUL byte met before any bad byte refuses the file."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        with path.open("rb") as f:
+            while block := f.read(_BLOCK):
+                if b"\x00" in block:
+                    raise GeoServiceError(
+                        "unreadable_encoding",
+                        "Filen innehåller binära tecken (NUL); den är inte en textfil "
+                        "i UTF-8 eller Windows-1252. Spara den som CSV (UTF-8).",
+                    )
+                if encoding != "cp1252":
+                    decoder.decode(block)
+                elif any(b in block for b in _CP1252_UNDEFINED):
+                    return False
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def detect_delimiter(header: str) -> str:
@@ -192,7 +204,7 @@ def _arrow_chunks(reader: Any, source: Source) -> Iterator[pd.DataFrame]:
 
     start = 1
     try:
-        for batch in reader:
+        for batch in _read_ahead(reader):
             if batch.num_rows == 0:
                 continue
             chunk = batch.to_pandas(types_mapper=lambda t: TEXT if t == pa.string() else None)
@@ -207,6 +219,18 @@ def _arrow_chunks(reader: Any, source: Source) -> Iterator[pd.DataFrame]:
         raise ReaderRestart("unclosed quote", "noquote")
     if source.bad_rows:
         source.warnings.append("Filen har rader med fel antal fält; de ligger i karantänen.")
+
+
+def _read_ahead(items: Iterator[Any]) -> Iterator[Any]:
+    """The items of an iterator, the next one read in a thread while the caller uses this one.
+
+    Arrow parses CSV without holding the GIL, so reading overlaps the pipeline's work.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(next, items, None)
+        while (item := pending.result()) is not None:
+            pending = pool.submit(next, items, None)
+            yield item
 
 
 def _csv_chunks(reader: Any, mode: str) -> Iterator[pd.DataFrame]:
