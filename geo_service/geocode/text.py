@@ -17,10 +17,16 @@ def fold(name: object) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
 
 
+def as_arrow(values: pd.Series) -> pa.Array:
+    """A text column as one Arrow string array (null for missing)."""
+    array = pa.array(values.astype(pd.StringDtype("pyarrow")).array)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
 def distinct(values: pd.Series | pa.Array) -> tuple[np.ndarray, list[str]]:
     """The distinct texts of a text column ('' for missing) and each row's index into them."""
     if isinstance(values, pd.Series):
-        values = pa.array(values.astype(pd.StringDtype("pyarrow")).array)
+        values = as_arrow(values)
     encoded = pc.dictionary_encode(values.fill_null(""))
     return encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary.to_pylist()
 

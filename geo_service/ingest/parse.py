@@ -5,6 +5,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from geo_service.geocode.text import as_arrow
+
 STOCKHOLM = "Europe/Stockholm"
 TEXT = pd.StringDtype("pyarrow")
 """Text columns are Arrow-backed: string operations run vectorised in C++, not per row."""
@@ -55,7 +57,7 @@ def numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     Returns the numbers and a mask of values that were present but not numbers (text, NaN).
     """
     text = values.astype(TEXT).str.strip()
-    plain = _plain_numbers(pa.array(text.array))
+    plain = _plain_numbers(as_arrow(text))
     if plain is not None:
         return (pd.Series(plain, index=values.index),
                 pd.Series(False, index=values.index, dtype="bool[pyarrow]"))  # fmt: skip
@@ -99,17 +101,20 @@ def datetimes(values: pd.Series, time: pd.Series | None = None) -> pd.Series:
         text = (text.fillna("") + " " + t).str.strip()
     text = text.replace("", pd.NA)
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
-    has_offset = text.str.contains(_OFFSET, regex=True, na=False)
+    plain = _plain_iso(as_arrow(text))
+    is_plain = ~np.isnat(plain)
+    rest = text[~is_plain]
+    has_offset = rest.str.contains(_OFFSET, regex=True, na=False)
     if has_offset.any():
-        aware = text[has_offset].str.replace(r"^(\d{4}-\d{2}-\d{2}) (\d):", r"\1 0\2:", regex=True)
+        aware = rest[has_offset].str.replace(r"^(\d{4}-\d{2}-\d{2}) (\d):", r"\1 0\2:", regex=True)
         parsed = pd.to_datetime(aware, format="ISO8601", utc=True, errors="coerce")
         missing = parsed.isna()
         if missing.any():
             parsed[missing] = pd.to_datetime(
                 aware[missing], format="%Y-%m-%d %H:%M:%S %z", utc=True, errors="coerce"
             )
-        out[has_offset] = parsed
-    naive = text[~has_offset & text.notna()]
+        out[aware.index] = parsed
+    naive = rest[~has_offset & rest.notna()]
     local = pd.Series(pd.NaT, index=naive.index, dtype="datetime64[ns]")
     for fmt in _DATE_FORMATS:
         todo = local.isna()
@@ -124,9 +129,82 @@ def datetimes(values: pd.Series, time: pd.Series | None = None) -> pd.Series:
         serial = pd.to_numeric(naive[todo].str.replace(",", "."), errors="coerce")
         serial = serial.where((serial > 32874) & (serial < 73051))
         local[todo] = pd.to_datetime("1899-12-30") + pd.to_timedelta(serial, unit="D")
+    if is_plain.any():
+        local = pd.concat([pd.Series(plain[is_plain], index=text.index[is_plain]), local])
     if local.size:
         # the repeated hour of the autumn night reads as summer time (the first one)
         out[local.index] = local.dt.tz_localize(
             STOCKHOLM, ambiguous=np.ones(len(local), dtype=bool), nonexistent="shift_forward"
         ).dt.tz_convert("UTC")
     return out
+
+
+_ISO_FORMS = {10: "dddd-dd-dd", 16: "dddd-dd-dd?dd:dd", 19: "dddd-dd-dd?dd:dd:dd"}
+"""The forms read directly: '?' is ' ' or 'T', 'd' a digit (anything else goes to pandas)."""
+
+
+def _plain_iso(text: pa.Array) -> np.ndarray:
+    """Naive times of the values written 'YYYY-MM-DD[ HH:MM[:SS]]' (or with 'T'), else NaT."""
+    out = np.full(len(text), np.datetime64("NaT", "ns"))
+    _, offsets_buffer, data_buffer = text.buffers()
+    if data_buffer is None:
+        return out
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[text.offset :][: len(text) + 1]
+    data = np.frombuffer(data_buffer, dtype=np.uint8)
+    fits = text.is_valid().to_numpy(zero_copy_only=False)
+    lengths = np.diff(offsets)
+    for width, form in _ISO_FORMS.items():
+        rows = np.flatnonzero(fits & (lengths == width))
+        if len(rows) == len(text):  # all of one width: the bytes are already a table
+            chars = data[offsets[0] : offsets[-1]].reshape(-1, width)
+        else:
+            chars = data[offsets[rows][:, None] + np.arange(width)]
+        if len(rows):
+            out[rows] = _iso_times(chars, form)
+    return out
+
+
+def _iso_times(chars: np.ndarray, form: str) -> np.ndarray:
+    """Naive times of fixed-width values (a row of bytes each) in one form, NaT where one does
+    not fit: what pandas' ISO 8601 parser reads, for years 1700–2200 and no leap seconds."""
+    digits = chars - np.uint8(ord("0"))  # other bytes wrap around to 10 or more
+    ok = np.ones(len(chars), dtype=bool)
+    for i, kind in enumerate(form):
+        if kind == "d":
+            ok &= digits[:, i] <= 9
+        elif kind == "?":
+            ok &= (chars[:, i] == ord(" ")) | (chars[:, i] == ord("T"))
+        else:
+            ok &= chars[:, i] == ord(kind)
+
+    def number(at: int, size: int) -> np.ndarray:
+        value = digits[:, at].astype(np.int64)
+        for i in range(at + 1, at + size):
+            value = value * 10 + digits[:, i]
+        return value
+
+    zero = np.zeros(len(chars), dtype=np.int64)
+    year, month, day = number(0, 4), number(5, 2), number(8, 2)
+    hour, minute = (number(11, 2), number(14, 2)) if len(form) > 10 else (zero, zero)
+    second = number(17, 2) if len(form) > 16 else zero
+    ok &= (year >= 1700) & (year <= 2200) & (month >= 1) & (month <= 12) & (day >= 1)
+    ok &= (hour <= 23) & (minute <= 59) & (second <= 59)
+    month = np.where(ok, month, 1)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    ok &= day <= _MONTH_DAYS[month - 1] + ((month == 2) & leap)
+    seconds = (_days_since_1970(year, month, day) * 24 + hour) * 3600 + minute * 60 + second
+    return np.where(ok, seconds * 10**9, np.datetime64("NaT", "ns").astype(np.int64)).view(
+        "datetime64[ns]"
+    )
+
+
+_MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _days_since_1970(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Days from 1970-01-01 to a Gregorian date (H. Hinnant's days_from_civil), vectorised."""
+    year = year - (month <= 2)
+    era = year // 400
+    of_era = year - era * 400
+    of_year = (153 * np.where(month > 2, month - 3, month + 9) + 2) // 5 + day - 1
+    return era * 146097 + of_era * 365 + of_era // 4 - of_era // 100 + of_year - 719468

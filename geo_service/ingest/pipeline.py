@@ -23,7 +23,7 @@ from geo_service.errors import GeoServiceError, NotFoundError
 from geo_service.geocode.address import match_addresses
 from geo_service.geocode.crs import SUPPORTED, project, to_wgs84
 from geo_service.geocode.places import PlaceIndex, load_places
-from geo_service.geocode.text import distinct
+from geo_service.geocode.text import as_arrow, distinct
 from geo_service.grid import latlng_to_cells, parent_cells
 from geo_service.ingest import mapping as mapping_mod
 from geo_service.ingest.bulk import (
@@ -424,7 +424,7 @@ def process_chunk(
     dates = texts(raw_date)
     occurred = datetimes(raw_date, m.get("time"))
     utc = occurred.dt.tz_convert(None).to_numpy()
-    blank_date = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(pa.array(raw_date.array)), ""), True)
+    blank_date = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(as_arrow(raw_date)), ""), True)
     rej.add(blank_date, "missing_date", "Datum saknas.")
     rej.add(
         np.isnat(utc),
@@ -571,10 +571,10 @@ def process_chunk(
             for a, b in zip(x[rows], y[rows], strict=True)])  # fmt: skip
 
     # redaction and identity
-    redacted = pa.array(redact(_col(m, "description")).array)
+    redacted = as_arrow(redact(_col(m, "description")))
     description = pc.if_else(pc.equal(redacted, ""), pa.scalar(None, redacted.type), redacted)
     if ctx.police_feed and "name" in chunk:
-        description = pc.coalesce(description, pa.array(redact(chunk["name"]).array))
+        description = pc.coalesce(description, as_arrow(redact(chunk["name"])))
     occurred_text = utc_text(occurred).to_numpy()
     encoded = pc.dictionary_encode(description)
     descriptions = encoded.dictionary.to_pylist()
@@ -584,7 +584,7 @@ def process_chunk(
         occurred_text, np.round(x, 1), np.round(y, 1), (text_codes, [*descriptions, ""]),
         np.nan_to_num(severity, nan=0.0),
     ])  # fmt: skip
-    sid = pc.fill_null(pc.utf8_trim_whitespace(pa.array(_col(m, "source_id").array)), "")
+    sid = pc.fill_null(pc.utf8_trim_whitespace(as_arrow(_col(m, "source_id"))), "")
     source_id = sid.to_numpy(zero_copy_only=False).astype(object)
     blank_id = np.flatnonzero(pc.equal(sid, "").to_numpy(zero_copy_only=False))
     source_id[blank_id] = "h:" + content_hash[blank_id]

@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from geo_service.geocode.text import distinct
+from geo_service.geocode.text import as_arrow, distinct
 from geo_service.ingest.parse import TEXT
 
 REDACTED = "[redacted]"
@@ -50,7 +50,7 @@ def redact_text(text: str) -> str:
 def redact(values: pd.Series) -> pd.Series:
     """A text column redacted; only values that could hold a match are looked at, each once."""
     text = values.astype(TEXT)
-    array = pa.array(text.array)
+    array = as_arrow(text)
     candidate = pc.fill_null(pc.match_substring_regex(array, _CANDIDATE.pattern), False)
     if not pc.any(candidate).as_py():
         return text

@@ -56,3 +56,16 @@ def test_utc_text() -> None:
     times = pd.Series(pd.to_datetime(["2025-03-14 20:30:05", None, "1969-07-20 20:17:00"]))
     times = times.dt.tz_localize("UTC")
     assert utc_text(times).tolist() == ["2025-03-14T20:30:05Z", "", "1969-07-20T20:17:00Z"]
+
+
+def test_plain_iso_dates_and_the_rest_in_one_column() -> None:
+    out = datetimes(pd.Series([
+        "2024-02-29 12:00", "2023-02-29 12:00", "2025-03-14T21:30:15", "2025-03-14", "14/03/2025",
+        "2025-03-14 21:30+01:00", "2025-13-01", "1650-01-01", None,
+    ]))  # fmt: skip
+    iso = [None if pd.isna(t) else t.isoformat() for t in out]
+    assert iso == [
+        "2024-02-29T11:00:00+00:00", None, "2025-03-14T20:30:15+00:00",
+        "2025-03-13T23:00:00+00:00", "2025-03-13T23:00:00+00:00", "2025-03-14T20:30:00+00:00",
+        None, None, None,
+    ]  # fmt: skip
