@@ -72,15 +72,21 @@ def classify(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndar
 
     `first` is the column named as latitude/northing, `second` as longitude/easting.
     """
-    family = np.full(first.shape, "", dtype=object)
+    code, swapped = _family_codes(first, second)
+    return np.array(["", *_RANGES], dtype=object)[code], swapped
+
+
+def _family_codes(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """classify with the family as its 1-based position in _RANGES (0 when none fits)."""
+    code = np.zeros(first.shape, dtype=np.int8)
     swapped = np.zeros(first.shape, dtype=bool)
-    for name, (north, east) in _RANGES.items():
-        straight = (family == "") & _in(first, north) & _in(second, east)
-        family[straight] = name
-        crossed = (family == "") & _in(second, north) & _in(first, east)
-        family[crossed] = name
+    for i, (north, east) in enumerate(_RANGES.values(), start=1):
+        straight = (code == 0) & _in(first, north) & _in(second, east)
+        code[straight] = i
+        crossed = (code == 0) & _in(second, north) & _in(first, east)
+        code[crossed] = i
         swapped |= crossed
-    return family, swapped
+    return code, swapped
 
 
 def _local_zone(north: np.ndarray, east: np.ndarray, target: tuple[float, float] | None) -> int:
@@ -112,18 +118,18 @@ def project(
     first = np.asarray(first, dtype=float)
     second = np.asarray(second, dtype=float)
     n = first.size
-    family, swapped = classify(first, second)
+    family, swapped = _family_codes(first, second)
     north = np.where(swapped, second, first)
     east = np.where(swapped, first, second)
     out = Projected(
-        x=np.full(n, np.nan), y=np.full(n, np.nan), ok=family != "", swapped=swapped,
+        x=np.full(n, np.nan), y=np.full(n, np.nan), ok=family != 0, swapped=swapped,
         epsg=np.zeros(n, dtype=np.int32),
     )  # fmt: skip
     if declared is not None and declared not in SUPPORTED:
         raise ValueError(f"EPSG:{declared} is not supported")
     declared_family = family_of(declared) if declared is not None else None
-    for name in ("wgs84", "tm", "local", "rt90"):
-        rows = family == name
+    for code, name in enumerate(_RANGES, start=1):
+        rows = family == code
         if not rows.any():
             continue
         if name == declared_family:

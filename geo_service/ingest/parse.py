@@ -56,11 +56,11 @@ def numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     Returns the numbers and a mask of values that were present but not numbers (text, NaN).
     """
-    text = values.astype(TEXT).str.strip()
-    plain = _plain_numbers(as_arrow(text))
+    plain = _plain_numbers(pc.utf8_trim_whitespace(as_arrow(values)))
     if plain is not None:
         return (pd.Series(plain, index=values.index),
                 pd.Series(False, index=values.index, dtype="bool[pyarrow]"))  # fmt: skip
+    text = values.astype(TEXT).str.strip()
     blank = text.isna() | (text == "")
     cleaned = text.str.replace("[\\s\u00a0\u202f]", "", regex=True).str.replace(",", ".")
     out = pd.to_numeric(cleaned, errors="coerce").astype(float)

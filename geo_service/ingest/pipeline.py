@@ -637,6 +637,9 @@ def _hash_rows(columns: list[np.ndarray | tuple[np.ndarray, list[str]]]) -> np.n
     of these columns; a text column given as (codes, distinct texts) is hashed once per text.
     Enough to tell a changed row within one source; the identity itself is the source id.
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     key = "geo_service_ingt"
     out: np.ndarray | None = None
     mult = np.uint64(1000003)
@@ -654,8 +657,9 @@ def _hash_rows(columns: list[np.ndarray | tuple[np.ndarray, list[str]]]) -> np.n
         mult += np.uint64(82520 + 2 * (len(columns) - i))
     assert out is not None
     out += np.uint64(97531)
-    hexed = out.astype(">u8").tobytes().hex().encode("ascii")
-    return np.frombuffer(hexed, dtype="S16").astype(str).astype(object)
+    hexed = pa.py_buffer(out.astype(">u8").tobytes().hex().encode("ascii"))
+    texts = pa.FixedSizeBinaryArray.from_buffers(pa.binary(16), len(out), [None, hexed])
+    return pc.cast(pc.cast(texts, pa.binary()), pa.string()).to_numpy(zero_copy_only=False)
 
 
 def _reject_duplicates(
@@ -663,10 +667,11 @@ def _reject_duplicates(
 ) -> None:
     """Rows whose identity appeared earlier in the file go to quarantine, not over the first.
 
-    Identities are 64-bit hashes; earlier chunks' are kept in `ctx.seen` as sorted runs, a run
-    merged into the one before when it grows as large, so a file keeps O(log n) runs.
+    Identities are 64-bit hashes (Python's, the same throughout one import); earlier chunks'
+    are kept in `ctx.seen` as sorted runs, a run merged into the one before when it grows as
+    large, so a file keeps O(log n) runs.
     """
-    keys = pd.util.hash_array(source_id, categorize=False)
+    keys = np.fromiter(map(hash, source_id), dtype=np.int64, count=len(source_id))
     order = np.argsort(keys, kind="stable")  # equal keys stay in row order
     ordered = keys[order]
     repeat = np.zeros(len(keys), dtype=bool)

@@ -32,7 +32,12 @@ REASONS: dict[str, str] = {
 
 def raw_records(chunk: pd.DataFrame) -> list[str]:
     """Each row as JSON text with every text value redacted."""
-    clean = {str(c): redact(chunk[c].astype(TEXT)).fillna("").tolist() for c in chunk.columns}
+    if chunk.columns.empty:
+        return []
+    n = len(chunk)
+    stacked = pd.concat([chunk[c].astype(TEXT) for c in chunk.columns], ignore_index=True)
+    texts = redact(stacked).fillna("").tolist()  # one pass over every column
+    clean = {str(c): texts[i * n : (i + 1) * n] for i, c in enumerate(chunk.columns)}
     rows = zip(*clean.values(), strict=True)
     return [json.dumps(dict(zip(clean, r, strict=True)), ensure_ascii=False) for r in rows]
 
