@@ -402,8 +402,9 @@ def process_chunk(
     conn: Connection, chunk: pd.DataFrame, ctx: Context
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One chunk → (events in the loader's layout, quarantined rows)."""
-    import pyarrow as pa
     import pyarrow.compute as pc
+
+    from geo_service.ingest.redact import redacted_texts
 
     o = ctx.options
     m = mapping_mod.apply(chunk, ctx.columns)
@@ -571,18 +572,20 @@ def process_chunk(
             for a, b in zip(x[rows], y[rows], strict=True)])  # fmt: skip
 
     # redaction and identity
-    redacted = as_arrow(redact(_col(m, "description")))
-    description = pc.if_else(pc.equal(redacted, ""), pa.scalar(None, redacted.type), redacted)
-    if ctx.police_feed and "name" in chunk:
-        description = pc.coalesce(description, as_arrow(redact(chunk["name"])))
+    text_codes, texts = redacted_texts(_col(m, "description"))
+    texts = [t or None for t in texts]  # an empty text is no description
+    if ctx.police_feed and "name" in chunk:  # else the redacted place name
+        rows = np.array(texts, dtype=object)[text_codes]
+        missing = pd.isna(rows)
+        rows[missing] = redact(chunk["name"]).to_numpy()[missing]
+        text_codes, uniques = pd.factorize(rows)
+        texts = [*uniques.tolist(), None]
+        text_codes[text_codes < 0] = len(texts) - 1
     occurred_text = utc_text(occurred).to_numpy()
-    encoded = pc.dictionary_encode(description)
-    descriptions = encoded.dictionary.to_pylist()
-    text_codes = encoded.indices.fill_null(len(descriptions)).to_numpy(zero_copy_only=False)
     content_hash = _hash_rows([
         (np.zeros(n, dtype=np.intp), [o.kind]), (label_codes, [c or "" for c in known]),
-        occurred_text, np.round(x, 1), np.round(y, 1), (text_codes, [*descriptions, ""]),
-        np.nan_to_num(severity, nan=0.0),
+        occurred_text, np.round(x, 1), np.round(y, 1),
+        (text_codes, ["" if t is None else t for t in texts]), np.nan_to_num(severity, nan=0.0),
     ])  # fmt: skip
     sid = pc.fill_null(pc.utf8_trim_whitespace(as_arrow(_col(m, "source_id"))), "")
     source_id = sid.to_numpy(zero_copy_only=False).astype(object)
@@ -591,6 +594,7 @@ def process_chunk(
     _reject_duplicates(source_id, chunk.index, rej, ctx)
 
     ok = rej.ok
+    stored_texts = np.array([pd.NA if t is None else t for t in texts], dtype=object)
     lat, lon = to_wgs84(x[ok], y[ok])
     r10 = latlng_to_cells(lat, lon, 10)
     crs_codes, crs_of_row = np.unique(epsg[ok], return_inverse=True)
@@ -607,7 +611,7 @@ def process_chunk(
                                            np.isnan(severity[ok])), "x": x[ok], "y": y[ok],
         "h3_r8": parent_cells(r10, 8), "h3_r9": parent_cells(r10, 9), "h3_r10": r10,
         "geocode_method": method[ok], "geocode_score": np.clip(score[ok], 0, 1),
-        "description": np.array([*descriptions, pd.NA], dtype=object)[text_codes[ok]],
+        "description": stored_texts[text_codes[ok]],
         "attributes": notes, "batch_id": ctx.batch_id, "created_by": o.created_by,
         "place_id": pd.arrays.IntegerArray(ctx.places.containing(x[ok], y[ok]),
                                            np.zeros(int(ok.sum()), dtype=bool)),

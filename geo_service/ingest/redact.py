@@ -59,3 +59,11 @@ def redact(values: pd.Series) -> pd.Series:
     fixed = pa.array(map(redact_text, uniques), array.type, size=len(uniques)).take(codes)
     redacted = pc.replace_with_mask(array, candidate, fixed)
     return pd.Series(pd.arrays.ArrowStringArray(redacted), index=values.index)
+
+
+def redacted_texts(values: pd.Series) -> tuple[np.ndarray, list[str | None]]:
+    """A text column redacted, as its distinct texts (each redacted once) and each row's index
+    into them; missing values share one index, whose text is None."""
+    encoded = pc.dictionary_encode(as_arrow(values))
+    texts = redact(pd.Series(pd.arrays.ArrowStringArray(encoded.dictionary))).tolist()
+    return encoded.indices.fill_null(len(texts)).to_numpy(zero_copy_only=False), [*texts, None]

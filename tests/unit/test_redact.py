@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from geo_service.ingest.redact import luhn_ok, redact, redact_text
+from geo_service.ingest.redact import luhn_ok, redact, redact_text, redacted_texts
 
 
 @pytest.mark.parametrize(
@@ -34,3 +34,9 @@ def test_email_and_a_column_of_text() -> None:
     out = redact(column)
     assert out[0] == "mejla [redacted]"
     assert pd.isna(out[1]) and out[2] == "inget känsligt" and out[3] == "284 31 Perstorp"
+
+
+def test_redacted_texts_are_distinct_texts_and_codes() -> None:
+    codes, texts = redacted_texts(pd.Series(["Ring 0701234567", None, "hej", "Ring 0701234567"]))
+    assert texts == ["Ring [redacted]", "hej", None]
+    assert codes.tolist() == [0, 2, 1, 0]
