@@ -33,9 +33,13 @@ _DATE_FORMATS = (
     "%d %b %Y",
 )
 _OFFSET = r"(?:[+-]\d{2}:?\d{2}|Z)$"
-_PLAIN_NUMBER = r"^[+-]?(?:\d+[.,]?\d*|[.,]\d+)$"
 _PLAIN_MAX_CHARS = 15
 """Up to 15 digits: pandas' parser and Arrow's both round such a decimal correctly."""
+_NUMBER_BYTES = np.full(256, 1 << 24, dtype=np.uint32)
+_NUMBER_BYTES[ord("0") : ord("9") + 1] = 1
+_NUMBER_BYTES[[ord(","), ord(".")]] = 1 << 8
+_NUMBER_BYTES[[ord("+"), ord("-")]] = 1 << 16
+"""What a byte of a number is: a digit, separator, sign or other, counted in 8 bits each."""
 _SV_MONTHS = {
     "januari": "jan", "februari": "feb", "mars": "mar", "april": "apr", "maj": "may",
     "juni": "jun", "juli": "jul", "augusti": "aug", "september": "sep", "oktober": "oct",
@@ -43,12 +47,40 @@ _SV_MONTHS = {
 }  # fmt: skip
 
 
+_TENS = np.array([ord("0") + i // 10 for i in range(100)], dtype=np.uint8)
+_ONES = np.array([ord("0") + i % 10 for i in range(100)], dtype=np.uint8)
+"""The ASCII digits of 0–99."""
+
+
 def utc_text(times: pd.Series) -> pd.Series:
     """UTC timestamps as ISO text ('2025-03-14T20:30:00Z'), '' for NaT; vectorised."""
-    seconds = pa.array(times.dt.tz_convert(None).to_numpy().astype("datetime64[s]"))
-    text = pc.replace_substring(pc.cast(seconds, pa.string()), " ", "T", max_replacements=1)
-    text = pc.binary_join_element_wise(text, "Z", "").fill_null("")
+    naive = times.dt.tz_convert(None).to_numpy()
+    missing = np.isnat(naive)
+    days, second = np.divmod(naive[~missing].astype("datetime64[s]").astype(np.int64), 86400)
+    year, month, day = _civil_from_days(days)
+    chars = np.empty((len(days), 20), dtype=np.uint8)
+    chars[:] = np.frombuffer(b"0000-00-00T00:00:00Z", dtype=np.uint8)
+    hour, minute, second = second // 3600, second // 60 % 60, second % 60
+    fields = {0: year // 100, 2: year % 100, 5: month, 8: day, 11: hour, 14: minute, 17: second}
+    for at, value in fields.items():  # two digits each
+        chars[:, at], chars[:, at + 1] = _TENS[value], _ONES[value]
+    offsets = np.zeros(len(naive) + 1, dtype=np.int64)
+    np.cumsum(np.where(missing, 0, 20), out=offsets[1:])
+    text = pa.LargeStringArray.from_buffers(len(naive), pa.py_buffer(offsets), pa.py_buffer(chars))
     return pd.Series(text.to_numpy(zero_copy_only=False), index=times.index, dtype=object)
+
+
+def _civil_from_days(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(year, month, day) of days from 1970-01-01 (H. Hinnant's civil_from_days), vectorised."""
+    z = days + 719468
+    era = z // 146097
+    of_era = z - era * 146097
+    year_of_era = (of_era - of_era // 1460 + of_era // 36524 - of_era // 146096) // 365
+    of_year = of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
+    shifted = (5 * of_year + 2) // 153
+    day = of_year - (153 * shifted + 2) // 5 + 1
+    month = np.where(shifted < 10, shifted + 3, shifted - 9)
+    return year_of_era + era * 400 + (month <= 2), month, day
 
 
 def numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -70,20 +102,37 @@ def numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def _plain_numbers(text: pa.Array) -> np.ndarray | None:
-    """Floats (NaN for blanks) when every value is blank or a short plain decimal, else None.
+    """Floats (NaN for blanks) when every value is blank or a plain decimal, else None.
 
-    The common case, parsed by Arrow; anything else (spaces inside, exponents, text, long
-    digit strings, a negative zero that pandas reads as 0 among integers) is left to pandas.
+    Plain: an optional leading sign, digits and at most one '.' or ',', 15 characters at most;
+    Arrow reads such a value to the double pandas' parser gives. Anything else (spaces inside,
+    exponents, text, a negative zero that pandas reads as 0 among integers) is left to pandas.
     """
-    plain = pc.and_(
-        pc.match_substring_regex(text, _PLAIN_NUMBER),
-        pc.less_equal(pc.utf8_length(text), _PLAIN_MAX_CHARS),
-    )
-    if not pc.all(pc.fill_null(pc.or_(plain, pc.equal(text, "")), True)).as_py():
+    validity, offsets_buffer, data_buffer = text.buffers()
+    width = np.int64 if pa.types.is_large_string(text.type) else np.int32
+    offsets = np.frombuffer(offsets_buffer, dtype=width)[text.offset :][: len(text) + 1]
+    lengths = np.diff(offsets)
+    filled = lengths > 0
+    present = filled & text.is_valid().to_numpy(zero_copy_only=False)
+    if not present.any():
+        return np.full(len(text), np.nan)
+    if lengths[present].max() > _PLAIN_MAX_CHARS:
         return None
-    decimal = pc.replace_substring(text, ",", ".")
-    parsed = pc.cast(pc.if_else(plain, decimal, pa.scalar(None, text.type)), pa.float64())
-    out = parsed.to_numpy(zero_copy_only=False)
+    data = np.frombuffer(data_buffer, dtype=np.uint8)
+    per_byte = _NUMBER_BYTES[data[offsets[0] : offsets[-1]]]
+    counts = np.add.reduceat(per_byte, offsets[:-1][filled] - offsets[0])[present[filled]]
+    digits, separators, signs, others = ((counts >> shift) & 255 for shift in (0, 8, 16, 24))
+    first = data[offsets[:-1][present]]
+    leading = (first == ord("+")) | (first == ord("-"))
+    if not ((others == 0) & (separators <= 1) & (digits >= 1) & (signs == leading)).all():
+        return None
+    points = pa.py_buffer(np.where(data == ord(","), np.uint8(ord(".")), data))
+    decimal = pa.Array.from_buffers(
+        text.type, len(text), [validity, offsets_buffer, points], offset=text.offset
+    )
+    if not present.all():
+        decimal = pc.if_else(pa.array(present), decimal, pa.scalar(None, text.type))
+    out = pc.cast(decimal, pa.float64()).to_numpy(zero_copy_only=False)
     if np.signbit(out[out == 0]).any():
         return None
     return out
