@@ -140,8 +140,8 @@ def time_database_alone(url: str) -> float:
         constants = {"kind": "incident", "source": source, "batch_id": batch_id,
                      "created_by": None}  # fmt: skip
         stage = StagedPartition(conn, MC, constants)
-        with stage.adbc.cursor() as cursor:
-            cursor.adbc_ingest(stage.name, rows, mode="append")
+        for chunk in rows.to_batches(max_chunksize=100_000):  # as the pipeline sends them
+            stage.copy_rows(pa.Table.from_batches([chunk]))
         stage.build()
         stage.attach(conn)
         stage.close()

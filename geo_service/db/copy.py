@@ -56,6 +56,8 @@ def copy_frame(conn: Connection, table: str, frame: pd.DataFrame) -> None:
 
 def ensure_h3_cells(conn: Connection, cell_arrays: list[np.ndarray]) -> int:
     """Add the polygons of cells not yet in h3_cell; returns how many were added."""
+    if not cell_arrays:
+        return 0
     cells = np.unique(np.concatenate([np.asarray(a, dtype=np.int64) for a in cell_arrays]))
     if cells.size == 0:
         return 0

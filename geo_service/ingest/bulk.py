@@ -14,7 +14,8 @@ can write to the municipality meanwhile; after a failure the partition is as it 
 `drop_stage` removes the stage table.
 """
 
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from queue import SimpleQueue
 
 import adbc_driver_postgresql.dbapi as adbc
@@ -55,7 +56,7 @@ def stage_rows(events: pd.DataFrame) -> pa.Table:
         "content_hash": text_("content_hash"), "occurred_at": utc("occurred_at"),
         "reported_at": utc("reported_at"), "severity": integers("severity", pa.int16()),
         "geom": ewkb_points(events["x"].to_numpy(float), events["y"].to_numpy(float), 3006),
-        **{c: pa.array(events[c].to_numpy(np.int64)) for c in ("h3_r8", "h3_r9", "h3_r10")},
+        **{c: pa.array(events[c].to_numpy(np.int64)) for c in CELL_COLUMNS},
         "geocode_method": text_("geocode_method"),
         "geocode_score": pa.array(events["geocode_score"].to_numpy(float)),
         "place_id": integers("place_id", pa.int32()), "description": text_("description"),
@@ -64,6 +65,7 @@ def stage_rows(events: pd.DataFrame) -> pa.Table:
 
 
 CONSTANTS = ("kind", "source", "batch_id", "created_by")
+CELL_COLUMNS = ("h3_r8", "h3_r9", "h3_r10")
 
 _INDEXES = """
 SELECT c.relname, pg_get_indexdef(i.indexrelid), k.conname, k.contype
@@ -85,8 +87,8 @@ keys are validated when the stage is attached, inside that transaction."""
 
 
 LANES = 2
-"""Connections building the stage's indexes at once (CREATE INDEX takes a lock that lets
-others build beside it)."""
+"""Connections copying into the stage, and building its indexes, at once (one per core;
+CREATE INDEX takes a lock that lets others build beside it)."""
 
 
 def _build_cost(statement: str) -> int:
@@ -135,7 +137,13 @@ class StagedPartition:
         self.partition = f"event_{municipality_code}"
         drop_stage(conn, municipality_code)  # left by a crashed import
         self.conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        self.adbc = adbc.connect(adbc_uri(conn), autocommit=True)  # binary COPY from Arrow
+        # binary COPY from Arrow on LANES connections, so the server parses on every core
+        self.streams = [adbc.connect(adbc_uri(conn), autocommit=True) for _ in range(LANES)]
+        self._copier = ThreadPoolExecutor(max_workers=LANES)
+        self._copying: deque[Future[None]] = deque()
+        self._chunks = 0
+        self.cells: list[np.ndarray] = []
+        """The distinct H3 cells of the rows copied so far."""
         defaults = ", ".join(
             f"ALTER {column} SET DEFAULT {_quote(value)}"
             for column, value in {"municipality_code": municipality_code, **constants}.items()
@@ -154,13 +162,28 @@ class StagedPartition:
             (conn or self.conn).exec_driver_sql(statement)
 
     def copy(self, events: pd.DataFrame) -> None:
-        """Binary COPY of one chunk of the pipeline's events (x, y in EPSG:3006)."""
+        """Start the binary COPY of one chunk of the pipeline's events (x, y in EPSG:3006);
+        at most one chunk per stream is in flight."""
         if not events.empty:
-            with self.adbc.cursor() as cursor:
-                cursor.adbc_ingest(self.name, stage_rows(events), mode="append")
+            self.copy_rows(stage_rows(events))
+            self.cells += [np.unique(events[c].to_numpy(np.int64)) for c in CELL_COLUMNS]
+
+    def copy_rows(self, rows: pa.Table) -> None:
+        """Start the binary COPY of rows already in the stage's layout (see `stage_rows`)."""
+        if len(self._copying) == LANES:
+            self._copying.popleft().result()
+        stream = self.streams[self._chunks % LANES]
+        self._chunks += 1
+        self._copying.append(self._copier.submit(self._ingest, stream, rows))
+
+    def _ingest(self, stream: adbc.Connection, rows: pa.Table) -> None:
+        with stream.cursor() as cursor:
+            cursor.adbc_ingest(self.name, rows, mode="append")
 
     def build(self) -> None:
         """Indexes on two connections at once, then the keys and statistics."""
+        while self._copying:
+            self._copying.popleft().result()
         indexes = self.conn.execute(text(_INDEXES)).all()
         queue: SimpleQueue[str] = SimpleQueue()
         for statement in sorted(
@@ -242,7 +265,9 @@ class StagedPartition:
         """Release the stage's connection. A stage that was not attached stays until
         `drop_stage` (its foreign keys cannot be dropped while the import's transaction
         still holds the tables they reference)."""
-        self.adbc.close()
+        self._copier.shutdown(wait=True)
+        for stream in self.streams:
+            stream.close()
         self.conn.close()
 
 

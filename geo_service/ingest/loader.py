@@ -116,12 +116,7 @@ def upsert_events(conn: Connection, municipality_code: str, frame: pd.DataFrame)
     copy_frame(conn, "event_stage", frame.reindex(columns=EVENT_COLUMNS))
     stored, updated = conn.execute(text(_UPSERT), {"mc": municipality_code}).one()
     distinct = frame.drop_duplicates(["source", "source_id"]).shape[0]
-    ensure_event_cells(conn, frame)
-    return UpsertCounts(stored=stored, updated=updated, unchanged=distinct - stored - updated)
-
-
-def ensure_event_cells(conn: Connection, frame: pd.DataFrame) -> None:
-    """Polygons in h3_cell for the cells of these events, at every stored resolution."""
     ensure_h3_cells(
         conn, [frame[c].dropna().to_numpy(np.int64) for c in ("h3_r8", "h3_r9", "h3_r10")]
     )
+    return UpsertCounts(stored=stored, updated=updated, unchanged=distinct - stored - updated)

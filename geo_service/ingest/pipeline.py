@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, text
 
 from geo_service.config import get_settings
 from geo_service.db.constants import EVENT_KINDS
+from geo_service.db.copy import ensure_h3_cells
 from geo_service.errors import GeoServiceError, NotFoundError
 from geo_service.geocode.address import match_addresses
 from geo_service.geocode.crs import SUPPORTED, project, to_wgs84
@@ -33,7 +34,7 @@ from geo_service.ingest.bulk import (
     import_lock,
     should_bulk_load,
 )
-from geo_service.ingest.loader import UpsertCounts, ensure_event_cells, upsert_events
+from geo_service.ingest.loader import UpsertCounts, upsert_events
 from geo_service.ingest.mapping import Mapping, fold
 from geo_service.ingest.parse import TEXT, datetimes, numbers, utc_text
 from geo_service.ingest.quarantine import raw_records, write_quarantine
@@ -204,10 +205,14 @@ def run_import(
         stage = StagedPartition(conn, mc, constants)
     try:
         counts = _load_chunks(conn, source, ctx, report, progress, stage)
-        if stage is not None:
-            stage.build()
-        _finish_import(conn, source, ctx, report, counts)
-        if stage is not None:
+        if stage is None:
+            _finish_import(conn, source, ctx, report, counts)
+        else:  # the import's connection works while the stage's indexes are built
+            with ThreadPoolExecutor(max_workers=1) as builder:
+                built = builder.submit(stage.build)
+                ensure_h3_cells(conn, stage.cells)
+                _finish_import(conn, source, ctx, report, counts)
+                built.result()
             stage.attach(conn)  # last, so nothing after it can fail but the commit
     finally:
         if stage is not None:
@@ -259,8 +264,7 @@ def _load_chunks(
         if stage is None:
             written = upsert_events(conn, mc, events)
         else:
-            stage.copy(events)
-            ensure_event_cells(conn, events)
+            stage.copy(events)  # its cells' polygons are added while it is indexed
             written = UpsertCounts(stored=len(events))  # a municipality without events
         write_quarantine(conn, mc, batch_id, rejected)
         return written
