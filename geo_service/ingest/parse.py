@@ -33,6 +33,8 @@ _DATE_FORMATS = (
     "%d %b %Y",
 )
 _OFFSET = r"(?:[+-]\d{2}:?\d{2}|Z)$"
+_LONG_EXPONENT = r"^.*[eE][+-]?\d{18,}.*$"
+_HUGE_EXPONENT = r"([eE][+-]?)0*[1-9]\d{9,}"
 _PLAIN_MAX_CHARS = 15
 """Up to 15 digits: pandas' parser and Arrow's both round such a decimal correctly."""
 _NUMBER_BYTES = np.full(256, 1 << 24, dtype=np.uint32)
@@ -95,10 +97,21 @@ def numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = values.astype(TEXT).str.strip()
     blank = text.isna() | (text == "")
     cleaned = text.str.replace("[\\s\u00a0\u202f]", "", regex=True).str.replace(",", ".")
-    out = pd.to_numeric(cleaned, errors="coerce").astype(float)
+    out = pd.to_numeric(_tame_exponents(cleaned), errors="coerce").astype(float)
     bad = ~blank & (out.isna() | ~np.isfinite(out.fillna(0.0)))
     out[bad] = np.nan
     return out, bad
+
+
+def _tame_exponents(text: pd.Series) -> pd.Series:
+    """Exponents pandas' parser could overflow on (the process crashes) made harmless.
+
+    It reads 17 exponent digits at most: more is not a number, and a value of ten digits or
+    more reads as 999 does (too large: not a number, too small: 0).
+    """
+    tamed = pc.replace_substring_regex(as_arrow(text), _LONG_EXPONENT, "nan")
+    tamed = pc.replace_substring_regex(tamed, _HUGE_EXPONENT, r"\1999")
+    return pd.Series(pd.arrays.ArrowStringArray(tamed), index=text.index)
 
 
 def _plain_numbers(text: pa.Array) -> np.ndarray | None:
@@ -175,7 +188,7 @@ def datetimes(values: pd.Series, time: pd.Series | None = None) -> pd.Series:
         local[todo] = pd.to_datetime(naive[todo], format=fmt, errors="coerce")
     todo = local.isna()
     if todo.any():  # Excel serial day numbers (1990–2100)
-        serial = pd.to_numeric(naive[todo].str.replace(",", "."), errors="coerce")
+        serial = pd.to_numeric(_tame_exponents(naive[todo].str.replace(",", ".")), errors="coerce")
         serial = serial.where((serial > 32874) & (serial < 73051))
         local[todo] = pd.to_datetime("1899-12-30") + pd.to_timedelta(serial, unit="D")
     if is_plain.any():

@@ -69,3 +69,11 @@ def test_plain_iso_dates_and_the_rest_in_one_column() -> None:
         "2025-03-13T23:00:00+00:00", "2025-03-13T23:00:00+00:00", "2025-03-14T20:30:00+00:00",
         None, None, None,
     ]  # fmt: skip
+
+
+def test_exponents_that_overflow_pandas_parser_are_not_numbers() -> None:
+    text = ["1e2147483648", "0e59123456785", "-2E+99999999999999999999", "1e-1000000000", "7,5e2"]
+    values, bad = numbers(pd.Series(text))
+    assert values[:3].isna().all() and values[3] == 0.0 and values[4] == 750.0
+    assert list(bad) == [True, True, True, False, False]
+    assert datetimes(pd.Series(text)).isna().all()
