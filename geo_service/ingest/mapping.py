@@ -136,7 +136,5 @@ def check_required(resolved: dict[str, str], file_columns: list[str], has_geomet
 
 def apply(frame: pd.DataFrame, resolved: dict[str, str]) -> pd.DataFrame:
     """The frame with event-field columns (strings) in place of the file's."""
-    out = pd.DataFrame(index=frame.index)
-    for name, column in resolved.items():
-        out[name] = frame[column].astype(TEXT)
-    return out
+    columns = {name: frame[column].astype(TEXT) for name, column in resolved.items()}
+    return pd.DataFrame(columns, index=frame.index)

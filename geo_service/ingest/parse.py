@@ -165,6 +165,8 @@ def datetimes(values: pd.Series, time: pd.Series | None = None) -> pd.Series:
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
     plain = _plain_iso(as_arrow(text))
     is_plain = ~np.isnat(plain)
+    if text.index.equals(values.index) and (is_plain | text.isna().to_numpy()).all():
+        return _from_stockholm(pd.Series(plain, index=values.index))  # the common case
     rest = text[~is_plain]
     has_offset = rest.str.contains(_OFFSET, regex=True, na=False)
     if has_offset.any():
@@ -194,11 +196,16 @@ def datetimes(values: pd.Series, time: pd.Series | None = None) -> pd.Series:
     if is_plain.any():
         local = pd.concat([pd.Series(plain[is_plain], index=text.index[is_plain]), local])
     if local.size:
-        # the repeated hour of the autumn night reads as summer time (the first one)
-        out[local.index] = local.dt.tz_localize(
-            STOCKHOLM, ambiguous=np.ones(len(local), dtype=bool), nonexistent="shift_forward"
-        ).dt.tz_convert("UTC")
+        out[local.index] = _from_stockholm(local)
     return out
+
+
+def _from_stockholm(local: pd.Series) -> pd.Series:
+    """Naive Stockholm times in UTC; the repeated hour of the autumn night reads as summer
+    time (the first one), a time the spring skips moves forward."""
+    return local.dt.tz_localize(
+        STOCKHOLM, ambiguous=np.ones(len(local), dtype=bool), nonexistent="shift_forward"
+    ).dt.tz_convert("UTC")
 
 
 _ISO_FORMS = {10: "dddd-dd-dd", 16: "dddd-dd-dd?dd:dd", 19: "dddd-dd-dd?dd:dd:dd"}
