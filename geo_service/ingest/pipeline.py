@@ -420,13 +420,13 @@ def process_chunk(
             short |= chunk[column].isna().to_numpy()
         rej.add(short, "wrong_field_count", "Raden har färre fält än rubriken.")
 
-    def texts(values: pd.Series) -> Callable[[np.ndarray], list[str]]:
+    def values_at(values: pd.Series) -> Callable[[np.ndarray], list[str]]:
         """The values ('' for missing) at the given positions."""
         return lambda rows: values.iloc[rows].fillna("").astype(str).tolist()
 
     # time
     raw_date = _col(m, "occurred_at")
-    dates = texts(raw_date)
+    dates = values_at(raw_date)
     occurred = datetimes(raw_date, m.get("time"))
     utc = occurred.dt.tz_convert(None).to_numpy()
     blank_date = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(as_arrow(raw_date)), ""), True)
@@ -449,9 +449,10 @@ def process_chunk(
 
     # category
     label_codes, labels = distinct(_col(m, "category"))
-    known = np.array([ctx.categories.get(fold(v)) for v in labels] + [None], dtype=object)[:-1]
-    category = known[label_codes]
-    rej.add(category == None, "unknown_category",  # noqa: E711 (elementwise)
+    known = [ctx.categories.get(fold(v)) for v in labels]
+    category = np.array(known, dtype=object)[label_codes]
+    unknown = np.array([k is None for k in known], dtype=bool)[label_codes]
+    rej.add(unknown, "unknown_category",
             lambda rows: [f"Kategorin '{labels[c]}' är okänd; lägg till den i mappningen "
                           "(categories) eller som alias i kommunens kategorilista."
                           for c in label_codes[rows]])  # fmt: skip
@@ -493,10 +494,8 @@ def process_chunk(
         given = todo & (~np.isnan(first) | ~np.isnan(second) | not_number)
         text_bad = np.flatnonzero(todo & not_number)
         loc_reason[text_bad] = "invalid_coordinates"
-        loc_message[text_bad] = [
-            f"Koordinaterna är inte tal: {a}, {b}"
-            for a, b in zip(texts(m[pair[0]])(text_bad), texts(m[pair[1]])(text_bad), strict=True)
-        ]
+        written = zip(values_at(m[pair[0]])(text_bad), values_at(m[pair[1]])(text_bad), strict=True)
+        loc_message[text_bad] = [f"Koordinaterna är inte tal: {a}, {b}" for a, b in written]
         zero = todo & (first == 0) & (second == 0)
         loc_reason[zero] = "zero_coordinates"
         loc_message[zero] = "Koordinaterna är (0, 0), inte en plats."
@@ -576,20 +575,21 @@ def process_chunk(
             for a, b in zip(x[rows], y[rows], strict=True)])  # fmt: skip
 
     # redaction and identity
-    text_codes, texts = redacted_texts(_col(m, "description"))
-    texts = [t or None for t in texts]  # an empty text is no description
+    text_codes, descriptions = redacted_texts(_col(m, "description"))
+    descriptions = [d or None for d in descriptions]  # an empty text is no description
     if ctx.police_feed and "name" in chunk:  # else the redacted place name
-        rows = np.array(texts, dtype=object)[text_codes]
+        rows = np.array(descriptions, dtype=object)[text_codes]
         missing = pd.isna(rows)
         rows[missing] = redact(chunk["name"]).to_numpy()[missing]
         text_codes, uniques = pd.factorize(rows)
-        texts = [*uniques.tolist(), None]
-        text_codes[text_codes < 0] = len(texts) - 1
+        descriptions = [*uniques.tolist(), None]
+        text_codes[text_codes < 0] = len(descriptions) - 1
     occurred_text = utc_text(occurred).to_numpy()
     content_hash = _hash_rows([
         (np.zeros(n, dtype=np.intp), [o.kind]), (label_codes, [c or "" for c in known]),
         occurred_text, np.round(x, 1), np.round(y, 1),
-        (text_codes, ["" if t is None else t for t in texts]), np.nan_to_num(severity, nan=0.0),
+        (text_codes, ["" if d is None else d for d in descriptions]),
+        np.nan_to_num(severity, nan=0.0),
     ])  # fmt: skip
     sid = pc.fill_null(pc.utf8_trim_whitespace(as_arrow(_col(m, "source_id"))), "")
     source_id = sid.to_numpy(zero_copy_only=False).astype(object)
@@ -598,11 +598,11 @@ def process_chunk(
     _reject_duplicates(source_id, chunk.index, rej, ctx)
 
     ok = rej.ok
-    stored_texts = np.array([pd.NA if t is None else t for t in texts], dtype=object)
+    stored = np.array([pd.NA if d is None else d for d in descriptions], dtype=object)
     lat, lon = to_wgs84(x[ok], y[ok])
     r10 = latlng_to_cells(lat, lon, 10)
     crs_codes, crs_of_row = np.unique(epsg[ok], return_inverse=True)
-    notes = np.array([f'{{"crs": {c}}}' for c in crs_codes] + [""], dtype=object)[crs_of_row]
+    notes = np.array([f'{{"crs": {c}}}' for c in crs_codes], dtype=object)[crs_of_row]
     if geometry_note is not None:
         polygon = geometry_note[ok] == "point_on_surface"
         notes[polygon] = '{"crs": 3006, "geometry": "point_on_surface"}'
@@ -615,7 +615,7 @@ def process_chunk(
                                            np.isnan(severity[ok])), "x": x[ok], "y": y[ok],
         "h3_r8": parent_cells(r10, 8), "h3_r9": parent_cells(r10, 9), "h3_r10": r10,
         "geocode_method": method[ok], "geocode_score": np.clip(score[ok], 0, 1),
-        "description": stored_texts[text_codes[ok]],
+        "description": stored[text_codes[ok]],
         "attributes": notes, "batch_id": ctx.batch_id, "created_by": o.created_by,
         "place_id": pd.arrays.IntegerArray(ctx.places.containing(x[ok], y[ok]),
                                            np.zeros(int(ok.sum()), dtype=bool)),
@@ -654,8 +654,8 @@ def _hash_rows(columns: list[np.ndarray | tuple[np.ndarray, list[str]]]) -> np.n
     for i, column in enumerate(columns):
         if isinstance(column, tuple):
             codes, uniques = column
-            texts = np.array([*uniques, ""], dtype=object)[:-1]
-            hashed = pd.util.hash_array(texts, hash_key=key, categorize=False)[codes]
+            unique_texts = np.array(uniques, dtype=object)
+            hashed = pd.util.hash_array(unique_texts, hash_key=key, categorize=False)[codes]
         else:
             hashed = pd.util.hash_array(column, hash_key=key, categorize=False)
         if out is None:
@@ -666,8 +666,8 @@ def _hash_rows(columns: list[np.ndarray | tuple[np.ndarray, list[str]]]) -> np.n
     assert out is not None
     out += np.uint64(97531)
     hexed = pa.py_buffer(out.astype(">u8").tobytes().hex().encode("ascii"))
-    texts = pa.FixedSizeBinaryArray.from_buffers(pa.binary(16), len(out), [None, hexed])
-    return pc.cast(pc.cast(texts, pa.binary()), pa.string()).to_numpy(zero_copy_only=False)
+    hexes = pa.FixedSizeBinaryArray.from_buffers(pa.binary(16), len(out), [None, hexed])
+    return pc.cast(pc.cast(hexes, pa.binary()), pa.string()).to_numpy(zero_copy_only=False)
 
 
 def _reject_duplicates(
