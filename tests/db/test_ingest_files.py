@@ -4,6 +4,9 @@ Imports go into a test municipality (1291) with Perstorp's approximate boundary 
 so the demo's own counts stay untouched.
 """
 
+import os
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -218,6 +221,27 @@ def test_unusable_files_give_a_clear_error(engine: Engine, tenant: str, name: st
     with pytest.raises(GeoServiceError) as info:
         run(engine, name)
     assert info.value.code == code and words in info.value.message
+
+
+def test_cli_exits_after_an_error_in_a_large_windows_1252_file(
+    database_url: str, tenant: str, tmp_path: Path
+) -> None:
+    """The error comes before the rows are read; the command must still end (Arrow's own
+    transcoding would leave a thread that hangs the interpreter at exit)."""
+    path = tmp_path / "utan_plats.csv"
+    row = "K{};2025-01-0{} 10:00;Skadegörelse;Sönderslagen ruta vid kiosken nr {}\n"
+    with path.open("w", encoding="cp1252") as f:
+        f.write("Ärendenummer;Datum;Brottstyp;Beskrivning\n")
+        f.writelines(row.format(i, 1 + i % 9, i) for i in range(400_000))
+    for _ in range(3):  # the hang was a race at shutdown, so try more than once
+        done = subprocess.run(
+            [sys.executable, "-m", "geo_service.cli", "ingest", str(path), "--municipality", MC,
+             "--source", "utan_plats", "--kind", "incident"],
+            capture_output=True, text=True, timeout=60,
+            env={**os.environ, "GEO_SERVICE_DATABASE_URL": database_url},
+        )  # fmt: skip
+        assert done.returncode == 2, done.stderr
+        assert "missing_columns" in done.stdout + done.stderr
 
 
 def test_xlsx_with_several_sheets_reads_the_data_sheet(engine: Engine, tenant: str) -> None:
