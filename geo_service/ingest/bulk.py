@@ -2,9 +2,10 @@
 
 Maintaining event's indexes row by row costs most of an import. Here the rows are copied
 (binary COPY from Arrow, through ADBC) into a table of their own, `event_stage_<kommunkod>`:
-committed but not part of `event`, so nobody reads it. Its indexes are built on two
-connections at once (one per core), its foreign keys and the partition bound are validated
-there, and the import's transaction then swaps it in for the municipality's empty partition:
+committed but not part of `event`, so nobody reads it. A check holds the partition bound as
+rows arrive; its indexes are built on two connections at once (one per core) and its foreign
+keys validated there; the import's transaction then swaps it in for the municipality's empty
+partition:
 `ATTACH PARTITION` finds every index, key and check already in place and only records them.
 Definitions are read from the partitioned parent in pg_catalog, so they stay exactly those
 of the migrations.
@@ -26,9 +27,18 @@ import pyarrow.compute as pc
 from sqlalchemy import Connection, text
 
 from geo_service.db.copy import adbc_uri, ewkb_points
+from geo_service.errors import GeoServiceError
 
 BULK_MIN_ROWS = 100_000
 """Imports smaller than this always take the row-by-row path."""
+
+LANES = 2
+"""Connections copying into the stage, and building its indexes, at once (one per core;
+CREATE INDEX takes a lock that lets others build beside it)."""
+
+CONSTANTS = ("kind", "source", "batch_id", "created_by")
+"""Columns that are the same for every row of an import: the stage's column defaults."""
+CELL_COLUMNS = ("h3_r8", "h3_r9", "h3_r10")
 
 _UTC_MICROS = pa.timestamp("us", tz="UTC")
 _JSONB_VERSION = pa.scalar(b"\x01")
@@ -64,9 +74,6 @@ def stage_rows(events: pd.DataFrame) -> pa.Table:
     })  # fmt: skip
 
 
-CONSTANTS = ("kind", "source", "batch_id", "created_by")
-CELL_COLUMNS = ("h3_r8", "h3_r9", "h3_r10")
-
 _INDEXES = """
 SELECT c.relname, pg_get_indexdef(i.indexrelid), k.conname, k.contype
 FROM pg_index i
@@ -84,11 +91,6 @@ FROM pg_constraint WHERE conrelid = 'event'::regclass AND contype = 'f' ORDER BY
 _VALIDATED_AT_ATTACH = {"source", "ingest_batch"}
 """Referenced rows the import's own (uncommitted) transaction may have just created: their
 keys are validated when the stage is attached, inside that transaction."""
-
-
-LANES = 2
-"""Connections copying into the stage, and building its indexes, at once (one per core;
-CREATE INDEX takes a lock that lets others build beside it)."""
 
 
 def _build_cost(statement: str) -> int:
@@ -232,8 +234,11 @@ class StagedPartition:
         """Swap the stage in for the municipality's (empty) partition, in the import's
         transaction; the source and batch keys are validated here."""
         self._run(f"LOCK TABLE {self.partition} IN ACCESS EXCLUSIVE MODE", conn=conn)
-        if not should_bulk_load(conn, self.mc, BULK_MIN_ROWS):
-            raise RuntimeError(f"{self.partition} received events during a bulk import")
+        if not should_bulk_load(conn, self.mc, BULK_MIN_ROWS):  # written around the lock
+            raise GeoServiceError(
+                "import_conflict",
+                f"Kommunen {self.mc} fick händelser under importen; importera filen igen.",
+            )
         self._run(
             f"ALTER TABLE event DETACH PARTITION {self.partition}",
             f"DROP TABLE {self.partition}",
@@ -277,6 +282,6 @@ def stage_name(municipality_code: str) -> str:
 
 
 def drop_stage(conn: Connection, municipality_code: str) -> None:
-    """Drop the municipality's stage table, if any; the caller holds the import lock."""
+    """Drop the municipality's stage table, if any, under its import lock."""
     import_lock(conn, municipality_code)
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {stage_name(municipality_code)}")
