@@ -108,14 +108,20 @@ def import_lock(conn: Connection, municipality_code: str) -> None:
     )
 
 
-def should_bulk_load(conn: Connection, municipality_code: str, expected_rows: int) -> bool:
-    """True for a large import into a municipality that has no events yet."""
-    if expected_rows < BULK_MIN_ROWS:
-        return False
-    return not conn.execute(
+def has_events(conn: Connection, municipality_code: str) -> bool:
+    return conn.execute(
         text("SELECT EXISTS (SELECT 1 FROM event WHERE municipality_code = :mc)"),
         {"mc": municipality_code},
     ).scalar_one()
+
+
+def should_bulk_load(
+    conn: Connection, municipality_code: str, expected_rows: int, requested: bool | None = None
+) -> bool:
+    """True for a large import into a municipality that has no events yet; `requested`
+    (ImportOptions.bulk) decides instead of the size when given."""
+    large = expected_rows >= BULK_MIN_ROWS if requested is None else requested
+    return large and not has_events(conn, municipality_code)
 
 
 def _quote(value: object) -> str:
@@ -234,7 +240,7 @@ class StagedPartition:
         """Swap the stage in for the municipality's (empty) partition, in the import's
         transaction; the source and batch keys are validated here."""
         self._run(f"LOCK TABLE {self.partition} IN ACCESS EXCLUSIVE MODE", conn=conn)
-        if not should_bulk_load(conn, self.mc, BULK_MIN_ROWS):  # written around the lock
+        if has_events(conn, self.mc):  # written around the import lock
             raise GeoServiceError(
                 "import_conflict",
                 f"Kommunen {self.mc} fick händelser under importen; importera filen igen.",

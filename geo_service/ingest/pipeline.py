@@ -28,7 +28,6 @@ from geo_service.geocode.text import as_arrow, distinct
 from geo_service.grid import latlng_to_cells, parent_cells
 from geo_service.ingest import mapping as mapping_mod
 from geo_service.ingest.bulk import (
-    BULK_MIN_ROWS,
     StagedPartition,
     drop_stage,
     import_lock,
@@ -197,9 +196,7 @@ def run_import(
     if unused:
         report.warnings.append(f"Kolumner som inte används: {', '.join(unused)}.")
     stage = None
-    if options.bulk is not False and should_bulk_load(
-        conn, mc, BULK_MIN_ROWS if options.bulk else expected_rows
-    ):
+    if should_bulk_load(conn, mc, expected_rows, options.bulk):
         constants = {"kind": options.kind, "source": options.source, "batch_id": batch_id,
                      "created_by": options.created_by}  # fmt: skip
         stage = StagedPartition(conn, mc, constants)
