@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
+import shapely
 from sqlalchemy import Connection, text
 
 from geo_service.grid import cell_polygons
@@ -69,16 +70,14 @@ def ensure_h3_cells(conn: Connection, cell_arrays: list[np.ndarray]) -> int:
         return 0
     wgs, sweref = cell_polygons(missing)
     resolution = (missing.view(np.uint64) >> np.uint64(52)) & np.uint64(15)
-    rows = [
-        {"cell": int(c), "res": int(r), "g": s.wkt, "w": w.wkt}
-        for c, r, s, w in zip(missing, resolution, sweref, wgs, strict=True)
-    ]
     conn.execute(
         text(
-            "INSERT INTO h3_cell (cell, resolution, geom, geom_4326) VALUES "
-            "(:cell, :res, ST_GeomFromText(:g, 3006), ST_GeomFromText(:w, 4326)) "
-            "ON CONFLICT (cell) DO NOTHING"
+            "INSERT INTO h3_cell (cell, resolution, geom, geom_4326) "
+            "SELECT c, r, ST_GeomFromWKB(g, 3006), ST_GeomFromWKB(w, 4326) FROM unnest("
+            "CAST(:cells AS bigint[]), CAST(:res AS int[]), CAST(:g AS bytea[]), "
+            "CAST(:w AS bytea[])) AS t(c, r, g, w) ON CONFLICT (cell) DO NOTHING"
         ),
-        rows,
-    )
+        {"cells": missing.tolist(), "res": resolution.astype(np.int64).tolist(),
+         "g": shapely.to_wkb(sweref).tolist(), "w": shapely.to_wkb(wgs).tolist()},
+    )  # fmt: skip
     return int(missing.size)

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     SmallInteger,
     String,
     Text,
@@ -218,6 +219,8 @@ class Event(Base):
         _tenant_fk(["category"], "taxonomy", ["code"]),
         _tenant_fk(["place_id"], "place", ["id"], ondelete="SET NULL"),
         _tenant_fk(["batch_id"], "ingest_batch", ["id"], ondelete="SET NULL"),
+        # id first: it decides every comparison (migration 0004)
+        PrimaryKeyConstraint("id", "municipality_code", name="event_pkey"),
         # source_id first: the selective column, and the index builds twice as fast
         UniqueConstraint("source_id", "source", "municipality_code", name="uq_event_identity"),
         CheckConstraint(sql_in("kind", EVENT_KINDS), name="kind"),
@@ -228,7 +231,7 @@ class Event(Base):
         # one partition per municipality (migration 0003), so indexes need no tenant column
         Index("ix_event_time", "occurred_at"),
         Index("ix_event_r10", "h3_r10"),
-        Index("ix_event_place", "place_id"),
+        Index("ix_event_place", "place_id", postgresql_where=text("place_id IS NOT NULL")),
         {"postgresql_partition_by": "LIST (municipality_code)"},
     )
     municipality_code: Mapped[str] = _mc()
@@ -236,7 +239,7 @@ class Event(Base):
     kind: Mapped[str] = mapped_column(String(20))
     category: Mapped[str] = mapped_column(String(40))
     source: Mapped[str] = mapped_column(String(80))
-    source_id: Mapped[str] = mapped_column(Text)
+    source_id: Mapped[str] = mapped_column(Text(collation="C"))  # an identifier, no language
     content_hash: Mapped[str] = mapped_column(String(32))
     occurred_at: Mapped[datetime] = mapped_column(TZ)
     reported_at: Mapped[datetime | None] = mapped_column(TZ)

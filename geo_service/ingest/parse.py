@@ -69,7 +69,7 @@ def utc_text(times: pd.Series) -> pd.Series:
     offsets = np.zeros(len(naive) + 1, dtype=np.int64)
     np.cumsum(np.where(missing, 0, 20), out=offsets[1:])
     text = pa.LargeStringArray.from_buffers(len(naive), pa.py_buffer(offsets), pa.py_buffer(chars))
-    return pd.Series(text.to_numpy(zero_copy_only=False), index=times.index, dtype=object)
+    return pd.Series(pd.arrays.ArrowStringArray(text.cast(pa.string())), index=times.index)
 
 
 def _civil_from_days(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 from sqlalchemy import Connection, Engine, text
 
@@ -204,12 +206,13 @@ def run_import(
         counts = _load_chunks(conn, source, ctx, report, progress, stage)
         if stage is None:
             _finish_import(conn, source, ctx, report, counts)
-        else:  # the import's connection works while the stage's indexes are built
-            with ThreadPoolExecutor(max_workers=1) as builder:
-                built = builder.submit(stage.build)
+        else:
+            stage.build_indexes()  # on every core
+            with ThreadPoolExecutor(max_workers=1) as checker:  # one core checks the keys,
+                checked = checker.submit(stage.add_keys)  # the import's connection the rest
                 ensure_h3_cells(conn, stage.cells)
                 _finish_import(conn, source, ctx, report, counts)
-                built.result()
+                checked.result()
             stage.attach(conn)  # last, so nothing after it can fail but the commit
     finally:
         if stage is not None:
@@ -403,8 +406,6 @@ def process_chunk(
     conn: Connection, chunk: pd.DataFrame, ctx: Context
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One chunk → (events in the loader's layout, quarantined rows)."""
-    import pyarrow.compute as pc
-
     from geo_service.ingest.redact import redacted_texts
 
     o = ctx.options
@@ -447,7 +448,6 @@ def process_chunk(
     # category
     label_codes, labels = distinct(_col(m, "category"))
     known = [ctx.categories.get(fold(v)) for v in labels]
-    category = np.array(known, dtype=object)[label_codes]
     unknown = np.array([k is None for k in known], dtype=bool)[label_codes]
     rej.add(unknown, "unknown_category",
             lambda rows: [f"Kategorin '{labels[c]}' är okänd; lägg till den i mappningen "
@@ -581,39 +581,40 @@ def process_chunk(
         text_codes, uniques = pd.factorize(rows)
         descriptions = [*uniques.tolist(), None]
         text_codes[text_codes < 0] = len(descriptions) - 1
-    occurred_text = utc_text(occurred).to_numpy()
+    occurred_text = utc_text(occurred)
     content_hash = _hash_rows([
         (np.zeros(n, dtype=np.intp), [o.kind]), (label_codes, [c or "" for c in known]),
-        occurred_text, np.round(x, 1), np.round(y, 1),
+        occurred_text.to_numpy(), np.round(x, 1), np.round(y, 1),
         (text_codes, ["" if d is None else d for d in descriptions]),
         np.nan_to_num(severity, nan=0.0),
     ])  # fmt: skip
     sid = pc.fill_null(pc.utf8_trim_whitespace(as_arrow(_col(m, "source_id"))), "")
-    source_id = sid.to_numpy(zero_copy_only=False).astype(object)
-    blank_id = np.flatnonzero(pc.equal(sid, "").to_numpy(zero_copy_only=False))
-    source_id[blank_id] = "h:" + content_hash[blank_id]
-    _reject_duplicates(source_id, chunk.index, rej, ctx)
+    hashed_id = pc.binary_join_element_wise("h:", content_hash, "")
+    source_id = pc.if_else(pc.equal(sid, ""), hashed_id, sid)
+    _reject_duplicates(source_id.to_numpy(zero_copy_only=False), chunk.index, rej, ctx)
 
     ok = rej.ok
-    stored = np.array([pd.NA if d is None else d for d in descriptions], dtype=object)
     lat, lon = to_wgs84(x[ok], y[ok])
     r10 = latlng_to_cells(lat, lon, 10)
-    crs_codes, crs_of_row = np.unique(epsg[ok], return_inverse=True)
-    notes = np.array([f'{{"crs": {c}}}' for c in crs_codes], dtype=object)[crs_of_row]
+    crs_codes, notes = np.unique(epsg[ok], return_inverse=True)
+    note_texts = [f'{{"crs": {c}}}' for c in crs_codes]
     if geometry_note is not None:
-        polygon = geometry_note[ok] == "point_on_surface"
-        notes[polygon] = '{"crs": 3006, "geometry": "point_on_surface"}'
-    events = pd.DataFrame({
-        "kind": o.kind, "category": category[ok], "source": o.source,
-        "source_id": source_id[ok], "content_hash": content_hash[ok],
-        "occurred_at": occurred_text[ok],
-        "reported_at": _or_null(utc_text(reported)[ok]) if reported is not None else None,
+        notes[geometry_note[ok] == "point_on_surface"] = len(note_texts)
+        note_texts.append('{"crs": 3006, "geometry": "point_on_surface"}')
+    events = pd.DataFrame({  # text columns in Arrow, as COPY takes them
+        "kind": o.kind, "category": _texts(known, label_codes[ok]), "source": o.source,
+        "source_id": _arrow_text(source_id.filter(ok)),
+        "content_hash": _arrow_text(content_hash.filter(ok)),
+        "occurred_at": occurred_text.array[ok],
+        "reported_at": _or_null(utc_text(reported).array[ok]) if reported is not None else None,
         "severity": pd.arrays.IntegerArray(np.nan_to_num(severity[ok]).astype(np.int64),
                                            np.isnan(severity[ok])), "x": x[ok], "y": y[ok],
         "h3_r8": parent_cells(r10, 8), "h3_r9": parent_cells(r10, 9), "h3_r10": r10,
-        "geocode_method": method[ok], "geocode_score": np.clip(score[ok], 0, 1),
-        "description": stored[text_codes[ok]],
-        "attributes": notes, "batch_id": ctx.batch_id, "created_by": o.created_by,
+        "geocode_method": _arrow_text(pa.array(method[ok], pa.string())),
+        "geocode_score": np.clip(score[ok], 0, 1),
+        "description": _texts(descriptions, text_codes[ok]),
+        "attributes": _texts(note_texts, notes), "batch_id": ctx.batch_id,
+        "created_by": o.created_by,
         "place_id": pd.arrays.IntegerArray(ctx.places.containing(x[ok], y[ok]),
                                            np.zeros(int(ok.sum()), dtype=bool)),
     }, copy=False)  # fmt: skip
@@ -628,23 +629,28 @@ def process_chunk(
     return events, rejected
 
 
-def _or_null(values: pd.Series) -> np.ndarray:
-    """Text with '' as None, so COPY stores NULL (a quoted empty string is no timestamp)."""
-    out = values.to_numpy(object).copy()
-    out[out == ""] = None
-    return out
+def _arrow_text(values: pa.Array) -> pd.arrays.ArrowStringArray:
+    return pd.arrays.ArrowStringArray(values)
 
 
-def _hash_rows(columns: list[np.ndarray | tuple[np.ndarray, list[str]]]) -> np.ndarray:
+def _texts(distinct: list[str | None], codes: np.ndarray) -> pd.arrays.ArrowStringArray:
+    """Each row's text, given as its index into a few distinct texts (None: missing)."""
+    return _arrow_text(pa.array(distinct, pa.string()).take(codes))
+
+
+def _or_null(values: pd.arrays.ArrowStringArray) -> pd.arrays.ArrowStringArray:
+    """Text with '' as missing, so COPY stores NULL (a quoted empty string is no timestamp)."""
+    arrow = pa.array(values)
+    return _arrow_text(pc.if_else(pc.equal(arrow, ""), pa.scalar(None, pa.string()), arrow))
+
+
+def _hash_rows(columns: list[np.ndarray | tuple[np.ndarray, list[str]]]) -> pa.StringArray:
     """A stable 64-bit content hash per row (pandas' keyed SipHash), as 16 hex chars.
 
     The value `pd.util.hash_pandas_object(frame, index=False, hash_key=...)` gives for a frame
     of these columns; a text column given as (codes, distinct texts) is hashed once per text.
     Enough to tell a changed row within one source; the identity itself is the source id.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     key = "geo_service_ingt"
     out: np.ndarray | None = None
     mult = np.uint64(1000003)
@@ -664,7 +670,7 @@ def _hash_rows(columns: list[np.ndarray | tuple[np.ndarray, list[str]]]) -> np.n
     out += np.uint64(97531)
     hexed = pa.py_buffer(out.astype(">u8").tobytes().hex().encode("ascii"))
     hexes = pa.FixedSizeBinaryArray.from_buffers(pa.binary(16), len(out), [None, hexed])
-    return pc.cast(pc.cast(hexes, pa.binary()), pa.string()).to_numpy(zero_copy_only=False)
+    return pc.cast(pc.cast(hexes, pa.binary()), pa.string())
 
 
 def _reject_duplicates(

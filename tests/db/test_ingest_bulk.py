@@ -42,6 +42,18 @@ def bound(engine: Engine, mc: str) -> str | None:
         ), {"t": f"event_{mc}"}).scalar()  # fmt: skip
 
 
+def autovacuum_and_statistics(engine: Engine, mc: str) -> tuple[object, set[str]]:
+    """The partition's storage options (None: autovacuum on) and the columns with statistics."""
+    with engine.connect() as conn:
+        options = conn.execute(
+            text("SELECT reloptions FROM pg_class WHERE relname = :t"), {"t": f"event_{mc}"}
+        ).scalar()
+        analysed = conn.execute(
+            text("SELECT attname FROM pg_stats WHERE tablename = :t"), {"t": f"event_{mc}"}
+        ).scalars()
+        return options, set(analysed)
+
+
 def stage_tables(engine: Engine) -> list[str]:
     with engine.connect() as conn:
         return list(conn.execute(text(
@@ -83,6 +95,9 @@ def test_bulk_path_stores_what_the_row_path_stores(engine: Engine, index: int) -
     assert all(valid for _, _, valid in before)
     assert bound(engine, bulk_mc) == f"FOR VALUES IN ('{bulk_mc}')"
     assert stage_tables(engine) == []
+    options, analysed = autovacuum_and_statistics(engine, bulk_mc)
+    assert options is None  # autovacuum, off while loading, is on again
+    assert {"category", "occurred_at", "geom", "h3_r10", "place_id"} <= analysed
     with engine.connect() as conn:  # new events continue the identity sequence
         ids = conn.execute(text("SELECT max(id), count(DISTINCT id), count(*) FROM event")).one()
     assert ids[1] == ids[2]

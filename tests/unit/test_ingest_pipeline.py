@@ -52,7 +52,7 @@ def test_content_hash_is_pandas_hash_of_the_row() -> None:
     expected = pd.util.hash_pandas_object(frame, index=False, hash_key="geo_service_ingt")
     hashed = _hash_rows([(np.zeros(n, dtype=np.intp), ["incident"]), (codes, labels), t, x,
                          frame["s"].to_numpy()])  # fmt: skip
-    assert hashed.tolist() == [format(v, "016x") for v in expected]
+    assert hashed.to_pylist() == [format(v, "016x") for v in expected]
 
 
 def test_duplicates_within_and_across_chunks() -> None:
