@@ -230,7 +230,6 @@ class Event(Base):
         Index("ix_event_geom", "geom", postgresql_using="gist"),
         # one partition per municipality (migration 0003), so indexes need no tenant column
         Index("ix_event_time", "occurred_at"),
-        Index("ix_event_r10", "h3_r10"),
         Index("ix_event_place", "place_id", postgresql_where=text("place_id IS NOT NULL")),
         {"postgresql_partition_by": "LIST (municipality_code)"},
     )

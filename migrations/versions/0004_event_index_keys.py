@@ -1,5 +1,5 @@
 """event's indexes cheaper to build: source ids compared byte by byte, the primary key led by
-id, the place index only over events in a place
+id, the place index only over events in a place, no cell index
 
 Revision ID: 0004
 Revises: 0003
@@ -13,7 +13,9 @@ comparisons:
 - the primary key is (id, municipality_code): still what the partitioning requires, but the
   first column decides every comparison, and a lookup by id alone can use it;
 - `ix_event_place` covers only events inside a place (most events are not), which is all the
-  place queries and `ON DELETE SET NULL` from place ever look up.
+  place queries and `ON DELETE SET NULL` from place ever look up;
+- `ix_event_r10` goes: no query looks events up by cell (the cube and the cell counts read a
+  municipality's whole partition, tiles find events through the GiST index).
 """
 
 from collections.abc import Sequence
@@ -34,9 +36,11 @@ def upgrade() -> None:
     )
     op.execute("DROP INDEX ix_event_place")
     op.execute("CREATE INDEX ix_event_place ON event (place_id) WHERE place_id IS NOT NULL")
+    op.execute("DROP INDEX ix_event_r10")
 
 
 def downgrade() -> None:
+    op.execute("CREATE INDEX ix_event_r10 ON event (h3_r10)")
     op.execute("DROP INDEX ix_event_place")
     op.execute("CREATE INDEX ix_event_place ON event (place_id)")
     op.execute(
