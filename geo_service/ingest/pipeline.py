@@ -109,20 +109,22 @@ def ingest_file(
     _validate_options(options)
     chunk_rows = options.chunk_rows or get_settings().ingest_chunk_rows
     options.filename = options.filename or path.name
-    digest, lines = _sha256_lines(path)
     mode = "arrow"
-    while True:
-        try:
-            source = open_source(path, chunk_rows, mode, options.sheet)
-            with engine.begin() as conn:
-                expected = lines - 1 if source.format == "csv" else 0
-                return run_import(conn, source, options, digest, progress, expected)
-        except ReaderRestart as restart:
-            mode = "noquote" if mode == "python" else restart.next_mode
-        except BaseException:
-            with engine.begin() as conn:  # a failed bulk import's stage table, if any
-                drop_stage(conn, options.municipality_code)
-            raise
+    with ThreadPoolExecutor(max_workers=1) as scanner:  # beside the reader's first block
+        scanned = scanner.submit(_sha256_lines, path)
+        while True:
+            try:
+                source = open_source(path, chunk_rows, mode, options.sheet)
+                digest, lines = scanned.result()
+                with engine.begin() as conn:
+                    expected = lines - 1 if source.format == "csv" else 0
+                    return run_import(conn, source, options, digest, progress, expected)
+            except ReaderRestart as restart:
+                mode = "noquote" if mode == "python" else restart.next_mode
+            except BaseException:
+                with engine.begin() as conn:  # a failed bulk import's stage table, if any
+                    drop_stage(conn, options.municipality_code)
+                raise
 
 
 def ingest_frame(conn: Connection, frame: pd.DataFrame, options: ImportOptions) -> ImportReport:

@@ -125,14 +125,16 @@ def _first_line(path: Path, encoding: str) -> str:
 
 
 def read_csv(path: Path, chunk_rows: int, mode: str = "arrow") -> Source:
-    """A CSV file in chunks; `mode` is 'arrow' (fastest), 'c', 'python' or 'noquote' (tolerant)."""
+    """A CSV file in chunks; `mode` is 'arrow' (fastest), 'arrow_utf8' (Windows-1252 through a
+    UTF-8 copy, for rows with the wrong field count), 'c', 'python' or 'noquote' (tolerant)."""
     if path.stat().st_size == 0:
         raise _empty()
     encoding = detect_encoding(path)
     header = _first_line(path, encoding)
     sep = detect_delimiter(header)
-    if mode == "arrow":
-        return _read_csv_arrow(path, chunk_rows, encoding, sep)
+    if mode in ("arrow", "arrow_utf8"):
+        in_bytes = mode == "arrow" and encoding == "cp1252"
+        return _read_csv_arrow(path, chunk_rows, encoding, sep, in_bytes)
     bad: list[BadRow] = []
     kwargs: dict[str, Any] = {
         "sep": sep, "encoding": encoding, "dtype": str, "keep_default_na": False,
@@ -164,10 +166,10 @@ def read_csv(path: Path, chunk_rows: int, mode: str = "arrow") -> Source:
 
 
 def _utf8_copy(path: Path, encoding: str) -> Path:
-    """A temporary UTF-8 copy of a file in another encoding (Python's codecs run at about
-    500 MB/s). Arrow reads UTF-8 itself; given another encoding it transcodes through Python
-    from its own threads, which hangs the interpreter at exit when the file was not read to
-    the end, as after a missing-columns error (apache/arrow#43892)."""
+    """A temporary UTF-8 copy of a UTF-16 file (Python's codecs run at about 500 MB/s).
+    Arrow reads UTF-8 itself; given another encoding it transcodes through Python from its
+    own threads, which hangs the interpreter at exit when the file was not read to the end,
+    as after a missing-columns error (apache/arrow#43892)."""
     decoder = codecs.getincrementaldecoder(encoding)()
     fd, name = tempfile.mkstemp(prefix="geo_service_", suffix=".csv")
     with os.fdopen(fd, "wb") as out, path.open("rb") as f:
@@ -177,8 +179,14 @@ def _utf8_copy(path: Path, encoding: str) -> Path:
     return Path(name)
 
 
-def _read_csv_arrow(path: Path, chunk_rows: int, encoding: str, sep: str) -> Source:
-    """Arrow's multi-threaded streaming CSV reader; rows with the wrong field count are kept."""
+def _read_csv_arrow(path: Path, chunk_rows: int, encoding: str, sep: str, in_bytes: bool) -> Source:
+    """Arrow's multi-threaded streaming CSV reader; rows with the wrong field count are kept.
+
+    `in_bytes`: a Windows-1252 file read as bytes, header included (it is not UTF-8), each
+    chunk's columns decoded (`_decoded`): no copy of the file, and ASCII columns cost
+    nothing. Arrow cannot hand over a broken row of it (it decodes the row as UTF-8 first),
+    so such a file starts over in mode 'arrow_utf8', through a UTF-8 copy.
+    """
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -194,51 +202,79 @@ def _read_csv_arrow(path: Path, chunk_rows: int, encoding: str, sep: str) -> Sou
     with path.open("rb") as f:
         sample = f.read(1 << 16)
     line_bytes = max(1, len(sample) // max(1, sample.count(b"\n")))
-    utf8 = path if encoding.startswith("utf-8") else _utf8_copy(path, encoding)
+    utf8 = path if encoding.startswith("utf-8") or in_bytes else _utf8_copy(path, encoding)
+    restart = "arrow_utf8" if in_bytes else "c"
+    names = [f"f{i}" for i in range(len(columns))] if in_bytes else columns
     try:
         reader = pacsv.open_csv(
             utf8,
             read_options=pacsv.ReadOptions(
-                encoding="utf8",
+                encoding="utf8", autogenerate_column_names=in_bytes,
                 block_size=max(1 << 20, min(chunk_rows * line_bytes, 1 << 28)),
             ),
-            parse_options=pacsv.ParseOptions(delimiter=sep, invalid_row_handler=invalid,
-                                              newlines_in_values=True),
+            parse_options=pacsv.ParseOptions(
+                delimiter=sep, invalid_row_handler=None if in_bytes else invalid,
+                newlines_in_values=True,
+            ),
             convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in columns},
+                column_types={c: pa.binary() if in_bytes else pa.string() for c in names},
                 strings_can_be_null=False, quoted_strings_can_be_null=False,
             ),
         )  # fmt: skip
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise ReaderRestart(str(exc), "c") from exc
+        raise ReaderRestart(str(exc), restart) from exc
     finally:
         if utf8 != path:
             utf8.unlink()  # the reader holds the file open
     source = Source(format="csv", columns=columns, chunks=iter(()), bad_rows=bad)
-    source.chunks = _arrow_chunks(reader, source)
+    source.chunks = _arrow_chunks(reader, source, encoding if in_bytes else None, restart)
     return source
 
 
-def _arrow_chunks(reader: Any, source: Source) -> Iterator[pd.DataFrame]:
+def _arrow_chunks(
+    reader: Any, source: Source, in_bytes: str | None, restart: str
+) -> Iterator[pd.DataFrame]:
+    """The reader's batches as frames of text; `in_bytes`: the encoding of a file read as
+    bytes, whose first row is its header; `restart`: the mode to start over in."""
     import pyarrow as pa
 
     start = 1
+    header = in_bytes is not None
     try:
         for batch in _read_ahead(reader):
+            if header and batch.num_rows:
+                batch, header = batch.slice(1), False
             if batch.num_rows == 0:
                 continue
+            if in_bytes:
+                batch = pa.RecordBatch.from_arrays(
+                    [_decoded(c, in_bytes) for c in batch.columns], names=batch.schema.names
+                )
             chunk = batch.to_pandas(types_mapper=lambda t: TEXT if t == pa.string() else None)
             chunk.columns = source.columns
             chunk.index = pd.RangeIndex(start, start + len(chunk))
             start += len(chunk)
             yield chunk
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise ReaderRestart(str(exc), "c") from exc
+        raise ReaderRestart(str(exc), restart) from exc
     if any("\n" in "".join(r.fields) for r in source.bad_rows):
         # a quote left open swallowed the lines after it: read again without quoting
         raise ReaderRestart("unclosed quote", "noquote")
     if source.bad_rows:
         source.warnings.append("Filen har rader med fel antal fält; de ligger i karantänen.")
+
+
+def _decoded(column: Any, encoding: str) -> Any:
+    """A column of bytes as text: ASCII as it is, else each distinct value decoded once."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    data = column.buffers()[2]
+    if data is None or np.frombuffer(data, np.uint8).max(initial=0) < 0x80:
+        return column.view(pa.string())  # ASCII is UTF-8
+    encoded = pc.dictionary_encode(column)
+    texts = [value.decode(encoding) for value in encoded.dictionary.to_pylist()]
+    return pa.array(texts, pa.string()).take(encoded.indices)
 
 
 def _read_ahead(items: Iterator[Any]) -> Iterator[Any]:

@@ -98,6 +98,25 @@ def test_swedish_excel_csv_cp1252_decimal_comma_sweref(engine: Engine, tenant: s
     assert rows[1]["place_id"] is not None  # inside Stationsområdet
 
 
+@pytest.mark.parametrize("chunk_rows", [1, 1000])
+def test_windows_1252_rows_with_wrong_field_counts(
+    engine: Engine, tenant: str, chunk_rows: int
+) -> None:
+    source = f"polis_1252_{chunk_rows}"
+    report = run(engine, "excel_1252_wrong_fields.csv", source=source, chunk_rows=chunk_rows)
+    assert (report.rows_read, report.stored) == (4, 2)
+    assert report.quarantine_reasons == {"wrong_field_count": 2}
+    rows = events(engine, source)
+    assert [r["source_id"] for r in rows] == ["5000-K2001-25", "5000-K2004-25"]
+    assert rows[0]["description"] == "Sönderslagen ruta, skada 500 €"  # 0x80 is the euro sign
+    assert [r["category"] for r in rows] == ["skadegorelse", "stold"]
+    with engine.connect() as conn:
+        raw = " ".join(map(str, conn.execute(text(
+            "SELECT raw FROM quarantine WHERE batch_id = :b"), {"b": report.batch_id}
+        ).scalars()))  # fmt: skip
+    assert "Klotter på bänken" in raw and "Tömd" in raw
+
+
 def test_reimport_adds_nothing_and_a_changed_row_is_reported(engine: Engine, tenant: str,
                                                              tmp_path: Path) -> None:  # fmt: skip
     first = run(engine, "police_extract_excel.csv", source="polis_again")

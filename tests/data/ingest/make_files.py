@@ -51,6 +51,15 @@ def main() -> None:
         f"5000-K1005-25;2025-03-17;;Narkotika;Misstänkt försäljning i parken;{sv(p[1])};{sv(p[0])}",
     ]
     write("police_extract_excel.csv", "\r\n".join(rows) + "\r\n", "cp1252")
+    # The same export with a row too long and one too short, and a euro sign (byte 0x80).
+    rows = [
+        "Ärendenummer;Brottsdatum;Klockslag;Brottstyp;Beskrivning;N;E",
+        f"5000-K2001-25;2025-03-14;21:30;Skadegörelse;Sönderslagen ruta, skada 500 €;{sv(c[1])};{sv(c[0])}",
+        f"5000-K2002-25;2025-03-14;22:00;Klotter;Klotter på bänken;Tömd;{sv(p[1])};{sv(p[0])}",
+        "5000-K2003-25;2025-03-15;01:05;Stöld",
+        f"5000-K2004-25;2025-03-16;12:00;Stöld;Cykelstöld vid stationen;{sv(s[1])};{sv(s[0])}",
+    ]
+    write("excel_1252_wrong_fields.csv", "\r\n".join(rows) + "\r\n", "cp1252")
 
     # A rapportör list saved as "CSV UTF-8" from Excel: BOM, comma separated, WGS84.
     rows = [
