@@ -249,6 +249,8 @@ class Event(Base):
     h3_r10: Mapped[int | None] = mapped_column(BigInteger)
     geocode_method: Mapped[str] = mapped_column(String(30))
     geocode_score: Mapped[float] = mapped_column(Float, server_default=text("1"))
+    source_crs: Mapped[int | None] = mapped_column(SmallInteger)
+    """EPSG code of the coordinates as read (3006 for addresses and places)."""
     place_id: Mapped[int | None] = mapped_column(Integer)
     description: Mapped[str | None] = mapped_column(Text)
     attributes: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'::jsonb"))

@@ -59,9 +59,7 @@ def stage_rows(events: pd.DataFrame) -> pa.Table:
         values = events[column].astype("Int64")
         return pa.array(values.where(values != 0), kind, from_pandas=True)  # 0: none
 
-    jsonb = pc.binary_join_element_wise(_JSONB_VERSION, text_("attributes").cast(pa.binary()),
-                                        b"")  # fmt: skip
-    return pa.table({
+    columns = {
         "category": text_("category"), "source_id": text_("source_id"),
         "content_hash": text_("content_hash"), "occurred_at": utc("occurred_at"),
         "reported_at": utc("reported_at"), "severity": integers("severity", pa.int16()),
@@ -69,9 +67,14 @@ def stage_rows(events: pd.DataFrame) -> pa.Table:
         **{c: pa.array(events[c].to_numpy(np.int64)) for c in CELL_COLUMNS},
         "geocode_method": text_("geocode_method"),
         "geocode_score": pa.array(events["geocode_score"].to_numpy(float)),
+        "source_crs": pa.array(events["source_crs"].to_numpy(np.int16)),
         "place_id": integers("place_id", pa.int32()), "description": text_("description"),
-        "attributes": jsonb,
-    })  # fmt: skip
+    }  # fmt: skip
+    notes = text_("attributes")
+    if notes.null_count < len(notes):  # else left to the column's default, '{}'
+        notes = pc.fill_null(notes, "{}").cast(pa.binary())
+        columns["attributes"] = pc.binary_join_element_wise(_JSONB_VERSION, notes, b"")
+    return pa.table(columns)
 
 
 _INDEXES = """

@@ -29,6 +29,7 @@ EVENT_COLUMNS = [
     "h3_r10",
     "geocode_method",
     "geocode_score",
+    "source_crs",
     "description",
     "attributes",
     "batch_id",
@@ -43,6 +44,7 @@ CREATE TEMP TABLE IF NOT EXISTS event_stage (
   kind text, category text, source text, source_id text, content_hash text,
   occurred_at timestamptz, reported_at timestamptz, severity smallint, x float8, y float8,
   h3_r8 bigint, h3_r9 bigint, h3_r10 bigint, geocode_method text, geocode_score float8,
+  source_crs smallint,
   description text, attributes jsonb, batch_id bigint, created_by text, place_id integer,
   known boolean NOT NULL DEFAULT false
 ) ON COMMIT DROP
@@ -51,12 +53,12 @@ CREATE TEMP TABLE IF NOT EXISTS event_stage (
 _INSERT_INTO = """
 INSERT INTO event (municipality_code, kind, category, source, source_id, content_hash,
                    occurred_at, reported_at, severity, geom, h3_r8, h3_r9, h3_r10,
-                   geocode_method, geocode_score, place_id, description, attributes,
-                   batch_id, created_by)
+                   geocode_method, geocode_score, source_crs, place_id, description,
+                   attributes, batch_id, created_by)
 SELECT CAST(:mc AS varchar), s.kind, s.category, s.source, s.source_id, s.content_hash,
        s.occurred_at,
        s.reported_at, s.severity, s.geom, s.h3_r8, s.h3_r9, s.h3_r10, s.geocode_method,
-       s.geocode_score,
+       s.geocode_score, s.source_crs,
        CASE WHEN s.place_id IS NULL THEN
          (SELECT p.id FROM place p
            WHERE p.municipality_code = CAST(:mc AS varchar) AND ST_Intersects(p.geom, s.geom)
@@ -80,7 +82,8 @@ WITH staged AS (
     occurred_at = excluded.occurred_at, reported_at = excluded.reported_at,
     severity = excluded.severity, geom = excluded.geom, h3_r8 = excluded.h3_r8,
     h3_r9 = excluded.h3_r9, h3_r10 = excluded.h3_r10, geocode_method = excluded.geocode_method,
-    geocode_score = excluded.geocode_score, place_id = excluded.place_id,
+    geocode_score = excluded.geocode_score, source_crs = excluded.source_crs,
+    place_id = excluded.place_id,
     description = excluded.description, attributes = excluded.attributes,
     batch_id = excluded.batch_id, updated_at = now()
   WHERE event.content_hash IS DISTINCT FROM excluded.content_hash

@@ -598,11 +598,10 @@ def process_chunk(
     ok = rej.ok
     lat, lon = to_wgs84(x[ok], y[ok])
     r10 = latlng_to_cells(lat, lon, 10)
-    crs_codes, notes = np.unique(epsg[ok], return_inverse=True)
-    note_texts = [f'{{"crs": {c}}}' for c in crs_codes]
+    notes = None  # attributes: only a polygon's point on the surface is noted
     if geometry_note is not None:
-        notes[geometry_note[ok] == "point_on_surface"] = len(note_texts)
-        note_texts.append('{"crs": 3006, "geometry": "point_on_surface"}')
+        polygon = geometry_note[ok] == "point_on_surface"
+        notes = np.where(polygon, '{"geometry": "point_on_surface"}', None)
     events = pd.DataFrame({  # text columns in Arrow, as COPY takes them
         "kind": o.kind, "category": _texts(known, label_codes[ok]), "source": o.source,
         "source_id": _arrow_text(source_id.filter(ok)),
@@ -613,9 +612,10 @@ def process_chunk(
                                            np.isnan(severity[ok])), "x": x[ok], "y": y[ok],
         "h3_r8": parent_cells(r10, 8), "h3_r9": parent_cells(r10, 9), "h3_r10": r10,
         "geocode_method": _arrow_text(pa.array(method[ok], pa.string())),
-        "geocode_score": np.clip(score[ok], 0, 1),
+        "geocode_score": np.clip(score[ok], 0, 1), "source_crs": epsg[ok].astype(np.int16),
         "description": _texts(descriptions, text_codes[ok]),
-        "attributes": _texts(note_texts, notes), "batch_id": ctx.batch_id,
+        "attributes": _arrow_text(pa.array(notes, pa.string())) if notes is not None else None,
+        "batch_id": ctx.batch_id,
         "created_by": o.created_by,
         "place_id": pd.arrays.IntegerArray(ctx.places.containing(x[ok], y[ok]),
                                            np.zeros(int(ok.sum()), dtype=bool)),

@@ -68,7 +68,7 @@ def stored(engine: Engine, mc: str) -> list[tuple]:
             "SELECT source_id, kind, source, category, content_hash, occurred_at, severity, "
             "ST_AsText(geom), h3_r8, h3_r9, h3_r10, geocode_method, geocode_score, "
             "(SELECT name FROM place p WHERE p.municipality_code = e.municipality_code "
-            " AND p.id = e.place_id), description, attributes, created_by "
+            " AND p.id = e.place_id), description, attributes, source_crs, created_by "
             "FROM event e WHERE municipality_code = :mc ORDER BY source_id"
         ), {"mc": mc})]  # fmt: skip
 

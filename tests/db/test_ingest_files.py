@@ -62,7 +62,8 @@ def events(engine: Engine, source: str) -> list[dict]:
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(text(
             "SELECT source_id, category, description, geocode_method, geocode_score, "
-            "ST_X(geom) x, ST_Y(geom) y, h3_r8, h3_r9, h3_r10, occurred_at, place_id, attributes "
+            "ST_X(geom) x, ST_Y(geom) y, h3_r8, h3_r9, h3_r10, occurred_at, place_id, source_crs, "
+            "attributes "
             "FROM event WHERE municipality_code = :mc AND source = :s ORDER BY source_id"
         ), {"mc": MC, "s": source}).mappings()]  # fmt: skip
 
@@ -145,8 +146,8 @@ def test_every_swedish_crs_and_swapped_axes_are_detected(engine: Engine, tenant:
     rows = {r["source_id"]: r for r in events(engine, "crs_mix")}
     assert rows["tm_swapped"]["geocode_method"] == "coordinates_swapped"
     assert rows["wgs_swapped"]["geocode_method"] == "coordinates_swapped"
-    assert rows["zon1330"]["attributes"]["crs"] == 3008
-    assert rows["rt90"]["attributes"]["crs"] == 3021
+    assert rows["zon1330"]["source_crs"] == 3008
+    assert rows["rt90"]["source_crs"] == 3021
     station = perstorp.PLACE_BY_NAME["Stationsområdet"].xy()
     assert abs(rows["zon1330"]["x"] - station[0]) < 1 and abs(rows["zon1330"]["y"] - station[1]) < 1
     parken = perstorp.PLACE_BY_NAME["Parken"].xy()

@@ -39,6 +39,35 @@ def test_upgrade_to_head_then_downgrade_to_empty(empty_database: str) -> None:
     assert _tables(empty_database) == set()
 
 
+def test_0004_moves_the_source_crs_out_of_attributes_and_back(empty_database: str) -> None:
+    config = migrate.alembic_config(empty_database)
+    command.upgrade(config, "0003")
+    engine = create_engine(empty_database)
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO municipality (municipality_code, name) VALUES ('1275', 'Perstorp');"
+            "INSERT INTO source (municipality_code, code, name, kind) "
+            "VALUES ('1275', 'polisen', 'Polisen', 'police');"
+            "INSERT INTO taxonomy (municipality_code, code, label_sv, label_en, kinds) "
+            "VALUES ('1275', 'klotter', 'Klotter', 'Graffiti', '{incident}');"
+            "INSERT INTO event (municipality_code, kind, category, source, source_id, "
+            "content_hash, occurred_at, geocode_method, attributes) VALUES "
+            "('1275', 'incident', 'klotter', 'polisen', 'a', 'h', now(), 'coordinates', "
+            "'{\"crs\": 3008, \"geometry\": \"point_on_surface\"}')"
+        ))  # fmt: skip
+    select = text("SELECT source_crs, attributes FROM event")
+    try:
+        command.upgrade(config, "head")
+        with engine.connect() as conn:
+            assert tuple(conn.execute(select).one()) == (3008, {"geometry": "point_on_surface"})
+        command.downgrade(config, "0003")
+        with engine.connect() as conn:
+            back = conn.execute(text("SELECT attributes FROM event")).scalar_one()
+        assert back == {"crs": 3008, "geometry": "point_on_surface"}
+    finally:
+        engine.dispose()
+
+
 def test_models_and_head_do_not_differ(database_url: str) -> None:
     engine = create_engine(database_url)
     with engine.connect() as conn:
