@@ -12,13 +12,16 @@ commas, SWEREF 99 TM, short free text — and times, on the same rows:
 
 The database server comes from GEO_SERVICE_DATABASE_URL; a fresh database geo_service_bench
 is created and migrated on it. ogr2ogr comes from the Debian package gdal-bin.
-Run: .venv/bin/python benchmarks/ingest.py [--rows N] [--row-path]
+Every method runs --repeat times (default 3), each round on a fresh database; the medians
+are printed, with the range.
+Run: .venv/bin/python benchmarks/ingest.py [--rows N] [--repeat N] [--row-path]
 (--row-path forces the row-by-row path instead of the bulk path large imports take.)
 """
 
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import tempfile
 import time
@@ -197,6 +200,12 @@ def time_ogr2ogr(url: str, path: Path) -> float | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="rounds of every method, each on a fresh database (median shown)",
+    )
     parser.add_argument("--database", default="geo_service_bench",
                         help="database to (re)create on the server")  # fmt: skip
     parser.add_argument("--row-path", action="store_true",
@@ -205,30 +214,42 @@ def main() -> None:
     server = os.environ.get("GEO_SERVICE_DATABASE_URL")
     if not server:
         raise SystemExit("Set GEO_SERVICE_DATABASE_URL to a PostGIS server (any database).")
+    runs: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as folder:
         t0 = time.perf_counter()
         swedish, dotted = generate(args.rows, Path(folder))
         print(f"generated {args.rows:,} rows in {time.perf_counter() - t0:.1f} s "
               f"({swedish.stat().st_size / 1e6:.0f} MB)")  # fmt: skip
-        url = fresh_database(server, args.database)
-        pipeline, stored = time_pipeline(url, swedish, False if args.row_path else None)
-        alone = None if args.row_path else time_database_alone(url)
-        copy = time_copy(url, swedish)
-        ogr = time_ogr2ogr(url, dotted)
+        for _ in range(args.repeat):  # methods interleaved, so a slow spell hits them all
+            url = fresh_database(server, args.database)
+            pipeline, stored = time_pipeline(url, swedish, False if args.row_path else None)
+            timed = {"pipeline": pipeline, "copy": time_copy(url, swedish)}
+            if not args.row_path:
+                timed["alone"] = time_database_alone(url)
+            if (ogr := time_ogr2ogr(url, dotted)) is not None:
+                timed["ogr"] = ogr
+            for method, seconds in timed.items():
+                runs.setdefault(method, []).append(seconds)
     n = args.rows
-    print(f"\n{'method':<44}{'seconds':>9}{'rows/s':>12}")
-    print(f"{'geo_service end to end (' + format(stored, ',') + ' stored)':<44}"
-          f"{pipeline:>9.1f}{n / pipeline:>12,.0f}")  # fmt: skip
-    if alone is not None:
-        label = "its database work alone (rows prepared)"
-        print(f"{label:<44}{alone:>9.1f}{n / alone:>12,.0f}")
-    print(f"{'plain COPY, unindexed table (ceiling)':<44}{copy:>9.1f}{n / copy:>12,.0f}")
-    if ogr is not None:
-        print(f"{'ogr2ogr into PostGIS with point geometry':<44}{ogr:>9.1f}{n / ogr:>12,.0f}")
+    median = {method: statistics.median(seconds) for method, seconds in runs.items()}
+    labels = {
+        "pipeline": f"geo_service end to end ({stored:,} stored)",
+        "alone": "its database work alone (rows prepared)",
+        "copy": "plain COPY, unindexed table (ceiling)",
+        "ogr": "ogr2ogr into PostGIS with point geometry",
+    }
+    print(f"\nmedian of {args.repeat} rounds")
+    print(f"{'method':<44}{'seconds':>9}{'rows/s':>12}   range (s)")
+    for method, label in labels.items():
+        if method in runs:
+            low, high = min(runs[method]), max(runs[method])
+            print(f"{label:<44}{median[method]:>9.1f}{n / median[method]:>12,.0f}"
+                  f"   {low:.1f}–{high:.1f}")  # fmt: skip
     print(
-        f"\nend to end reaches {copy / pipeline:.0%} of the COPY ceiling"
-        + (f"; {ogr / pipeline:.2f}× the speed of ogr2ogr" if ogr else "")
-    )
+        f"\nend to end reaches {median['copy'] / median['pipeline']:.0%} of the COPY ceiling"
+        + (f"; {median['ogr'] / median['pipeline']:.2f}× the speed of ogr2ogr"
+           if "ogr" in median else "")
+    )  # fmt: skip
     print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}")
 
 
