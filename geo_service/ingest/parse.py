@@ -154,13 +154,15 @@ def _plain_numbers(text: pa.Array) -> np.ndarray | None:
 def datetimes(values: pd.Series, time: pd.Series | None = None) -> pd.Series:
     """UTC timestamps from many date formats; naive times are Europe/Stockholm. NaT = unparsable.
 
-    `time` is an optional separate time-of-day column (Datum + Tid).
+    `time` is an optional separate time-of-day column (Datum + Tid); a date that carries its
+    own time (a ':') keeps it.
     """
     text = values.astype(TEXT).str.strip()
     if time is not None:
         t = time.astype(TEXT).str.strip().fillna("")
         t = t.str.replace(r"^(\d{1,2})\.(\d{2})", r"\1:\2", regex=True)
-        text = (text.fillna("") + " " + t).str.strip()
+        timed = text.str.contains(":", regex=False, na=False)
+        text = text.fillna("").where(timed, (text.fillna("") + " " + t).str.strip())
     text = text.replace("", pd.NA)
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
     plain = _plain_iso(as_arrow(text))

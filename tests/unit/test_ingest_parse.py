@@ -77,3 +77,12 @@ def test_exponents_that_overflow_pandas_parser_are_not_numbers() -> None:
     assert values[:3].isna().all() and values[3] == 0.0 and values[4] == 750.0
     assert list(bad) == [True, True, True, False, False]
     assert datetimes(pd.Series(text)).isna().all()
+
+
+def test_a_separate_time_column_joins_dates_without_a_time_of_their_own() -> None:
+    out = datetimes(
+        pd.Series(["2025-03-14", "2025-03-14T21:30+01:00", "2025-03-14 21:30", "14.03.2025"]),
+        pd.Series(["21.30", "08:00", "08:00", "21:30"]),
+    )
+    utc = [t.isoformat() for t in out]
+    assert utc == ["2025-03-14T20:30:00+00:00"] * 4  # 21:30 in Stockholm (CET) every time
