@@ -615,8 +615,7 @@ def process_chunk(
         "geocode_score": np.clip(score[ok], 0, 1), "source_crs": epsg[ok].astype(np.int16),
         "description": _texts(descriptions, text_codes[ok]),
         "attributes": _arrow_text(pa.array(notes, pa.string())) if notes is not None else None,
-        "batch_id": ctx.batch_id,
-        "created_by": o.created_by,
+        "batch_id": ctx.batch_id, "created_by": o.created_by,
         "place_id": pd.arrays.IntegerArray(ctx.places.containing(x[ok], y[ok]),
                                            np.zeros(int(ok.sum()), dtype=bool)),
     }, copy=False)  # fmt: skip
