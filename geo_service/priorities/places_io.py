@@ -51,14 +51,20 @@ def _aliases(value: object) -> list[str]:
     return [part.strip() for part in text_value.split(sep) if part.strip()]
 
 
-def read_places(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
-    """The file's features in EPSG:3006 with name, kind, aliases and note columns."""
+def _read_file(path: Path, layer: str | None) -> gpd.GeoDataFrame:
+    """A vector file through pyogrio, or a clear error when it is missing or unreadable."""
     if not path.exists():
         raise GeoServiceError("file_not_found", f"No such file: {path}")
     try:
         frame = gpd.read_file(path, layer=layer, engine="pyogrio")
     except Exception as exc:  # pyogrio raises several types for unreadable files
         raise GeoServiceError("unreadable_file", f"Cannot read {path.name}: {exc}") from None
+    return frame
+
+
+def read_places(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
+    """The file's features in EPSG:3006 with name, kind, aliases and note columns."""
+    frame = _read_file(path, layer)
     name = _first(frame, NAME_COLUMNS)
     if name is None:
         raise GeoServiceError(
@@ -145,12 +151,7 @@ def load_areas(session: Session, mc: str, path: Path, layer: str | None = None) 
 
 def read_boundary(path: Path, layer: str | None = None) -> str:
     """A municipality boundary file as one (multi)polygon WKT in EPSG:3006."""
-    if not path.exists():
-        raise GeoServiceError("file_not_found", f"No such file: {path}")
-    try:
-        frame = gpd.read_file(path, layer=layer, engine="pyogrio")
-    except Exception as exc:  # pyogrio raises several types for unreadable files
-        raise GeoServiceError("unreadable_file", f"Cannot read {path.name}: {exc}") from None
+    frame = _read_file(path, layer)
     frame = (frame.set_crs(4326) if frame.crs is None else frame).to_crs(3006)
     polygons = frame[frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
     if polygons.empty:
