@@ -6,9 +6,9 @@ Entry points: `emerging_hotspots` (events DataFrame) and `emerging_hotspots_from
 
 from geo_service.analysis.categories import CATEGORIES, CATEGORY_LABELS, classify
 from geo_service.analysis.change import RateChange, rate_change, rate_change_from_cube
+from geo_service.analysis.cube import EventCube, aggregate_events, events_to_cube
 from geo_service.analysis.ehsa import (
     EhsaResult,
-    aggregate_events,
     emerging_hotspots,
     emerging_hotspots_from_counts,
     validate_parameters,
@@ -33,6 +33,7 @@ __all__ = [
     "CATEGORY_LABELS",
     "AnalysisError",
     "EhsaResult",
+    "EventCube",
     "RateChange",
     "TrendResult",
     "aggregate_events",
@@ -42,6 +43,7 @@ __all__ = [
     "default_end",
     "emerging_hotspots",
     "emerging_hotspots_from_counts",
+    "events_to_cube",
     "gi_star",
     "gi_star_permutation_p",
     "last_complete_index",

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,14 +16,13 @@ import pandas as pd
 
 from geo_service.analysis.categories import classify, final_state_run_length
 from geo_service.analysis.cells import (
-    cell_resolution,
     cells_to_hex,
     factorize_cells,
     grid_disk_cells,
-    points_to_cells,
     validate_resolution,
 )
 from geo_service.analysis.change import rate_change_from_cube
+from geo_service.analysis.cube import MIN_PERIODS, check_resolution, events_to_cube
 from geo_service.analysis.errors import AnalysisError
 from geo_service.analysis.fdr import benjamini_hochberg
 from geo_service.analysis.getis_ord import (
@@ -34,18 +32,7 @@ from geo_service.analysis.getis_ord import (
     normal_p,
 )
 from geo_service.analysis.mann_kendall import mann_kendall, trend_direction
-from geo_service.analysis.periods import (
-    TIMEZONE,
-    default_anchor,
-    default_end,
-    last_complete_index,
-    local_midnight_at_or_before,
-    parse_period,
-    period_index,
-    period_start,
-    to_local_date,
-    to_utc,
-)
+from geo_service.analysis.periods import TIMEZONE
 from geo_service.analysis.sparsity import (
     cube_sparsity,
     permutation_warnings,
@@ -54,7 +41,6 @@ from geo_service.analysis.sparsity import (
 from geo_service.analysis.weights import spatial_weights
 
 METHOD_VERSION = "1"
-MIN_PERIODS = 3
 MAX_PERMUTATION_WORK = 200_000_000  # bins × permutations: about half a minute
 CHANGE_STEPS = 6
 _Z_DECIMALS = 9  # z equal to 9 decimals are ties for Mann–Kendall (guards float noise)
@@ -141,19 +127,6 @@ def _study_area(
     if len(cells) == 0:
         raise AnalysisError("empty_study_area", "the study area has no cells")
     return cells, "given"
-
-
-def _check_resolution(cells: np.ndarray, resolution: int | None) -> int:
-    """The single resolution of `cells`; errors on mixed resolutions or a mismatch."""
-    res = np.unique(cell_resolution(cells))
-    if len(res) > 1:
-        raise AnalysisError("invalid_cell", f"cells of mixed H3 resolutions: {res.tolist()}")
-    found = int(res[0])
-    if resolution is not None and found != resolution:
-        raise AnalysisError(
-            "resolution_mismatch", f"cells are at resolution {found}, expected {resolution}"
-        )
-    return found
 
 
 def _warning(code: str, sv: str, en: str) -> dict[str, str]:
@@ -329,7 +302,7 @@ def emerging_hotspots_from_counts(
 
     codes, count_cells = factorize_cells(counts["cell"])
     cells, study_area = _study_area(count_cells, study_cells, int(k))
-    res = _check_resolution(np.union1d(cells, count_cells), resolution)
+    res = check_resolution(np.union1d(cells, count_cells), resolution)
     values, event_cube, warnings = _cube_from_counts(counts, codes, count_cells, cells, periods)
     n_events = float(event_cube.sum())
     if n_events <= 0 and not values.any():
@@ -398,50 +371,6 @@ def emerging_hotspots_from_counts(
     )
 
 
-def _event_cells(events: pd.DataFrame, resolution: int) -> tuple[np.ndarray, np.ndarray]:
-    """(codes, distinct int64 cells) of the events, from `cell` or from `lat`/`lon`."""
-    if "cell" in events.columns:
-        codes, cells = factorize_cells(events["cell"])
-        _check_resolution(cells, resolution)
-        return codes, cells
-    if {"lat", "lon"} <= set(events.columns):
-        return points_to_cells(
-            events["lat"].to_numpy(np.float64), events["lon"].to_numpy(np.float64), resolution
-        )
-    raise AnalysisError("invalid_events", "events need a 'cell' column or 'lat' and 'lon'")
-
-
-def aggregate_codes(
-    codes: np.ndarray, cells: np.ndarray, steps: np.ndarray, weights: np.ndarray | None
-) -> pd.DataFrame:
-    """Counts per (cell, step) from event cell codes into `cells`: the non-empty bins only.
-
-    Columns `cell` (int64), `period` (step index), `value` (count or weight sum), `events`.
-    """
-    n_steps = int(steps.max()) + 1
-    flat = codes.astype(np.int64) * n_steps + steps
-    size = len(cells) * n_steps
-    events = np.bincount(flat, minlength=size)
-    values = events if weights is None else np.bincount(flat, weights=weights, minlength=size)
-    nz = np.flatnonzero(events)
-    return pd.DataFrame(
-        {
-            "cell": cells[nz // n_steps],
-            "period": nz % n_steps,
-            "value": values[nz].astype(np.float64),
-            "events": events[nz],
-        }
-    )
-
-
-def aggregate_events(
-    cells: np.ndarray, steps: np.ndarray, weights: np.ndarray | None = None
-) -> pd.DataFrame:
-    """Counts per (int64 cell, step index ≥ 0) of events: the cube rows the core expects."""
-    codes, uniques = pd.factorize(np.asarray(cells, dtype=np.int64))
-    return aggregate_codes(codes, np.asarray(uniques, dtype=np.int64), steps, weights)
-
-
 def emerging_hotspots(
     events: pd.DataFrame,
     resolution: int = 9,
@@ -465,48 +394,20 @@ def emerging_hotspots(
     last period ends exactly there. Steps run from the period of the earliest event to the
     last complete period (period end ≤ end); later events are left out.
     """
-    resolution = validate_resolution(resolution)
-    days = parse_period(period)
     validate_parameters(k, time_lag, alpha, global_window, permutations, seed)
-    if not isinstance(events, pd.DataFrame) or "occurred_at" not in events.columns:
-        raise AnalysisError("invalid_events", "events must be a DataFrame with 'occurred_at'")
-    if value is not None and value not in events.columns:
-        raise AnalysisError("invalid_value", f"events have no column {value!r}")
-    if len(events) == 0:
-        raise AnalysisError("no_events", "no events for this selection")
-
-    times = to_utc(events["occurred_at"])
-    known = ~np.asarray(times.isna())
-    codes, cells = _event_cells(events, resolution)
-    weights = None if value is None else events[value].to_numpy(dtype=np.float64)
-    if weights is not None and not np.isfinite(weights[known]).all():
-        raise AnalysisError("invalid_value", f"column {value!r} has missing values")
-    if not known.any():
-        raise AnalysisError("no_events", "no events for this selection")
-
-    end_ts = default_end(times[known].max()) if end is None else _exact_end(end)
-    anchor_date = default_anchor(end_ts) if anchor is None else to_local_date(anchor)
-    steps = np.full(len(events), np.iinfo(np.int64).max)
-    steps[known] = period_index(times[known], anchor_date, days)
-    last = last_complete_index(end_ts, anchor_date, days)
-    keep = steps <= last
-    if not keep.any():
-        raise AnalysisError("no_events", "no events for this selection (before the end date)")
-    first = int(steps[keep].min())
-    n_periods = last - first + 1
-    if n_periods < MIN_PERIODS:
-        raise AnalysisError(
-            "too_few_periods",
-            f"at least {MIN_PERIODS} complete periods of {days} days are needed, "
-            f"the selection covers {n_periods}",
-        )
-    counts = aggregate_codes(
-        codes[keep], cells, steps[keep] - first, None if weights is None else weights[keep]
+    cube = events_to_cube(
+        events,
+        resolution=resolution,
+        period=period,
+        anchor=anchor,
+        end=end,
+        value=value,
+        min_periods=MIN_PERIODS,
     )
     result = emerging_hotspots_from_counts(
-        counts,
+        cube.counts,
         study_cells,
-        period_start(np.arange(first, last + 1), anchor_date, days),
+        cube.period_starts,
         k=k,
         time_lag=time_lag,
         alpha=alpha,
@@ -516,8 +417,7 @@ def emerging_hotspots(
         seed=seed,
         resolution=resolution,
     )
-    dropped = len(events) - int(keep.sum())
-    no_time = int((~known).sum())
+    no_time = cube.missing_time
     if no_time:
         result.warnings.append(
             _warning(
@@ -528,21 +428,12 @@ def emerging_hotspots(
         )
     result.params.update(
         {
-            "period": f"{days}D",
-            "period_days": days,
-            "anchor": anchor_date.isoformat(),
-            "end": end_ts.isoformat(),
+            "period": f"{cube.days}D",
+            "period_days": cube.days,
+            "anchor": cube.anchor.isoformat(),
+            "end": cube.end.isoformat(),
             "value": value,
-            "events_left_out": dropped,
+            "events_left_out": cube.left_out,
         }
     )
     return result
-
-
-def _exact_end(end: object) -> pd.Timestamp:
-    """A user-given end as a Stockholm timestamp (dates and 'YYYY-MM-DD' mean local midnight)."""
-    if isinstance(end, str) and len(end.strip()) == 10:
-        return local_midnight_at_or_before(end)
-    if isinstance(end, dt.date) and not isinstance(end, dt.datetime):
-        return local_midnight_at_or_before(end)
-    return to_utc([end])[0].tz_convert(TIMEZONE)
