@@ -15,7 +15,7 @@ also finds groups in thin uniform background, so its clusters need reading with 
 
 Space-time variant: with `time_scale_m_per_day` = s each event is the point (x, y, s·t), t in
 days, so two events d metres and Δt days apart are √(d² + (s·Δt)²) apart; with s = 10, events
-15 days apart never join a 150 m cluster directly.
+more than 15 days apart are never within 150 m of each other. The same features go to HDBSCAN.
 
 Clusters are descriptive: they show where recent events bunch, not whether that is unusual.
 Whether an area has more events than expected is the prospective space-time permutation scan's
@@ -51,6 +51,7 @@ DEFAULT_PERIODS = 2
 HULL_RATIO = 0.3
 SMALL_HULL_POINTS = 4  # fewer distinct points than this: a buffer instead of a hull
 BUFFER_M = 25.0
+BUFFER_QUAD_SEGS = 16  # segments per quarter circle of a buffer
 TOP_CATEGORIES = 3
 NOISE = 0  # label of an analysed event in no cluster
 LEFT_OUT = -1  # label of an event outside the window (or without a time)
@@ -230,10 +231,10 @@ def cluster_hulls(labels: np.ndarray, x: np.ndarray, y: np.ndarray, n: int) -> n
     n_distinct = np.bincount(cluster_idx, minlength=n)
     hulls = shapely.concave_hull(points, ratio=HULL_RATIO)
     small = n_distinct < SMALL_HULL_POINTS
-    hulls[small] = shapely.buffer(points[small], BUFFER_M)
+    hulls[small] = shapely.buffer(points[small], BUFFER_M, quad_segs=BUFFER_QUAD_SEGS)
     kind = shapely.get_type_id(hulls)
     polygonal = np.isin(kind, (3, 6)) & (shapely.area(hulls) > 0)
-    hulls[~polygonal] = shapely.buffer(hulls[~polygonal], BUFFER_M)
+    hulls[~polygonal] = shapely.buffer(hulls[~polygonal], BUFFER_M, quad_segs=BUFFER_QUAD_SEGS)
     return hulls
 
 
