@@ -219,27 +219,36 @@ def _event_cube(
 
 @dataclass(frozen=True)
 class _Cylinders:
-    """Every cylinder as (circle slot k, centre i, window w): arrays (K, N, W).
+    """Every cylinder as (circle slot k, centre i, window w).
 
-    `nbr[k, i]` is the k-th nearest cell with events of centre i (N pads short lists);
-    `full_pos[k, i]` its position in the centre's list of all study cells.
+    `nbr[k, i]` is the k-th nearest cell with events of centre i (N pads short lists) and
+    `full_pos[k, i]` its position in the centre's list of all study cells. A cylinder's constants
+    depend only on its circle's total and its window, so they are tables over the distinct
+    circle totals: `key[k, i]` is the row of circle (k, i); the last row stands for circles that
+    cannot be clusters. `cmin` (K, N, W) is the smallest count that can make a cluster.
     """
 
     nbr: np.ndarray
     full_pos: np.ndarray
+    key: np.ndarray
     mu: np.ndarray
     log_term: np.ndarray
     slope: np.ndarray
+    cmin_table: np.ndarray
     cmin: np.ndarray
-    valid: np.ndarray
     table: np.ndarray
     total: int
     dtype: type
     sentinel: int
 
+    def llr_at(self, c: np.ndarray, row: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """LLR of counts `c` for table rows `row` and windows `w` (assumes c ≥ cmin)."""
+        return self.table[c] - self.log_term[row, w] - c * self.slope[row, w]
+
     def llr(self, c: np.ndarray, flat: np.ndarray) -> np.ndarray:
-        """LLR of counts `c` at flat cylinder positions `flat` (assumes c ≥ cmin)."""
-        return self.table[c] - self.log_term.ravel()[flat] - c * self.slope.ravel()[flat]
+        """LLR of counts `c` at flat (K, N, W) cylinder positions (assumes c ≥ cmin)."""
+        circle, w = np.divmod(flat, self.mu.shape[1])
+        return self.llr_at(c, self.key.ravel()[circle], w)
 
 
 def _default_steps(n_periods: int, days: int) -> int:
@@ -256,53 +265,67 @@ def _cylinders(
     n = len(n_cell)
     total = int(n_cell.sum())
     padded = np.append(n_cell, 0)
-    has_events = padded[full_idx] > 0 if full_idx.size else np.zeros((n, 0), bool)
-    width = int(has_events.sum(axis=1).max()) if full_idx.size else 0
+    has_events = padded[full_idx] > 0
+    width = int(has_events.sum(axis=1).max())
     order = np.argsort(~has_events, axis=1, kind="stable")[:, :width]
     full_pos = order.T.copy()
     nbr = np.take_along_axis(full_idx, order, axis=1).T.copy()
     nbr[~np.take_along_axis(has_events, order, axis=1).T] = n
     n_circle = np.cumsum(padded[nbr], axis=0)
     real = (nbr < n) & (n_circle <= max_share * total)
-    mu = n_circle[:, :, None] * window_totals[None, None, :] / total
-    valid = real[:, :, None] & (mu > 0) & (mu < total)
+    sizes, key = np.unique(np.where(real, n_circle, 0), return_inverse=True)
+    key = key.reshape(n_circle.shape)
+    key[~real] = len(sizes)  # the row of circles that cannot be clusters
+    mu = np.append(sizes, 0)[:, None] * window_totals[None, :] / total
+    valid = (mu > 0) & (mu < total)
     safe = np.where(valid, mu, total / 2)
     log_term = np.where(valid, total * np.log1p(-safe / total), 0.0)
     slope = np.where(valid, np.log(safe) - np.log(total - safe), 0.0)
-    cap = int(min(int(window_totals[-1]), n_circle[real].max() if real.any() else 0))
+    cap = int(min(int(window_totals[-1]), sizes.max()))
     dtype: type = np.int16 if cap < np.iinfo(np.int16).max else np.int32
     sentinel = int(np.iinfo(dtype).max)
-    cmin = np.maximum(2, np.floor(mu) + 1)
-    cmin = np.where(valid & (cmin <= cap), cmin, sentinel).astype(dtype)
+    cmin_table = np.maximum(2, np.floor(mu) + 1)
+    cmin_table = np.where(valid & (cmin_table <= cap), cmin_table, sentinel).astype(dtype)
     c = np.arange(total + 1, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         table = c * np.log(c / total) + (total - c) * np.log1p(-c / total)
     table[0] = table[-1] = 0.0
     return _Cylinders(
-        nbr, full_pos, mu, log_term, slope, cmin, valid, table, total, dtype, sentinel
+        nbr,
+        full_pos,
+        key,
+        mu,
+        log_term,
+        slope,
+        cmin_table,
+        cmin_table[key],
+        table,
+        total,
+        dtype,
+        sentinel,
     )
 
 
 def _thresholds(cyl: _Cylinders, level: float) -> np.ndarray:
-    """Per cylinder, the smallest count ≥ cmin whose LLR reaches `level` (sentinel if none)."""
-    out = np.full(cyl.cmin.shape, cyl.sentinel, dtype=cyl.dtype)
-    flat = np.flatnonzero(cyl.cmin.ravel() != cyl.sentinel)
-    mu = cyl.mu.ravel()[flat]
-    cmin = cyl.cmin.ravel()[flat].astype(np.int64)
+    """Per cylinder (K, N, W), the smallest count ≥ cmin whose LLR reaches `level` (sentinel if
+    none); found by bisection over the table of circle totals and windows."""
+    out = np.full(cyl.cmin_table.shape, cyl.sentinel, dtype=cyl.dtype)
+    row, w = np.nonzero(cyl.cmin_table != cyl.sentinel)
+    mu = cyl.mu[row, w]
+    cmin = cyl.cmin_table[row, w].astype(np.int64)
     # LLR ≥ the Poisson LLR ≥ d²/(2μ + 2d/3) for d = c − μ (Bennett): an upper start
     bound = np.ceil(mu + level / 3 + np.sqrt(level**2 / 9 + 2 * mu * level))
     hi = np.clip(bound, cmin, cyl.total).astype(np.int64)
-    reach = cyl.llr(hi, flat) >= level
-    flat, hi, cmin = flat[reach], hi[reach], cmin[reach]
+    reach = cyl.llr_at(hi, row, w) >= level
+    row, w, hi, cmin = row[reach], w[reach], hi[reach], cmin[reach]
     lo = cmin - 1
     while (open_ := hi - lo > 1).any():
         mid = (lo + hi) // 2
-        ok = cyl.llr(np.where(open_, mid, hi), flat) >= level
+        ok = cyl.llr_at(np.where(open_, mid, hi), row, w) >= level
         hi = np.where(open_ & ok, mid, hi)
         lo = np.where(open_ & ~ok, mid, lo)
-    hi = np.where(hi > cyl.sentinel - 1, cyl.sentinel, hi)
-    out.ravel()[flat] = hi.astype(cyl.dtype)
-    return out
+    out[row, w] = np.minimum(hi, cyl.sentinel).astype(cyl.dtype)
+    return out[cyl.key]
 
 
 def _circle_counts(windows: np.ndarray, nbr: np.ndarray) -> np.ndarray:
@@ -459,7 +482,7 @@ def _cluster_frame(
     rows = []
     for number, (k, i, w, p) in enumerate(chosen, start=1):
         kf = int(cyl.full_pos[k, i]) + 1
-        c, mu = int(observed[k, i, w]), float(cyl.mu[k, i, w])
+        c, mu = int(observed[k, i, w]), float(cyl.mu[cyl.key[k, i], w])
         recurrence = days / p
         rows.append(
             {
@@ -553,9 +576,9 @@ def space_time_scan_from_counts(
     full_idx, full_dist = nearest_within(cell_centroids_xy(cells), float(max_radius_m))
     window_totals = np.cumsum(cube.sum(axis=0)[::-1][:steps])
     cyl = _cylinders(cube.sum(axis=1), window_totals, full_idx, float(max_share))
-    n_cylinders = int(cyl.valid.sum())
+    n_cylinders = int((cyl.cmin != cyl.sentinel).sum())
     n_replicates = len(null_max) if null_max is not None else int(replicates)
-    if cyl.valid.size > MAX_CYLINDERS or n_cylinders * n_replicates > MAX_WORK:
+    if cyl.cmin.size > MAX_CYLINDERS or n_cylinders * n_replicates > MAX_WORK:
         raise AnalysisError(
             "scan_too_large",
             f"{n_cylinders:,} cylinders × {n_replicates} replicates would take too long; "
@@ -563,7 +586,7 @@ def space_time_scan_from_counts(
         )
 
     observed = _circle_counts(_window_counts(cube, steps, np.int64)[None], cyl.nbr)[0]
-    llr = np.zeros(cyl.mu.shape)
+    llr = np.zeros(cyl.cmin.shape)
     hits = np.flatnonzero(observed >= cyl.cmin)
     llr.ravel()[hits] = cyl.llr(observed.ravel()[hits], hits)
     in_full = 0
