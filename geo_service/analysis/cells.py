@@ -125,8 +125,28 @@ def grid_disk_cells(cells: np.ndarray, k: int) -> np.ndarray:
     return np.unique(np.concatenate(parts))
 
 
+def cells_at_resolution(cells: Iterable[object] | np.ndarray, resolution: int) -> np.ndarray:
+    """The same area at another resolution: parents when coarser, children when finer.
+
+    Sorted distinct int64 cells; used to carry a study area across `resolution="auto"`.
+    """
+    given = np.unique(cells_to_int(cells if isinstance(cells, np.ndarray) else list(cells)))
+    if len(given) == 0:
+        return given
+    current = int(cell_resolution(given[:1])[0])
+    if resolution <= current:
+        return np.unique(
+            np.fromiter(
+                (h3i.cell_to_parent(c, resolution) for c in given.tolist()), np.int64, len(given)
+            )
+        )
+    children = [h3n.cell_to_children(c, resolution) for c in given.tolist()]
+    return np.unique(np.concatenate(children).astype(np.int64))
+
+
 __all__ = [
     "base_cell",
+    "cells_at_resolution",
     "cell_resolution",
     "cells_to_hex",
     "cells_to_int",

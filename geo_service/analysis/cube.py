@@ -8,6 +8,7 @@ left-out events.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,10 +17,12 @@ import pandas as pd
 from geo_service.analysis.cells import (
     cell_resolution,
     factorize_cells,
+    grid_disk_cells,
     points_to_cells,
     validate_resolution,
 )
 from geo_service.analysis.errors import AnalysisError
+from geo_service.analysis.notices import notice
 from geo_service.analysis.periods import (
     TIMEZONE,
     default_anchor,
@@ -190,3 +193,144 @@ def events_to_cube(
         left_out=len(events) - int(keep.sum()),
         missing_time=int((~known).sum()),
     )
+
+
+def as_local_periods(values: object) -> pd.DatetimeIndex:
+    """Period starts as a Europe/Stockholm DatetimeIndex; naive values are local times."""
+    idx = pd.DatetimeIndex(pd.to_datetime(values))
+    return idx.tz_localize(TIMEZONE) if idx.tz is None else idx.tz_convert(TIMEZONE)
+
+
+def _period_positions(counts: pd.DataFrame, periods: pd.DatetimeIndex) -> np.ndarray:
+    """Position of each counts row in `periods` (−1 if outside), from `period` or `period_start`."""
+    if "period" in counts.columns:
+        pos = counts["period"].to_numpy(dtype=np.int64)
+        return np.where((pos >= 0) & (pos < len(periods)), pos, -1)
+    if "period_start" not in counts.columns:
+        raise AnalysisError(
+            "invalid_counts", "counts need a 'period_start' (or integer 'period') column"
+        )
+    return periods.get_indexer(as_local_periods(counts["period_start"]))
+
+
+def period_days(periods: pd.DatetimeIndex) -> int | None:
+    """The common length of the periods in local calendar days, if they share one."""
+    days = np.diff(periods.tz_localize(None).values.astype("datetime64[D]").astype(np.int64))
+    return int(days[0]) if len(days) and (days == days[0]).all() else None
+
+
+def _study_area(
+    count_cells: np.ndarray, study_cells: Sequence[object] | None, k: int
+) -> tuple[np.ndarray, str]:
+    """Sorted int64 study cells and how they were chosen (METHODS.md §1)."""
+    if study_cells is None:
+        return grid_disk_cells(count_cells, k), "active"
+    given = study_cells if isinstance(study_cells, np.ndarray | pd.Series) else list(study_cells)
+    cells = np.unique(factorize_cells(given)[1])
+    if len(cells) == 0:
+        raise AnalysisError("empty_study_area", "the study area has no cells")
+    return cells, "given"
+
+
+def _bins_from_counts(
+    counts: pd.DataFrame,
+    codes: np.ndarray,
+    count_cells: np.ndarray,
+    cells: np.ndarray,
+    periods: pd.DatetimeIndex,
+) -> tuple[np.ndarray, np.ndarray, list[dict[str, str]]]:
+    """Dense (cells × periods) value and event-count matrices; rows outside are dropped.
+
+    `codes` index each counts row into the distinct `count_cells`; `cells` is the study area.
+    """
+    values = counts["value"].to_numpy(dtype=np.float64)
+    events = counts["events"].to_numpy(dtype=np.float64) if "events" in counts.columns else values
+    if not np.isfinite(values).all() or not np.isfinite(events).all():
+        raise AnalysisError("invalid_value", "counts contain missing or infinite values")
+    found = np.minimum(np.searchsorted(cells, count_cells), len(cells) - 1)
+    row = found[codes]
+    in_area = (cells[found] == count_cells)[codes]
+    col = _period_positions(counts, periods)
+    in_time = col >= 0
+    warnings = []
+    if not in_area.all():
+        n_out = int(events[~in_area].sum())
+        warnings.append(
+            notice(
+                "outside_study_area",
+                f"{n_out} händelser ligger utanför analysområdet och räknas inte.",
+                f"{n_out} events lie outside the study area and are not counted.",
+            )
+        )
+    if not in_time.all():
+        n_out = int(events[in_area & ~in_time].sum())
+        if n_out:
+            warnings.append(
+                notice(
+                    "outside_periods",
+                    f"{n_out} händelser ligger utanför analysens perioder och räknas inte.",
+                    f"{n_out} events fall outside the analysed periods and are not counted.",
+                )
+            )
+    keep = in_area & in_time
+    flat = row[keep] * len(periods) + col[keep]
+    size = len(cells) * len(periods)
+    shape = (len(cells), len(periods))
+    value_cube = np.bincount(flat, weights=values[keep], minlength=size).reshape(shape)
+    event_cube = np.bincount(flat, weights=events[keep], minlength=size).reshape(shape)
+    return value_cube, event_cube, warnings
+
+
+@dataclass(frozen=True)
+class DenseCube:
+    """A cube as dense (cells × periods) matrices over the study area.
+
+    `values` are counts or weight sums, `events` event counts; `cells` are the sorted int64
+    study cells, chosen by the caller (`given`) or as the cells with events plus grid_disk(k)
+    (`active`).
+    """
+
+    cells: np.ndarray
+    periods: pd.DatetimeIndex
+    values: np.ndarray
+    events: np.ndarray
+    resolution: int
+    study_area: str
+    warnings: list[dict[str, str]]
+
+
+def dense_cube(
+    counts: pd.DataFrame,
+    study_cells: Sequence[object] | None,
+    period_starts: Sequence[object] | pd.DatetimeIndex,
+    *,
+    k: int = 1,
+    resolution: int | None = None,
+) -> DenseCube:
+    """The dense cube of aggregated counts (rows per non-empty bin; unlisted bins are zeros).
+
+    `counts`: `cell` (H3 int64 or hex), `period_start` (one of `period_starts`) or `period`
+    (its position), `value`, and optionally `events` (event counts; default `value`).
+    """
+    if resolution is not None:
+        resolution = validate_resolution(resolution)
+    missing = {"cell", "value"} - set(counts.columns)
+    if missing:
+        raise AnalysisError("invalid_counts", f"counts lack columns: {sorted(missing)}")
+    periods = as_local_periods(list(period_starts))
+    if len(periods) < MIN_PERIODS:
+        raise AnalysisError(
+            "too_few_periods",
+            f"at least {MIN_PERIODS} complete periods are needed, the selection has {len(periods)}",
+        )
+    if not periods.is_monotonic_increasing or not periods.is_unique:
+        raise AnalysisError("invalid_periods", "period starts must be strictly increasing")
+    if len(counts) == 0:
+        raise AnalysisError("no_events", "no events for this selection")
+    codes, count_cells = factorize_cells(counts["cell"])
+    cells, study_area = _study_area(count_cells, study_cells, int(k))
+    res = check_resolution(np.union1d(cells, count_cells), resolution)
+    values, events, warnings = _bins_from_counts(counts, codes, count_cells, cells, periods)
+    if events.sum() <= 0 and not values.any():
+        raise AnalysisError("no_events", "no events for this selection")
+    return DenseCube(cells, periods, values, events, res, study_area, warnings)

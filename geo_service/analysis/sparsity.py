@@ -1,4 +1,4 @@
-"""How sparse the cube is, and the warning a coordinator sees when it is too sparse (§2)."""
+"""How sparse the cube is (recorded with every run), and the permutation-count warning."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-SPARSE_MEAN_PER_BIN = 0.5
+from geo_service.analysis.notices import sv_number
 
 
 def cube_sparsity(values: np.ndarray, events: int) -> dict[str, Any]:
@@ -22,48 +22,6 @@ def cube_sparsity(values: np.ndarray, events: int) -> dict[str, Any]:
         "mean_events_per_bin": float(events / bins) if bins else 0.0,
         "nonzero_share": float(np.count_nonzero(values) / bins) if bins else 0.0,
     }
-
-
-def _sv_number(x: float, digits: int = 2) -> str:
-    return f"{x:.{digits}f}".replace(".", ",")
-
-
-def sparsity_warnings(sparsity: dict[str, Any], permutations: int) -> list[dict[str, str]]:
-    """The §2 warning when there are fewer than 0.5 events per cell and period, else none."""
-    mean = sparsity["mean_events_per_bin"]
-    if mean >= SPARSE_MEAN_PER_BIN:
-        return []
-    share = 100 * sparsity["nonzero_share"]
-    if permutations > 0:
-        perm_sv = f"Permutationstest ({permutations} omdragningar) används redan för p-värdena."
-        perm_en = f"Permutation p-values ({permutations} permutations) are already in use."
-    else:
-        perm_sv = (
-            "Du kan också slå på permutationstest (permutations), som ger säkrare p-värden "
-            "när antalen är små."
-        )
-        perm_en = (
-            "You can also turn on permutation p-values (permutations), which are more "
-            "reliable when counts are small."
-        )
-    return [
-        {
-            "code": "sparse_data",
-            "message_sv": (
-                f"Underlaget är tunt: i snitt {_sv_number(mean)} händelser per cell och period, "
-                f"och bara {_sv_number(share, 0)} % av cellerna och perioderna har någon "
-                "händelse alls. Då blir hotspot-analysen osäker. Välj större celler (lägre "
-                "upplösning, t.ex. 8 i stället för 9) eller längre perioder (t.ex. 28 dagar i "
-                f"stället för 14). {perm_sv}"
-            ),
-            "message_en": (
-                f"The data are thin: on average {mean:.2f} events per cell and period, and only "
-                f"{share:.0f}% of cell-periods have any event at all, so the hot spot analysis "
-                "is uncertain. Use larger cells (a coarser resolution, e.g. 8 instead of 9) or "
-                f"longer periods (e.g. 28 days instead of 14). {perm_en}"
-            ),
-        }
-    ]
 
 
 def permutation_warnings(
@@ -85,7 +43,7 @@ def permutation_warnings(
             "code": "too_few_permutations",
             "message_sv": (
                 f"Med {permutations} permutationer kan inget p-värde bli lägre än "
-                f"{_sv_number(floor, 4)}. För att en enskild cell ska kunna bli signifikant "
+                f"{sv_number(floor, 4)}. För att en enskild cell ska kunna bli signifikant "
                 f"bland {tests} celler per period behövs minst {needed - 1} permutationer."
             ),
             "message_en": (
