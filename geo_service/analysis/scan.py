@@ -375,9 +375,8 @@ def _replicate_windows(
         b * size + pool[rng.choice(len(pool), len(labels), replace=False)] * steps + labels
         for b, rng in enumerate(rngs)
     ]
-    counts = np.bincount(np.concatenate(flat), minlength=len(rngs) * size) if flat else None
-    windows = np.cumsum(np.asarray(counts).reshape(len(rngs), n_cells + 1, steps), axis=2)
-    return windows.astype(dtype)
+    counts = np.bincount(np.concatenate(flat), minlength=len(rngs) * size)
+    return np.cumsum(counts.reshape(len(rngs), n_cells + 1, steps), axis=2, dtype=dtype)
 
 
 def _null_maxima(
@@ -392,25 +391,22 @@ def _null_maxima(
     rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(replicates)]
     per_replicate = max(1, cyl.nbr.size * steps)
     batch = max(1, min(BATCH_ELEMENTS // per_replicate, 256))
-    in_full = [0]
 
-    def run(start: int, floor_counts: np.ndarray, level: float) -> np.ndarray:
+    def run(start: int, floor_counts: np.ndarray, level: float) -> tuple[np.ndarray, int]:
         chunk = rngs[start : start + batch]
         windows = _replicate_windows(chunk, pool, labels, n_cells, steps, cyl.dtype)
         found = _maxima(cyl, windows, floor_counts)
         if floor_counts is cyl.cmin:
-            in_full[0] += len(chunk)
-        else:
-            redo = found < level + 1e-7
-            if redo.any():
-                found[redo] = _maxima(cyl, windows[redo], cyl.cmin)
-                in_full[0] += int(redo.sum())
-        return found
+            return found, len(chunk)
+        redo = found < level + 1e-7
+        if redo.any():
+            found[redo] = _maxima(cyl, windows[redo], cyl.cmin)
+        return found, int(redo.sum())
 
     pilot = min(replicates, max(batch, PILOT_REPLICATES))
     parts = [run(start, cyl.cmin, 0.0) for start in range(0, pilot, batch)]
     if pilot < replicates:
-        level = 0.5 * float(np.concatenate(parts).min())
+        level = 0.5 * float(np.concatenate([found for found, _ in parts]).min())
         floor_counts = _thresholds(cyl, level) if level > 0 else cyl.cmin
         starts = range(pilot, replicates, batch)
         if per_replicate * (replicates - pilot) >= THREAD_WORK and THREADS > 1:
@@ -418,7 +414,8 @@ def _null_maxima(
                 parts += list(executor.map(lambda s: run(s, floor_counts, level), starts))
         else:
             parts += [run(s, floor_counts, level) for s in starts]
-    return np.concatenate(parts)[:replicates], in_full[0]
+    maxima = np.concatenate([found for found, _ in parts])
+    return maxima, sum(n for _, n in parts)
 
 
 def _candidates(cyl: _Cylinders, llr: np.ndarray, n_cells_full: np.ndarray) -> np.ndarray:
