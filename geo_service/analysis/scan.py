@@ -418,13 +418,13 @@ def _null_maxima(
     return maxima, sum(n for _, n in parts)
 
 
-def _candidates(cyl: _Cylinders, llr: np.ndarray, n_cells_full: np.ndarray) -> np.ndarray:
-    """Circles (flat K×N positions) with a cluster, best first: by LLR, then fewer steps, then
-    fewer cells, then centre order."""
+def _candidates(llr: np.ndarray, n_cells_full: np.ndarray, floor: float) -> np.ndarray:
+    """Circles (flat K×N positions) whose best LLR exceeds `floor`, best first: by LLR, then
+    fewer steps, then fewer cells, then centre order."""
     best_w = np.argmax(llr, axis=2)
     best = np.take_along_axis(llr, best_w[:, :, None], axis=2)[:, :, 0]
-    flat = np.flatnonzero(best.ravel() > 0)
-    k, i = np.divmod(flat, llr.shape[1])
+    flat = np.flatnonzero(best.ravel() > floor)
+    _, i = np.divmod(flat, llr.shape[1])
     order = np.lexsort((i, n_cells_full.ravel()[flat], best_w.ravel()[flat], -best.ravel()[flat]))
     return flat[order]
 
@@ -440,8 +440,13 @@ def _select_clusters(
     """(k, i, w, p) of the reported clusters: best first, no shared cells, p ≤ report_p."""
     n_slots, n_centres, _ = llr.shape
     kf = cyl.full_pos + 1  # cells in the circle, counting cells without events
-    candidates = _candidates(cyl, llr, kf)
     sorted_null = np.sort(null_max)
+    # p ≤ report_p allows at most `allowed` replicate maxima at or above a cluster's LLR
+    allowed = math.floor(report_p * (len(null_max) + 1) + 1e-9) - 1
+    if allowed < 0:
+        return []
+    floor = 0.0 if allowed >= len(null_max) else max(0.0, sorted_null[-allowed - 1])
+    candidates = _candidates(llr, kf, floor)
     taken = np.zeros(n_centres + 1, dtype=bool)
     chosen: list[tuple[int, int, int, float]] = []
     while len(candidates) and len(chosen) < max_clusters:

@@ -219,6 +219,7 @@ def test_the_same_seed_gives_the_same_result_and_null_max_can_be_reused(random_c
     np.testing.assert_array_equal(first.null_max, again.null_max)
     pd.testing.assert_frame_equal(first.clusters, again.clusters)
     assert not np.array_equal(first.null_max, other.null_max)
+    assert (first.clusters.p <= 0.5).all()  # the default reporting cut
     reused = space_time_scan_from_counts(*args, null_max=first.null_max)
     pd.testing.assert_frame_equal(reused.clusters, first.clusters)
     assert reused.params["null_reused"] and reused.params["replicates"] == 99
