@@ -504,6 +504,12 @@ def _cluster_frame(
                 "alarm": bool(recurrence >= alarm_days),
             }
         )
+    if not rows:
+        local = pd.DatetimeTZDtype(tz=TIMEZONE)
+        types = dict.fromkeys(CLUSTER_COLUMNS, np.float64) | {"start": local, "end": local}
+        types |= {"cluster": np.int64, "steps": np.int64, "observed": np.int64, "alarm": bool}
+        types |= {"cells": object, "center": object}
+        return pd.DataFrame({name: pd.Series(dtype=types[name]) for name in CLUSTER_COLUMNS})
     frame = pd.DataFrame(rows, columns=CLUSTER_COLUMNS)
     return frame.astype({"cluster": np.int64, "steps": np.int64, "observed": np.int64})
 

@@ -107,6 +107,11 @@ def test_clusters_have_the_documented_columns_and_params_are_json():
     json.dumps(result.params)
     assert result.params["max_steps"] == 2 and result.params["replicates"] == 99
     assert len(result.null_max) == 99
+    nothing = space_time_scan_from_counts(  # p is at least 1/10 here: nothing to report
+        _counts(HAND_CELLS, HAND_CUBE), HAND_CELLS, _starts(4), replicates=9, report_p=0.05
+    )
+    assert nothing.clusters.empty and list(nothing.clusters.columns) == CLUSTER_COLUMNS
+    assert nothing.clusters.dtypes.to_dict() == result.clusters.dtypes.to_dict()
 
 
 # --- a plain reference: every cylinder, one at a time -----------------------------------------
