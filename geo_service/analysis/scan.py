@@ -41,10 +41,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo_service.analysis.cells import cells_to_hex, factorize_cells, validate_resolution
+from geo_service.analysis.cells import cells_to_hex
 from geo_service.analysis.circles import cell_centroids_xy, nearest_within
-from geo_service.analysis.cube import MIN_PERIODS, check_resolution, events_to_cube
+from geo_service.analysis.cube import dense_cube, events_to_cube
+from geo_service.analysis.cube import period_days as period_length
 from geo_service.analysis.errors import AnalysisError
+from geo_service.analysis.notices import notice
 from geo_service.analysis.periods import TIMEZONE
 
 METHOD_VERSION = "1"
@@ -134,31 +136,10 @@ def validate_scan_parameters(
         raise AnalysisError("invalid_report_p", f"report_p must be in (0, 1], got {report_p!r}")
 
 
-def _warning(code: str, sv: str, en: str) -> dict[str, str]:
-    return {"code": code, "message_sv": sv, "message_en": en}
-
-
-def _local_periods(values: object) -> pd.DatetimeIndex:
-    """Period starts as a Europe/Stockholm DatetimeIndex; naive values are local times."""
-    idx = pd.DatetimeIndex(pd.to_datetime(values))
-    return idx.tz_localize(TIMEZONE) if idx.tz is None else idx.tz_convert(TIMEZONE)
-
-
-def _common_days(periods: pd.DatetimeIndex) -> int | None:
-    """The common length of the periods in local calendar days, if they share one."""
-    days = np.diff(periods.tz_localize(None).values.astype("datetime64[D]").astype(np.int64))
-    return int(days[0]) if len(days) and (days == days[0]).all() else None
-
-
-def _event_cube(
-    counts: pd.DataFrame,
-    study_cells: Sequence[object] | np.ndarray | None,
-    periods: pd.DatetimeIndex,
-    resolution: int | None,
-) -> tuple[np.ndarray, np.ndarray, int, str, list[dict[str, str]]]:
-    """(sorted int64 cells, dense int64 events (cells × periods), resolution, area, warnings)."""
-    if "cell" not in counts.columns:
-        raise AnalysisError("invalid_counts", "counts need a 'cell' column")
+def _counts_with_events(counts: pd.DataFrame) -> pd.DataFrame:
+    """The counts with `value` set to the whole numbers of events (`events`, else `value`)."""
+    if not isinstance(counts, pd.DataFrame):
+        raise AnalysisError("invalid_counts", "counts must be a DataFrame")
     column = "events" if "events" in counts.columns else "value"
     if column not in counts.columns:
         raise AnalysisError("invalid_counts", "counts need an 'events' (or 'value') column")
@@ -167,54 +148,7 @@ def _event_cube(
         raise AnalysisError(
             "invalid_counts", f"'{column}' must hold whole numbers of events ≥ 0 (no weights)"
         )
-    events = raw.astype(np.int64)
-    if "period" in counts.columns:
-        col = pd.to_numeric(counts["period"], errors="coerce").to_numpy(dtype=np.float64)
-        col = np.where((col >= 0) & (col < len(periods)) & (col == np.round(col)), col, -1)
-        col = np.nan_to_num(col, nan=-1).astype(np.int64)
-    elif "period_start" in counts.columns:
-        col = periods.get_indexer(_local_periods(counts["period_start"]))
-    else:
-        raise AnalysisError(
-            "invalid_counts", "counts need a 'period_start' (or integer 'period') column"
-        )
-    codes, count_cells = factorize_cells(counts["cell"])
-    area = "events" if study_cells is None else "given"
-    if study_cells is None:
-        cells = np.unique(count_cells[np.bincount(codes, events, len(count_cells)) > 0])
-    elif isinstance(study_cells, np.ndarray | pd.Series):
-        cells = np.unique(factorize_cells(study_cells)[1])
-    else:
-        cells = np.unique(factorize_cells(list(study_cells))[1])
-    if len(cells) == 0:
-        raise AnalysisError("empty_study_area", "the study area has no cells")
-    res = check_resolution(np.union1d(cells, count_cells), resolution)
-    found = np.minimum(np.searchsorted(cells, count_cells), len(cells) - 1)
-    in_area = (cells[found] == count_cells)[codes]
-    in_time = col >= 0
-    warnings = []
-    outside = int(events[~in_area].sum())
-    if outside:
-        warnings.append(
-            _warning(
-                "outside_study_area",
-                f"{outside} händelser ligger utanför analysområdet och räknas inte.",
-                f"{outside} events lie outside the study area and are not counted.",
-            )
-        )
-    late = int(events[in_area & ~in_time].sum())
-    if late:
-        warnings.append(
-            _warning(
-                "outside_periods",
-                f"{late} händelser ligger utanför analysens perioder och räknas inte.",
-                f"{late} events fall outside the analysed periods and are not counted.",
-            )
-        )
-    keep = in_area & in_time
-    flat = found[codes][keep] * len(periods) + col[keep]
-    cube = np.bincount(flat, weights=events[keep], minlength=len(cells) * len(periods))
-    return cells, cube.astype(np.int64).reshape(len(cells), len(periods)), res, area, warnings
+    return counts.assign(value=raw, events=raw)
 
 
 @dataclass(frozen=True)
@@ -544,19 +478,17 @@ def space_time_scan_from_counts(
     validate_scan_parameters(
         max_radius_m, max_share, max_steps, replicates, seed, alarm_days, max_clusters, report_p
     )
-    if resolution is not None:
-        resolution = validate_resolution(resolution)
-    if not isinstance(counts, pd.DataFrame):
-        raise AnalysisError("invalid_counts", "counts must be a DataFrame")
-    periods = _local_periods(list(period_starts))
-    if len(periods) < MIN_PERIODS:
-        raise AnalysisError(
-            "too_few_periods",
-            f"at least {MIN_PERIODS} complete periods are needed, the selection has {len(periods)}",
-        )
-    if not periods.is_monotonic_increasing or not periods.is_unique:
-        raise AnalysisError("invalid_periods", "period starts must be strictly increasing")
-    days = _common_days(periods) if period_days is None else period_days
+    reused = null_max is not None
+    if null_max is not None:
+        null_max = np.asarray(null_max, dtype=np.float64)
+        if null_max.ndim != 1 or len(null_max) == 0 or not np.isfinite(null_max).all():
+            raise AnalysisError("invalid_null_max", "null_max must be a non-empty 1-D array")
+    dense = dense_cube(
+        _counts_with_events(counts), study_cells, period_starts, k=0, resolution=resolution
+    )
+    cells, periods, warnings = dense.cells, dense.periods, dense.warnings
+    cube = np.round(dense.events).astype(np.int64)
+    days = period_length(periods) if period_days is None else period_days
     if days is None or not _is_int(days) or int(days) < 1:
         raise AnalysisError(
             "invalid_period_days",
@@ -569,15 +501,6 @@ def space_time_scan_from_counts(
         raise AnalysisError(
             "invalid_max_steps", f"max_steps ({steps}) exceeds the number of periods ({n_periods})"
         )
-    reused = null_max is not None
-    if null_max is not None:
-        null_max = np.asarray(null_max, dtype=np.float64)
-        if null_max.ndim != 1 or len(null_max) == 0 or not np.isfinite(null_max).all():
-            raise AnalysisError("invalid_null_max", "null_max must be a non-empty 1-D array")
-    if len(counts) == 0:
-        raise AnalysisError("no_events", "no events for this selection")
-
-    cells, cube, res, area, warnings = _event_cube(counts, study_cells, periods, resolution)
     total = int(cube.sum())
     if total == 0:
         raise AnalysisError("no_events", "no events for this selection")
@@ -609,7 +532,7 @@ def space_time_scan_from_counts(
     params: dict[str, Any] = {
         "method": "space_time_permutation_scan",
         "method_version": METHOD_VERSION,
-        "resolution": res,
+        "resolution": dense.resolution,
         "max_radius_m": float(max_radius_m),
         "max_share": float(max_share),
         "max_steps": steps,
@@ -620,7 +543,7 @@ def space_time_scan_from_counts(
         "alarm_days": float(alarm_days),
         "max_clusters": int(max_clusters),
         "report_p": float(report_p),
-        "study_area": area,
+        "study_area": dense.study_area,
         "n_cells": len(cells),
         "study_cells_sha256": hashlib.sha256(",".join(cells_hex).encode()).hexdigest(),
         "n_periods": n_periods,
@@ -679,7 +602,7 @@ def space_time_scan(
     )
     if cube.missing_time:
         result.warnings.append(
-            _warning(
+            notice(
                 "missing_time",
                 f"{cube.missing_time} händelser saknar tidpunkt och räknas inte.",
                 f"{cube.missing_time} events have no time and are not counted.",
