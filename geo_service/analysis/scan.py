@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -55,8 +54,12 @@ MAX_CYLINDERS = 25_000_000  # memory: about 30 bytes per cylinder
 MAX_WORK = 30_000_000_000  # cylinders × replicates: a few minutes
 PILOT_REPLICATES = 4
 BATCH_ELEMENTS = 3_000_000  # cylinder counts per batch of replicates
-THREADS = max(1, min(2, os.cpu_count() or 1))
-THREAD_WORK = 50_000_000  # cylinder counts over all replicates before a second thread pays
+BLOCK_ELEMENTS = 250_000  # cylinder counts per block of centres (about 0.5 MB)
+MIN_BLOCK_CENTRES = 1024
+# Replicates can run on several threads (numpy releases the GIL for the heavy steps), but on a
+# shared 2-CPU machine a second thread measured no faster: the counting is memory-bound.
+THREADS = 1
+THREAD_WORK = 50_000_000  # cylinder counts over all replicates before more threads could pay
 CLUSTER_COLUMNS = [
     "cluster",
     "cells",
@@ -271,15 +274,24 @@ def _circle_counts(windows: np.ndarray, nbr: np.ndarray) -> np.ndarray:
 
 
 def _maxima(cyl: _Cylinders, windows: np.ndarray, floor_counts: np.ndarray) -> np.ndarray:
-    """Each replicate's largest LLR over cylinders with count ≥ `floor_counts` (0 if none)."""
-    counts = _circle_counts(windows, cyl.nbr)
-    size = floor_counts.size
-    hits = np.flatnonzero(counts >= floor_counts)
-    out = np.zeros(len(windows))
-    if len(hits):
-        replicate, flat = np.divmod(hits, size)
-        c = counts.ravel()[hits].astype(np.int64)
-        np.maximum.at(out, replicate, cyl.llr(c, flat))
+    """Each replicate's largest LLR over cylinders with count ≥ `floor_counts` (0 if none).
+
+    Centres go in blocks whose counts stay in the processor's cache.
+    """
+    n_rep, steps = len(windows), windows.shape[2]
+    n_slots, n_centres = cyl.nbr.shape
+    width = max(MIN_BLOCK_CENTRES, BLOCK_ELEMENTS // max(1, n_rep * n_slots * steps))
+    out = np.zeros(n_rep)
+    for first in range(0, n_centres, width):
+        block = slice(first, first + width)
+        counts = _circle_counts(windows, cyl.nbr[:, block])
+        hits = np.flatnonzero(counts >= floor_counts[:, block])
+        if len(hits):
+            replicate, rest = np.divmod(hits, counts[0].size)
+            k, rest = np.divmod(rest, counts.shape[2] * steps)
+            flat = (k * n_centres + first) * steps + rest  # position in (K, N, W)
+            c = counts.ravel()[hits].astype(np.int64)
+            np.maximum.at(out, replicate, cyl.llr(c, flat))
     return out
 
 

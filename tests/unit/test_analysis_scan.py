@@ -207,11 +207,15 @@ def test_vectorised_scan_equals_a_plain_loop_over_every_cylinder(random_cube):
 def test_replicate_maxima_are_exact_despite_skipping_weak_cylinders(random_cube, monkeypatch):
     cells, cube = random_cube
     args = (_counts(cells, cube), cells, _starts(10))
+    with monkeypatch.context() as patch:
+        patch.setattr(scan_module, "PILOT_REPLICATES", 10_000)  # every replicate in full
+        full = space_time_scan_from_counts(*args, replicates=300, seed=5, max_steps=3)
+    assert full.params["replicates_in_full"] == 300
     monkeypatch.setattr(scan_module, "BATCH_ELEMENTS", 1)  # one replicate per batch
+    monkeypatch.setattr(scan_module, "BLOCK_ELEMENTS", 1)  # centres in blocks of 4
+    monkeypatch.setattr(scan_module, "MIN_BLOCK_CENTRES", 4)
     fast = space_time_scan_from_counts(*args, replicates=300, seed=5, max_steps=3)
     assert fast.params["replicates_in_full"] < 30
-    monkeypatch.setattr(scan_module, "PILOT_REPLICATES", 10_000)  # every replicate in full
-    full = space_time_scan_from_counts(*args, replicates=300, seed=5, max_steps=3)
     np.testing.assert_array_equal(fast.null_max, full.null_max)
 
 
