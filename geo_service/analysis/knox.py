@@ -48,6 +48,7 @@ DISTANCE_BANDS_M = (0, 100, 200, 400, 800)
 TIME_BANDS_DAYS = (0, 7, 14, 28, 56)
 MAX_CLOSE_PAIRS = 25_000_000  # about 400 MB while the pairs are found
 MAX_PERMUTATION_WORK = 30_000_000_000  # close pairs × permutations: about a minute on 2 cores
+_BLOCK_PAIRS = 1 << 17  # pairs per block: its int16 differences fit in a core's cache
 _BATCH = 32  # permutations per task; fixed, so results do not depend on the thread count
 _THREADS = 2
 
@@ -77,18 +78,30 @@ class KnoxResult:
 
 
 @dataclass(frozen=True)
+class _Block:
+    """Pairs of one distance band whose first events are `first`…`stop − 1`.
+
+    `later` holds each pair's second event and `per_first` the number of pairs each of those
+    first events starts, so the pairs' first times are `np.repeat(times[first:stop], per_first)`.
+    """
+
+    band: int
+    first: int
+    stop: int
+    later: np.ndarray
+    per_first: np.ndarray
+
+
+@dataclass(frozen=True)
 class _ClosePairs:
-    """Pairs with distance in a band, grouped by band and by their first event.
+    """Pairs with distance in a band, in blocks of about `_BLOCK_PAIRS` by band and first event.
 
     Events taking part in any close pair are relabelled 0…k−1 in KD-tree (spatial) order, so
-    the lookups of their times stay local. For band s, `later[s]` holds each pair's second
-    event and `per_first[s]` the number of pairs each event starts, so a pair's first time is
-    `np.repeat(times, per_first[s])` in the same order.
+    the lookups of their times stay local, and blocks keep each step's arrays in the cache.
     """
 
     events: np.ndarray  # original index of each relabelled event
-    later: list[np.ndarray]
-    per_first: list[np.ndarray]
+    blocks: list[_Block]
     band_pairs: np.ndarray  # N_S per distance band
 
     @property
@@ -204,8 +217,7 @@ def _close_pairs(x: np.ndarray, y: np.ndarray, edges: np.ndarray, permutations: 
     pairs = tree.query_pairs(r=radius, output_type="ndarray")
     n_bands = len(edges) - 1
     if len(pairs) == 0:
-        empty = [np.empty(0, dtype=np.int64)] * n_bands
-        return _ClosePairs(np.empty(0, np.int64), empty, empty, np.zeros(n_bands, np.int64))
+        return _ClosePairs(np.empty(0, np.int64), [], np.zeros(n_bands, np.int64))
     i, j = pairs[:, 0], pairs[:, 1]
     del pairs
     d2 = (x[i] - x[j]) ** 2 + (y[i] - y[j]) ** 2
@@ -225,12 +237,18 @@ def _close_pairs(x: np.ndarray, y: np.ndarray, edges: np.ndarray, permutations: 
     order = np.argsort((band * k + first) * k + second)  # unique keys: band, first, second
     first, second, band = first[order], second[order], band[order]
     bounds = np.searchsorted(band, np.arange(n_bands + 1))
-    later = [second[bounds[s] : bounds[s + 1]] for s in range(n_bands)]
-    per_first = [
-        np.bincount(first[bounds[s] : bounds[s + 1]], minlength=len(involved))
-        for s in range(n_bands)
-    ]
-    return _ClosePairs(tree.indices[involved], later, per_first, np.diff(bounds))
+    blocks = []
+    for s in range(n_bands):
+        per_first = np.bincount(first[bounds[s] : bounds[s + 1]], minlength=k)
+        start = np.concatenate([[0], np.cumsum(per_first)]) + bounds[s]
+        cuts = np.searchsorted(start, np.arange(bounds[s], bounds[s + 1], _BLOCK_PAIRS))
+        cuts = np.unique(np.concatenate([cuts, [k]]))
+        blocks += [
+            _Block(s, a, b, second[start[a] : start[b]], per_first[a:b])
+            for a, b in zip(cuts[:-1], cuts[1:], strict=True)
+            if start[b] > start[a]
+        ]
+    return _ClosePairs(tree.indices[involved], blocks, np.diff(bounds))
 
 
 def _space_time_cumulative(times: np.ndarray, close: _ClosePairs, edges: np.ndarray) -> np.ndarray:
@@ -239,17 +257,15 @@ def _space_time_cumulative(times: np.ndarray, close: _ClosePairs, edges: np.ndar
     `times` are the times of the relabelled events (`close.events` order).
     """
     below, at_most = _thresholds(times.dtype, edges)
-    out = np.zeros((len(close.later), len(edges)), dtype=np.int64)
-    for s, (later, per_first) in enumerate(zip(close.later, close.per_first, strict=True)):
-        if len(later) == 0:
-            continue
-        diff = np.take(times, later)
-        diff -= np.repeat(times, per_first)
+    out = np.zeros((len(close.band_pairs), len(edges)), dtype=np.int64)
+    for block in close.blocks:
+        diff = np.take(times, block.later)
+        diff -= np.repeat(times[block.first : block.stop], block.per_first)
         np.abs(diff, out=diff)
         if below is not None:
-            out[s, 0] = np.count_nonzero(diff < below)
+            out[block.band, 0] += np.count_nonzero(diff < below)
         for k in range(1, len(edges)):
-            out[s, k] = np.count_nonzero(diff <= at_most[k])
+            out[block.band, k] += np.count_nonzero(diff <= at_most[k])
     return out
 
 
@@ -277,7 +293,7 @@ def _permutation_batch(
     """Cumulative space-time counts for `size` permutations of the times among all events."""
     rng = np.random.default_rng(seed_seq)
     k = len(close.events)
-    out = np.empty((size, len(close.later), len(edges)), dtype=np.int64)
+    out = np.empty((size, len(close.band_pairs), len(edges)), dtype=np.int64)
     for r in range(size):
         # The first k of a random permutation of all times: the relabelled events' new times.
         out[r] = _space_time_cumulative(rng.permutation(t)[:k], close, edges)
