@@ -121,14 +121,10 @@ class _Data:
     period_starts: pd.DatetimeIndex
     period_days: int
     event_row: np.ndarray  # study row of each kept event (−1 outside the area)
-    event_step: np.ndarray  # period of each kept event
     event_day: np.ndarray  # Stockholm day number of each kept event
     event_xy: np.ndarray  # SWEREF 99 TM metres of each kept event
     centre_xy: np.ndarray  # SWEREF 99 TM metres of each study cell's centre
     resolution: int
-
-
-# ---------------------------------------------------------------------------- scores
 
 
 def flag_count(coverage: float, n_cells: int) -> int:
@@ -149,9 +145,6 @@ def pai(hits: int, events: int, flagged: int, cells: int) -> float:
 def pei_star(hits: int, best: int) -> float:
     """n/n*, with n* the events in the best possible set of as many cells; NaN when n* = 0."""
     return hits / best if best > 0 else float("nan")
-
-
-# ---------------------------------------------------------------------------- methods
 
 
 def _counts_last(data: _Data, origin: int, **_: Any) -> list[np.ndarray]:
@@ -279,9 +272,6 @@ _METHODS: dict[str, Callable[..., list[np.ndarray]]] = {
 }
 
 
-# ---------------------------------------------------------------------------- data
-
-
 def _day_number(ts: pd.Timestamp) -> int:
     """Stockholm calendar day number (days since 1970-01-01) of a timestamp."""
     local = ts.tz_convert(TIMEZONE).tz_localize(None)
@@ -354,15 +344,11 @@ def _prepare(
         period_starts=cube.period_starts,
         period_days=cube.days,
         event_row=event_row,
-        event_step=cube.event_steps,
         event_day=days[kept],
         event_xy=xy,
         centre_xy=centres,
         resolution=int(h3i.get_resolution(int(cells[0]))),
     )
-
-
-# ---------------------------------------------------------------------------- backtest
 
 
 def _check(methods: Sequence[str], coverage: Sequence[float], origins: object) -> None:
