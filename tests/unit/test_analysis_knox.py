@@ -170,6 +170,17 @@ def test_occurred_at_and_lat_lon_give_the_same_table_as_projected_metres_and_day
     pd.testing.assert_frame_equal(a, b)
 
 
+def test_zero_days_means_pairs_on_the_same_day():
+    events = pd.DataFrame(
+        {"x": [0.0, 10.0, 20.0, 30.0], "y": [0.0, 0.0, 0.0, 0.0], "t": [5, 5, 6, 5]}
+    )
+    result = knox(events, distance_m=15, time_days=0, permutations=0)
+    # Close in space (≤ 15 m): (0,1), (1,2), (2,3); on the same day: (0,1), (0,3), (1,3).
+    assert (result.space_pairs, result.time_pairs, result.observed) == (3, 3, 1)
+    assert result.expected == pytest.approx(3 * 3 / 6)
+    assert np.isnan(result.p_sim)
+
+
 def test_events_without_a_time_are_left_out_and_counted():
     events = _background(200, seed=1).astype({"t": float})
     events.loc[:9, "t"] = np.nan
