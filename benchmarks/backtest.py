@@ -101,6 +101,8 @@ def main() -> None:
     if args.per_method:
         base = run(("counts_last",))
         print(f"{'  counts_last alone (cube, area, setup)':<44}{base[0]:>9.2f}{base[1]:>9.2f}")
+        print("  each other method: a run with counts_last and it, minus the run above")
+        print("  (gi_star and ehsa share one emerging hot spot run when both are chosen)")
         for method in methods:
             if method != "counts_last":
                 w, c, _ = run(("counts_last", method))
