@@ -20,19 +20,21 @@ order of the cells, so spatially ordered cell ids never decide a tie):
 - `ehsa`: the emerging hot spot category of that run, in `EHSA_ORDER` (persistent,
   intensifying, new, consecutive, diminishing, sporadic, oscillating and historical hot spots,
   no pattern, then the cold spots, least cold first), ties broken by the final z.
-- `kde`: a Gaussian kernel density of the events of the `kde_days` before t at each cell's
-  centre, in SWEREF 99 TM metres, with the bandwidth cross-validated on those events among
-  ½, 1, 2 and 4 cell edge lengths.
+- `kde`: a Gaussian kernel density (`kde.kernel_density`) of the events of the `KDE_DAYS`
+  (365) days before t at each cell's centre, in SWEREF 99 TM metres, with the bandwidth
+  cross-validated on those events among ½, 1, 2 and 4 mean H3 edge lengths at the resolution.
 - `prospective` (Bowers and Johnson's prospective hot-spotting): Σ 1/(1 + d) · 1/(1 + w) over
-  the events of the `prospective_weeks` weeks before t, d the H3 grid distance from the cell
-  (at most `prospective_rings`, in cell widths) and w the whole weeks between the event and t.
+  the events of the `PROSPECTIVE_WEEKS` (8) weeks before t, d the H3 grid distance from the
+  cell, at most `PROSPECTIVE_RINGS` (2) cell widths, and w the whole weeks between the event
+  and t (0 for the last seven days); ties broken by the last period's counts.
 - `scan`: cells of clusters with an alarm from the prospective space-time permutation scan
-  on the periods before t first, then by the cluster's log-likelihood ratio, then by the
-  counts of the last period.
+  on the periods before t (`SCAN_REPLICATES` = 99 replicates, enough for p ≤ 0.01) first,
+  then by the cluster's log-likelihood ratio, then by the counts of the last period.
 
-The default study area is every cell with an event in the data plus its neighbours (as a
-boundary would be, it is fixed for all origins); pass `study_cells` (for example the cells of
-the municipality) to use the same area as the other analyses.
+The default study area is every cell with an event in the data plus its neighbours, fixed
+for all origins as a boundary would be. Cells it gains from events of the predicted periods
+have no earlier events, so a method only reaches them through ties. Pass `study_cells` (for
+example the cells covering the municipality) to use the same area as the other analyses.
 """
 
 from __future__ import annotations
