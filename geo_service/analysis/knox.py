@@ -161,7 +161,11 @@ def event_xyt(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     if not isinstance(events, pd.DataFrame):
         raise AnalysisError("invalid_events", "events must be a DataFrame")
     if "t" in events.columns:
-        t = np.asarray(pd.to_numeric(events["t"], errors="coerce"), dtype=np.float64)
+        if not pd.api.types.is_numeric_dtype(events["t"]) or events["t"].dtype == bool:
+            raise AnalysisError(
+                "invalid_events", "'t' must be days as numbers; give timestamps as 'occurred_at'"
+            )
+        t = np.asarray(events["t"], dtype=np.float64)
     elif "occurred_at" in events.columns:
         t = _local_days(events["occurred_at"])
     else:

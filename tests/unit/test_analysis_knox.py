@@ -206,6 +206,15 @@ def test_invalid_parameters_raise_domain_errors(kwargs, code):
     assert err.value.code == code
 
 
+def test_timestamps_in_the_day_column_are_refused():
+    events = pd.DataFrame(
+        {"x": [0.0, 1.0], "y": [0.0, 1.0], "t": pd.to_datetime(["2024-01-01"] * 2)}
+    )
+    with pytest.raises(AnalysisError) as err:
+        knox(events, distance_m=100, time_days=7)
+    assert err.value.code == "invalid_events"
+
+
 def test_a_single_event_is_an_error_a_user_can_act_on():
     with pytest.raises(AnalysisError) as err:
         knox(pd.DataFrame({"x": [0.0], "y": [0.0], "t": [0]}), distance_m=100, time_days=7)
