@@ -238,9 +238,12 @@ def _close_pairs(x: np.ndarray, y: np.ndarray, edges: np.ndarray, permutations: 
     ri, rj, band = rank[i[keep]], rank[j[keep]], band[keep] - 1
     del i, j, d2, keep
     first, second = np.minimum(ri, rj), np.maximum(ri, rj)
-    involved = np.unique(np.concatenate([first, second]))
-    first = np.searchsorted(involved, first)
-    second = np.searchsorted(involved, second)
+    taking_part = np.zeros(len(x), dtype=bool)
+    taking_part[first] = True
+    taking_part[second] = True
+    involved = np.flatnonzero(taking_part)
+    relabel = np.cumsum(taking_part) - 1
+    first, second = relabel[first], relabel[second]
     k = len(involved)
     order = np.argsort((band * k + first) * k + second)  # unique keys: band, first, second
     first, second, band = first[order], second[order], band[order]
