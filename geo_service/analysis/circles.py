@@ -46,4 +46,19 @@ def nearest_within(xy: np.ndarray, radius_m: float) -> tuple[np.ndarray, np.ndar
     return idx[:, :width], dist[:, :width]
 
 
-__all__ = ["cell_centroids_xy", "nearest_within"]
+def cells_in_circles(
+    xy: np.ndarray, centres_xy: np.ndarray, radii_m: np.ndarray
+) -> list[np.ndarray]:
+    """For each circle (centre, radius), the indexes of the points of `xy` inside it.
+
+    A scan cluster's circle grows through the cells with events; the empty cells inside the
+    same radius belong to its area too (they add nothing to its counts).
+    """
+    tree = cKDTree(xy)
+    return [
+        np.sort(np.asarray(tree.query_ball_point(c, r * (1 + 1e-9) + 1e-6), dtype=np.intp))
+        for c, r in zip(np.atleast_2d(centres_xy), np.asarray(radii_m, dtype=float), strict=True)
+    ]
+
+
+__all__ = ["cell_centroids_xy", "cells_in_circles", "nearest_within"]

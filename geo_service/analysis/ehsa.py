@@ -20,8 +20,9 @@ import scipy.sparse as sp
 
 from geo_service.analysis import calibration as calib
 from geo_service.analysis.categories import classify, final_state_run_length
-from geo_service.analysis.cells import cells_at_resolution, cells_to_hex
+from geo_service.analysis.cells import cells_at_resolution, cells_to_hex, cells_to_int
 from geo_service.analysis.change import rate_change_from_cube
+from geo_service.analysis.circles import cell_centroids_xy, cells_in_circles
 from geo_service.analysis.cube import (
     DenseCube,
     EventCube,
@@ -276,12 +277,25 @@ def _scan(
     )
 
 
+def scan_areas(clusters: pd.DataFrame, cells: np.ndarray) -> list[np.ndarray]:
+    """Per scan cluster, the indexes of `cells` inside its circle (centre and radius).
+
+    The circle grows through the cells with events; the empty cells within it belong to the
+    cluster's area too.
+    """
+    if clusters.empty:
+        return []
+    centres = cell_centroids_xy(cells_to_int(list(clusters["center"])))
+    return cells_in_circles(cell_centroids_xy(cells), centres, clusters["radius_m"].to_numpy())
+
+
 def _in_alarm(scan: ScanResult | None, cells: np.ndarray) -> np.ndarray:
     """Whether each cell lies in a scan cluster with an alarm."""
-    if scan is None or scan.clusters.empty:
-        return np.zeros(len(cells), dtype=bool)
-    alarm_cells = [c for cs in scan.clusters.loc[scan.clusters["alarm"], "cells"] for c in cs]
-    return np.isin(cells_to_hex(cells), alarm_cells)
+    inside = np.zeros(len(cells), dtype=bool)
+    if scan is not None and not scan.clusters.empty:
+        for area in scan_areas(scan.clusters[scan.clusters["alarm"]], cells):
+            inside[area] = True
+    return inside
 
 
 def _self_calibrate(

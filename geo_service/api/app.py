@@ -7,6 +7,7 @@ from geo_service.api.limits import RequestSizeLimit
 from geo_service.api.problems import install_problem_handlers, problem_responses
 from geo_service.api.ratelimit import WriteRateLimit
 from geo_service.api.routers import (
+    clusters,
     dashboard,
     events,
     health,
@@ -15,6 +16,7 @@ from geo_service.api.routers import (
     measures,
     meetings,
     observations,
+    palette,
     places,
     priorities,
     quarantine,
@@ -28,8 +30,8 @@ from geo_service.tiles.fastpath import CachedTileFastPath
 API_PREFIX = "/api/v1"
 ERROR_RESPONSES = problem_responses(503)
 """Every operation may meet an unreachable database; the routes document their own errors."""
-API_ROUTERS = (health, hotspots, runs, events, places, priorities, meetings, measures, imports,
-               observations, quarantine)  # fmt: skip
+API_ROUTERS = (health, hotspots, clusters, runs, events, places, priorities, meetings, measures,
+               imports, observations, quarantine, palette)  # fmt: skip
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -7,14 +7,12 @@
   const HOT = ["new_hot", "consecutive_hot", "intensifying_hot", "persistent_hot",
     "diminishing_hot", "oscillating_hot", "sporadic_hot", "historical_hot"];
   const COLD = HOT.map((c) => c.replace("_hot", "_cold"));
-  const COLORS = {
-    new_hot: "#7f0000", consecutive_hot: "#c2121b", intensifying_hot: "#e0301e",
-    persistent_hot: "#f0592b", sporadic_hot: "#f98e52", oscillating_hot: "#fbb06a",
-    diminishing_hot: "#fdd08a", historical_hot: "#f3c9b2",
-    new_cold: "#08306b", consecutive_cold: "#08519c", intensifying_cold: "#2171b5",
-    persistent_cold: "#4292c6", sporadic_cold: "#6baed6", oscillating_cold: "#9ecae1",
-    diminishing_cold: "#c6dbef", historical_cold: "#dbe6f1",
-  };
+  // Colours and labels come from the service's palette (GET /api/v1/palette), the same one the
+  // report maps and the QGIS styles are drawn from.
+  const COLORS = {};
+  const CATEGORY_LABELS = { sv: {}, en: {} };
+  const UNCERTAIN_LABELS = { sv: {}, en: {} };
+  const PALETTE = { opacity: { certain: 0.75, uncertain: 0.35 }, note: {}, clusters: {} };
   const LEVEL_COLORS = { green: "#2e8b3d", yellow: "#e0b000", red: "#c62828" };
 
   const TEXT = {
@@ -37,6 +35,13 @@
       trendUp: "ökande", trendDown: "minskande", trendFlat: "ingen tydlig trend",
       category: "Mönster", zscore: "Gi* z", pvalue: "p", trend: "Trend", events: "Händelser",
       hidden: "dolt (färre än 3)", cold: "Coldspots", hot: "Hotspots",
+      uncertain: "Osäker", confirmed: "Bekräftad",
+      confirmedWhy: "Ligger i en ovanlig ansamling som skanningen larmar om.",
+      cluster: "Ansamling", scanAlarm: "Ovanlig ansamling (larm)",
+      scanNoAlarm: "Ansamling utan larm", pointCluster: "Punktkluster (minst 5 händelser inom 150 m)",
+      expected: "väntat", chance: "Slumpen",
+      scanAlarmLegend: "Ovanlig ansamling (skanningen larmar)",
+      pointClusterLegend: "Punktkluster senaste fyra veckorna",
       mapFailed: "Kartan kunde inte ritas (WebGL saknas i webbläsaren?).",
       reportFailed: "Lägesbilden kunde inte hämtas", tilesFailed: "Hotspotrutorna kunde inte hämtas",
       errorPrefix: "Fel från tjänsten", networkError: "Tjänsten svarar inte. Kontrollera anslutningen.",
@@ -72,6 +77,13 @@
       trendUp: "rising", trendDown: "falling", trendFlat: "no clear trend",
       category: "Pattern", zscore: "Gi* z", pvalue: "p", trend: "Trend", events: "Events",
       hidden: "hidden (fewer than 3)", cold: "Cold spots", hot: "Hot spots",
+      uncertain: "Uncertain", confirmed: "Confirmed",
+      confirmedWhy: "Lies in an unusual cluster that the scan raises an alarm for.",
+      cluster: "Cluster", scanAlarm: "Unusual cluster (alarm)",
+      scanNoAlarm: "Cluster without alarm", pointCluster: "Point cluster (5+ events within 150 m)",
+      expected: "expected", chance: "Chance",
+      scanAlarmLegend: "Unusual cluster (the scan raises an alarm)",
+      pointClusterLegend: "Point cluster, last four weeks",
       mapFailed: "The map could not be drawn (no WebGL in this browser?).",
       reportFailed: "The report could not be fetched", tilesFailed: "The hot spot tiles could not be fetched",
       errorPrefix: "Error from the service", networkError: "The service does not answer. Check the connection.",
@@ -89,31 +101,6 @@
       },
     },
   };
-  const CATEGORY_LABELS = {
-    sv: {
-      new_hot: "Ny hotspot", consecutive_hot: "Sammanhängande hotspot",
-      intensifying_hot: "Tilltagande hotspot", persistent_hot: "Ihållande hotspot",
-      diminishing_hot: "Avtagande hotspot", oscillating_hot: "Växlande hotspot",
-      sporadic_hot: "Sporadisk hotspot", historical_hot: "Historisk hotspot",
-      new_cold: "Ny coldspot", consecutive_cold: "Sammanhängande coldspot",
-      intensifying_cold: "Tilltagande coldspot", persistent_cold: "Ihållande coldspot",
-      diminishing_cold: "Avtagande coldspot", oscillating_cold: "Växlande coldspot",
-      sporadic_cold: "Sporadisk coldspot", historical_cold: "Historisk coldspot",
-      no_pattern: "Inget mönster",
-    },
-    en: {
-      new_hot: "New hot spot", consecutive_hot: "Consecutive hot spot",
-      intensifying_hot: "Intensifying hot spot", persistent_hot: "Persistent hot spot",
-      diminishing_hot: "Diminishing hot spot", oscillating_hot: "Oscillating hot spot",
-      sporadic_hot: "Sporadic hot spot", historical_hot: "Historical hot spot",
-      new_cold: "New cold spot", consecutive_cold: "Consecutive cold spot",
-      intensifying_cold: "Intensifying cold spot", persistent_cold: "Persistent cold spot",
-      diminishing_cold: "Diminishing cold spot", oscillating_cold: "Oscillating cold spot",
-      sporadic_cold: "Sporadic cold spot", historical_cold: "Historical cold spot",
-      no_pattern: "No pattern",
-    },
-  };
-
   const $ = (id) => document.getElementById(id);
   const state = {
     lang: localStorage.getItem("geo_service.lang") === "en" ? "en" : "sv",
@@ -252,6 +239,8 @@
       }
     });
     state.map.on("click", "hotspots-fill", (ev) => showPopup(ev));
+    state.map.on("click", "clusters-scan", (ev) => showClusterPopup(ev));
+    state.map.on("click", "clusters-points", (ev) => showClusterPopup(ev));
     state.map.on("mouseenter", "hotspots-fill", () => { state.map.getCanvas().style.cursor = "pointer"; });
     state.map.on("mouseleave", "hotspots-fill", () => { state.map.getCanvas().style.cursor = ""; });
   }
@@ -264,7 +253,7 @@
 
   // Drawing order, bottom to top; a layer is inserted below the first later layer present.
   const ORDER = ["boundary-fill", "boundary-line", "hotspots-fill", "hotspots-line",
-    "places-fill", "places-line"];
+    "hotspots-uncertain", "clusters-points", "clusters-scan", "places-fill", "places-line"];
 
   function addLayer(layer) {
     const later = ORDER.slice(ORDER.indexOf(layer.id) + 1).find((id) => state.map.getLayer(id));
@@ -298,7 +287,7 @@
     if (!state.fitted && tilejson.bounds) {
       map.fitBounds(tilejson.bounds, { padding: 30, duration: 0, maxZoom: 14 });
     }
-    removeLayers(["hotspots-fill", "hotspots-line"], "hotspots");
+    removeLayers(["hotspots-fill", "hotspots-line", "hotspots-uncertain"], "hotspots");
     map.addSource("hotspots", {
       type: "vector", tiles: tilejson.tiles, minzoom: tilejson.minzoom, maxzoom: tilejson.maxzoom,
       bounds: tilejson.bounds, attribution: tilejson.attribution,
@@ -306,12 +295,37 @@
     const color = ["match", ["get", "category"]];
     Object.entries(COLORS).forEach(([k, v]) => color.push(k, v));
     color.push("#000000");
+    const shown = ["!=", ["get", "category"], "no_pattern"];
+    const uncertain = ["==", ["get", "uncertain"], true];
     addLayer({ id: "hotspots-fill", type: "fill", source: "hotspots", "source-layer": "hotspots",
-      filter: ["!=", ["get", "category"], "no_pattern"],
-      paint: { "fill-color": color, "fill-opacity": 0.8 } });
+      filter: shown,
+      paint: { "fill-color": color,
+        "fill-opacity": ["case", uncertain, PALETTE.opacity.uncertain, PALETTE.opacity.certain] } });
     addLayer({ id: "hotspots-line", type: "line", source: "hotspots", "source-layer": "hotspots",
-      filter: ["!=", ["get", "category"], "no_pattern"],
+      filter: ["all", shown, ["!", uncertain]],
       paint: { "line-color": color, "line-width": 1 } });
+    // An unconfirmed new or consecutive label: light fill and a dashed outline.
+    addLayer({ id: "hotspots-uncertain", type: "line", source: "hotspots",
+      "source-layer": "hotspots", filter: ["all", shown, uncertain],
+      paint: { "line-color": color, "line-width": 1.5, "line-dasharray": [2, 2] } });
+  }
+
+  function setClusters(tilejson, items) {
+    const map = state.map;
+    state.clusters = new Map(items.map((c) => [c.id, c]));
+    removeLayers(["clusters-scan", "clusters-points"], "clusters");
+    map.addSource("clusters", {
+      type: "vector", tiles: tilejson.tiles, minzoom: tilejson.minzoom, maxzoom: tilejson.maxzoom,
+      bounds: tilejson.bounds,
+    });
+    const c = PALETTE.clusters;
+    addLayer({ id: "clusters-scan", type: "line", source: "clusters", "source-layer": "clusters",
+      filter: ["==", ["get", "method"], "scan"],
+      paint: { "line-color": ["case", ["get", "alarm"], c.scan_alarm, c.scan],
+        "line-width": ["case", ["get", "alarm"], 3, 1.5] } });
+    addLayer({ id: "clusters-points", type: "line", source: "clusters",
+      "source-layer": "clusters", filter: ["!=", ["get", "method"], "scan"],
+      paint: { "line-color": c.points, "line-width": 2, "line-dasharray": [1, 1] } });
   }
 
   function setPlaces(places) {
@@ -380,13 +394,33 @@
     const f = ev.features && ev.features[0];
     if (!f) return;
     const p = f.properties;
+    const labels = p.uncertain ? UNCERTAIN_LABELS : CATEGORY_LABELS;
     const rows = [
-      [t().category, CATEGORY_LABELS[state.lang][p.category] || p.category],
+      [t().category, labels[state.lang][p.category] || p.category],
       [t().zscore, fmt(p.z, 2)],
       [t().pvalue, p.p == null ? "–" : p.p < 0.001 ? `< ${fmt(0.001, 3)}` : fmt(p.p, 3)],
       [t().trend, trendWords(p.trend_tau)],
       [t().events, p.total == null ? t().hidden : fmt(p.total, 0)],
     ];
+    if (p.uncertain) rows.push([t().uncertain, PALETTE.note[state.lang] || ""]);
+    if (p.confirmed) rows.push([t().confirmed, t().confirmedWhy]);
+    showRows(rows, ev.lngLat);
+  }
+
+  function showClusterPopup(ev) {
+    const f = ev.features && ev.features[0];
+    const c = f && state.clusters && state.clusters.get(f.id);
+    if (!c) return;
+    const rows = c.method === "scan"
+      ? [[t().cluster, c.alarm ? t().scanAlarm : t().scanNoAlarm],
+        [t().events, c.size == null ? t().hidden : `${fmt(c.size, 0)} (${t().expected} ${fmt(c.expected, 1)})`],
+        [t().chance, state.lang === "sv" ? c.recurrence_sv : c.recurrence_en]]
+      : [[t().cluster, t().pointCluster],
+        [t().events, c.size == null ? t().hidden : fmt(c.size, 0)]];
+    showRows(rows, ev.lngLat);
+  }
+
+  function showRows(rows, lngLat) {
     const dl = document.createElement("dl");
     dl.className = "popup";
     rows.forEach(([k, v]) => {
@@ -395,7 +429,7 @@
       dl.append(dt, dd);
     });
     if (state.popup) state.popup.remove();
-    state.popup = new maplibregl.Popup({ maxWidth: "280px" }).setLngLat(ev.lngLat)
+    state.popup = new maplibregl.Popup({ maxWidth: "280px" }).setLngLat(lngLat)
       .setDOMContent(dl).addTo(state.map);
   }
 
@@ -425,12 +459,19 @@
       });
       legend.appendChild(group);
     });
-    const extra = document.createElement("div");
-    extra.className = "legend-row";
-    const sw = document.createElement("span"); sw.className = "swatch place";
-    const label = document.createElement("span"); label.textContent = t().places;
-    extra.append(sw, label);
-    legend.appendChild(extra);
+    const row = (className, text, style) => {
+      const el = document.createElement("div");
+      el.className = "legend-row";
+      const sw = document.createElement("span"); sw.className = `swatch ${className}`;
+      Object.assign(sw.style, style || {});
+      const label = document.createElement("span"); label.textContent = text;
+      el.append(sw, label);
+      legend.appendChild(el);
+    };
+    row("uncertain", PALETTE.note[state.lang] || "");
+    row("cluster", t().scanAlarmLegend, { borderColor: PALETTE.clusters.scan_alarm });
+    row("cluster dotted", t().pointClusterLegend, { borderColor: PALETTE.clusters.points });
+    row("place", t().places);
   }
 
   // ---------- panel ----------
@@ -501,6 +542,20 @@
   }
 
   // ---------- loading ----------
+  async function loadPalette() {
+    const palette = await getJson(`${API}/palette`, {});
+    palette.categories.forEach((c) => {
+      COLORS[c.category] = c.colour;
+      ["sv", "en"].forEach((lang) => {
+        CATEGORY_LABELS[lang][c.category] = c.label[lang];
+        UNCERTAIN_LABELS[lang][c.category] = c.uncertain_label[lang];
+      });
+    });
+    PALETTE.opacity = palette.opacity;
+    PALETTE.note = palette.uncertain_note;
+    PALETTE.clusters = palette.clusters;
+  }
+
   async function load() {
     document.body.dataset.state = "loading";
     state.errors = []; state.notes = []; state.run = null; state.noRun = false;
@@ -517,6 +572,7 @@
     }
     const haveMap = await mapReady();
     try {
+      if (!Object.keys(COLORS).length) await loadPalette();
       const runs = await getJson(`${API}/runs`, { municipality: state.mc, status: "completed", limit: 1 });
       if (runs.items.length) {
         state.run = await getJson(`${API}/runs/${runs.items[0].id}`, { municipality: state.mc });
@@ -542,8 +598,11 @@
       await getJson(`${API}/boundary`, { municipality: state.mc })
         .then(setBoundary).catch((err) => fail(err, null));
       if (state.run) {
-        jobs.push(getJson("/tiles/hotspots.json", { municipality: state.mc, run: state.run.id })
+        const run = { municipality: state.mc, run: state.run.id };
+        jobs.push(getJson("/tiles/hotspots.json", run)
           .then(setHotspots).catch((err) => fail(err, "tilesFailed")));
+        jobs.push(Promise.all([getJson("/tiles/clusters.json", run), getJson(`${API}/clusters`, run)])
+          .then(([tj, list]) => setClusters(tj, list.items)).catch((err) => fail(err, "tilesFailed")));
       }
     }
     jobs.push(getJson(`${API}/places`, { municipality: state.mc })

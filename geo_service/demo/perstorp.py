@@ -3,7 +3,7 @@
 All geometry here is APPROXIMATE — invented from a few public reference points for a demo, not
 for real geocoding. Planted patterns, on 14-day periods anchored 2024-01-01:
 - Centrum: a persistent hotspot (steady rate all two years);
-- Stationsområdet: vandalism and graffiti, present all along and intensifying in the last months;
+- Stationsområdet: vandalism and graffiti, present all along and rising over the last nine months;
 - Oderljunga: new in the last two periods (a weak start, then a burst in the last period);
 - Parken: a hotspot that fades after a lighting measure (recorded as a measure).
 """
@@ -106,7 +106,7 @@ class Pattern:
 
 def _patterns() -> list[Pattern]:
     t = np.arange(N_PERIODS)
-    ramp = np.where(t < 39, 2.5, 2.5 + (t - 38) * (10.0 / 13))
+    ramp = np.where(t < 33, 2.5, 2.5 + (t - 32) * (7.5 / 19))
     oder = np.zeros(N_PERIODS)
     oder[-2], oder[-1] = 2, 9
     park = np.where(t < MEASURE_PERIOD, 5.0, 0.6)

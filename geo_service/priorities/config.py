@@ -14,12 +14,10 @@ EMERGING_POINTS: dict[str, float] = {
     "intensifying_hot": 3.0,
     "consecutive_hot": 2.5,
     "persistent_hot": 2.0,
-    "sporadic_hot": 1.5,
-    "oscillating_hot": 1.5,
-    "diminishing_hot": 1.0,
-    "historical_hot": 0.5,
 }
-"""Points of a place's most serious emerging category (cold spots and no pattern: 0)."""
+"""Points of a place's most serious emerging category. Only calibrated signals count: new and
+consecutive hot spots only when the scan confirms them, intensifying and persistent ones (their
+trend is calibrated); every other category, and any uncertain label, gives 0."""
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from geo_service.db.models import AnalysisRun
 from geo_service.priorities.config import EMERGING_POINTS, PriorityConfig
-from geo_service.priorities.scoring import PlaceInputs
+from geo_service.priorities.scoring import PlaceInputs, ScanSummary
 
 PLACE_GEOM = "coalesce(p.geom, ST_Multi(ST_Buffer(p.point, 100)))"
 OPEN_MEASURE = (
@@ -38,16 +38,21 @@ SELECT DISTINCT p.id AS place_id, ac.category
 FROM place p
 JOIN h3_cell h ON h.resolution = :res AND ST_Intersects(h.geom, {PLACE_GEOM})
 JOIN analysis_cell ac ON ac.municipality_code = p.municipality_code AND ac.run_id = :run
- AND ac.cell = h.cell
+ AND ac.cell = h.cell AND NOT ac.uncertain
 WHERE p.municipality_code = :mc
 """)
 
+# Scan clusters with an alarm that touch the place; the most unusual one explains the reason.
 _SCAN = text(f"""
-SELECT p.id AS place_id, count(c.id) AS n
+SELECT p.id AS place_id, count(c.id) AS n,
+       (array_agg(c.size ORDER BY (c.stats->>'p')::float8, c.id))[1] AS observed,
+       (array_agg((c.stats->>'expected')::float8 ORDER BY (c.stats->>'p')::float8, c.id))[1]
+         AS expected,
+       (array_agg((c.stats->>'recurrence_days')::float8
+                  ORDER BY (c.stats->>'p')::float8, c.id))[1] AS recurrence_days
 FROM place p
 JOIN analysis_cluster c ON c.municipality_code = p.municipality_code AND c.run_id = :run
- AND c.method = 'scan' AND coalesce((c.stats->>'p')::float8, 0) < 0.05
- AND ST_Intersects(c.geom, {PLACE_GEOM})
+ AND c.method = 'scan' AND c.alarm AND ST_Intersects(c.geom, {PLACE_GEOM})
 WHERE p.municipality_code = :mc
 GROUP BY 1
 """)
@@ -103,7 +108,7 @@ def place_inputs(
     emerging = _most_serious(
         session.execute(_EMERGING, {"mc": mc, "run": run.id, "res": run.resolution}).all()
     )
-    scans = dict(session.execute(_SCAN, {"mc": mc, "run": run.id}).all())
+    scans = {r.place_id: r for r in session.execute(_SCAN, {"mc": mc, "run": run.id}).all()}
     measures = dict(session.execute(_MEASURES, {"mc": mc, "day": meeting}).all())
     survey = _survey_index(session.execute(_SURVEY, {"mc": mc, "year": meeting.year}).all())
     cur = events[events["is_current"]]
@@ -124,12 +129,19 @@ def place_inputs(
             baseline=int(baseline.get(pid, 0)),
             category_counts=_counts_of(by_category, pid),
             emerging=emerging.get(pid),
-            scan_clusters=int(scans.get(pid, 0)),
+            scan_clusters=int(scans[pid].n) if pid in scans else 0,
+            scan_cluster=_scan_summary(scans.get(pid)),
             open_measures=int(measures.get(pid, 0)),
             survey_index=survey.get(pid),
         )
         for pid, name, kind in places
     ]
+
+
+def _scan_summary(row: Any) -> ScanSummary | None:
+    if row is None:
+        return None
+    return ScanSummary(int(row.observed), float(row.expected), float(row.recurrence_days))
 
 
 def _counts_of(by_category: pd.Series, pid: int) -> dict[str, int]:

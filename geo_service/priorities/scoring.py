@@ -13,6 +13,7 @@ import numpy as np
 
 from geo_service.analysis.categories import CATEGORY_LABELS
 from geo_service.analysis.change import rate_change
+from geo_service.palette import recurrence_words
 from geo_service.priorities.config import EMERGING_POINTS, PriorityConfig
 from geo_service.priorities.numbers import finite_or_none, fmt_number, fmt_p
 
@@ -32,6 +33,15 @@ COMPONENT_LABELS: dict[str, tuple[str, str]] = {
 
 
 @dataclass(frozen=True)
+class ScanSummary:
+    """The most unusual scan alarm touching a place: its events, the expected, the interval."""
+
+    observed: int
+    expected: float
+    recurrence_days: float
+
+
+@dataclass(frozen=True)
 class PlaceInputs:
     """What the database says about one place for one meeting."""
 
@@ -45,6 +55,7 @@ class PlaceInputs:
     category_counts: dict[str, int] = field(default_factory=dict)
     emerging: str | None = None
     scan_clusters: int = 0
+    scan_cluster: ScanSummary | None = None
     open_measures: int = 0
     survey_index: float | None = None
 
@@ -53,6 +64,15 @@ def _emerging_label(category: str | None, lang: str) -> str | None:
     if not category or EMERGING_POINTS.get(category, 0) == 0:
         return None
     return CATEGORY_LABELS.get(category, {}).get(lang, category)
+
+
+def _scan_words(scan: ScanSummary, lang: str) -> str:
+    """ "ovanlig ansamling: 6 rapporter mot 1,2 väntade, slumpen ger sådant ungefär vart 4:e år"."""
+    expected = fmt_number(scan.expected, lang)
+    chance = recurrence_words(scan.recurrence_days, lang)
+    if lang == "sv":
+        return f"ovanlig ansamling: {scan.observed} rapporter mot {expected} väntade, {chance}"
+    return f"unusual cluster: {scan.observed} reports against {expected} expected, {chance}"
 
 
 def top_categories(counts: dict[str, int]) -> list[tuple[str, int]]:
@@ -103,6 +123,8 @@ def reason(
     pattern = _emerging_label(inputs.emerging, lang)
     if pattern:
         text += f"; {pattern.lower()}"
+    if inputs.scan_cluster is not None:
+        text += "; " + _scan_words(inputs.scan_cluster, lang)
     if inputs.open_measures:
         text += "; åtgärd pågår" if sv else "; measure ongoing"
     return text

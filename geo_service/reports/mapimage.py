@@ -15,20 +15,16 @@ from matplotlib.patches import Patch
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from geo_service.analysis.categories import CATEGORY_LABELS, HOT_CATEGORIES
+from geo_service.analysis.categories import HOT_CATEGORIES
+from geo_service.palette import (
+    CATEGORY_COLOURS,
+    CERTAIN_OPACITY,
+    CLUSTER_COLOURS,
+    LEVEL_COLOURS,
+    UNCERTAIN_OPACITY,
+    category_label,
+)
 from geo_service.reports.charts import plt, to_data_uri
-
-CATEGORY_COLOURS = {
-    "new_hot": "#ff7f00",
-    "consecutive_hot": "#fdbf6f",
-    "intensifying_hot": "#b10026",
-    "persistent_hot": "#e31a1c",
-    "diminishing_hot": "#fc9272",
-    "oscillating_hot": "#c994c7",
-    "sporadic_hot": "#fed976",
-    "historical_hot": "#bdbdbd",
-}
-LEVEL_COLOURS = {"red": "#c0392b", "yellow": "#d4a017", "green": "#2e8b57"}
 
 
 def _frame(session: Session, sql: str, params: dict[str, Any]) -> gpd.GeoDataFrame:
@@ -50,6 +46,7 @@ def _draw(
     ax: Any,
     boundary: gpd.GeoDataFrame,
     cells: gpd.GeoDataFrame,
+    alarms: gpd.GeoDataFrame,
     places: gpd.GeoDataFrame,
     ranks: dict[int, dict[str, Any]],
     labels: bool,
@@ -58,10 +55,20 @@ def _draw(
         ax.add_collection(PolyCollection(_rings(boundary.geometry), facecolor="#f7f7f4",
                                          edgecolor="#444", lw=1))  # fmt: skip
     if not cells.empty:
-        for category, group in cells.groupby("category"):
+        for (category, uncertain), group in cells.groupby(["category", "uncertain"]):
+            colour = CATEGORY_COLOURS.get(category, "#999")
             ax.add_collection(PolyCollection(
-                _rings(group.geometry), facecolor=CATEGORY_COLOURS.get(category, "#999"),
-                edgecolor="white", lw=0.3, alpha=0.85))  # fmt: skip
+                _rings(group.geometry), facecolor=colour, edgecolor="white", lw=0.3,
+                alpha=UNCERTAIN_OPACITY if uncertain else CERTAIN_OPACITY))  # fmt: skip
+            if uncertain:  # hatched, as in every output
+                ax.add_collection(PolyCollection(
+                    _rings(group.geometry), facecolor="none", edgecolor=colour, lw=0,
+                    hatch="////"))  # fmt: skip
+    if not alarms.empty:
+        outline = CLUSTER_COLOURS["scan_alarm"]
+        ax.add_collection(
+            PolyCollection(_rings(alarms.geometry), facecolor="none", edgecolor=outline, lw=2.2)
+        )
     if not places.empty:
         colours = [
             LEVEL_COLOURS.get(ranks.get(pid, {}).get("level", "green"), "#555")
@@ -100,10 +107,16 @@ def municipality_map(
     )
     cells = _frame(
         session,
-        "SELECT ac.category, ST_AsBinary(h.geom) AS wkb FROM analysis_cell ac "
+        "SELECT ac.category, ac.uncertain, ST_AsBinary(h.geom) AS wkb FROM analysis_cell ac "
         "JOIN h3_cell h ON h.cell = ac.cell WHERE ac.municipality_code = :mc "
         "AND ac.run_id = :run AND ac.category = ANY(:hot)",
         {"mc": mc, "run": run_id, "hot": list(HOT_CATEGORIES)},
+    )
+    alarms = _frame(
+        session,
+        "SELECT ST_AsBinary(geom) AS wkb FROM analysis_cluster WHERE municipality_code = :mc "
+        "AND run_id = :run AND method = 'scan' AND alarm",
+        {"mc": mc, "run": run_id},
     )
     places = _frame(
         session,
@@ -113,8 +126,8 @@ def municipality_map(
     )
     ranks = {item["place_id"]: item for item in items}
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 5.6))
-    _draw(left, boundary, cells, places, ranks, labels=False)
-    _draw(right, boundary, cells, places, ranks, labels=True)
+    _draw(left, boundary, cells, alarms, places, ranks, labels=False)
+    _draw(right, boundary, cells, alarms, places, ranks, labels=True)
     if not places.empty:
         centres = places.geometry.centroid
         mid = shapely.Point(np.median(centres.x), np.median(centres.y))
@@ -134,17 +147,20 @@ def municipality_map(
                 ls="--",
             )  # fmt: skip
         )
-    present = sorted(set(cells["category"])) if not cells.empty else []
+    present = set() if cells.empty else set(zip(cells["category"], cells["uncertain"], strict=True))
     handles = [
-        Patch(color=CATEGORY_COLOURS[c], label=CATEGORY_LABELS[c][lang])
-        for c in HOT_CATEGORIES
-        if c in present
-    ]
+        Patch(fc=CATEGORY_COLOURS[c], alpha=UNCERTAIN_OPACITY if unsure else CERTAIN_OPACITY,
+              hatch="////" if unsure else None, label=category_label(c, lang, unsure))
+        for c in HOT_CATEGORIES for unsure in (False, True) if (c, unsure) in present
+    ]  # fmt: skip
+    if not alarms.empty:
+        unusual = "ovanlig ansamling" if lang == "sv" else "unusual cluster"
+        handles.append(Patch(fill=False, ec=CLUSTER_COLOURS["scan_alarm"], lw=2.2, label=unusual))
     handles += [
         Patch(fill=False, ec=colour, lw=1.8, label=level)
         for level, colour in zip(
             ("röd", "gul", "grön") if lang == "sv" else ("red", "yellow", "green"),
-            LEVEL_COLOURS.values(),
+            (LEVEL_COLOURS["red"], LEVEL_COLOURS["yellow"], LEVEL_COLOURS["green"]),
             strict=True,
         )
     ]

@@ -20,6 +20,7 @@ from geo_service.priorities.snapshots import comparison_for_meeting, get_snapsho
 from geo_service.reports.charts import line_chart
 from geo_service.reports.mapimage import municipality_map
 from geo_service.reports.texts import TEXTS
+from geo_service.runs.cluster_queries import list_clusters
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 TREND_PERIODS = 13
@@ -133,6 +134,31 @@ def measures_with_followup(session: Session, mc: str, as_of: date) -> list[dict[
     return out
 
 
+def alarm_clusters(session: Session, mc: str, run_id: int) -> list[dict[str, Any]]:
+    """The run's scan clusters with an alarm, their window as Stockholm dates (end inclusive)."""
+    found = list_clusters(session.connection(), mc, run_id, method="scan", alarm_only=True,
+                          suppress=False, k=0, geometry=False)  # fmt: skip
+    for item in found:
+        item["first_day"] = item["start"].astimezone(STOCKHOLM).date()
+        item["last_day"] = item["end"].astimezone(STOCKHOLM).date() - timedelta(days=1)
+    return found
+
+
+def calibration_text(run: AnalysisRun, t: dict[str, str], lang: str) -> str:
+    """The method note's sentence on the run's resolution and its own false alarms."""
+    calibration = run.calibration or {}
+    if not calibration.get("runs"):
+        return ""
+    choice = calibration.get("resolution_choice")
+    cells = calibration["mean_cells"]
+    auto = t["calibration_auto"].format(limit=_num(choice["limit"], lang, 2)) if choice else ""
+    return t["calibration_text"].format(
+        resolution=run.resolution, auto=auto, runs=calibration["runs"],
+        rate=_num(calibration["false_change_labels_per_run"], lang, 2),
+        new=_num(cells["new_hot"] - cells.get("confirmed_new_hot", 0.0), lang, 1),
+    )  # fmt: skip
+
+
 def meeting_report_context(session: Session, mc: str, meeting: date, lang: str = "sv") -> dict:
     """Everything the meeting template shows."""
     municipality = require_municipality(session, mc)
@@ -171,6 +197,8 @@ def meeting_report_context(session: Session, mc: str, meeting: date, lang: str =
         "measures": measures_with_followup(session, mc, period_end_day),
         "coverage": coverage(session, mc, run),
         "method_text": t["method_text"].format(baseline=settings["baseline_periods"]),
+        "calibration_text": calibration_text(run, t, lang),
+        "clusters": alarm_clusters(session, mc, run.id),
         "warnings": [w.get(f"message_{lang}", w.get("message", "")) for w in run.warnings or []
                      if isinstance(w, dict)],
     }  # fmt: skip

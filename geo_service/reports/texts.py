@@ -34,6 +34,27 @@ TEXTS: dict[str, dict[str, str]] = {
         "org": "Ansvarig",
         "dates": "Period",
         "followup": "Uppföljning",
+        "clusters": "Ovanliga ansamlingar",
+        "clusters_intro": (
+            "Platser där det senaste har hänt klart mer än vanligt, enligt rumtidsskanningen. "
+            "Larm betyder att slumpen ger en lika stark ansamling mer sällan än en gång om året."
+        ),
+        "clusters_none": "Skanningen larmar inte om någon ovanlig ansamling den här gången.",
+        "cluster_window": "Tid",
+        "cluster_events": "Rapporter (väntat)",
+        "cluster_chance": "Slumpen",
+        "cluster_places": "Berör",
+        "calibration_text": (
+            "Analysen görs på H3-celler med upplösning {resolution}{auto}. Tidstrenden bakom "
+            "kategorierna testas på cellernas grannskap med korrektion för många test. Nya och "
+            "sammanhängande hotspots räknas som bekräftade bara när de ligger i en ovanlig "
+            "ansamling som skanningen larmar om; obekräftade visas som osäkra. Varje körning "
+            "mäter sina egna falsklarm genom att blanda om tidpunkterna {runs} gånger: av en "
+            "slump gav analysen i snitt {rate} förändringar per körning och {new} obekräftade "
+            "nya hotspots."
+        ),
+        "calibration_auto": " (vald automatiskt: den finaste där slumpen ger färre än {limit} "
+        "förändringar per körning)",
         "coverage": "Datatäckning",
         "source": "Källa",
         "events": "Händelser",
@@ -88,6 +109,27 @@ TEXTS: dict[str, dict[str, str]] = {
         "org": "Responsible",
         "dates": "Dates",
         "followup": "Follow-up",
+        "clusters": "Unusual clusters",
+        "clusters_intro": (
+            "Places where clearly more than usual has happened lately, by the space-time scan. "
+            "An alarm means that chance gives a cluster as strong less often than once a year."
+        ),
+        "clusters_none": "The scan raises no alarm for an unusual cluster this time.",
+        "cluster_window": "Time",
+        "cluster_events": "Reports (expected)",
+        "cluster_chance": "Chance",
+        "cluster_places": "Touches",
+        "calibration_text": (
+            "The analysis uses H3 cells at resolution {resolution}{auto}. The trend behind the "
+            "categories is tested on each cell's neighbourhood with a correction for many "
+            "tests. New and consecutive hot spots count as confirmed only inside an unusual "
+            "cluster that the scan raises an alarm for; unconfirmed ones are shown as uncertain. "
+            "Every run measures its own false alarms by shuffling the times {runs} times: by "
+            "chance the analysis gave on average {rate} changes per run and {new} unconfirmed "
+            "new hot spots."
+        ),
+        "calibration_auto": " (chosen automatically: the finest where chance gives fewer than "
+        "{limit} changes per run)",
         "coverage": "Data coverage",
         "source": "Source",
         "events": "Events",

@@ -55,7 +55,9 @@ def period_start_dates(params: RunParams, first: int, last: int) -> list[date]:
     return [params.anchor + timedelta(days=params.period_days * i) for i in range(first, last + 1)]
 
 
-def aggregate(conn: Connection, mc: str, params: RunParams, first: int, last: int) -> pd.DataFrame:
+def aggregate(
+    conn: Connection, mc: str, params: RunParams, first: int, last: int, resolution: int
+) -> pd.DataFrame:
     """Rows (cell int64, period index, value, events): counts or harm-weighted sums per bin."""
     where, values = _filters(params)
     weight = "t.harm_weight" if params.value == "harm" else "1"
@@ -72,7 +74,7 @@ def aggregate(conn: Connection, mc: str, params: RunParams, first: int, last: in
     starts = period_start_dates(params, first, last + 1)
     rows = conn.execute(
         text(sql),
-        {"mc": mc, "res": params.resolution, "anchor": params.anchor,
+        {"mc": mc, "res": resolution, "anchor": params.anchor,
          "days": params.period_days, "start": starts[0], "stop": starts[-1]} | values,
     ).all()  # fmt: skip
     frame = pd.DataFrame(rows, columns=["cell", "period", "value", "events"])
@@ -91,3 +93,22 @@ def boundary_cells(municipality: Municipality, conn: Connection, resolution: int
     if wkb is None:
         return []
     return polygon_cells(shapely.from_wkb(bytes(wkb)), resolution)
+
+
+def recent_events(
+    conn: Connection, mc: str, params: RunParams, since: date, until: date
+) -> pd.DataFrame:
+    """The selected events of [since, until) (Stockholm dates) with their SWEREF 99 TM point.
+
+    Columns id, occurred_at, category, x, y: the input of the run's point clusters.
+    """
+    where, values = _filters(params)
+    sql = f"""
+        SELECT e.id, e.occurred_at, e.category, ST_X(e.geom) AS x, ST_Y(e.geom) AS y
+        FROM event e
+        WHERE {where} AND e.geom IS NOT NULL
+          AND e.occurred_at >= (CAST(:start AS date)::timestamp AT TIME ZONE 'Europe/Stockholm')
+          AND e.occurred_at < (CAST(:stop AS date)::timestamp AT TIME ZONE 'Europe/Stockholm')
+    """
+    rows = conn.execute(text(sql), {"mc": mc, "start": since, "stop": until} | values).all()
+    return pd.DataFrame(rows, columns=["id", "occurred_at", "category", "x", "y"])

@@ -1,7 +1,17 @@
-"""Run the emerging-hotspot engine for one tenant and store the run in one transaction."""
+"""Run the detection for one tenant and store the run in one transaction.
+
+A run is the emerging hot spot categories (with their trend, confirmation by the space-time
+scan and the run's self-calibration), the scan's clusters and the point clusters of the last
+two periods. With `resolution = auto` the engine runs at resolutions 10 → 7 and keeps the
+finest whose self-measured false change labels stay low; the choice is stored with the run.
+A run that fails is recorded as failed, with its error, and the error is raised again.
+"""
+
+from __future__ import annotations
 
 import time
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,102 +21,196 @@ from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
 from geo_service.analysis import EhsaResult, emerging_hotspots_from_counts
+from geo_service.analysis.calibration import choose_resolution
 from geo_service.analysis.cells import cells_to_int
+from geo_service.analysis.periods import TIMEZONE
 from geo_service.config import get_settings
 from geo_service.db.copy import copy_frame, ensure_h3_cells
-from geo_service.db.models import AnalysisRun
+from geo_service.db.models import AnalysisRun, Municipality
 from geo_service.db.tenants import require_municipality
 from geo_service.errors import GeoServiceError
 from geo_service.runs import cube
+from geo_service.runs.clusters import (
+    cluster_rows,
+    recent_window,
+    run_point_clusters,
+    scan_outlines,
+)
 from geo_service.runs.params import RunParams
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
-BIN_COLUMNS = [
-    "municipality_code",
-    "run_id",
-    "cell",
-    "period_start",
-    "value",
-    "z",
-    "p",
-    "hot",
-    "cold",
-]
+TIMEZONE_INFO = ZoneInfo(TIMEZONE)
+BIN_COLUMNS = ["municipality_code", "run_id", "cell", "period_start", "value", "z", "p", "hot",
+               "cold"]  # fmt: skip
 CELL_COLUMNS = [
-    "municipality_code", "run_id", "cell", "category", "hot_share", "cold_share", "final_z",
-    "final_p", "trend_tau", "trend_p", "count_trend_tau", "count_trend_p", "run_length", "total",
-    "last_value",
+    "municipality_code", "run_id", "cell", "category", "confirmed", "uncertain", "hot_share",
+    "cold_share", "final_z", "final_p", "trend_tau", "trend_p", "trend_p_adj", "z_trend_tau",
+    "z_trend_p", "count_trend_tau", "count_trend_p", "run_length", "total", "last_value",
 ]  # fmt: skip
 
 
+PRUNE_RUNS = """
+WITH kept AS (
+  SELECT id, finished_at FROM analysis_run WHERE municipality_code = :mc AND status = 'completed'
+  ORDER BY finished_at DESC, id DESC LIMIT :keep
+)
+DELETE FROM analysis_run r
+WHERE r.municipality_code = :mc AND r.id NOT IN (SELECT id FROM kept)
+  AND NOT (r.status = 'failed' AND r.finished_at >= (SELECT min(finished_at) FROM kept))
+  AND NOT EXISTS (SELECT 1 FROM meeting_snapshot s
+                  WHERE s.municipality_code = r.municipality_code AND s.run_id = r.id)
+"""
+
+
+@dataclass(frozen=True)
+class Span:
+    """The periods of a run: indexes of the first and last, and their start dates."""
+
+    first: int
+    last: int
+    starts: list[date]
+    end: date
+
+
 def run_analysis(session: Session, municipality_code: str, **overrides: Any) -> int:
-    """Aggregate, analyse and store a completed run; returns its id. Parameters: RunParams."""
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
+    """Aggregate, analyse and store a completed run; returns its id. Parameters: RunParams.
+
+    On failure the transaction is rolled back, a failed run with its error is committed, and
+    the error is raised again.
+    """
     municipality = require_municipality(session, municipality_code)
     params = RunParams.for_municipality(municipality, **overrides)
+    try:
+        return _run(session, municipality, params)
+    except Exception as exc:
+        session.rollback()
+        _record_failure(session, municipality_code, params, exc)
+        raise
+
+
+def _run(session: Session, municipality: Municipality, params: RunParams) -> int:
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    mc = municipality.municipality_code
     conn = session.connection()
-    today = datetime.now(STOCKHOLM).date()
-    span = cube.period_range(conn, municipality_code, params, today)
-    if span is None:
+    span = _span(conn, mc, params)
+    t0 = time.perf_counter()
+    result, choice = _detect(conn, municipality, params, span)
+    timings["engine_s"] = time.perf_counter() - t0
+    since, until = recent_window(span.end, params.period_days)
+    outlines = scan_outlines(result.scan, cells_to_int(result.cells["cell"]))
+    alarms = outlines[result.scan.clusters["alarm"].to_numpy(bool)] if result.scan else outlines
+    points = run_point_clusters(
+        cube.recent_events(conn, mc, params, since, until), since, params.cluster_method,
+        params.cluster_eps_m, params.cluster_min_samples, alarms,
+    )  # fmt: skip
+    timings["clusters_s"] = time.perf_counter() - t0 - timings["engine_s"]
+    run_id = _store(session, mc, params, span, result, choice)
+    clusters = cluster_rows(mc, run_id, result.scan, outlines, points, params.cluster_method)
+    copy_frame(conn, "analysis_cluster", clusters)
+    timings["total_s"] = time.perf_counter() - started
+    run = session.get(AnalysisRun, (mc, run_id))
+    assert run is not None
+    run.timings = {k: round(v, 4) for k, v in timings.items()}
+    session.flush()
+    _prune(conn, mc, get_settings().runs_kept)
+    return run_id
+
+
+def _span(conn: Connection, mc: str, params: RunParams) -> Span:
+    today = datetime.now(TIMEZONE_INFO).date()
+    found = cube.period_range(conn, mc, params, today)
+    if found is None:
         raise GeoServiceError(
             "no_events", "No events for this selection: import data or widen the filters."
         )
-    first, last = span
-    counts = cube.aggregate(conn, municipality_code, params, first, last)
-    starts = cube.period_start_dates(params, first, last)
-    counts["period_start"] = np.asarray(starts, dtype="datetime64[D]")[counts["period"] - first]
-    study = (
-        cube.boundary_cells(municipality, conn, params.resolution)
-        if params.study_area == "boundary"
-        else None
-    )
-    timings["cube_s"] = time.perf_counter() - started
+    first, last = found
+    end = cube.period_start_dates(params, last + 1, last + 1)[0]
+    return Span(first, last, cube.period_start_dates(params, first, last), end)
 
-    t0 = time.perf_counter()
-    result = emerging_hotspots_from_counts(
-        counts[["cell", "period_start", "value", "events"]],
-        period_starts=starts,
-        study_cells=study,
-        k=params.k,
-        time_lag=params.time_lag,
-        alpha=params.alpha,
-        fdr=params.fdr,
-        global_window=params.global_window,
-        permutations=params.permutations,
-        seed=params.seed,
-    )
-    timings["engine_s"] = time.perf_counter() - t0
 
-    t0 = time.perf_counter()
+def _detect(
+    conn: Connection, municipality: Municipality, params: RunParams, span: Span
+) -> tuple[EhsaResult, dict[str, Any] | None]:
+    """The engine at the run's resolution, or at each of 'auto's until one passes."""
+
+    def run_at(resolution: int) -> EhsaResult:
+        counts = cube.aggregate(
+            conn, municipality.municipality_code, params, span.first, span.last, resolution
+        )
+        study = (
+            cube.boundary_cells(municipality, conn, resolution)
+            if params.study_area == "boundary"
+            else None
+        )
+        return emerging_hotspots_from_counts(
+            counts.assign(period=counts["period"] - span.first),
+            study_cells=study or None,
+            period_starts=span.starts,
+            k=params.k, time_lag=params.time_lag, alpha=params.alpha, fdr=params.fdr,
+            global_window=params.global_window, permutations=params.permutations,
+            seed=params.seed, trend=params.trend, calibration_runs=params.calibration_runs,
+            scan_options={"replicates": params.scan_replicates,
+                          "max_radius_m": params.scan_max_radius_m,
+                          "alarm_days": params.alarm_days},
+        )  # fmt: skip
+
+    if params.resolution != "auto":
+        return run_at(params.resolution), None
+    return choose_resolution(
+        run_at,
+        lambda r: r.calibration["false_change_labels_per_run"],  # type: ignore[index]
+    )
+
+
+def _store(
+    session: Session,
+    mc: str,
+    params: RunParams,
+    span: Span,
+    result: EhsaResult,
+    choice: dict[str, Any] | None,
+) -> int:
+    conn = session.connection()
+    calibration = dict(result.calibration or {})
+    if choice:
+        calibration["resolution_choice"] = choice
     run = AnalysisRun(
-        municipality_code=municipality_code,
+        municipality_code=mc,
         status="completed",
-        params=params.model_dump(mode="json"),
-        resolution=params.resolution,
-        period_start=_local_midnight(starts[0]),
-        period_end=_local_midnight(cube.period_start_dates(params, last + 1, last + 1)[0]),
-        n_periods=len(starts),
-        watermark=_watermark(conn, municipality_code),
+        params=params.model_dump(mode="json") | {"engine": _jsonable(result.params)},
+        resolution=int(result.params["resolution"]),
+        period_start=_local_midnight(span.starts[0]),
+        period_end=_local_midnight(span.end),
+        n_periods=len(span.starts),
+        watermark=_watermark(conn, mc),
         sparsity=_jsonable(result.sparsity),
         warnings=_jsonable(result.warnings),
+        calibration=_jsonable(calibration),
         timings={},
+        finished_at=datetime.now(UTC),
     )
     session.add(run)
     session.flush()
-    copy_frame(
-        conn, "analysis_bin", _bin_rows(_informative_bins(result), municipality_code, run.id)
-    )
-    cells = _cell_rows(result.cells, municipality_code, run.id)
+    copy_frame(conn, "analysis_bin", _bin_rows(_informative_bins(result), mc, run.id))
+    cells = _cell_rows(result.cells, mc, run.id)
     copy_frame(conn, "analysis_cell", cells)
     ensure_h3_cells(conn, [cells["cell"].to_numpy(np.int64)])
-    timings["store_s"] = time.perf_counter() - t0
-    timings["total_s"] = time.perf_counter() - started
-    run.timings = {k: round(v, 4) for k, v in timings.items()}
-    run.finished_at = datetime.now(UTC)
-    session.flush()
-    _prune(conn, municipality_code, get_settings().runs_kept)
     return run.id
+
+
+def _record_failure(session: Session, mc: str, params: RunParams, exc: Exception) -> None:
+    """Commit a failed run with its error; its period is the first of the parameters' calendar."""
+    start = params.from_date or params.anchor
+    message = exc.message if isinstance(exc, GeoServiceError) else f"{type(exc).__name__}: {exc}"
+    session.add(
+        AnalysisRun(
+            municipality_code=mc, status="failed", params=params.model_dump(mode="json"),
+            resolution=params.resolutions[0], period_start=_local_midnight(start),
+            period_end=_local_midnight(start + timedelta(days=params.period_days)),
+            n_periods=0, error=message[:2000], finished_at=datetime.now(UTC),
+        )
+    )  # fmt: skip
+    session.commit()
 
 
 def latest_run(session: Session, municipality_code: str) -> AnalysisRun | None:
@@ -122,7 +226,7 @@ def latest_run(session: Session, municipality_code: str) -> AnalysisRun | None:
 
 
 def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, datetime.min.time(), STOCKHOLM)
+    return datetime.combine(day, datetime.min.time(), TIMEZONE_INFO)
 
 
 def _watermark(conn: Connection, mc: str) -> dict[str, Any]:
@@ -169,17 +273,9 @@ def _cell_rows(cells: pd.DataFrame, mc: str, run_id: int) -> pd.DataFrame:
 
 
 def _prune(conn: Connection, mc: str, keep: int) -> None:
-    """Keep the last `keep` completed runs, and runs cited by a meeting snapshot."""
-    conn.execute(
-        text(
-            "DELETE FROM analysis_run r WHERE municipality_code = :mc AND id NOT IN ("
-            " SELECT id FROM analysis_run WHERE municipality_code = :mc AND status = 'completed'"
-            " ORDER BY finished_at DESC, id DESC LIMIT :keep)"
-            " AND NOT EXISTS (SELECT 1 FROM meeting_snapshot s"
-            "  WHERE s.municipality_code = r.municipality_code AND s.run_id = r.id)"
-        ),
-        {"mc": mc, "keep": keep},
-    )
+    """Keep the last `keep` completed runs, the failed runs since the oldest of them, and runs
+    cited by a meeting snapshot."""
+    conn.execute(text(PRUNE_RUNS), {"mc": mc, "keep": keep})
 
 
 def _jsonable(value: Any) -> Any:
@@ -190,4 +286,6 @@ def _jsonable(value: Any) -> Any:
         return [_jsonable(v) for v in value]
     if isinstance(value, np.generic):
         return value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
     return value

@@ -30,10 +30,27 @@ SELECT ST_AsMVT(t, 'hotspots', {EXTENT}, 'geom', 'id') FROM (
          round(c.final_z::numeric, 3)::float8 AS z,
          round(c.final_p::numeric, 5)::float8 AS p,
          round(c.trend_tau::numeric, 3)::float8 AS trend_tau,
+         c.confirmed, c.uncertain,
          CASE WHEN :suppress AND c.total > 0 AND c.total < :k THEN NULL ELSE c.total END AS total,
          {_MVT_GEOM} AS geom
   FROM analysis_cell c JOIN h3_cell h ON h.cell = c.cell, env
   WHERE c.municipality_code = :mc AND c.run_id = :run AND h.geom && env.e3006
+) t WHERE t.geom IS NOT NULL
+""")
+
+# Scan clusters and point clusters of the run; counts below k hidden from suppressed roles.
+CLUSTERS = text(f"""
+WITH {_ENV}
+SELECT ST_AsMVT(t, 'clusters', {EXTENT}, 'geom', 'id') FROM (
+  SELECT k.id, k.method, k.alarm, (k.stats->>'cluster')::int AS cluster,
+         CASE WHEN :suppress AND k.size < :k THEN NULL ELSE k.size END AS size,
+         round((k.stats->>'expected')::numeric, 2)::float8 AS expected,
+         CASE WHEN :suppress AND k.size < :k THEN NULL
+              ELSE round((k.stats->>'ratio')::numeric, 2)::float8 END AS ratio,
+         round((k.stats->>'recurrence_days')::numeric)::float8 AS recurrence_days,
+         ST_AsMVTGeom(ST_Transform(k.geom, 3857), env.e3857, {EXTENT}, {BUFFER}, true) AS geom
+  FROM analysis_cluster k, env
+  WHERE k.municipality_code = :mc AND k.run_id = :run AND k.geom && env.e3006
 ) t WHERE t.geom IS NOT NULL
 """)
 
@@ -115,6 +132,8 @@ def render_tile(
     params = {"z": z, "x": x, "y": y, "mc": mc, "run": run_id, "suppress": suppress, "k": k}
     if layer == "hotspots":
         stmt = HOTSPOTS
+    elif layer == "clusters":
+        stmt = CLUSTERS
     elif layer == "places":
         stmt = PLACES
     else:

@@ -10,7 +10,7 @@ from geo_service.api.app import create_app
 from geo_service.db.constants import ROLES
 from tests.api.serving_data import PRIVATE_MC, PUBLIC_MC, Tenant, bearer
 
-OPEN = {"/api/v1/health"}
+OPEN = {"/api/v1/health", "/api/v1/palette"}
 
 
 def _operations() -> list[tuple[str, str]]:

@@ -58,7 +58,9 @@ def test_viewers_cannot_take_snapshots(client: TestClient, prio_db: PriorityDb) 
     assert _post(client, prio_db, PREVIOUS_MEETING, role="viewer").status_code == 403
 
 
-def test_comparison_shows_oderljunga_as_new(client: TestClient, prio_db: PriorityDb) -> None:
+def test_comparison_shows_the_changes_since_the_previous_meeting(
+    client: TestClient, prio_db: PriorityDb
+) -> None:
     if _post(client, prio_db, PREVIOUS_MEETING).status_code not in (201, 409):
         pytest.fail("could not snapshot the previous meeting")
     response = client.get(
@@ -69,7 +71,10 @@ def test_comparison_shows_oderljunga_as_new(client: TestClient, prio_db: Priorit
     body = response.json()
     assert body["previous_meeting_date"] == PREVIOUS_MEETING.isoformat()
     status = {c["name"]: c["status"] for c in body["changes"]}
-    assert status["Oderljunga"] == "new"
+    # The scan already caught Oderljunga's weak start (3 reports where almost none are usual),
+    # so it was on the list at the previous meeting too; Centrum calms down.
+    assert status["Oderljunga"] in ("same", "up")
+    assert status["Centrum"] == "gone"
 
 
 def test_missing_snapshot_is_a_404(client: TestClient, prio_db: PriorityDb) -> None:

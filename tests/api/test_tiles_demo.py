@@ -53,11 +53,11 @@ def test_station_tile_shows_an_intensifying_hot_cell(demo_run: tuple[int, str]) 
     assert "intensifying_hot" in categories, categories
 
 
-def test_hotspots_json_lists_oderljunga_new_hot_cells(
+def test_hotspots_json_lists_oderljunga_new_hot_cells_as_confirmed(
     engine: Engine, demo_run: tuple[int, str]
 ) -> None:
     run_id, token = demo_run
-    with engine.connect() as conn:  # the run's new_hot cells that touch the Oderljunga place
+    with engine.connect() as conn:  # the run's new hot cells that touch the Oderljunga place
         expected = set(
             conn.execute(
                 text(
@@ -66,7 +66,7 @@ def test_hotspots_json_lists_oderljunga_new_hot_cells(
                     "ON p.municipality_code = c.municipality_code AND p.name = 'Oderljunga' "
                     "AND ST_Intersects(p.geom, h.geom) "
                     "WHERE c.municipality_code = '1275' AND c.run_id = :run "
-                    "AND c.category = 'new_hot'"
+                    "AND c.category IN ('new_hot', 'consecutive_hot')"
                 ),
                 {"run": run_id},
             ).scalars()
@@ -74,13 +74,18 @@ def test_hotspots_json_lists_oderljunga_new_hot_cells(
     assert expected  # the planted burst in the last period is found
     with TestClient(create_app()) as client:
         r = client.get("/api/v1/hotspots", params={"municipality": "1275", "run": run_id,
-                       "limit": 5000}, headers=bearer(token))  # fmt: skip
+                       "category": ["new_hot", "consecutive_hot"], "limit": 5000},
+                       headers=bearer(token))  # fmt: skip
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["run_id"] == run_id and body["total"] <= 5000
     listed = {c["cell"]: c for c in body["items"]}
     assert expected <= set(listed)
-    assert all(listed[c]["category"] == "new_hot" and listed[c]["z"] > 1.96 for c in expected)
+    assert all(listed[c]["z"] > 1.96 for c in expected)
+    confirmed = {c for c in expected if listed[c]["confirmed"]}
+    uncertain = {c for c in expected if listed[c]["uncertain"]}
+    assert confirmed | uncertain == expected and not confirmed & uncertain
+    assert len(confirmed) >= 0.75 * len(expected)  # edge cells beyond the alarm circle stay unsure
     assert any(listed[c]["total"] > 0 for c in expected)  # neighbours of the burst may hold none
 
 

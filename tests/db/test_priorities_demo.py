@@ -11,7 +11,6 @@ from geo_service.errors import GeoServiceError
 from geo_service.priorities.followup import measure_followup
 from geo_service.priorities.service import priorities_for_meeting
 from geo_service.priorities.snapshots import (
-    compare,
     comparison_for_meeting,
     create_snapshot,
     get_snapshot,
@@ -71,15 +70,21 @@ def test_reason_counts_and_categories_match_the_events(prio_db: PriorityDb) -> N
     assert station["reason_sv"].startswith(station["top_categories"][0]["label_sv"])
 
 
-def test_oderljunga_is_new_on_the_list_since_the_previous_meeting(prio_db: PriorityDb) -> None:
+def test_the_scan_puts_oderljunga_first_from_its_weak_start(prio_db: PriorityDb) -> None:
     with Session(prio_db.engine) as session:
         _snapshot(session, PREVIOUS_MEETING)
         comparison = comparison_for_meeting(session, MC, LAST_MEETING)
+        previous = priorities_for_meeting(session, MC, PREVIOUS_MEETING)
     assert comparison["previous_meeting_date"] == PREVIOUS_MEETING
-    status = {c["name"]: c["status"] for c in comparison["changes"]}
-    assert status["Oderljunga"] == "new"
     oder = next(c for c in comparison["changes"] if c["name"] == "Oderljunga")
-    assert oder["rank"] < oder["previous_rank"]
+    assert oder["status"] in ("same", "up") and oder["rank"] == 1
+    # At the previous meeting a village with almost no reports had three: too few for the
+    # cell statistics, but a scan alarm put it on the list already
+    before = next(i for i in previous.items if i["name"] == "Oderljunga")
+    assert before["listed"]
+    assert "ovanlig ansamling: 3 rapporter" in before["reason_sv"]
+    scan = next(c for c in before["components"] if c["key"] == "scan_clusters")
+    assert scan["value"] >= 1 and scan["contribution"] > 0
 
 
 def test_parken_goes_down_after_its_lighting_measure(prio_db: PriorityDb) -> None:
@@ -94,10 +99,9 @@ def test_parken_goes_down_after_its_lighting_measure(prio_db: PriorityDb) -> Non
         followup = measure_followup(session, MC, measure_id)
     was = next(i for i in before.items if i["place_id"] == parken_id)
     now = next(i for i in after.items if i["place_id"] == parken_id)
-    assert was["rank"] <= 2 and was["listed"]
-    assert now["rank"] > was["rank"] and now["score"] < was["score"]
-    moved = {c["name"]: c["status"] for c in compare(before.items, after.items)}
-    assert moved["Parken"] in ("down", "gone")
+    assert was["emerging_category"] == "persistent_hot"
+    assert now["score"] < was["score"] and not now["listed"]
+    assert now["change"]["baseline"] < was["change"]["baseline"]
     assert followup["place_after"] < followup["place_before"]
     assert followup["reduction"] and followup["ci_high"] < 1
     assert 0 < followup["ci_low"] < followup["ratio"] < followup["ci_high"]

@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from geo_service.db.models import AnalysisRun
@@ -35,12 +35,40 @@ def _categories(engine: Engine, run_id: int) -> dict[str, set[str]]:
         }
 
 
+ALARMS_BY_PLACE = text(
+    "SELECT p.name, bool_or(k.alarm), max((k.stats->>'recurrence_days')::float8) "
+    "FROM analysis_cluster k JOIN place p ON p.municipality_code = k.municipality_code "
+    " AND ST_Intersects(p.geom, k.geom) "
+    "WHERE k.municipality_code = '1275' AND k.run_id = :run AND k.method = 'scan' GROUP BY 1"
+)
+CONFIRMED_BY_PLACE = text(
+    "SELECT p.name, bool_or(c.confirmed), bool_or(c.uncertain) FROM analysis_cell c "
+    "JOIN h3_cell h ON h.cell = c.cell "
+    "JOIN place p ON p.municipality_code = c.municipality_code "
+    " AND ST_Intersects(p.geom, ST_Centroid(h.geom)) "
+    "WHERE c.municipality_code = '1275' AND c.run_id = :run GROUP BY 1"
+)
+
+
 def test_demo_hotspots_are_where_they_were_planted(engine: Engine, demo_run: int) -> None:
     found = _categories(engine, demo_run)
-    assert found["Centrum"] & {"persistent_hot", "intensifying_hot"}
+    assert "persistent_hot" in found["Centrum"]
     assert "intensifying_hot" in found["Stationsområdet"]
-    assert "new_hot" in found["Oderljunga"]
+    assert found["Oderljunga"] & {"new_hot", "consecutive_hot"}
     assert not found["Norra bostadsområdet"] - {"no_pattern"}
+
+
+def test_the_planted_emergence_in_oderljunga_is_a_confirmed_scan_alarm(
+    engine: Engine, demo_run: int
+) -> None:
+    with engine.connect() as conn:
+        alarms = {name: (alarm, days) for name, alarm, days in
+                  conn.execute(ALARMS_BY_PLACE, {"run": demo_run})}  # fmt: skip
+        confirmed = {name: c for name, c, _ in conn.execute(CONFIRMED_BY_PLACE, {"run": demo_run})}
+    alarm, days = alarms["Oderljunga"]
+    assert alarm and days >= 365
+    assert confirmed["Oderljunga"]
+    assert not confirmed["Centrum"]  # persistent, not new: nothing to confirm
 
 
 def test_run_records_its_periods_parameters_and_sparsity(engine: Engine, demo_run: int) -> None:
@@ -51,7 +79,13 @@ def test_run_records_its_periods_parameters_and_sparsity(engine: Engine, demo_ru
         assert run.period_end.astimezone(perstorp.STOCKHOLM).date() == perstorp.LAST_PERIOD_END
         assert run.params["to_date"] == perstorp.MEETING_DATE.isoformat()
         assert run.watermark["events"] == len(perstorp.generate_events())
-        assert run.sparsity and run.warnings  # the demo is sparse: the run says so
+        assert run.sparsity["mean_events_per_bin"] < 0.5  # the demo is sparse: recorded
+        calibration = run.calibration
+        assert calibration["runs"] == 19
+        choice = calibration["resolution_choice"]
+        assert run.resolution == choice["resolution"]
+        assert choice["false_change_labels_per_run"][str(run.resolution)] < choice["limit"]
+        assert run.params["resolution"] == "auto"
         assert latest_run(session, "1275").id >= demo_run
         informative, bins = session.execute(
             text("SELECT (SELECT count(*) FROM analysis_cell WHERE run_id = :r "
@@ -93,9 +127,19 @@ def test_harm_weighted_run_and_filters(engine: Engine, demo_run: int) -> None:
     assert sparsity["events"] == n_events  # sparsity counts events, not harm weight
 
 
-def test_empty_selection_is_a_clear_error(engine: Engine, demo_loaded: str) -> None:
+def test_empty_selection_is_a_clear_error_and_a_failed_run(
+    engine: Engine, demo_loaded: str
+) -> None:
     with Session(engine) as session, pytest.raises(GeoServiceError, match="No events"):
         run_analysis(session, "1275", sources=["no-such-source"])
+    with Session(engine) as session:
+        failed = session.execute(
+            select(AnalysisRun).where(AnalysisRun.status == "failed")
+            .order_by(AnalysisRun.id.desc()).limit(1)
+        ).scalar_one()  # fmt: skip
+        assert failed.error.startswith("No events for this selection")
+        assert failed.params["sources"] == ["no-such-source"]
+        assert latest_run(session, "1275").status == "completed"  # readers never see it
 
 
 def test_old_runs_are_pruned(

@@ -246,3 +246,54 @@ def test_public_view_works_without_a_token(browser, live_server: str, public_ten
     note = browser.find_element(By.ID, "priorities-note").text
     assert "kräver en token" in note, note
     assert browser.execute_script("return window.geoDashboard.map.getZoom()") >= 8
+
+
+def test_the_unusual_cluster_at_oderljunga_is_outlined_and_says_how_rare_it_is(
+    coordinator_page,
+) -> None:
+    page = coordinator_page
+    page.execute_script(
+        "document.getElementById('legend').style.display = 'none';"
+        "window.geoDashboard.map.jumpTo({center: [13.333, 56.19], zoom: 14});"
+    )
+    outline = WebDriverWait(page, 30).until(
+        lambda d: d.execute_script("""
+        const m = window.geoDashboard.map;
+        const found = m.queryRenderedFeatures({layers: ['clusters-scan']})
+            .filter((f) => f.properties.alarm);
+        if (!found.length) return null;
+        const ring = found[0].geometry.type === 'Polygon' ? found[0].geometry.coordinates[0]
+                                                          : found[0].geometry.coordinates[0][0];
+        // a point on the outline where a click meets the outline and no hot cell
+        for (const p of ring) {
+            const px = m.project(p);
+            const here = m.queryRenderedFeatures([px.x, px.y]).map((f) => f.layer.id);
+            if (here.includes('clusters-scan') && !here.includes('hotspots-fill')) {
+                return [px.x, px.y];
+            }
+        }
+        return null;
+    """)
+    )
+    page.save_screenshot(SCREENSHOT.replace(".png", "-cluster.png"))
+    canvas = page.find_element(By.CSS_SELECTOR, "#map canvas")
+    size = canvas.size
+    ActionChains(page).move_to_element_with_offset(
+        canvas, int(outline[0] - size["width"] / 2), int(outline[1] - size["height"] / 2)
+    ).click().perform()
+    popup = WebDriverWait(page, 10).until(
+        lambda d: [
+            p
+            for p in d.find_elements(By.CSS_SELECTOR, ".maplibregl-popup .popup")
+            if "ansamling" in p.text
+        ]  # fmt: skip
+    )[0]
+    assert "Ovanlig ansamling (larm)" in popup.text, popup.text
+    assert "slumpen ger sådant ungefär" in popup.text, popup.text
+    assert "väntat" in popup.text
+
+
+def test_the_legend_explains_uncertain_labels_and_cluster_outlines(coordinator_page) -> None:
+    legend = coordinator_page.find_element(By.ID, "legend").text
+    assert "skanningen inte bekräftar" in legend
+    assert "Ovanlig ansamling" in legend and "Punktkluster" in legend

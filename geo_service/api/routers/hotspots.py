@@ -117,11 +117,11 @@ def query_hotspots(
     geom = ", ST_AsGeoJSON(h.geom_4326, 6)::json AS geometry" if geometry else ""
     floats = ", ".join(
         f"NULLIF(c.{c}, 'NaN') AS {c}"
-        for c in ("hot_share", "cold_share", "trend_tau", "trend_p", "count_trend_tau",
-                  "count_trend_p")
+        for c in ("hot_share", "cold_share", "trend_tau", "trend_p", "z_trend_tau", "z_trend_p",
+                  "count_trend_tau", "count_trend_p")
     )  # fmt: skip
     sql = f"""
-        SELECT lower(to_hex(c.cell)) AS cell, h.resolution, c.category,
+        SELECT lower(to_hex(c.cell)) AS cell, h.resolution, c.category, c.confirmed, c.uncertain,
                NULLIF({z}, 'NaN') AS z, NULLIF({p}, 'NaN') AS p, {floats}, c.run_length,
                CASE WHEN {small.format("c.total")} THEN NULL ELSE c.total END AS total,
                CASE WHEN {small.format(last)} THEN NULL ELSE {last} END AS last_value,

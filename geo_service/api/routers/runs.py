@@ -69,6 +69,7 @@ def run_detail(session: Session, municipality_code: str, run_id: int) -> RunDeta
         watermark=run.watermark,
         sparsity=run.sparsity,
         warnings=run.warnings,
+        calibration=run.calibration,
         timings=run.timings,
         error=run.error,
         categories={c: n for c, n in counts},

@@ -28,13 +28,26 @@ class HotspotCell(BaseModel):
 
     cell: str = Field(description="H3 index as lowercase hex.", examples=[CELL_EXAMPLE])
     resolution: int
-    category: str = Field(description="Emerging hot spot category (METHODS.md §4).")
+    category: str = Field(description="Emerging hot spot category.")
+    confirmed: bool = Field(
+        False, description="A new or consecutive hot spot inside a scan cluster with an alarm."
+    )
+    uncertain: bool = Field(
+        False,
+        description="A new or consecutive label that the scan does not confirm: may be chance.",
+    )
     z: float | None = Field(description="Gi* z-score of the last (or the chosen) period.")
     p: float | None = Field(description="p-value of that z-score.")
     hot_share: float | None = None
     cold_share: float | None = None
-    trend_tau: float | None = Field(None, description="Mann-Kendall τ of the z-score series.")
+    trend_tau: float | None = Field(
+        None,
+        description="Mann-Kendall τ of the neighbourhood counts (the trend behind the category; "
+        "null where no category depends on it).",
+    )
     trend_p: float | None = None
+    z_trend_tau: float | None = Field(None, description="Mann-Kendall τ of the z-score series.")
+    z_trend_p: float | None = None
     count_trend_tau: float | None = Field(None, description="Mann-Kendall τ of the counts.")
     count_trend_p: float | None = None
     run_length: int | None = None
@@ -113,6 +126,11 @@ class RunDetail(RunSummary):
     watermark: dict[str, Any]
     sparsity: dict[str, Any]
     warnings: list[Any]
+    calibration: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The run's own false alarms from time permutations, and with resolution "
+        "'auto' the resolution chosen and the numbers behind the choice.",
+    )
     timings: dict[str, Any]
     error: str | None = None
     categories: dict[str, int] = Field(
