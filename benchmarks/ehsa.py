@@ -130,15 +130,18 @@ def main() -> None:
         f"numpy {np.__version__}"
     )
 
+    # The engine alone (categories); the scan and the self-calibration have benchmarks/scan.py
+    # and benchmarks/detection.py.
+    engine = {"confirm": False, "calibration_runs": 0}
     run_events = lambda: emerging_hotspots(  # noqa: E731
-        events, anchor=ANCHOR, end=end, study_cells=study, k=1, time_lag=1
+        events, anchor=ANCHOR, end=end, study_cells=study, k=1, time_lag=1, **engine
     )
     t_events = timed(run_events, args.repeat)
     result = t_events[2]
     steps = period_index(events["occurred_at"], ANCHOR, DAYS)
     counts = aggregate_events(cells_to_int(events["cell"]), steps)
     starts = period_start(np.arange(args.periods), ANCHOR, DAYS)
-    run_counts = lambda: emerging_hotspots_from_counts(counts, study, starts)  # noqa: E731
+    run_counts = lambda: emerging_hotspots_from_counts(counts, study, starts, **engine)  # noqa: E731
     t_counts = timed(run_counts, args.repeat)
     assert (t_counts[2].cells.category == result.cells.category).all()
 

@@ -1,7 +1,10 @@
-"""Pure space-time hot spot analysis (METHODS.md §1–4, §8): no database, web or file access.
+"""Pure space-time hot spot analysis: no database, web or file access.
 
-Entry points: `emerging_hotspots` (events DataFrame) and `emerging_hotspots_from_counts`
-(an already aggregated cube); period helpers so SQL aggregation uses the same time steps.
+Entry points, each on an events DataFrame (`occurred_at` plus lat/lon or an H3 cell):
+`emerging_hotspots` (categories, confirmed by the scan and self-calibrated),
+`space_time_scan` (emerging clusters with a recurrence interval), `point_clusters`
+(DBSCAN/HDBSCAN in metres), and the `_from_counts` cores for a cube aggregated in SQL; period
+helpers so SQL aggregation uses the same time steps.
 """
 
 from geo_service.analysis.categories import CATEGORIES, CATEGORY_LABELS, classify
@@ -26,6 +29,9 @@ from geo_service.analysis.periods import (
     period_start,
     period_starts,
 )
+from geo_service.analysis.point_clusters import PointClusterResult, point_clusters
+from geo_service.analysis.projection import event_xy, to_sweref99tm
+from geo_service.analysis.scan import ScanResult, space_time_scan, space_time_scan_from_counts
 from geo_service.analysis.weights import spatial_weights
 
 __all__ = [
@@ -34,6 +40,8 @@ __all__ = [
     "AnalysisError",
     "EhsaResult",
     "EventCube",
+    "PointClusterResult",
+    "ScanResult",
     "RateChange",
     "TrendResult",
     "aggregate_events",
@@ -43,6 +51,7 @@ __all__ = [
     "default_end",
     "emerging_hotspots",
     "emerging_hotspots_from_counts",
+    "event_xy",
     "events_to_cube",
     "gi_star",
     "gi_star_permutation_p",
@@ -53,8 +62,12 @@ __all__ = [
     "period_index",
     "period_start",
     "period_starts",
+    "point_clusters",
     "rate_change",
     "rate_change_from_cube",
+    "space_time_scan",
+    "space_time_scan_from_counts",
     "spatial_weights",
+    "to_sweref99tm",
     "validate_parameters",
 ]
