@@ -269,14 +269,17 @@ def _space_time_cumulative(times: np.ndarray, close: _ClosePairs, edges: np.ndar
     """
     below, at_most = _thresholds(times.dtype, edges)
     out = np.zeros((len(close.band_pairs), len(edges)), dtype=np.int64)
+    size = max((len(block.later) for block in close.blocks), default=0)
+    diff_buffer, mask_buffer = np.empty(size, dtype=times.dtype), np.empty(size, dtype=bool)
     for block in close.blocks:
-        diff = np.take(times, block.later)
+        diff, mask = diff_buffer[: len(block.later)], mask_buffer[: len(block.later)]
+        np.take(times, block.later, out=diff)
         diff -= np.repeat(times[block.first : block.stop], block.per_first)
         np.abs(diff, out=diff)
         if below is not None:
-            out[block.band, 0] += np.count_nonzero(diff < below)
+            out[block.band, 0] += np.count_nonzero(np.less(diff, below, out=mask))
         for k in range(1, len(edges)):
-            out[block.band, k] += np.count_nonzero(diff <= at_most[k])
+            out[block.band, k] += np.count_nonzero(np.less_equal(diff, at_most[k], out=mask))
     return out
 
 
