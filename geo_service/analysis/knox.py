@@ -343,8 +343,8 @@ def _band_statistics(
     time_edges: np.ndarray,
     permutations: int,
     seed: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
-    """(observed, expected, p_sim, N_S, N_T, P) per distance band × time band."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """(observed, expected, p_sim) per distance band × time band, N_S, N_T per band, and P."""
     n = len(t)
     if n < 2:
         raise AnalysisError("too_few_events", f"near repeats need at least 2 events, got {n}")
