@@ -59,6 +59,29 @@ class EventCube:
     left_out: int
     missing_time: int
 
+    def notices(self) -> list[dict[str, str]]:
+        """The warning for events without a time, if there were any."""
+        if not self.missing_time:
+            return []
+        n = self.missing_time
+        return [
+            notice(
+                "missing_time",
+                f"{n} händelser saknar tidpunkt och räknas inte.",
+                f"{n} events have no time and are not counted.",
+            )
+        ]
+
+    def params(self) -> dict[str, object]:
+        """What aggregating the events decided, for a result's `params`."""
+        return {
+            "period": f"{self.days}D",
+            "period_days": self.days,
+            "anchor": self.anchor.isoformat(),
+            "end": self.end.isoformat(),
+            "events_left_out": self.left_out,
+        }
+
 
 def check_resolution(cells: np.ndarray, resolution: int | None) -> int:
     """The single resolution of `cells`; errors on mixed resolutions or a mismatch."""

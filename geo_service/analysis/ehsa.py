@@ -25,7 +25,6 @@ from geo_service.analysis.change import rate_change_from_cube
 from geo_service.analysis.circles import cell_centroids_xy, cells_in_circles
 from geo_service.analysis.cube import (
     DenseCube,
-    EventCube,
     dense_cube,
     events_to_cube,
     period_days,
@@ -39,7 +38,6 @@ from geo_service.analysis.getis_ord import (
     normal_p,
 )
 from geo_service.analysis.mann_kendall import TrendResult, mann_kendall
-from geo_service.analysis.notices import notice
 from geo_service.analysis.periods import TIMEZONE
 from geo_service.analysis.scan import ScanResult, space_time_scan_from_counts
 from geo_service.analysis.sparsity import cube_sparsity, permutation_warnings
@@ -485,7 +483,8 @@ def emerging_hotspots(
         result = emerging_hotspots_from_counts(
             cube.counts, study, cube.period_starts, resolution=res, **options
         )
-        _note_event_cube(result, cube, value)
+        result.warnings.extend(cube.notices())
+        result.params.update({**cube.params(), "value": value})
         return result
 
     if resolution != "auto":
@@ -500,25 +499,3 @@ def emerging_hotspots(
     )
     result.params["resolution_choice"] = choice
     return result
-
-
-def _note_event_cube(result: EhsaResult, cube: EventCube, value: str | None) -> None:
-    """Add what aggregating the events decided to a result: periods, left-out events."""
-    if cube.missing_time:
-        result.warnings.append(
-            notice(
-                "missing_time",
-                f"{cube.missing_time} händelser saknar tidpunkt och räknas inte.",
-                f"{cube.missing_time} events have no time and are not counted.",
-            )
-        )
-    result.params.update(
-        {
-            "period": f"{cube.days}D",
-            "period_days": cube.days,
-            "anchor": cube.anchor.isoformat(),
-            "end": cube.end.isoformat(),
-            "value": value,
-            "events_left_out": cube.left_out,
-        }
-    )

@@ -45,7 +45,6 @@ from geo_service.analysis.circles import cell_centroids_xy, nearest_within
 from geo_service.analysis.cube import dense_cube, events_to_cube
 from geo_service.analysis.cube import period_days as period_length
 from geo_service.analysis.errors import AnalysisError
-from geo_service.analysis.notices import notice
 from geo_service.analysis.periods import TIMEZONE
 
 METHOD_VERSION = "1"
@@ -612,22 +611,8 @@ def space_time_scan(
         max_clusters=max_clusters,
         report_p=report_p,
     )
-    if cube.missing_time:
-        result.warnings.append(
-            notice(
-                "missing_time",
-                f"{cube.missing_time} händelser saknar tidpunkt och räknas inte.",
-                f"{cube.missing_time} events have no time and are not counted.",
-            )
-        )
-    result.params.update(
-        {
-            "period": f"{cube.days}D",
-            "anchor": cube.anchor.isoformat(),
-            "end": cube.end.isoformat(),
-            "events_left_out": cube.left_out,
-        }
-    )
+    result.warnings.extend(cube.notices())
+    result.params.update(cube.params())
     return result
 
 
