@@ -17,8 +17,11 @@ from geo_service.analysis.ehsa import (
     validate_parameters,
 )
 from geo_service.analysis.errors import AnalysisError
+from geo_service.analysis.evaluate import METHODS as BACKTEST_METHODS
+from geo_service.analysis.evaluate import BacktestResult, backtest
 from geo_service.analysis.fdr import benjamini_hochberg
 from geo_service.analysis.getis_ord import gi_star, gi_star_permutation_p, normal_p
+from geo_service.analysis.knox import KnoxResult, knox, near_repeat_table
 from geo_service.analysis.mann_kendall import TrendResult, mann_kendall
 from geo_service.analysis.periods import (
     default_anchor,
@@ -35,6 +38,12 @@ from geo_service.analysis.scan import ScanResult, space_time_scan, space_time_sc
 from geo_service.analysis.weights import spatial_weights
 
 __all__ = [
+    "BACKTEST_METHODS",
+    "BacktestResult",
+    "KnoxResult",
+    "backtest",
+    "knox",
+    "near_repeat_table",
     "CATEGORIES",
     "CATEGORY_LABELS",
     "AnalysisError",
