@@ -1,4 +1,8 @@
-"""Errors as application/problem+json (RFC 9457) with a stable code; never a bare 500."""
+"""Errors as application/problem+json (RFC 9457) with a stable code; never a bare 500.
+
+The one place that turns errors into HTTP: `STATUS` maps each domain error class to its status,
+and `problem_body` builds every problem body (handlers, middleware and OpenAPI examples).
+"""
 
 import logging
 from collections.abc import Callable
@@ -11,7 +15,16 @@ from pydantic import BaseModel
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
-from geo_service.errors import GeoServiceError
+from geo_service.errors import (
+    Conflict,
+    Forbidden,
+    GeoServiceError,
+    NotFound,
+    TooLarge,
+    Unauthorized,
+    Unavailable,
+    Unprocessable,
+)
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -37,10 +50,39 @@ class Problem(BaseModel):
     errors: list[dict] | None = None
 
 
+STATUS: dict[type[GeoServiceError], int] = {
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    TooLarge: 413,
+    Unprocessable: 422,
+    Unavailable: 503,
+}
+"""HTTP status per domain error class; any other GeoServiceError is invalid input (400)."""
+
+
+def http_status(exc: GeoServiceError) -> int:
+    """The HTTP status of a domain error: that of its nearest class in `STATUS`, else 400."""
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 400
+
+
+def problem_body(
+    status: int, code: str, detail: str, errors: list[dict] | None = None
+) -> dict[str, Any]:
+    """The problem+json body: title from the code, `errors` only when given."""
+    title = code.replace("_", " ")
+    body = Problem(title=title, status=status, code=code, detail=detail, errors=errors)
+    return body.model_dump(exclude_none=True)
+
+
 def problem(status: int, code: str, detail: str, errors: list[dict] | None = None) -> JSONResponse:
-    body = Problem(title=code.replace("_", " "), status=status, code=code, detail=detail,
-                   errors=errors)  # fmt: skip
-    return JSONResponse(body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM)
+    """A problem+json response."""
+    body = problem_body(status, code, detail, errors)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
 PROBLEM_REF = "#/components/schemas/Problem"
@@ -70,12 +112,11 @@ _PROBLEMS: dict[int, tuple[str, str, str]] = {
 
 def problem_example(status: int, code: str, detail: str) -> dict[str, Any]:
     """A Problem body as the handlers write it, for OpenAPI examples."""
-    body: dict[str, Any] = {"type": "about:blank", "title": code.replace("_", " "),
-                            "status": status, "code": code, "detail": detail}  # fmt: skip
-    if code == "invalid_request":
-        body["errors"] = [{"loc": ["query", "municipality"], "type": "string_pattern_mismatch",
-                           "msg": "String should match pattern '^[0-9]{4}$'"}]  # fmt: skip
-    return body
+    if code != "invalid_request":
+        return problem_body(status, code, detail)
+    error = {"loc": ["query", "municipality"], "type": "string_pattern_mismatch",
+             "msg": "String should match pattern '^[0-9]{4}$'"}  # fmt: skip
+    return problem_body(status, code, detail, [error])
 
 
 def problem_responses(
@@ -120,7 +161,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(GeoServiceError)
     async def _domain(_: Request, exc: GeoServiceError) -> JSONResponse:
-        return problem(exc.status, exc.code, exc.message)
+        return problem(http_status(exc), exc.code, exc.message)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

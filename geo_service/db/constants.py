@@ -24,6 +24,8 @@ PLACE_KINDS = (
     "other",
 )
 ROLES = ("admin", "analyst", "coordinator", "reporter", "viewer")
+PUBLIC = "public"
+"""The role of anonymous callers, where a municipality enables its public view."""
 MEASURE_STATUSES = ("planned", "ongoing", "done", "cancelled")
 RUN_STATUSES = ("running", "completed", "failed")
 H3_RESOLUTIONS = (8, 9, 10)

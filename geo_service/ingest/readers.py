@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo_service.errors import GeoServiceError
+from geo_service.errors import GeoServiceError, NotFound
 from geo_service.ingest.parse import TEXT
 
 SPATIAL = {".geojson", ".gpkg", ".shp", ".zip", ".fgb"}
@@ -437,7 +437,7 @@ def open_source(
 ) -> Source:
     """The reader for the file's format, chosen by its extension (and content for JSON)."""
     if not path.exists():
-        raise GeoServiceError("file_not_found", f"Filen {path} finns inte.", status=404)
+        raise NotFound("file_not_found", f"Filen {path} finns inte.")
     if path.stat().st_size == 0:
         raise _empty()
     suffix = path.suffix.lower()

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo_service.db.models import Measure
-from geo_service.errors import GeoServiceError, NotFoundError
+from geo_service.errors import Conflict, GeoServiceError, NotFoundError
 from geo_service.priorities.inputs import PLACE_GEOM
 from geo_service.priorities.numbers import fmt_number
 
@@ -138,11 +138,10 @@ def measure_followup(
     after_start = measure.end_date or measure.start_date
     days = min((as_of - after_start).days, MAX_WINDOW_DAYS)
     if days < 1:
-        raise GeoServiceError(
+        raise Conflict(
             "measure_too_recent",
             f"Measure {measure_id} ends on {after_start.isoformat()}; there are no data after it "
             f"yet (data up to {as_of.isoformat()}), so it cannot be followed up.",
-            status=409,
         )
     before = (measure.start_date - timedelta(days=days), measure.start_date)
     after = (after_start, after_start + timedelta(days=days))
@@ -154,11 +153,10 @@ def measure_followup(
             ).scalars()
         )
     if not comparison:
-        raise GeoServiceError(
+        raise Conflict(
             "no_comparison_places",
             "No comparison places without measures in the follow-up windows; add places or "
             "name comparison places.",
-            status=409,
         )
     bounds = {
         "b0": _midnight(before[0]),

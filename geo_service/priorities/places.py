@@ -12,7 +12,7 @@ from sqlalchemy.exc import DataError, IntegrityError, InternalError
 from sqlalchemy.orm import Session
 
 from geo_service.db.constants import PLACE_KINDS
-from geo_service.errors import GeoServiceError, NotFoundError
+from geo_service.errors import Conflict, GeoServiceError, NotFoundError
 
 DEFAULT_RADIUS_M = 100.0
 
@@ -70,8 +70,8 @@ def _run(session: Session, sql: str, params: dict[str, Any], name: str | None) -
             return session.execute(text(sql), params)
     except IntegrityError as exc:
         if "uq_place" in str(exc.orig) or "unique" in str(exc.orig).lower():
-            raise GeoServiceError(
-                "place_exists", f"A place named {name!r} already exists.", status=409
+            raise Conflict(
+                "place_exists", f"A place named {name!r} already exists.",
             ) from None
         raise GeoServiceError("invalid_place", "The place refers to an unknown area.") from None
     except (DataError, InternalError) as exc:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from geo_service.db.models import AnalysisRun
 from geo_service.db.tenants import require_municipality
-from geo_service.errors import GeoServiceError
+from geo_service.errors import Conflict
 from geo_service.priorities.config import config_from_settings
 from geo_service.priorities.inputs import category_labels, current_period, place_inputs
 from geo_service.priorities.scoring import score_places
@@ -53,13 +53,12 @@ def run_for_meeting(session: Session, mc: str, meeting: date) -> AnalysisRun:
         .limit(1)
     ).scalar_one_or_none()
     if run is None:
-        raise GeoServiceError(
+        raise Conflict(
             "no_run_for_meeting",
             f"No completed analysis run covers the meeting on {meeting.isoformat()} for "
             f"municipality {mc}: a run whose data ends between {earliest.isoformat()} and "
             f"{meeting.isoformat()} is missing. Create it with "
             f"`geo-service analyze --municipality {mc} --to {meeting.isoformat()}`.",
-            status=409,
         )
     return run
 

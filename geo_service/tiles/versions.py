@@ -2,7 +2,7 @@
 
 from sqlalchemy import Connection, text
 
-from geo_service.errors import GeoServiceError, NotFoundError
+from geo_service.errors import Conflict, NotFound, NotFoundError
 
 _LATEST = text(
     "SELECT id FROM analysis_run WHERE municipality_code = :mc AND status = 'completed' "
@@ -21,17 +21,16 @@ def resolve_run(conn: Connection, mc: str, run_id: int | None) -> int:
     if run_id is None:
         found = latest_run_id(conn, mc)
         if found is None:
-            raise GeoServiceError(
+            raise NotFound(
                 "no_completed_run",
                 f"Municipality {mc} has no completed analysis run yet; start one first.",
-                status=404,
             )
         return found
     status = conn.execute(_GIVEN, {"mc": mc, "run": run_id}).scalar()
     if status is None:
         raise NotFoundError("analysis run", run_id)
     if status != "completed":
-        raise GeoServiceError(
-            "run_not_completed", f"Analysis run {run_id} is {status}, not completed.", status=409
+        raise Conflict(
+            "run_not_completed", f"Analysis run {run_id} is {status}, not completed.",
         )
     return run_id

@@ -8,15 +8,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
-from geo_service.api.auth import AGGREGATE_READERS, Principal, tenant_access
-from geo_service.api.deps import get_session
+from geo_service.api.deps import AggregateReader, SessionDep
 from geo_service.api.problems import problem_responses
 from geo_service.api.schemas import examples as ex
 from geo_service.errors import NotFoundError
@@ -59,8 +57,8 @@ def index() -> FileResponse:
     summary="Municipality boundary",
 )
 def boundary(
-    principal: Principal = Depends(tenant_access(*AGGREGATE_READERS)),
-    session: Session = Depends(get_session),
+    principal: AggregateReader,
+    session: SessionDep,
 ) -> Boundary:
     """The municipality boundary for maps (WGS84), with its name and bounding box."""
     mc = principal.municipality_code

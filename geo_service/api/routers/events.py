@@ -7,12 +7,11 @@ are left out for viewer, reporter and anonymous callers.
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
-from geo_service.api.auth import AGGREGATE_READERS, RAW_READERS, Principal, audit, tenant_access
-from geo_service.api.deps import get_session
+from geo_service.api.auth import Principal, audit
+from geo_service.api.deps import AggregateReader, EventReader, SessionDep, SettingsDep
 from geo_service.api.problems import problem_responses
 from geo_service.api.routers.hotspots import parse_bbox
 from geo_service.api.schemas.serving import EventCountList, EventList, EventOut
@@ -20,7 +19,6 @@ from geo_service.db.constants import EVENT_KINDS
 from geo_service.errors import GeoServiceError, NotFoundError
 
 router = APIRouter(tags=["events"])
-EVENT_READERS = (*RAW_READERS, "reporter")
 KIND = Query(None, pattern="^(" + "|".join(EVENT_KINDS) + ")$")
 
 _COLUMNS = """
@@ -52,6 +50,8 @@ def _check_range(since: datetime | None, until: datetime | None) -> None:
     summary="Raw events (audited)",
 )
 def list_events(
+    principal: EventReader,
+    session: SessionDep,
     kind: str | None = KIND,
     category: str | None = Query(None, max_length=40),
     since: datetime | None = Query(None, description="occurred_at ≥ since"),
@@ -59,8 +59,6 @@ def list_events(
     bbox: str | None = Query(None, description="minlon,minlat,maxlon,maxlat (WGS84)."),
     limit: int = Query(500, ge=1, le=5000),
     offset: int = Query(0, ge=0, le=10**7),
-    principal: Principal = Depends(tenant_access(*EVENT_READERS)),
-    session: Session = Depends(get_session),
 ) -> EventList:
     """Raw events with exact points and free text, newest first; the read is audited."""
     _check_range(since, until)
@@ -101,9 +99,9 @@ def list_events(
     summary="One raw event (audited)",
 )
 def get_event(
+    principal: EventReader,
+    session: SessionDep,
     event_id: int = Path(ge=1, le=2**62),
-    principal: Principal = Depends(tenant_access(*EVENT_READERS)),
-    session: Session = Depends(get_session),
 ) -> EventOut:
     """One raw event; the read is audited."""
     params: dict[str, Any] = {"mc": principal.municipality_code, "id": event_id}
@@ -123,18 +121,18 @@ def get_event(
     summary="Events per H3 cell",
 )
 def event_counts(
-    request: Request,
+    principal: AggregateReader,
+    session: SessionDep,
+    settings: SettingsDep,
     resolution: int = Query(8, ge=5, le=10, description="H3 resolution of the cells."),
     kind: str | None = KIND,
     category: str | None = Query(None, max_length=40),
     since: datetime | None = Query(None),
     until: datetime | None = Query(None),
-    principal: Principal = Depends(tenant_access(*AGGREGATE_READERS)),
-    session: Session = Depends(get_session),
 ) -> EventCountList:
     """Events per H3 cell; for viewer, reporter and anonymous cells below k are left out."""
     _check_range(since, until)
-    k = request.app.state.settings.k_suppression
+    k = settings.k_suppression
     column = f"h3_r{resolution}" if resolution >= 8 else f"h3_parent(h3_r8, {resolution})"
     params: dict[str, Any] = {"mc": principal.municipality_code}
     where = ["municipality_code = :mc", "h3_r8 IS NOT NULL",

@@ -1,18 +1,17 @@
 """GET hotspots of the latest (or a given) run as plain JSON and as GeoJSON (RFC 7946, WGS84)."""
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from geo_service.api.auth import AGGREGATE_READERS, Principal, tenant_access
-from geo_service.api.deps import get_session
+from geo_service.api.deps import AggregateReader, SessionDep, SettingsDep
 from geo_service.api.problems import problem_responses
 from geo_service.api.schemas.serving import HotspotFeatureCollection, HotspotList
-from geo_service.errors import GeoServiceError, NotFoundError
+from geo_service.errors import GeoServiceError, NotFound, NotFoundError
 from geo_service.tiles.versions import resolve_run
 
 router = APIRouter(tags=["hotspots"])
@@ -72,6 +71,9 @@ class HotspotFilter:
         self.run, self.category, self.period, self.place = run, category, period, place
         self.bbox = parse_bbox(bbox)
         self.limit, self.offset = limit, offset
+
+
+Filter = Annotated[HotspotFilter, Depends()]
 
 
 def query_hotspots(
@@ -142,8 +144,8 @@ def query_hotspots(
             {"mc": mc, "run": run_id, "period": f.period},
         ).scalar()
         if not has:
-            raise GeoServiceError(
-                "unknown_period", f"Run {run_id} has no period starting {f.period}.", status=404
+            raise NotFound(
+                "unknown_period", f"Run {run_id} has no period starting {f.period}.",
             )
     if rows:
         total = int(rows[0]["n_total"])
@@ -164,13 +166,10 @@ def query_hotspots(
     summary="Hotspot cells of a run",
 )
 def hotspots(
-    request: Request,
-    f: HotspotFilter = Depends(),
-    principal: Principal = Depends(tenant_access(*AGGREGATE_READERS)),
-    session: Session = Depends(get_session),
+    f: Filter, principal: AggregateReader, session: SessionDep, settings: SettingsDep
 ) -> HotspotList:
     """Cells of the latest completed run (or `run`) with category, z, p, counts and trend."""
-    k = request.app.state.settings.k_suppression
+    k = settings.k_suppression
     mc = principal.tenant
     run_id, total, rows = query_hotspots(session, mc, f, principal.suppressed, k, geometry=False)
     return HotspotList(run_id=run_id, municipality_code=principal.municipality_code, total=total,
@@ -185,13 +184,10 @@ def hotspots(
     summary="Hotspot cells as GeoJSON",
 )
 def hotspots_geojson(
-    request: Request,
-    f: HotspotFilter = Depends(),
-    principal: Principal = Depends(tenant_access(*AGGREGATE_READERS)),
-    session: Session = Depends(get_session),
+    f: Filter, principal: AggregateReader, session: SessionDep, settings: SettingsDep
 ) -> dict[str, Any]:
     """The same cells as a GeoJSON FeatureCollection (WGS84 polygons, id = hex cell)."""
-    k = request.app.state.settings.k_suppression
+    k = settings.k_suppression
     mc = principal.tenant
     run_id, total, rows = query_hotspots(session, mc, f, principal.suppressed, k, geometry=True)
     features = [

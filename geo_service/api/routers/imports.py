@@ -3,21 +3,19 @@
 import tempfile
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, UploadFile
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
-from geo_service.api.auth import Principal, audit, tenant_access
-from geo_service.api.deps import get_session
+from geo_service.api.auth import audit
+from geo_service.api.deps import SessionDep, SettingsDep, Staff
 from geo_service.api.problems import problem_responses
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.ingest import ImportReportOut, ImportSummary
-from geo_service.errors import GeoServiceError, NotFoundError
+from geo_service.errors import NotFoundError, TooLarge
 from geo_service.ingest.mapping import load_mapping
 from geo_service.ingest.pipeline import ImportOptions, ingest_file
 
 router = APIRouter(tags=["imports"])
-IMPORTERS = ("admin", "analyst", "coordinator")
 _SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".json", ".geojson", ".gpkg", ".zip",
              ".fgb", ".yaml", ".yml"}  # fmt: skip
 
@@ -32,11 +30,10 @@ def _save(upload: UploadFile, folder: Path, limit: int, default_suffix: str) -> 
         while block := upload.file.read(1 << 20):
             written += len(block)
             if written > limit:
-                raise GeoServiceError(
+                raise TooLarge(
                     "upload_too_large",
                     f"Filen är större än gränsen {limit // (1024 * 1024)} MB; dela upp den "
                     "eller importera med kommandot geo-service ingest.",
-                    status=413,
                 )
             out.write(block)
     return path
@@ -59,7 +56,9 @@ def _save(upload: UploadFile, folder: Path, limit: int, default_suffix: str) -> 
     summary="Import a file",
 )  # fmt: skip
 def create_import(
-    request: Request,
+    principal: Staff,
+    session: SessionDep,
+    settings: SettingsDep,
     file: UploadFile = File(
         ...,
         description="CSV, XLSX, GeoJSON, GeoPackage, zipped Shapefile "
@@ -72,11 +71,9 @@ def create_import(
     crs: int | None = Form(None, description="EPSG of the coordinates; detected if left out."),
     sheet: str | None = Form(None, max_length=100),
     mapping: UploadFile | None = File(None, description="Column mapping, YAML or JSON."),
-    principal: Principal = Depends(tenant_access(*IMPORTERS)),
-    session: Session = Depends(get_session),
 ) -> ImportReportOut:
     """Import an uploaded file; every row is stored or quarantined and the report says which."""
-    limit = request.app.state.settings.max_upload_mb * 1024 * 1024
+    limit = settings.max_upload_mb * 1024 * 1024
     mc = principal.tenant
     with tempfile.TemporaryDirectory(prefix="geo_service_upload_") as folder:
         path = _save(file, Path(folder), limit, ".csv")
@@ -104,8 +101,8 @@ def create_import(
     summary="List imports",
 )
 def list_imports(
-    principal: Principal = Depends(tenant_access(*IMPORTERS)),
-    session: Session = Depends(get_session),
+    principal: Staff,
+    session: SessionDep,
 ) -> list[ImportSummary]:
     """The latest 100 imports of the municipality, newest first."""
     rows = session.execute(
@@ -127,8 +124,8 @@ def list_imports(
 )
 def get_import(
     batch_id: int,
-    principal: Principal = Depends(tenant_access(*IMPORTERS)),
-    session: Session = Depends(get_session),
+    principal: Staff,
+    session: SessionDep,
 ) -> ImportReportOut:
     """The stored report of one import."""
     report = session.execute(

@@ -3,15 +3,14 @@
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from geo_service.api.auth import Principal, audit
-from geo_service.api.deps import get_session
+from geo_service.api.auth import audit
+from geo_service.api.deps import PlaceReader, PlaceWriter, SessionDep
 from geo_service.api.problems import problem_responses
-from geo_service.api.routers.places import READ, WRITE
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.priorities import Followup, MeasureIn, MeasureOut, MeasurePatch
 from geo_service.db.models import Measure
@@ -56,9 +55,9 @@ def _flush(session: Session) -> None:
     summary="List measures",
 )
 def list_measures(
+    session: SessionDep,
+    principal: PlaceReader,
     place_id: int | None = None,
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(READ),
 ) -> list[Measure]:
     """The municipality's measures (åtgärder), optionally at one place, by start date."""
     query = select(Measure).where(Measure.municipality_code == principal.tenant)
@@ -75,8 +74,8 @@ def list_measures(
 )
 def get_measure(
     measure_id: int,
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(READ),
+    session: SessionDep,
+    principal: PlaceReader,
 ) -> Measure:
     """One measure of the municipality."""
     return _measure(session, principal.tenant, measure_id)
@@ -91,8 +90,8 @@ def get_measure(
 )
 def create_measure(
     body: MeasureIn,
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(WRITE),
+    session: SessionDep,
+    principal: PlaceWriter,
 ) -> Measure:
     """A new measure at a place; the change is audited."""
     mc = principal.tenant
@@ -114,8 +113,8 @@ def create_measure(
 def update_measure(
     measure_id: int,
     body: MeasurePatch,
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(WRITE),
+    session: SessionDep,
+    principal: PlaceWriter,
 ) -> Measure:
     """Change the given fields of a measure; the change is audited."""
     mc = principal.tenant
@@ -140,8 +139,8 @@ def update_measure(
 )
 def delete_measure(
     measure_id: int,
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(WRITE),
+    session: SessionDep,
+    principal: PlaceWriter,
 ) -> Response:
     """Delete a measure; the change is audited."""
     session.delete(_measure(session, principal.tenant, measure_id))
@@ -166,10 +165,10 @@ def delete_measure(
 )  # fmt: skip
 def get_followup(
     measure_id: int,
+    session: SessionDep,
+    principal: PlaceReader,
     as_of: date | None = Query(None, description="End of the after window (default: data end)."),
     comparison: list[int] | None = Query(None, description="Comparison place ids."),
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(READ),
 ) -> dict[str, Any]:
     """Events before and after the measure at its place against comparison places (RoRR, CI)."""
     return measure_followup(session, principal.tenant, measure_id, as_of, comparison)

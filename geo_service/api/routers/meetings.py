@@ -3,15 +3,13 @@
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from geo_service.api.auth import Principal, audit
-from geo_service.api.deps import get_session
+from geo_service.api.deps import PlaceReader, PlaceWriter, SessionDep
 from geo_service.api.problems import problem_responses
-from geo_service.api.routers.places import READ, WRITE
 from geo_service.api.routers.priorities import Lang, present
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.priorities import Comparison, Snapshot
@@ -56,9 +54,9 @@ def _snapshot_out(snap: MeetingSnapshot, principal: Principal, lang: Lang) -> di
     summary="List meeting snapshots",
 )
 def list_snapshots(
+    session: SessionDep,
+    principal: PlaceReader,
     lang: Lang = "sv",
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(READ),
 ) -> list[dict[str, Any]]:
     """All meeting snapshots of the municipality, newest first."""
     rows = session.execute(
@@ -83,9 +81,9 @@ def list_snapshots(
 )  # fmt: skip
 def create_snapshot(
     meeting_date: date,
+    session: SessionDep,
+    principal: PlaceWriter,
     lang: Lang = "sv",
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(WRITE),
 ) -> dict[str, Any]:
     """Freeze the meeting's priorities with the run id and parameters (once; then 409)."""
     snap = snapshots.create_snapshot(session, principal.tenant, meeting_date, principal.actor)
@@ -102,9 +100,9 @@ def create_snapshot(
 )
 def get_snapshot(
     meeting_date: date,
+    session: SessionDep,
+    principal: PlaceReader,
     lang: Lang = "sv",
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(READ),
 ) -> dict[str, Any]:
     """The frozen priorities of one meeting, as they were when the snapshot was taken."""
     snap = snapshots.get_snapshot(session, principal.tenant, meeting_date)
@@ -121,8 +119,8 @@ def get_snapshot(
 )  # fmt: skip
 def get_comparison(
     meeting_date: date,
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(READ),
+    session: SessionDep,
+    principal: PlaceReader,
 ) -> dict[str, Any]:
     """New on the list, up, down, gone: this meeting against the previous snapshot."""
     return snapshots.comparison_for_meeting(session, principal.tenant, meeting_date)
@@ -136,9 +134,9 @@ def get_comparison(
 )  # fmt: skip
 def lagesbild_html(
     meeting_date: date,
+    session: SessionDep,
+    principal: PlaceReader,
     lang: Lang = "sv",
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(READ),
 ) -> HTMLResponse:
     """The meeting's lägesbild as one self-contained printable HTML page."""
     from geo_service.reports.meeting import meeting_report_html
@@ -159,9 +157,9 @@ def lagesbild_html(
 )  # fmt: skip
 def lagesbild_pdf(
     meeting_date: date,
+    session: SessionDep,
+    principal: PlaceReader,
     lang: Lang = "sv",
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(READ),
 ) -> Response:
     """The meeting's lägesbild as PDF."""
     from geo_service.reports.meeting import meeting_report_html

@@ -5,13 +5,12 @@ coordinators and admins read all, and those reads are audited.
 """
 
 import pandas as pd
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
-from geo_service.api.auth import RAW_READERS, Principal, audit, tenant_access
-from geo_service.api.deps import get_session
+from geo_service.api.auth import Principal, audit
+from geo_service.api.deps import STAFF, Observer, SessionDep
 from geo_service.api.problems import problem, problem_responses
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.ingest import (
@@ -25,7 +24,6 @@ from geo_service.ingest.mapping import fold
 from geo_service.ingest.pipeline import ImportOptions, ingest_frame
 
 router = APIRouter(tags=["observations"])
-WRITERS = ("reporter", "coordinator", "analyst", "admin")
 MAX_ITEMS = 1000
 _FIELDS = ("client_id", "occurred_at", "category", "severity", "description", "lat", "lon",
            "north", "east", "address", "place")  # fmt: skip
@@ -69,9 +67,9 @@ def _frame(items: list[ObservationIn]) -> pd.DataFrame:
     }}}}},
 )  # fmt: skip
 def create_observations(
+    principal: Observer,
+    session: SessionDep,
     payload: ObservationIn | list[ObservationIn] = Body(...),
-    principal: Principal = Depends(tenant_access(*WRITERS)),
-    session: Session = Depends(get_session),
 ) -> ObservationReport | JSONResponse:
     """Store one observation or a list; rows that cannot be stored are kept in quarantine."""
     items = payload if isinstance(payload, list) else [payload]
@@ -117,13 +115,13 @@ def create_observations(
     summary="List observations",
 )
 def list_observations(
+    principal: Observer,
+    session: SessionDep,
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
-    principal: Principal = Depends(tenant_access(*WRITERS)),
-    session: Session = Depends(get_session),
 ) -> list[ObservationOut]:
     """Observations, newest first: a reporter's own, or all for analyst, coordinator, admin."""
-    own = principal.role not in RAW_READERS
+    own = principal.role not in STAFF
     rows = session.execute(
         text(
             "SELECT id, category, occurred_at, severity, description, place_id, geocode_method, "

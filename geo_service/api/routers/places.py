@@ -1,21 +1,15 @@
 """/api/v1/places: the places an EST group talks about (create, read, update, delete)."""
 
-from fastapi import APIRouter, Depends, Query, Response
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Response
 
-from geo_service.api.auth import Principal, audit, tenant_access
-from geo_service.api.deps import get_session
+from geo_service.api.auth import audit
+from geo_service.api.deps import PlaceReader, PlaceWriter, SessionDep
 from geo_service.api.problems import problem_responses
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.priorities import PlaceIn, PlaceOut, PlacePatch
 from geo_service.priorities import places
 
 router = APIRouter(tags=["places"])
-READERS = ("admin", "analyst", "coordinator", "viewer")
-WRITERS = ("admin", "coordinator")
-Municipality = Query(..., pattern=r"^[0-9]{4}$", description="Kommunkod, e.g. 1275.")
-READ = tenant_access(*READERS, query=Municipality)
-WRITE = tenant_access(*WRITERS, query=Municipality)
 PLACE_EXAMPLES = {
     400: ("invalid_geometry", "The geometry must be a GeoJSON Point, Polygon or MultiPolygon."),
     409: ("place_exists", "A place named 'Stationsområdet' already exists."),
@@ -29,8 +23,8 @@ PLACE_EXAMPLES = {
     summary="List places",
 )
 def list_places(
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(READ),
+    session: SessionDep,
+    principal: PlaceReader,
 ) -> list[dict]:
     """All places of the municipality, geometry as GeoJSON in WGS84."""
     return places.list_places(session, principal.tenant)
@@ -44,8 +38,8 @@ def list_places(
 )
 def get_place(
     place_id: int,
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(READ),
+    session: SessionDep,
+    principal: PlaceReader,
 ) -> dict:
     """One place of the municipality, geometry as GeoJSON in WGS84."""
     return places.get_place(session, principal.tenant, place_id)
@@ -60,8 +54,8 @@ def get_place(
 )
 def create_place(
     body: PlaceIn,
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(WRITE),
+    session: SessionDep,
+    principal: PlaceWriter,
 ) -> dict:
     """A new place from a GeoJSON Polygon, MultiPolygon or Point (with radius_m)."""
     created = places.create_place(session, principal.tenant, **body.model_dump())
@@ -78,8 +72,8 @@ def create_place(
 def update_place(
     place_id: int,
     body: PlacePatch,
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(WRITE),
+    session: SessionDep,
+    principal: PlaceWriter,
 ) -> dict:
     """Change the given fields of a place (name, aliases, geometry …); the change is audited."""
     changes = body.model_dump(exclude_unset=True)
@@ -96,8 +90,8 @@ def update_place(
 )
 def delete_place(
     place_id: int,
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(WRITE),
+    session: SessionDep,
+    principal: PlaceWriter,
 ) -> Response:
     """Delete a place with its measures; its events keep their points."""
     places.delete_place(session, principal.tenant, place_id)

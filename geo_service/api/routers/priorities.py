@@ -3,13 +3,11 @@
 from datetime import date
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query
 
 from geo_service.api.auth import Principal
-from geo_service.api.deps import get_session
+from geo_service.api.deps import PlaceReader, SessionDep
 from geo_service.api.problems import problem_responses
-from geo_service.api.routers.places import READ
 from geo_service.api.schemas.priorities import Priorities
 from geo_service.priorities.service import priorities_for_meeting
 
@@ -52,10 +50,10 @@ def present(items: list[dict[str, Any]], principal: Principal, lang: Lang) -> li
     summary="Ranked places for a meeting",
 )  # fmt: skip
 def get_priorities(
+    session: SessionDep,
+    principal: PlaceReader,
     meeting: date = Query(..., description="Meeting date, YYYY-MM-DD."),
     lang: Lang = "sv",
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(READ),
 ) -> dict[str, Any]:
     """Every place ranked for the meeting (METHODS.md §10); ties break on place id."""
     mc = principal.tenant

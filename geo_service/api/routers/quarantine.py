@@ -1,10 +1,9 @@
 """The quarantine: rows that could not be stored, their reasons, and retrying them."""
 
-from fastapi import APIRouter, Depends, Query
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query
 
-from geo_service.api.auth import Principal, audit, tenant_access
-from geo_service.api.deps import get_session
+from geo_service.api.auth import audit
+from geo_service.api.deps import SessionDep, Staff
 from geo_service.api.problems import problem_responses
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.ingest import ImportReportOut, QuarantineRow
@@ -12,7 +11,6 @@ from geo_service.ingest.quarantine import list_quarantine
 from geo_service.ingest.retry import retry_quarantine
 
 router = APIRouter(tags=["quarantine"])
-HANDLERS = ("admin", "analyst", "coordinator")
 
 
 @router.get(
@@ -22,13 +20,13 @@ HANDLERS = ("admin", "analyst", "coordinator")
     summary="List quarantined rows",
 )
 def get_quarantine(
+    principal: Staff,
+    session: SessionDep,
     batch_id: int | None = Query(None, ge=1),
     reason_code: str | None = Query(None, max_length=40),
     include_resolved: bool = False,
     limit: int = Query(100, ge=1, le=5000),
     offset: int = Query(0, ge=0),
-    principal: Principal = Depends(tenant_access(*HANDLERS)),
-    session: Session = Depends(get_session),
 ) -> list[QuarantineRow]:
     """Quarantined rows (text redacted), newest import first; the read is audited."""
     rows = list_quarantine(session.connection(), principal.tenant, batch_id,
@@ -47,10 +45,10 @@ def get_quarantine(
     summary="Retry quarantined rows",
 )
 def post_retry(
+    principal: Staff,
+    session: SessionDep,
     batch_id: int | None = Query(None, ge=1),
     reason_code: str | None = Query(None, max_length=40),
-    principal: Principal = Depends(tenant_access(*HANDLERS)),
-    session: Session = Depends(get_session),
 ) -> list[ImportReportOut]:
     """Run unresolved quarantined rows through the pipeline again; one report per old import."""
     reports = retry_quarantine(session.connection(), principal.tenant,

@@ -2,25 +2,21 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from geo_service.api.auth import (
-    AGGREGATE_READERS,
-    RUN_STARTERS,
-    Principal,
     audit,
-    tenant_access,
 )
-from geo_service.api.deps import get_session
+from geo_service.api.deps import AggregateReader, SessionDep, Staff
 from geo_service.api.problems import problem_responses
 from geo_service.api.routers.hotspots import READ_ERRORS
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.serving import RunDetail, RunList, RunRequest, RunSummary
 from geo_service.db.constants import RUN_STATUSES
 from geo_service.db.models import AnalysisRun
-from geo_service.errors import GeoServiceError, NotFoundError
+from geo_service.errors import NotFoundError, Unavailable, Unprocessable
 
 router = APIRouter(tags=["runs"])
 RUN_ID = Path(ge=1, le=2**62, description="Analysis run id.")
@@ -28,11 +24,11 @@ RUN_ID = Path(ge=1, le=2**62, description="Analysis run id.")
 
 @router.get("/runs", response_model=RunList, responses=READ_ERRORS, summary="List analysis runs")
 def list_runs(
+    principal: AggregateReader,
+    session: SessionDep,
     status: str | None = Query(None, pattern="^(" + "|".join(RUN_STATUSES) + ")$"),
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=10**7),
-    principal: Principal = Depends(tenant_access(*AGGREGATE_READERS)),
-    session: Session = Depends(get_session),
 ) -> RunList:
     """The municipality's runs, newest first."""
     where = [AnalysisRun.municipality_code == principal.municipality_code]
@@ -82,9 +78,9 @@ def run_detail(session: Session, municipality_code: str, run_id: int) -> RunDeta
     summary="One analysis run",
 )
 def get_run(
+    principal: AggregateReader,
+    session: SessionDep,
     run_id: int = RUN_ID,
-    principal: Principal = Depends(tenant_access(*AGGREGATE_READERS)),
-    session: Session = Depends(get_session),
 ) -> RunDetail:
     """One run with its parameters, warnings, timings and cells per category."""
     return run_detail(session, principal.municipality_code, run_id)
@@ -107,22 +103,22 @@ def get_run(
     }}}}},
 )  # fmt: skip
 def start_run(
+    principal: Staff,
+    session: SessionDep,
     body: RunRequest | None = None,
-    principal: Principal = Depends(tenant_access(*RUN_STARTERS)),
-    session: Session = Depends(get_session),
 ) -> RunDetail:
     """Run the hotspot analysis now (seconds for a municipality) and return the finished run."""
     try:
         from geo_service.runs import run_analysis
     except ImportError:
-        raise GeoServiceError(
-            "analysis_unavailable", "The analysis engine is not available yet.", status=503
+        raise Unavailable(
+            "analysis_unavailable", "The analysis engine is not available yet.",
         ) from None
     params: dict[str, Any] = body.model_dump(exclude_none=True) if body else {}
     try:
         run_id = run_analysis(session, principal.municipality_code, **params)
     except TypeError as exc:  # a parameter the engine does not take
-        raise GeoServiceError("invalid_run_parameter", str(exc), status=422) from None
+        raise Unprocessable("invalid_run_parameter", str(exc)) from None
     audit(session, principal, "run.start", f"analysis_run/{run_id}", params)
     session.flush()
     return run_detail(session, principal.municipality_code, run_id)

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from geo_service.api.auth import PUBLIC, Principal, principal_from_header, scope
 from geo_service.api.problems import problem_responses
 from geo_service.api.schemas.serving import TileJSON
-from geo_service.errors import GeoServiceError
+from geo_service.errors import GeoServiceError, NotFound
 from geo_service.tiles.cache import LRUCache
 from geo_service.tiles.layers import LAYERS, valid_tile
 from geo_service.tiles.sql import render_tile
@@ -96,8 +96,8 @@ def _tenant(request: Request, state: TileState, principal: Principal, mc: str | 
 
 def _layer(name: str) -> None:
     if name not in LAYERS:
-        raise GeoServiceError(
-            "unknown_layer", f"No tile layer {name!r}; known: {', '.join(LAYERS)}.", status=404
+        raise NotFound(
+            "unknown_layer", f"No tile layer {name!r}; known: {', '.join(LAYERS)}.",
         )
 
 
