@@ -70,9 +70,7 @@ def _run(session: Session, sql: str, params: dict[str, Any], name: str | None) -
             return session.execute(text(sql), params)
     except IntegrityError as exc:
         if "uq_place" in str(exc.orig) or "unique" in str(exc.orig).lower():
-            raise Conflict(
-                "place_exists", f"A place named {name!r} already exists.",
-            ) from None
+            raise Conflict("place_exists", f"A place named {name!r} already exists.") from None
         raise GeoServiceError("invalid_place", "The place refers to an unknown area.") from None
     except (DataError, InternalError) as exc:
         raise GeoServiceError(

@@ -30,7 +30,5 @@ def resolve_run(conn: Connection, mc: str, run_id: int | None) -> int:
     if status is None:
         raise NotFoundError("analysis run", run_id)
     if status != "completed":
-        raise Conflict(
-            "run_not_completed", f"Analysis run {run_id} is {status}, not completed.",
-        )
+        raise Conflict("run_not_completed", f"Analysis run {run_id} is {status}, not completed.")
     return run_id

@@ -144,9 +144,7 @@ def query_hotspots(
             {"mc": mc, "run": run_id, "period": f.period},
         ).scalar()
         if not has:
-            raise NotFound(
-                "unknown_period", f"Run {run_id} has no period starting {f.period}.",
-            )
+            raise NotFound("unknown_period", f"Run {run_id} has no period starting {f.period}.")
     if rows:
         total = int(rows[0]["n_total"])
     elif f.offset:  # past the last page: count separately

@@ -112,7 +112,7 @@ def start_run(
         from geo_service.runs import run_analysis
     except ImportError:
         raise Unavailable(
-            "analysis_unavailable", "The analysis engine is not available yet.",
+            "analysis_unavailable", "The analysis engine is not available yet."
         ) from None
     params: dict[str, Any] = body.model_dump(exclude_none=True) if body else {}
     try:

@@ -96,9 +96,7 @@ def _tenant(request: Request, state: TileState, principal: Principal, mc: str | 
 
 def _layer(name: str) -> None:
     if name not in LAYERS:
-        raise NotFound(
-            "unknown_layer", f"No tile layer {name!r}; known: {', '.join(LAYERS)}.",
-        )
+        raise NotFound("unknown_layer", f"No tile layer {name!r}; known: {', '.join(LAYERS)}.")
 
 
 def _coordinates(z: str, x: str, y: str) -> tuple[int, int, int]:
