@@ -52,12 +52,6 @@ def ingest_command(
     from geo_service.ingest.mapping import load_mapping
     from geo_service.ingest.pipeline import ImportOptions, ingest_file
 
-    if kind == "survey":
-        from geo_service.ingest.survey import ingest_survey
-
-        with get_engine().begin() as conn:
-            print_report(ingest_survey(conn, municipality, file), as_json)
-        return
     options = ImportOptions(
         municipality_code=municipality, source=source, kind=kind,
         mapping=load_mapping(mapping) if mapping else None, crs=crs, sheet=sheet,

@@ -77,17 +77,19 @@ def create_import(
     mc = principal.tenant
     with tempfile.TemporaryDirectory(prefix="geo_service_upload_") as folder:
         path = _save(file, Path(folder), limit, ".csv")
-        if kind == "survey":
-            from geo_service.ingest.survey import ingest_survey
-
-            report = ingest_survey(session.connection(), mc, path)
-            return ImportReportOut(**report.as_dict())
+        given = mapping is not None and mapping.filename
+        mapping_path = _save(mapping, Path(folder), 1 << 20, ".yaml") if given else None
         options = ImportOptions(
-            municipality_code=mc, source=source, kind=kind, crs=crs, sheet=sheet,
-            filename=Path(file.filename or path.name).name, created_by=principal.actor,
-            mapping=load_mapping(_save(mapping, Path(folder), 1 << 20, ".yaml"))
-            if mapping is not None and mapping.filename else None,
-        )  # fmt: skip
+            municipality_code=mc,
+            source=source,
+            kind=kind,
+            crs=crs,
+            sheet=sheet,
+            filename=Path(file.filename or path.name).name,
+            created_by=principal.actor,
+            mapping=load_mapping(mapping_path) if mapping_path else None,
+            settings=settings,
+        )
         report = ingest_file(session.get_bind(), path, options)
     audit(session, principal, "import", f"ingest_batch/{report.batch_id}",
           {"rows_read": report.rows_read, "filename": options.filename})  # fmt: skip

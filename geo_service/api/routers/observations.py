@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from geo_service.api.auth import Principal, audit
-from geo_service.api.deps import STAFF, Observer, SessionDep
+from geo_service.api.deps import STAFF, Observer, SessionDep, SettingsDep
 from geo_service.api.problems import problem, problem_responses
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.ingest import (
@@ -69,6 +69,7 @@ def _frame(items: list[ObservationIn]) -> pd.DataFrame:
 def create_observations(
     principal: Observer,
     session: SessionDep,
+    settings: SettingsDep,
     payload: ObservationIn | list[ObservationIn] = Body(...),
 ) -> ObservationReport | JSONResponse:
     """Store one observation or a list; rows that cannot be stored are kept in quarantine."""
@@ -76,9 +77,13 @@ def create_observations(
     if not items or len(items) > MAX_ITEMS:
         return problem(422, "invalid_request", f"Send 1 to {MAX_ITEMS} observations.")
     options = ImportOptions(
-        municipality_code=principal.tenant, source=source_code(principal),
-        kind="observation", filename="api", created_by=principal.actor,
-    )  # fmt: skip
+        municipality_code=principal.tenant,
+        source=source_code(principal),
+        kind="observation",
+        filename="api",
+        created_by=principal.actor,
+        settings=settings,
+    )
     report = ingest_frame(session.connection(), _frame(items), options)
     failed = dict(
         session.execute(
