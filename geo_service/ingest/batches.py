@@ -15,6 +15,12 @@ _OPEN = text(
     "INSERT INTO ingest_batch (municipality_code, source, kind, filename, file_sha256, "
     "created_by) VALUES (:mc, :src, :kind, :fn, :sha, :by) RETURNING id"
 )
+_RECENT = text(
+    "SELECT id, source, kind, filename, started_at, finished_at, rows_read, stored, "
+    "updated, unchanged, quarantined FROM ingest_batch WHERE municipality_code = :mc "
+    "ORDER BY id DESC LIMIT :limit"
+)
+_REPORT = text("SELECT report FROM ingest_batch WHERE municipality_code = :mc AND id = :id")
 _FINISH = text(
     "UPDATE ingest_batch SET finished_at = now(), rows_read = :r, stored = :s, "
     "updated = :u, unchanged = :n, quarantined = :q, report = CAST(:rep AS jsonb) "
@@ -61,3 +67,17 @@ def finish_batch(
             "id": report.batch_id,
         },
     )
+
+
+def recent_batches(conn: Connection, municipality_code: str, limit: int = 100) -> list[dict]:
+    """The tenant's latest imports with their numbers, newest first."""
+    rows = conn.execute(_RECENT, {"mc": municipality_code, "limit": limit}).mappings()
+    return [dict(r) for r in rows]
+
+
+def stored_report(conn: Connection, municipality_code: str, batch_id: int) -> dict | None:
+    """The report stored on a finished batch (without the options kept for retries), or None."""
+    report = conn.execute(_REPORT, {"mc": municipality_code, "id": batch_id}).scalar()
+    if not report or "rows_read" not in report:
+        return None
+    return {k: v for k, v in report.items() if k != "options"}

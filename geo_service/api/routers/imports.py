@@ -4,7 +4,6 @@ import tempfile
 from pathlib import Path
 
 from fastapi import APIRouter, File, Form, UploadFile
-from sqlalchemy import text
 
 from geo_service.api.auth import audit
 from geo_service.api.deps import SessionDep, SettingsDep, Staff
@@ -12,6 +11,7 @@ from geo_service.api.problems import problem_responses
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.ingest import ImportReportOut, ImportSummary
 from geo_service.errors import NotFoundError, TooLarge
+from geo_service.ingest.batches import recent_batches, stored_report
 from geo_service.ingest.mapping import load_mapping
 from geo_service.ingest.pipeline import ImportOptions, ingest_file
 
@@ -107,15 +107,7 @@ def list_imports(
     session: SessionDep,
 ) -> list[ImportSummary]:
     """The latest 100 imports of the municipality, newest first."""
-    rows = session.execute(
-        text(
-            "SELECT id, source, kind, filename, started_at, finished_at, rows_read, stored, "
-            "updated, unchanged, quarantined FROM ingest_batch WHERE municipality_code = :mc "
-            "ORDER BY id DESC LIMIT 100"
-        ),
-        {"mc": principal.municipality_code},
-    ).mappings()
-    return [ImportSummary(**r) for r in rows]
+    return [ImportSummary(**r) for r in recent_batches(session.connection(), principal.tenant)]
 
 
 @router.get(
@@ -130,10 +122,7 @@ def get_import(
     session: SessionDep,
 ) -> ImportReportOut:
     """The stored report of one import."""
-    report = session.execute(
-        text("SELECT report FROM ingest_batch WHERE municipality_code = :mc AND id = :id"),
-        {"mc": principal.municipality_code, "id": batch_id},
-    ).scalar()
-    if not report or "rows_read" not in report:
+    report = stored_report(session.connection(), principal.tenant, batch_id)
+    if report is None:
         raise NotFoundError("import", batch_id)
-    return ImportReportOut(**{k: v for k, v in report.items() if k != "options"})
+    return ImportReportOut(**report)

@@ -14,11 +14,11 @@ from geo_service.api.auth import PUBLIC, Principal, principal_from_header, scope
 from geo_service.api.problems import problem_responses
 from geo_service.api.schemas.serving import TileJSON
 from geo_service.errors import GeoServiceError, NotFound
+from geo_service.results.runs import resolve_run
 from geo_service.tiles.cache import LRUCache
 from geo_service.tiles.layers import LAYERS, valid_tile
 from geo_service.tiles.sql import render_tile
 from geo_service.tiles.tilejson import tilejson
-from geo_service.tiles.versions import resolve_run
 
 router = APIRouter(prefix="/tiles", tags=["tiles"])
 MVT = "application/vnd.mapbox-vector-tile"
@@ -113,7 +113,7 @@ def _coordinates(z: str, x: str, y: str) -> tuple[int, int, int]:
 
 def _latest(request: Request, mc: str) -> int:
     with request.app.state.sessions() as session:
-        return resolve_run(session.connection(), mc, None)
+        return resolve_run(session, mc, None)
 
 
 def _render(
@@ -122,9 +122,9 @@ def _render(
     """Check a given run belongs to the tenant and is completed, then render the tile."""
     settings = request.app.state.settings
     with request.app.state.sessions() as session:
-        conn = session.connection()
         if LAYERS[layer].run_versioned:
-            resolve_run(conn, mc, run)
+            resolve_run(session, mc, run)
+        conn = session.connection()
         data = render_tile(conn, layer, mc, z, x, y, run_id=run, suppress=suppress,
                            k=settings.k_suppression)  # fmt: skip
         session.commit()
@@ -215,7 +215,7 @@ def tile_json(
     principal = _principal(request, state)
     mc = _tenant(request, state, principal, municipality)
     with request.app.state.sessions() as session:
+        run_id = resolve_run(session, mc, run) if LAYERS[layer].run_versioned else None
         conn = session.connection()
-        run_id = resolve_run(conn, mc, run) if LAYERS[layer].run_versioned else None
         version = f"1.0.{run_id}" if run_id is not None else "1.0.0"
         return tilejson(conn, layer, mc, version, str(request.base_url), run_id)
