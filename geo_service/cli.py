@@ -61,8 +61,12 @@ def db_status() -> None:
 
     current, head = migrate.current_revision(), migrate.head_revision()
     table = Table("database", "revision", "head", "up to date")
-    table.add_row(get_settings().database_url.split("@")[-1], str(current), str(head),
-                  "yes" if current == head else "no")  # fmt: skip
+    table.add_row(
+        get_settings().database_url.split("@")[-1],
+        str(current),
+        str(head),
+        "yes" if current == head else "no",
+    )
     Console().print(table)
     if current != head:
         raise typer.Exit(1)
@@ -108,9 +112,13 @@ def analyze(
     overrides = {
         "from_date": date.fromisoformat(from_) if from_ else None,
         "to_date": date.fromisoformat(to) if to else None,
-        "resolution": resolution, "kinds": kind or None, "categories": category or None,
-        "sources": source or None, "value": value, "study_area": study_area,
-    }  # fmt: skip
+        "resolution": resolution,
+        "kinds": kind or None,
+        "categories": category or None,
+        "sources": source or None,
+        "value": value,
+        "study_area": study_area,
+    }
     _analyze(municipality, overrides)
 
 
@@ -132,8 +140,12 @@ def _analyze(municipality: str, overrides: dict[str, object]) -> None:
         ).all()
     local = ZoneInfo("Europe/Stockholm")
     first, end = run.period_start.astimezone(local), run.period_end.astimezone(local)
-    table = Table("category", "cells", title=f"run {run_id}: {run.n_periods} periods, "
-                  f"{first:%Y-%m-%d} – {end - timedelta(days=1):%Y-%m-%d}")  # fmt: skip
+    table = Table(
+        "category",
+        "cells",
+        title=f"run {run_id}: {run.n_periods} periods, "
+        f"{first:%Y-%m-%d} – {end - timedelta(days=1):%Y-%m-%d}",
+    )
     for name, n in categories:
         table.add_row(name, str(n))
     Console().print(table)
@@ -172,12 +184,25 @@ def token_list(
         require_municipality(session, municipality)
         tokens = list_tokens(session, municipality)
     local = ZoneInfo("Europe/Stockholm")
-    table = Table("id", "role", "organisation", "name", "created", "revoked",
-                  title=f"tokens of {municipality}")  # fmt: skip
+    table = Table(
+        "id",
+        "role",
+        "organisation",
+        "name",
+        "created",
+        "revoked",
+        title=f"tokens of {municipality}",
+    )
     for t in tokens:
         revoked = f"{t.revoked_at.astimezone(local):%Y-%m-%d %H:%M}" if t.revoked_at else ""
-        table.add_row(str(t.id), t.role, t.organisation, t.name or "",
-                      f"{t.created_at.astimezone(local):%Y-%m-%d %H:%M}", revoked)  # fmt: skip
+        table.add_row(
+            str(t.id),
+            t.role,
+            t.organisation,
+            t.name or "",
+            f"{t.created_at.astimezone(local):%Y-%m-%d %H:%M}",
+            revoked,
+        )
     Console(width=200).print(table)
 
 
@@ -193,8 +218,10 @@ def token_revoke(
     with session_scope() as session:
         revoked = revoke_token(session, municipality, token_id)
     if not revoked:
-        console.print(f"[red]error (token_not_found):[/red] no live token {token_id} "
-                      f"in municipality {municipality}.")  # fmt: skip
+        console.print(
+            f"[red]error (token_not_found):[/red] no live token {token_id} "
+            f"in municipality {municipality}."
+        )
         raise typer.Exit(2)
     console.print(f"[green]token {token_id} of {municipality} revoked[/green]")
 
@@ -215,8 +242,15 @@ def serve(
     console.print(f"OpenAPI:   http://{host}:{port}/docs")
     from geo_service.api.server import HTTP_PROTOCOL
 
-    uvicorn.run("geo_service.api.app:create_app", factory=True, host=host, port=port,
-                workers=workers, log_level="info", http=HTTP_PROTOCOL)  # fmt: skip
+    uvicorn.run(
+        "geo_service.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        http=HTTP_PROTOCOL,
+    )
 
 
 def main() -> None:

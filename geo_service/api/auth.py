@@ -68,8 +68,15 @@ def create_token(
     if role not in ROLES:
         raise GeoServiceError("invalid_role", f"Role must be one of {', '.join(ROLES)}.")
     token = f"gs_{municipality_code}_{secrets.token_urlsafe(32)}"
-    session.add(ApiToken(municipality_code=municipality_code, token_hash=hash_token(token),
-                         role=role, organisation=organisation, name=name))  # fmt: skip
+    session.add(
+        ApiToken(
+            municipality_code=municipality_code,
+            token_hash=hash_token(token),
+            role=role,
+            organisation=organisation,
+            name=name,
+        )
+    )
     session.flush()
     return token
 
@@ -106,7 +113,7 @@ def scope(session: Session, principal: Principal, municipality_code: str) -> Non
             text(
                 "SELECT (settings->>'public_view')::boolean FROM municipality "
                 "WHERE municipality_code = :mc"
-            ),  # fmt: skip
+            ),
             {"mc": municipality_code},
         ).scalar()
         if not enabled:
@@ -119,9 +126,17 @@ def audit(
     session: Session, principal: Principal, action: str, resource: str, detail: dict[str, Any]
 ) -> None:
     """Write one audit record (raw reads, changes) in the request's transaction."""
-    session.add(AuditLog(municipality_code=principal.municipality_code, token_id=principal.token_id,
-                         role=principal.role, organisation=principal.organisation, action=action,
-                         resource=resource, detail=detail))  # fmt: skip
+    session.add(
+        AuditLog(
+            municipality_code=principal.municipality_code,
+            token_id=principal.token_id,
+            role=principal.role,
+            organisation=principal.organisation,
+            action=action,
+            resource=resource,
+            detail=detail,
+        )
+    )
 
 
 def revoke_token(session: Session, municipality_code: str, token_id: int) -> bool:

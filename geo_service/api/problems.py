@@ -36,11 +36,16 @@ class Problem(BaseModel):
     model_config = {
         "json_schema_extra": {
             "examples": [
-                {"type": "about:blank", "title": "not found", "status": 404, "code": "not_found",
-                 "detail": "place 42 was not found"},
+                {
+                    "type": "about:blank",
+                    "title": "not found",
+                    "status": 404,
+                    "code": "not_found",
+                    "detail": "place 42 was not found",
+                },
             ]
         }
-    }  # fmt: skip
+    }
 
     type: str = "about:blank"
     title: str
@@ -87,35 +92,65 @@ def problem(status: int, code: str, detail: str, errors: list[dict] | None = Non
 
 PROBLEM_REF = "#/components/schemas/Problem"
 _PROBLEMS: dict[int, tuple[str, str, str]] = {
-    400: ("Bad input (a stable code says what)", "invalid_bbox",
-          "bbox corners are out of range or in the wrong order."),
-    401: ("Token missing, unknown or revoked, or the municipality has no public view",
-          "unauthorized", "The token is unknown or revoked."),
-    403: ("Token of another municipality, or a role that may not do this", "forbidden_tenant",
-          "This token belongs to municipality 1275, not 1276."),
+    400: (
+        "Bad input (a stable code says what)",
+        "invalid_bbox",
+        "bbox corners are out of range or in the wrong order.",
+    ),
+    401: (
+        "Token missing, unknown or revoked, or the municipality has no public view",
+        "unauthorized",
+        "The token is unknown or revoked.",
+    ),
+    403: (
+        "Token of another municipality, or a role that may not do this",
+        "forbidden_tenant",
+        "This token belongs to municipality 1275, not 1276.",
+    ),
     404: ("Not found in this municipality", "not_found", "place 42 was not found"),
-    409: ("Conflicts with what is stored", "snapshot_exists",
-          "The meeting on 2026-11-17 already has a snapshot (id 3, run 12). Snapshots are "
-          "immutable so that the minutes can cite them."),
-    413: ("Request body or upload too large", "request_too_large",
-          "The request body is larger than 1024 KiB."),
-    422: ("Invalid request (parameters or body)", "invalid_request",
-          "query.municipality: String should match pattern '^[0-9]{4}$'"),
-    429: ("Too many write requests (see Retry-After)", "rate_limited",
-          "Too many write requests; try again later."),
-    500: ("Unexpected error (logged)", "internal_error",
-          "An unexpected error occurred; it has been logged."),
-    503: ("Database unavailable", "database_unavailable",
-          "The database cannot be reached right now."),
-}  # fmt: skip
+    409: (
+        "Conflicts with what is stored",
+        "snapshot_exists",
+        "The meeting on 2026-11-17 already has a snapshot (id 3, run 12). Snapshots are "
+        "immutable so that the minutes can cite them.",
+    ),
+    413: (
+        "Request body or upload too large",
+        "request_too_large",
+        "The request body is larger than 1024 KiB.",
+    ),
+    422: (
+        "Invalid request (parameters or body)",
+        "invalid_request",
+        "query.municipality: String should match pattern '^[0-9]{4}$'",
+    ),
+    429: (
+        "Too many write requests (see Retry-After)",
+        "rate_limited",
+        "Too many write requests; try again later.",
+    ),
+    500: (
+        "Unexpected error (logged)",
+        "internal_error",
+        "An unexpected error occurred; it has been logged.",
+    ),
+    503: (
+        "Database unavailable",
+        "database_unavailable",
+        "The database cannot be reached right now.",
+    ),
+}
 
 
 def problem_example(status: int, code: str, detail: str) -> dict[str, Any]:
     """A Problem body as the handlers write it, for OpenAPI examples."""
     if code != "invalid_request":
         return problem_body(status, code, detail)
-    error = {"loc": ["query", "municipality"], "type": "string_pattern_mismatch",
-             "msg": "String should match pattern '^[0-9]{4}$'"}  # fmt: skip
+    error = {
+        "loc": ["query", "municipality"],
+        "type": "string_pattern_mismatch",
+        "msg": "String should match pattern '^[0-9]{4}$'",
+    }
     return problem_body(status, code, detail, [error])
 
 
@@ -134,9 +169,13 @@ def problem_responses(
         code, detail = (examples or {}).get(status, (code, detail))
         out[status] = {
             "description": (notes or {}).get(status, description),
-            "content": {PROBLEM: {"schema": {"$ref": PROBLEM_REF},
-                                  "example": problem_example(status, code, detail)}},
-        }  # fmt: skip
+            "content": {
+                PROBLEM: {
+                    "schema": {"$ref": PROBLEM_REF},
+                    "example": problem_example(status, code, detail),
+                }
+            },
+        }
     return out
 
 

@@ -89,8 +89,12 @@ def counts_per_cell(
     """(hex cell, events) at an H3 resolution (5–10), most events first; located events only."""
     column = f"e.h3_r{resolution}" if resolution >= 8 else f"h3_parent(e.h3_r8, {resolution})"
     params: dict[str, Any] = {"mc": mc}
-    where = ["e.municipality_code = :mc", "e.h3_r8 IS NOT NULL",
-             "e.geocode_method <> 'municipality_centroid'", *f.conditions(params)]  # fmt: skip
+    where = [
+        "e.municipality_code = :mc",
+        "e.h3_r8 IS NOT NULL",
+        "e.geocode_method <> 'municipality_centroid'",
+        *f.conditions(params),
+    ]
     rows = conn.execute(
         text(
             f"SELECT lower(to_hex({column})) AS cell, count(*) AS count FROM event e "

@@ -86,13 +86,17 @@ def process_chunk(
     points = locate_rows(conn, chunk, fields, ctx, rejections)
     texts = descriptions(fields, chunk, ctx.police_feed)
     occurred_text = utc_text(occurred)
-    content_hash = hash_rows([
-        (np.zeros(len(chunk), dtype=np.intp), [ctx.options.kind]),
-        (categories.label_codes, [c or "" for c in categories.known]),
-        occurred_text.to_numpy(), np.round(points.x, 1), np.round(points.y, 1),
-        (texts.codes, ["" if d is None else d for d in texts.distinct]),
-        np.nan_to_num(severity, nan=0.0),
-    ])  # fmt: skip
+    content_hash = hash_rows(
+        [
+            (np.zeros(len(chunk), dtype=np.intp), [ctx.options.kind]),
+            (categories.label_codes, [c or "" for c in categories.known]),
+            occurred_text.to_numpy(),
+            np.round(points.x, 1),
+            np.round(points.y, 1),
+            (texts.codes, ["" if d is None else d for d in texts.distinct]),
+            np.nan_to_num(severity, nan=0.0),
+        ]
+    )
     source_id = source_ids(as_arrow(_column(fields, "source_id")), content_hash)
     reject_duplicates(source_id.to_numpy(zero_copy_only=False), chunk.index, rejections, ctx.seen)
     ok = rejections.ok

@@ -19,8 +19,12 @@ from geo_service.ingest.parse import numbers
 from geo_service.ingest.readers import GEOM_X, GEOM_Y
 from geo_service.ingest.rejections import Rejections
 
-SCORES = {"coordinates": 1.0, "coordinates_swapped": 0.9, "place": 0.8,
-          "municipality_centroid": 0.1}  # fmt: skip
+SCORES = {
+    "coordinates": 1.0,
+    "coordinates_swapped": 0.9,
+    "place": 0.8,
+    "municipality_centroid": 0.1,
+}
 SWAPPED_NOTE = (
     "Rader med omkastade koordinater (lat/lon eller N/E) rättades; "
     "geokodmetoden är coordinates_swapped."

@@ -43,10 +43,20 @@ _NUMBER_BYTES[[ord(","), ord(".")]] = 1 << 8
 _NUMBER_BYTES[[ord("+"), ord("-")]] = 1 << 16
 """What a byte of a number is: a digit, separator, sign or other, counted in 8 bits each."""
 _SV_MONTHS = {
-    "januari": "jan", "februari": "feb", "mars": "mar", "april": "apr", "maj": "may",
-    "juni": "jun", "juli": "jul", "augusti": "aug", "september": "sep", "oktober": "oct",
-    "november": "nov", "december": "dec", "okt": "oct",
-}  # fmt: skip
+    "januari": "jan",
+    "februari": "feb",
+    "mars": "mar",
+    "april": "apr",
+    "maj": "may",
+    "juni": "jun",
+    "juli": "jul",
+    "augusti": "aug",
+    "september": "sep",
+    "oktober": "oct",
+    "november": "nov",
+    "december": "dec",
+    "okt": "oct",
+}
 
 
 _TENS = np.array([ord("0") + i // 10 for i in range(100)], dtype=np.uint8)
@@ -92,8 +102,10 @@ def numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """
     plain = _plain_numbers(pc.utf8_trim_whitespace(as_arrow(values)))
     if plain is not None:
-        return (pd.Series(plain, index=values.index),
-                pd.Series(False, index=values.index, dtype="bool[pyarrow]"))  # fmt: skip
+        return (
+            pd.Series(plain, index=values.index),
+            pd.Series(False, index=values.index, dtype="bool[pyarrow]"),
+        )
     text = values.astype(TEXT).str.strip()
     blank = text.isna() | (text == "")
     cleaned = text.str.replace("[\\s\u00a0\u202f]", "", regex=True).str.replace(",", ".")

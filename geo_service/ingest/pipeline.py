@@ -41,8 +41,13 @@ from geo_service.ingest.readers import ReaderRestart, Source, open_source
 from geo_service.ingest.report import ImportReport
 from geo_service.ingest.survey import ingest_survey
 
-SOURCE_KIND_FOR = {"incident": "police", "observation": "rapportor", "tip": "public",
-                   "fault_report": "municipality", "walk_finding": "municipality"}  # fmt: skip
+SOURCE_KIND_FOR = {
+    "incident": "police",
+    "observation": "rapportor",
+    "tip": "public",
+    "fault_report": "municipality",
+    "walk_finding": "municipality",
+}
 Progress = Callable[[int], None]
 
 
@@ -123,23 +128,12 @@ def run_import(
     mc = options.municipality_code
     if options.kind not in EVENT_KINDS:
         raise GeoServiceError("invalid_kind", f"Okänd typ {options.kind!r}.")
-    boundary_wkb = conn.execute(
-        text("SELECT ST_AsBinary(boundary) FROM municipality WHERE municipality_code = :mc"),
-        {"mc": mc},
-    ).one_or_none()
-    if boundary_wkb is None:
-        raise NotFoundError("municipality", mc)
+    boundary = _boundary(conn, mc)
     import_lock(conn, mc)
     mapping = _source_mapping(conn, options)
     resolved = mapping_mod.resolve_columns(source.columns, mapping)
     mapping_mod.check_required(resolved, source.columns, source.has_geometry)
     categories = _category_lookup(conn, mc, mapping)
-    boundary = shapely.from_wkb(bytes(boundary_wkb[0])) if boundary_wkb[0] else None
-    margin = options.settings.outside_margin_m
-    zone = shapely.buffer(boundary, margin) if boundary is not None else None
-    if zone is not None:
-        shapely.prepare(zone)
-    centroid = shapely.centroid(boundary) if boundary is not None else None
     batch_id = open_batch(
         conn, mc, options.source, options.kind, options.filename, digest, options.created_by
     )
@@ -149,8 +143,8 @@ def run_import(
         columns=resolved,
         categories=categories,
         places=load_places(conn, mc),
-        zone=zone,
-        target=(centroid.x, centroid.y) if centroid is not None else None,
+        zone=_zone(boundary, options.settings.outside_margin_m),
+        target=_centroid(boundary),
         crs=options.crs or mapping.crs,
         police_feed=source.police_feed,
         file_columns=source.columns,
@@ -158,18 +152,19 @@ def run_import(
         future_tolerance=timedelta(hours=options.settings.future_tolerance_hours),
     )
     report = ImportReport(
-        batch_id=batch_id, municipality_code=mc, source=options.source, kind=options.kind,
-        filename=options.filename, format=source.format, columns=resolved,
+        batch_id=batch_id,
+        municipality_code=mc,
+        source=options.source,
+        kind=options.kind,
+        filename=options.filename,
+        format=source.format,
+        columns=resolved,
         warnings=list(source.warnings),
-    )  # fmt: skip
+    )
     unused = [c for c in source.columns if c not in resolved.values()]
     if unused:
         report.warnings.append(f"Kolumner som inte används: {', '.join(unused)}.")
-    stage = None
-    if should_bulk_load(conn, mc, expected_rows, options.bulk):
-        constants = {"kind": options.kind, "source": options.source, "batch_id": batch_id,
-                     "created_by": options.created_by}  # fmt: skip
-        stage = StagedPartition(conn, mc, constants)
+    stage = _stage(conn, ctx, expected_rows)
     try:
         counts = _load_chunks(conn, source, ctx, report, progress, stage)
         if stage is None:
@@ -188,20 +183,70 @@ def run_import(
     return report
 
 
+_BOUNDARY = text("SELECT ST_AsBinary(boundary) FROM municipality WHERE municipality_code = :mc")
+
+
+def _boundary(conn: Connection, mc: str) -> shapely.Geometry | None:
+    """The municipality's boundary (None when not stored); not found when no such tenant."""
+    row = conn.execute(_BOUNDARY, {"mc": mc}).one_or_none()
+    if row is None:
+        raise NotFoundError("municipality", mc)
+    return shapely.from_wkb(bytes(row[0])) if row[0] else None
+
+
+def _zone(boundary: shapely.Geometry | None, margin_m: float) -> shapely.Geometry | None:
+    """The boundary buffered by the outside margin, prepared for many point tests."""
+    if boundary is None:
+        return None
+    zone = shapely.buffer(boundary, margin_m)
+    shapely.prepare(zone)
+    return zone
+
+
+def _centroid(boundary: shapely.Geometry | None) -> tuple[float, float] | None:
+    """Where coordinates of an unknown CRS should land: the municipality's centroid."""
+    if boundary is None:
+        return None
+    centroid = shapely.centroid(boundary)
+    return centroid.x, centroid.y
+
+
+def _stage(conn: Connection, ctx: Context, expected_rows: int) -> StagedPartition | None:
+    """A new partition to load into when the import should take the bulk path, else None."""
+    options = ctx.options
+    mc = options.municipality_code
+    if not should_bulk_load(conn, mc, expected_rows, options.bulk):
+        return None
+    constants = {
+        "kind": options.kind,
+        "source": options.source,
+        "batch_id": ctx.batch_id,
+        "created_by": options.created_by,
+    }
+    return StagedPartition(conn, mc, constants)
+
+
 def _finish_import(
     conn: Connection, source: Source, ctx: Context, report: ImportReport, counts: UpsertCounts
 ) -> None:
     """Quarantine the rows the reader could not split, complete the report and store it."""
     mc = ctx.options.municipality_code
     if source.bad_rows:
-        bad = pd.DataFrame({
-            "row_number": [r.row_number for r in source.bad_rows],
-            "raw": raw_records(pd.DataFrame({"fields": [" | ".join(map(str, r.fields))
-                                                       for r in source.bad_rows]})),
-            "reason_code": "wrong_field_count",
-            "message": [f"Raden har {len(r.fields)} fält, rubriken {len(source.columns)}."
-                        for r in source.bad_rows],
-        })  # fmt: skip
+        bad = pd.DataFrame(
+            {
+                "row_number": [r.row_number for r in source.bad_rows],
+                "raw": raw_records(
+                    pd.DataFrame(
+                        {"fields": [" | ".join(map(str, r.fields)) for r in source.bad_rows]}
+                    )
+                ),
+                "reason_code": "wrong_field_count",
+                "message": [
+                    f"Raden har {len(r.fields)} fält, rubriken {len(source.columns)}."
+                    for r in source.bad_rows
+                ],
+            }
+        )
         write_quarantine(conn, mc, ctx.batch_id, bad)
         report.rows_read += len(bad)
         report.count_reasons({"wrong_field_count": len(bad)})
@@ -290,9 +335,12 @@ def _source_mapping(conn: Connection, options: ImportOptions) -> Mapping:
                 "UPDATE source SET mapping = CAST(:m AS jsonb) "
                 "WHERE municipality_code = :mc AND code = :code"
             ),
-            {"m": json.dumps(options.mapping.to_json()), "mc": options.municipality_code,
-             "code": options.source},
-        )  # fmt: skip
+            {
+                "m": json.dumps(options.mapping.to_json()),
+                "mc": options.municipality_code,
+                "code": options.source,
+            },
+        )
         return options.mapping
     stored = conn.execute(
         text("SELECT mapping FROM source WHERE municipality_code = :mc AND code = :code"),

@@ -137,9 +137,14 @@ def read_csv(path: Path, chunk_rows: int, mode: str = "arrow") -> Source:
         return _read_csv_arrow(path, chunk_rows, encoding, sep, in_bytes)
     bad: list[BadRow] = []
     kwargs: dict[str, Any] = {
-        "sep": sep, "encoding": encoding, "dtype": str, "keep_default_na": False,
-        "na_values": [], "chunksize": chunk_rows, "skip_blank_lines": True,
-    }  # fmt: skip
+        "sep": sep,
+        "encoding": encoding,
+        "dtype": str,
+        "keep_default_na": False,
+        "na_values": [],
+        "chunksize": chunk_rows,
+        "skip_blank_lines": True,
+    }
     if mode == "c":
         kwargs |= {"engine": "c", "on_bad_lines": "error"}
     else:
@@ -209,18 +214,21 @@ def _read_csv_arrow(path: Path, chunk_rows: int, encoding: str, sep: str, in_byt
         reader = pacsv.open_csv(
             utf8,
             read_options=pacsv.ReadOptions(
-                encoding="utf8", autogenerate_column_names=in_bytes,
+                encoding="utf8",
+                autogenerate_column_names=in_bytes,
                 block_size=max(1 << 20, min(chunk_rows * line_bytes, 1 << 28)),
             ),
             parse_options=pacsv.ParseOptions(
-                delimiter=sep, invalid_row_handler=None if in_bytes else invalid,
+                delimiter=sep,
+                invalid_row_handler=None if in_bytes else invalid,
                 newlines_in_values=True,
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types={c: pa.binary() if in_bytes else pa.string() for c in names},
-                strings_can_be_null=False, quoted_strings_can_be_null=False,
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
             ),
-        )  # fmt: skip
+        )
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise ReaderRestart(str(exc), restart) from exc
     finally:
@@ -356,8 +364,12 @@ def read_xlsx(path: Path, chunk_rows: int, sheet: str | None = None) -> Source:
             f"{', '.join(repr(n) for n in others)}. Välj ett annat med --sheet."
         )
     frame = _as_text(frame)
-    return Source(format="xlsx", columns=list(frame.columns),
-                  chunks=_frames_in_chunks(frame, chunk_rows), warnings=warnings)  # fmt: skip
+    return Source(
+        format="xlsx",
+        columns=list(frame.columns),
+        chunks=_frames_in_chunks(frame, chunk_rows),
+        warnings=warnings,
+    )
 
 
 def read_spatial(path: Path, chunk_rows: int) -> Source:
@@ -390,9 +402,13 @@ def read_spatial(path: Path, chunk_rows: int) -> Source:
     table[GEOM_Y] = pd.Series(y, index=table.index).map(lambda v: "" if np.isnan(v) else repr(v))
     table["__geometry_note"] = np.where(not_point, "point_on_surface", "")
     columns = [c for c in table.columns if not c.startswith("__")]
-    return Source(format=path.suffix.lstrip(".").lower(), columns=columns,
-                  chunks=_frames_in_chunks(table, chunk_rows), warnings=warnings,
-                  has_geometry=True)  # fmt: skip
+    return Source(
+        format=path.suffix.lstrip(".").lower(),
+        columns=columns,
+        chunks=_frames_in_chunks(table, chunk_rows),
+        warnings=warnings,
+        has_geometry=True,
+    )
 
 
 def read_police_feed(items: list[Any], chunk_rows: int) -> Source:
@@ -403,15 +419,26 @@ def read_police_feed(items: list[Any], chunk_rows: int) -> Source:
         location = item.get("location") if isinstance(item.get("location"), dict) else {}
         gps = str(location.get("gps") or "")
         lat, _, lon = gps.partition(",")
-        rows.append({
-            "id": str(item.get("id", "")), "datetime": str(item.get("datetime", "")),
-            "type": str(item.get("type", "")), "name": str(item.get("name", "")),
-            "summary": str(item.get("summary", "")), "url": str(item.get("url", "")),
-            "location_name": str(location.get("name", "")), "lat": lat.strip(), "lon": lon.strip(),
-        })  # fmt: skip
+        rows.append(
+            {
+                "id": str(item.get("id", "")),
+                "datetime": str(item.get("datetime", "")),
+                "type": str(item.get("type", "")),
+                "name": str(item.get("name", "")),
+                "summary": str(item.get("summary", "")),
+                "url": str(item.get("url", "")),
+                "location_name": str(location.get("name", "")),
+                "lat": lat.strip(),
+                "lon": lon.strip(),
+            }
+        )
     frame = pd.DataFrame(rows, dtype="string")
-    return Source(format="police_feed", columns=list(frame.columns),
-                  chunks=_frames_in_chunks(frame, chunk_rows), police_feed=True)  # fmt: skip
+    return Source(
+        format="police_feed",
+        columns=list(frame.columns),
+        chunks=_frames_in_chunks(frame, chunk_rows),
+        police_feed=True,
+    )
 
 
 def read_json(path: Path, chunk_rows: int) -> Source:

@@ -27,7 +27,7 @@ NAMES = {
     "question": ("fraga", "question", "indikator"),
     "index": ("index", "indexvarde", "value", "varde", "problemindex"),
     "respondents": ("svarande", "antal_svar", "respondents", "antal_svarande", "n"),
-}  # fmt: skip
+}
 
 _UPSERT = """
 INSERT INTO survey_result (municipality_code, area_id, year, question, index_value, respondents)
@@ -86,11 +86,15 @@ def ingest_survey(conn: Connection, municipality_code: str, path: Path) -> Impor
     reason[area_id.isna()] = "unknown_area"
     ok = (reason == "").to_numpy()
     respondents = numbers(long[picked["respondents"]])[0] if "respondents" in picked else None
-    rows = pd.DataFrame({
-        "area_id": area_id[ok].astype(int), "year": year[ok].astype(int),
-        "question": long["__q"][ok].astype(str).str.strip(), "index_value": value[ok],
-        "respondents": respondents[ok].astype("Int64") if respondents is not None else None,
-    })  # fmt: skip
+    rows = pd.DataFrame(
+        {
+            "area_id": area_id[ok].astype(int),
+            "year": year[ok].astype(int),
+            "question": long["__q"][ok].astype(str).str.strip(),
+            "index_value": value[ok],
+            "respondents": respondents[ok].astype("Int64") if respondents is not None else None,
+        }
+    )
     params = {"mc": municipality_code, "rows": rows.to_json(orient="records")}
     inserted = conn.execute(text(_UPSERT), params).scalars().all()
     rejected = _rejected(long, reason, ok, picked)

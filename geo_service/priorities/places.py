@@ -96,10 +96,17 @@ def create_place(
         session,
         f"INSERT INTO place (municipality_code, name, kind, aliases, area_id, note, geom, point) "
         f"VALUES (:mc, :name, :kind, :aliases, :area_id, :note, {geom}, {point}) RETURNING id",
-        params | {"mc": mc, "name": name, "kind": kind, "aliases": aliases or [],
-                  "area_id": area_id, "note": note},
+        params
+        | {
+            "mc": mc,
+            "name": name,
+            "kind": kind,
+            "aliases": aliases or [],
+            "area_id": area_id,
+            "note": note,
+        },
         name,
-    ).scalar_one()  # fmt: skip
+    ).scalar_one()
     assign_areas(session, mc)
     return get_place(session, mc, new_id)
 

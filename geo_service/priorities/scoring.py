@@ -200,7 +200,7 @@ def score_places(
                         "count": n,
                     }
                     for c, n in top_categories(place.category_counts)
-                ],  # fmt: skip
+                ],
                 "emerging_category": place.emerging,
                 "reason_sv": reason(place, change, labels, period_days, "sv"),
                 "reason_en": reason(place, change, labels, period_days, "en"),

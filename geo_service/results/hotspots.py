@@ -84,8 +84,14 @@ def _filters(
     conn: Connection, mc: str, run_id: int, f: HotspotSelection, suppress: bool, k: int
 ) -> _Sql:
     """Bound parameters, conditions and the period join for the selection."""
-    params = {"mc": mc, "run": run_id, "k": k, "suppress": suppress, "limit": f.limit,
-              "offset": f.offset}  # fmt: skip
+    params = {
+        "mc": mc,
+        "run": run_id,
+        "k": k,
+        "suppress": suppress,
+        "limit": f.limit,
+        "offset": f.offset,
+    }
     sql = _Sql(params, ["c.municipality_code = :mc", "c.run_id = :run"])
     if f.period is not None:
         sql.join, sql.z, sql.p, sql.last = _PERIOD_JOIN, "b.z", "b.p", "b.value"

@@ -118,5 +118,8 @@ class CachedTileFastPath:
             return 304, out, b""
         if not data:
             return 204, out, b""
-        return 200, [*out, (b"content-length", str(len(data)).encode()),
-                     (b"content-type", MVT)], data  # fmt: skip
+        return (
+            200,
+            [*out, (b"content-length", str(len(data)).encode()), (b"content-type", MVT)],
+            data,
+        )

@@ -82,18 +82,27 @@ def test_cli_writes_the_meeting_pdf_and_the_yearly_html(
     pdf = tmp_path / "lagesbild.pdf"
     done = subprocess.run(
         [*cli, "--meeting", LAST_MEETING.isoformat(), "--format", "pdf", "--out", str(pdf)],
-        env=env, capture_output=True, text=True, cwd=ROOT,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr
     assert len(PdfReader(pdf).pages) > 0
     yearly = tmp_path / "year.html"
-    done = subprocess.run([*cli, "--year", "2026", "--out", str(yearly)], env=env,
-                          capture_output=True, text=True, cwd=ROOT)  # fmt: skip
+    done = subprocess.run(
+        [*cli, "--year", "2026", "--out", str(yearly)],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr
     html = yearly.read_text()
     assert "Årshjul" in html and "Trygghetsmätningen" in html and "Oderljunga" in html
     assert html.count("data:image/png;base64,") == 4
-    missing = subprocess.run([*cli, "--meeting", "2025-02-02"], env=env, capture_output=True,
-                             text=True, cwd=ROOT)  # fmt: skip
+    missing = subprocess.run(
+        [*cli, "--meeting", "2025-02-02"], env=env, capture_output=True, text=True, cwd=ROOT
+    )
     assert missing.returncode == 2
     assert "geo-service analyze" in missing.stderr

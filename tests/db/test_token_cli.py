@@ -14,8 +14,21 @@ MC, OTHER = "1296", "1297"
 
 
 def _create(runner: CliRunner, mc: str, role: str, name: str) -> str:
-    result = runner.invoke(app, ["token", "create", "--municipality", mc, "--role", role,
-                                 "--org", "Perstorps kommun", "--name", name])  # fmt: skip
+    result = runner.invoke(
+        app,
+        [
+            "token",
+            "create",
+            "--municipality",
+            mc,
+            "--role",
+            role,
+            "--org",
+            "Perstorps kommun",
+            "--name",
+            name,
+        ],
+    )
     assert result.exit_code == 0, result.output
     return result.stdout.strip()
 

@@ -14,11 +14,19 @@ from geo_service.ingest.rejections import Rejections, reject_duplicates
 
 def context() -> Context:
     return Context(
-        options=ImportOptions("1275", "test", "incident"), batch_id=1, columns={},
-        categories={}, places=PlaceIndex({}), zone=None, target=None, crs=None,
-        police_feed=False, file_columns=[], check_shape=False,
+        options=ImportOptions("1275", "test", "incident"),
+        batch_id=1,
+        columns={},
+        categories={},
+        places=PlaceIndex({}),
+        zone=None,
+        target=None,
+        crs=None,
+        police_feed=False,
+        file_columns=[],
+        check_shape=False,
         future_tolerance=timedelta(hours=24),
-    )  # fmt: skip
+    )
 
 
 def test_the_first_reason_wins_and_messages_are_made_for_new_rows_only() -> None:
@@ -47,11 +55,19 @@ def test_content_hash_is_pandas_hash_of_the_row() -> None:
     t = np.array([f"2025-03-{d:02d}T10:00:00Z" for d in rng.integers(1, 29, n)], dtype=object)
     x = np.round(rng.normal(400000, 1000, n), 1)
     x[:5] = np.nan
-    frame = pd.DataFrame({"kind": "incident", "category": np.array(labels, dtype=object)[codes],
-                          "t": t, "x": x, "s": rng.integers(0, 4, n).astype(float)})  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "kind": "incident",
+            "category": np.array(labels, dtype=object)[codes],
+            "t": t,
+            "x": x,
+            "s": rng.integers(0, 4, n).astype(float),
+        }
+    )
     expected = pd.util.hash_pandas_object(frame, index=False, hash_key="geo_service_ingt")
-    hashed = hash_rows([(np.zeros(n, dtype=np.intp), ["incident"]), (codes, labels), t, x,
-                         frame["s"].to_numpy()])  # fmt: skip
+    hashed = hash_rows(
+        [(np.zeros(n, dtype=np.intp), ["incident"]), (codes, labels), t, x, frame["s"].to_numpy()]
+    )
     assert hashed.to_pylist() == [format(v, "016x") for v in expected]
 
 

@@ -11,11 +11,13 @@ from geo_service.ingest.readers import _read_ahead, detect_encoding
 
 @pytest.mark.parametrize(
     ("content", "encoding"),
-    [("Ärende;Ort\n1;Malmö\n".encode("cp1252"), "cp1252"),
-     ("Ärende;Ort\n1;Malmö\n".encode(), "utf-8"),
-     ("Ärende;Ort\n1;Malmö\n".encode("utf-8-sig"), "utf-8-sig"),
-     (b"id;text\n1;\x80 euro\n", "cp1252")],
-)  # fmt: skip
+    [
+        ("Ärende;Ort\n1;Malmö\n".encode("cp1252"), "cp1252"),
+        ("Ärende;Ort\n1;Malmö\n".encode(), "utf-8"),
+        ("Ärende;Ort\n1;Malmö\n".encode("utf-8-sig"), "utf-8-sig"),
+        (b"id;text\n1;\x80 euro\n", "cp1252"),
+    ],
+)
 def test_encodings(tmp_path: Path, content: bytes, encoding: str) -> None:
     path = tmp_path / "f.csv"
     path.write_bytes(content)
@@ -24,9 +26,12 @@ def test_encodings(tmp_path: Path, content: bytes, encoding: str) -> None:
 
 @pytest.mark.parametrize(
     ("content", "phrase"),
-    [(b"id;text\n1;\x81\xff\n", "varken"), (b"id;text\n1;\x00\n", "NUL"),
-     (b"id;text\n1;\xe5\x00\n", "NUL")],
-)  # fmt: skip
+    [
+        (b"id;text\n1;\x81\xff\n", "varken"),
+        (b"id;text\n1;\x00\n", "NUL"),
+        (b"id;text\n1;\xe5\x00\n", "NUL"),
+    ],
+)
 def test_undecodable_and_binary_files_are_refused(
     tmp_path: Path, content: bytes, phrase: str
 ) -> None:

@@ -19,11 +19,18 @@ router = APIRouter(tags=["hotspots"])
 READ_ERRORS = problem_responses(401, 403, 422)
 """Errors of every tenant read: no token, another tenant or role, bad parameters."""
 RUN_ERRORS = problem_responses(
-    400, 401, 403, 404, 409, 422,
-    notes={404: "No completed run yet, or the run, period or place is not found",
-           409: "The asked run is not completed"},
+    400,
+    401,
+    403,
+    404,
+    409,
+    422,
+    notes={
+        404: "No completed run yet, or the run, period or place is not found",
+        409: "The asked run is not completed",
+    },
     examples={409: ("run_not_completed", "Analysis run 12 is running, not completed.")},
-)  # fmt: skip
+)
 
 
 class GeoJSONResponse(JSONResponse):
@@ -70,9 +77,14 @@ class HotspotFilter:
         offset: int = Query(0, ge=0, le=10**7),
     ) -> None:
         self.selection = HotspotSelection(
-            run=run, category=category, period=period, bbox=parse_bbox(bbox), place=place,
-            limit=limit, offset=offset,
-        )  # fmt: skip
+            run=run,
+            category=category,
+            period=period,
+            bbox=parse_bbox(bbox),
+            place=place,
+            limit=limit,
+            offset=offset,
+        )
 
 
 Filter = Annotated[HotspotFilter, Depends()]

@@ -16,8 +16,20 @@ from geo_service.ingest.mapping import load_mapping
 from geo_service.ingest.pipeline import ImportOptions, ingest_file
 
 router = APIRouter(tags=["imports"])
-_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".json", ".geojson", ".gpkg", ".zip",
-             ".fgb", ".yaml", ".yml"}  # fmt: skip
+_SUFFIXES = {
+    ".csv",
+    ".txt",
+    ".tsv",
+    ".xlsx",
+    ".xlsm",
+    ".json",
+    ".geojson",
+    ".gpkg",
+    ".zip",
+    ".fgb",
+    ".yaml",
+    ".yml",
+}
 
 
 def _save(upload: UploadFile, folder: Path, limit: int, default_suffix: str) -> Path:
@@ -46,15 +58,25 @@ def _save(upload: UploadFile, folder: Path, limit: int, default_suffix: str) -> 
     responses={
         201: ex.json_example(ex.IMPORT_REPORT),
         **problem_responses(
-            400, 401, 403, 413, 422, 429,
-            examples={400: ("no_rows", "Filen har en rubrikrad men inga rader med data."),
-                      413: ("upload_too_large", "Filen är större än gränsen 50 MB; dela upp "
-                                                "den eller importera med kommandot "
-                                                "geo-service ingest.")},
+            400,
+            401,
+            403,
+            413,
+            422,
+            429,
+            examples={
+                400: ("no_rows", "Filen har en rubrikrad men inga rader med data."),
+                413: (
+                    "upload_too_large",
+                    "Filen är större än gränsen 50 MB; dela upp "
+                    "den eller importera med kommandot "
+                    "geo-service ingest.",
+                ),
+            },
         ),
     },
     summary="Import a file",
-)  # fmt: skip
+)
 def create_import(
     principal: Staff,
     session: SessionDep,
@@ -91,8 +113,13 @@ def create_import(
             settings=settings,
         )
         report = ingest_file(session.get_bind(), path, options)
-    audit(session, principal, "import", f"ingest_batch/{report.batch_id}",
-          {"rows_read": report.rows_read, "filename": options.filename})  # fmt: skip
+    audit(
+        session,
+        principal,
+        "import",
+        f"ingest_batch/{report.batch_id}",
+        {"rows_read": report.rows_read, "filename": options.filename},
+    )
     return ImportReportOut(**report.as_dict())
 
 

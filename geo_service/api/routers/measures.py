@@ -153,16 +153,27 @@ def delete_measure(
     "/measures/{measure_id}/followup",
     response_model=Followup,
     responses=problem_responses(
-        401, 403, 404, 409, 422,
-        notes={404: "The measure is not found",
-               409: "No data after the measure yet, or no comparison places"},
-        examples={404: ("not_found", "measure 5 was not found"),
-                  409: ("measure_too_recent", "Measure 5 ends on 2026-11-20; there are no data "
-                                              "after it yet (data up to 2026-11-17), so it "
-                                              "cannot be followed up.")},
+        401,
+        403,
+        404,
+        409,
+        422,
+        notes={
+            404: "The measure is not found",
+            409: "No data after the measure yet, or no comparison places",
+        },
+        examples={
+            404: ("not_found", "measure 5 was not found"),
+            409: (
+                "measure_too_recent",
+                "Measure 5 ends on 2026-11-20; there are no data "
+                "after it yet (data up to 2026-11-17), so it "
+                "cannot be followed up.",
+            ),
+        },
     ),
     summary="Follow-up of a measure",
-)  # fmt: skip
+)
 def get_followup(
     measure_id: int,
     session: SessionDep,

@@ -27,11 +27,17 @@ SETTINGS = (
     "Priority thresholds need red ≥ yellow and baseline_periods ≥ 1.",
 )
 READ_MEETING_ERRORS = problem_responses(
-    400, 401, 403, 409, 422,
-    notes={400: "The municipality's priority settings are invalid",
-           409: "No completed run covers the meeting"},
+    400,
+    401,
+    403,
+    409,
+    422,
+    notes={
+        400: "The municipality's priority settings are invalid",
+        409: "No completed run covers the meeting",
+    },
     examples={400: SETTINGS, 409: NO_RUN},
-)  # fmt: skip
+)
 
 
 def _snapshot_out(snap: MeetingSnapshot, principal: Principal, lang: Lang) -> dict[str, Any]:
@@ -72,13 +78,20 @@ def list_snapshots(
     response_model=Snapshot,
     status_code=201,
     responses=problem_responses(
-        400, 401, 403, 409, 422, 429,
-        notes={400: "The municipality's priority settings are invalid",
-               409: "The meeting already has a snapshot, or no completed run covers it"},
+        400,
+        401,
+        403,
+        409,
+        422,
+        429,
+        notes={
+            400: "The municipality's priority settings are invalid",
+            409: "The meeting already has a snapshot, or no completed run covers it",
+        },
         examples={400: SETTINGS},
     ),
     summary="Freeze the meeting's priorities",
-)  # fmt: skip
+)
 def create_snapshot(
     meeting_date: date,
     session: SessionDep,
@@ -116,7 +129,7 @@ def get_snapshot(
     response_model=Comparison,
     responses=READ_MEETING_ERRORS,
     summary="Changes since the previous meeting",
-)  # fmt: skip
+)
 def get_comparison(
     meeting_date: date,
     session: SessionDep,
@@ -131,7 +144,7 @@ def get_comparison(
     response_class=HTMLResponse,
     responses=READ_MEETING_ERRORS,
     summary="Lägesbild as HTML",
-)  # fmt: skip
+)
 def lagesbild_html(
     meeting_date: date,
     session: SessionDep,
@@ -148,13 +161,15 @@ def lagesbild_html(
     "/meetings/{meeting_date}/lagesbild.pdf",
     response_class=Response,
     responses={
-        200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-              "description": "The lägesbild as a PDF document"},
+        200: {
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The lägesbild as a PDF document",
+        },
         **READ_MEETING_ERRORS,
         **problem_responses(503, notes={503: "PDF rendering or the database unavailable"}),
     },
     summary="Lägesbild as PDF",
-)  # fmt: skip
+)
 def lagesbild_pdf(
     meeting_date: date,
     session: SessionDep,

@@ -8,6 +8,7 @@ import pandas as pd
 from fastapi import APIRouter, Body, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from geo_service.api.auth import Principal, audit
 from geo_service.api.deps import STAFF, Observer, SessionDep, SettingsDep
@@ -22,13 +23,30 @@ from geo_service.api.schemas.ingest import (
 )
 from geo_service.ingest.mapping import fold
 from geo_service.ingest.pipeline import ImportOptions, ingest_frame
+from geo_service.ingest.quarantine import quarantine_reasons
 
 router = APIRouter(tags=["observations"])
 MAX_ITEMS = 1000
-_FIELDS = ("client_id", "occurred_at", "category", "severity", "description", "lat", "lon",
-           "north", "east", "address", "place")  # fmt: skip
-_COLUMNS = {"client_id": "id", "occurred_at": "datum", "category": "kategori",
-            "severity": "allvarlighetsgrad", "description": "beskrivning"}  # fmt: skip
+_FIELDS = (
+    "client_id",
+    "occurred_at",
+    "category",
+    "severity",
+    "description",
+    "lat",
+    "lon",
+    "north",
+    "east",
+    "address",
+    "place",
+)
+_COLUMNS = {
+    "client_id": "id",
+    "occurred_at": "datum",
+    "category": "kategori",
+    "severity": "allvarlighetsgrad",
+    "description": "beskrivning",
+}
 
 
 def source_code(principal: Principal) -> str:
@@ -44,11 +62,26 @@ def _frame(items: list[ObservationIn]) -> pd.DataFrame:
         row = {}
         for name in _FIELDS:
             value = getattr(item, name)
-            row[_COLUMNS.get(name, name)] = "" if value is None else (
-                value.isoformat() if name == "occurred_at" else str(value)
-            )  # fmt: skip
+            row[_COLUMNS.get(name, name)] = (
+                ""
+                if value is None
+                else (value.isoformat() if name == "occurred_at" else str(value))
+            )
         rows.append(row)
     return pd.DataFrame(rows, columns=[_COLUMNS.get(f, f) for f in _FIELDS])
+
+
+def _results(session: Session, mc: str, batch_id: int, count: int) -> list[ObservationResult]:
+    """Per observation sent: stored, or quarantined with the reason (rows count from 1)."""
+    failed = quarantine_reasons(session.connection(), mc, batch_id)
+    results = []
+    for i in range(count):
+        code, message = failed.get(i + 1, (None, None))
+        status = "quarantined" if code is not None else "stored"
+        results.append(
+            ObservationResult(index=i, status=status, reason_code=code, message=message or None)
+        )
+    return results
 
 
 @router.post(
@@ -56,16 +89,33 @@ def _frame(items: list[ObservationIn]) -> pd.DataFrame:
     response_model=ObservationReport,
     status_code=201,
     responses=problem_responses(
-        401, 403, 413, 422, 429,
+        401,
+        403,
+        413,
+        422,
+        429,
         notes={422: "Invalid request, or every observation was quarantined (see errors)"},
     ),
     summary="Report observations",
-    openapi_extra={"requestBody": {"content": {"application/json": {"examples": {
-        "one": {"summary": "One observation at a named place", "value": ex.OBSERVATION_IN},
-        "many": {"summary": "A list (1 to 1000)",
-                 "value": [ex.OBSERVATION_IN, ex.OBSERVATION_AT_POINT]},
-    }}}}},
-)  # fmt: skip
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {
+                    "examples": {
+                        "one": {
+                            "summary": "One observation at a named place",
+                            "value": ex.OBSERVATION_IN,
+                        },
+                        "many": {
+                            "summary": "A list (1 to 1000)",
+                            "value": [ex.OBSERVATION_IN, ex.OBSERVATION_AT_POINT],
+                        },
+                    }
+                }
+            }
+        }
+    },
+)
 def create_observations(
     principal: Observer,
     session: SessionDep,
@@ -85,31 +135,16 @@ def create_observations(
         settings=settings,
     )
     report = ingest_frame(session.connection(), _frame(items), options)
-    failed = dict(
-        session.execute(
-            text(
-                "SELECT row_number, reason_code || '|' || message FROM quarantine "
-                "WHERE municipality_code = :mc AND batch_id = :b"
-            ),
-            {"mc": principal.municipality_code, "b": report.batch_id},
-        ).all()
-    )
-    results = []
-    for i in range(len(items)):
-        reason = failed.get(i + 1)
-        code, _, message = reason.partition("|") if reason else (None, "", None)
-        results.append(ObservationResult(
-            index=i, status="quarantined" if reason else "stored", reason_code=code,
-            message=message or None,
-        ))  # fmt: skip
-    audit(session, principal, "create_observations", f"ingest_batch/{report.batch_id}",
-          {"count": len(items), "quarantined": report.quarantined})  # fmt: skip
+    results = _results(session, principal.tenant, report.batch_id, len(items))
+    detail = {"count": len(items), "quarantined": report.quarantined}
+    audit(session, principal, "create_observations", f"ingest_batch/{report.batch_id}", detail)
     if report.quarantined == len(items):
         return problem(
-            422, "observation_rejected",
+            422,
+            "observation_rejected",
             "Ingen observation kunde sparas; de ligger i karantänen med orsak.",
             [r.model_dump() for r in results],
-        )  # fmt: skip
+        )
     return ObservationReport(report=ImportReportOut(**report.as_dict()), results=results)
 
 
@@ -135,9 +170,14 @@ def list_observations(
             "AND (NOT :own OR created_by = :actor) "
             "ORDER BY occurred_at DESC, id DESC LIMIT :limit OFFSET :offset"
         ),
-        {"mc": principal.municipality_code, "own": own, "actor": principal.actor,
-         "limit": limit, "offset": offset},
-    ).mappings()  # fmt: skip
+        {
+            "mc": principal.municipality_code,
+            "own": own,
+            "actor": principal.actor,
+            "limit": limit,
+            "offset": offset,
+        },
+    ).mappings()
     out = [ObservationOut(**r) for r in rows]
     if not own:
         audit(session, principal, "read_observations", "event", {"count": len(out)})

@@ -39,16 +39,28 @@ def present(items: list[dict[str, Any]], principal: Principal, lang: Lang) -> li
     "/priorities",
     response_model=Priorities,
     responses=problem_responses(
-        400, 401, 403, 409, 422,
-        notes={400: "The municipality's priority settings are invalid",
-               409: "No completed run covers the meeting"},
-        examples={400: ("invalid_priority_settings", "Priority thresholds need red ≥ yellow and "
-                                                     "baseline_periods ≥ 1."),
-                  409: ("no_run_for_meeting", "No completed analysis run covers the meeting on "
-                                              "2026-11-17 for municipality 1275.")},
+        400,
+        401,
+        403,
+        409,
+        422,
+        notes={
+            400: "The municipality's priority settings are invalid",
+            409: "No completed run covers the meeting",
+        },
+        examples={
+            400: (
+                "invalid_priority_settings",
+                "Priority thresholds need red ≥ yellow and baseline_periods ≥ 1.",
+            ),
+            409: (
+                "no_run_for_meeting",
+                "No completed analysis run covers the meeting on 2026-11-17 for municipality 1275.",
+            ),
+        },
     ),
     summary="Ranked places for a meeting",
-)  # fmt: skip
+)
 def get_priorities(
     session: SessionDep,
     principal: PlaceReader,

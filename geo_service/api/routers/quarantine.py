@@ -29,8 +29,15 @@ def get_quarantine(
     offset: int = Query(0, ge=0),
 ) -> list[QuarantineRow]:
     """Quarantined rows (text redacted), newest import first; the read is audited."""
-    rows = list_quarantine(session.connection(), principal.tenant, batch_id,
-                           reason_code, include_resolved, limit, offset)  # fmt: skip
+    rows = list_quarantine(
+        session.connection(),
+        principal.tenant,
+        batch_id,
+        reason_code,
+        include_resolved,
+        limit,
+        offset,
+    )
     audit(session, principal, "read_quarantine", "quarantine", {"count": len(rows)})
     return [QuarantineRow(**r) for r in rows]
 
@@ -51,7 +58,8 @@ def post_retry(
     reason_code: str | None = Query(None, max_length=40),
 ) -> list[ImportReportOut]:
     """Run unresolved quarantined rows through the pipeline again; one report per old import."""
-    reports = retry_quarantine(session.connection(), principal.tenant,
-                               batch_id, reason_code, created_by=principal.actor)  # fmt: skip
+    reports = retry_quarantine(
+        session.connection(), principal.tenant, batch_id, reason_code, created_by=principal.actor
+    )
     audit(session, principal, "retry_quarantine", "quarantine", {"batches": len(reports)})
     return [ImportReportOut(**r.as_dict()) for r in reports]

@@ -91,17 +91,35 @@ def get_run(
     response_model=RunDetail,
     status_code=201,
     responses=problem_responses(
-        400, 401, 403, 413, 422, 429, 503,
+        400,
+        401,
+        403,
+        413,
+        422,
+        429,
+        503,
         notes={400: "No events for this selection", 503: "Analysis engine or database unavailable"},
-        examples={400: ("no_events", "No events for this selection: import data or widen the "
-                                     "filters.")},
+        examples={
+            400: ("no_events", "No events for this selection: import data or widen the filters.")
+        },
     ),
     summary="Start an analysis run",
-    openapi_extra={"requestBody": {"content": {"application/json": {"examples": {
-        "defaults": {"summary": "The municipality's defaults", "value": {}},
-        "filtered": {"summary": "Graffiti and vandalism, 26 periods", "value": ex.RUN_REQUEST},
-    }}}}},
-)  # fmt: skip
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {
+                    "examples": {
+                        "defaults": {"summary": "The municipality's defaults", "value": {}},
+                        "filtered": {
+                            "summary": "Graffiti and vandalism, 26 periods",
+                            "value": ex.RUN_REQUEST,
+                        },
+                    }
+                }
+            }
+        }
+    },
+)
 def start_run(
     principal: Staff,
     session: SessionDep,

@@ -24,13 +24,23 @@ router = APIRouter(prefix="/tiles", tags=["tiles"])
 MVT = "application/vnd.mapbox-vector-tile"
 YEAR = 365 * 24 * 3600
 ERRORS = problem_responses(
-    400, 401, 403, 404, 409, 422,
-    notes={400: "Bad z/x/y or missing municipality", 404: "Unknown layer or run",
-           409: "The asked run is not completed"},
-    examples={400: ("invalid_tile", "No tile 3/9/1: need 0 ≤ z ≤ 22 and 0 ≤ x, y < 2^z."),
-              404: ("unknown_layer", "No tile layer 'heat'; known: hotspots, places, events_agg."),
-              409: ("run_not_completed", "Analysis run 12 is running, not completed.")},
-)  # fmt: skip
+    400,
+    401,
+    403,
+    404,
+    409,
+    422,
+    notes={
+        400: "Bad z/x/y or missing municipality",
+        404: "Unknown layer or run",
+        409: "The asked run is not completed",
+    },
+    examples={
+        400: ("invalid_tile", "No tile 3/9/1: need 0 ≤ z ≤ 22 and 0 ≤ x, y < 2^z."),
+        404: ("unknown_layer", "No tile layer 'heat'; known: hotspots, places, events_agg."),
+        409: ("run_not_completed", "Analysis run 12 is running, not completed."),
+    },
+)
 SECURITY = {"security": [{"HTTPBearer": []}, {}]}
 """Tiles read the token themselves: a bearer token, or anonymous where the public view is on."""
 MUNICIPALITY = Query(
@@ -125,8 +135,9 @@ def _render(
         if LAYERS[layer].run_versioned:
             resolve_run(session, mc, run)
         conn = session.connection()
-        data = render_tile(conn, layer, mc, z, x, y, run_id=run, suppress=suppress,
-                           k=settings.k_suppression)  # fmt: skip
+        data = render_tile(
+            conn, layer, mc, z, x, y, run_id=run, suppress=suppress, k=settings.k_suppression
+        )
         session.commit()
     return data
 
@@ -134,8 +145,10 @@ def _render(
 @router.get(
     "/{layer}/{z}/{x}/{y}.mvt",
     responses={
-        200: {"content": {MVT: {"schema": {"type": "string", "format": "binary"}}},
-              "description": "A Mapbox Vector Tile with one layer named like the source"},
+        200: {
+            "content": {MVT: {"schema": {"type": "string", "format": "binary"}}},
+            "description": "A Mapbox Vector Tile with one layer named like the source",
+        },
         204: {"description": "Empty tile"},
         304: {"description": "Not modified (If-None-Match)"},
         **ERRORS,
@@ -143,7 +156,7 @@ def _render(
     response_class=Response,
     summary="One vector tile",
     openapi_extra=SECURITY,
-)  # fmt: skip
+)
 async def tile(
     request: Request,
     layer: str,
