@@ -155,16 +155,18 @@ def problem_example(status: int, code: str, detail: str) -> dict[str, Any]:
 
 
 def problem_responses(
-    *statuses: int,
+    *statuses: int | tuple[int, ...],
     notes: dict[int, str] | None = None,
     examples: dict[int, tuple[str, str]] | None = None,
 ) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` for these error statuses: Problem schema as problem+json, an example.
 
-    `notes` replaces a status's description, `examples` its example (code, detail).
+    Statuses are given one by one or as one tuple; `notes` replaces a status's description,
+    `examples` its example (code, detail).
     """
     out: dict[int | str, dict[str, Any]] = {}
-    for status in statuses:
+    flat = [s for given in statuses for s in (given if isinstance(given, tuple) else (given,))]
+    for status in flat:
         description, code, detail = _PROBLEMS[status]
         code, detail = (examples or {}).get(status, (code, detail))
         out[status] = {
@@ -177,6 +179,11 @@ def problem_responses(
             },
         }
     return out
+
+
+TENANT_ERRORS = problem_responses(401, 403, 422)
+"""Errors every tenant route can answer (no token, another tenant or role, bad parameters):
+the routers' default `responses`, so a route lists only the statuses of its own."""
 
 
 def _with_problem_schema(app: FastAPI, generate: Callable[[], dict[str, Any]]) -> Callable:

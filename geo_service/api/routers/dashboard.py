@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from geo_service.api.deps import AggregateReader, SessionDep
-from geo_service.api.problems import problem_responses
+from geo_service.api.problems import TENANT_ERRORS, problem_responses
 from geo_service.api.schemas import examples as ex
 from geo_service.errors import NotFoundError
 
@@ -23,7 +23,7 @@ DASHBOARD_DIR = Path(__file__).resolve().parents[2] / "dashboard"
 STATIC_PREFIX = "/dashboard"
 
 page = APIRouter(include_in_schema=False)
-router = APIRouter(tags=["dashboard"])
+router = APIRouter(tags=["dashboard"], responses=TENANT_ERRORS)
 
 
 class Boundary(BaseModel):
@@ -53,13 +53,10 @@ def index() -> FileResponse:
 @router.get(
     "/boundary",
     response_model=Boundary,
-    responses={200: ex.json_example(ex.BOUNDARY), **problem_responses(401, 403, 404, 422)},
+    responses={200: ex.json_example(ex.BOUNDARY), **problem_responses(404)},
     summary="Municipality boundary",
 )
-def boundary(
-    principal: AggregateReader,
-    session: SessionDep,
-) -> Boundary:
+def boundary(principal: AggregateReader, session: SessionDep) -> Boundary:
     """The municipality boundary for maps (WGS84), with its name and bounding box."""
     mc = principal.municipality_code
     row = session.execute(_BOUNDARY, {"mc": mc}).one_or_none()

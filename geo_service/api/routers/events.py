@@ -10,14 +10,14 @@ from fastapi import APIRouter, Path, Query
 
 from geo_service.api.auth import Principal, audit
 from geo_service.api.deps import AggregateReader, EventReader, SessionDep, SettingsDep
-from geo_service.api.problems import problem_responses
+from geo_service.api.problems import TENANT_ERRORS, problem_responses
 from geo_service.api.routers.hotspots import parse_bbox
 from geo_service.api.schemas.serving import EventCountList, EventList, EventOut
 from geo_service.db.constants import EVENT_KINDS
 from geo_service.db.events import EventFilter, counts_per_cell, event_by_id, event_page
 from geo_service.errors import GeoServiceError, NotFoundError
 
-router = APIRouter(tags=["events"])
+router = APIRouter(tags=["events"], responses=TENANT_ERRORS)
 KIND = Query(None, pattern="^(" + "|".join(EVENT_KINDS) + ")$")
 
 
@@ -34,7 +34,7 @@ def _check_range(since: datetime | None, until: datetime | None) -> None:
 @router.get(
     "/events",
     response_model=EventList,
-    responses=problem_responses(400, 401, 403, 422),
+    responses=problem_responses(400),
     summary="Raw events (audited)",
 )
 def list_events(
@@ -62,13 +62,11 @@ def list_events(
 @router.get(
     "/events/{event_id}",
     response_model=EventOut,
-    responses=problem_responses(401, 403, 404, 422),
+    responses=problem_responses(404),
     summary="One raw event (audited)",
 )
 def get_event(
-    principal: EventReader,
-    session: SessionDep,
-    event_id: int = Path(ge=1, le=2**62),
+    principal: EventReader, session: SessionDep, event_id: int = Path(ge=1, le=2**62)
 ) -> EventOut:
     """One raw event; the read is audited."""
     found = event_by_id(session.connection(), principal.tenant, _own(principal), event_id)
@@ -81,7 +79,7 @@ def get_event(
 @router.get(
     "/event-counts",
     response_model=EventCountList,
-    responses=problem_responses(400, 401, 403, 422),
+    responses=problem_responses(400),
     summary="Events per H3 cell",
 )
 def event_counts(

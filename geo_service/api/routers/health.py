@@ -32,9 +32,7 @@ class Health(BaseModel):
     responses={200: ex.json_example(ex.HEALTH)},
     summary="Service and database health",
 )
-def health(
-    session: SessionDep,
-) -> Health:
+def health(session: SessionDep) -> Health:
     """Database, PostGIS version, schema revision and event counts per municipality."""
     version = session.execute(text("SELECT postgis_lib_version()")).scalar_one()
     revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar()

@@ -9,22 +9,15 @@ from sqlalchemy.orm import Session
 
 from geo_service.api.auth import Principal
 from geo_service.api.deps import AggregateReader, SessionDep, SettingsDep
-from geo_service.api.problems import problem_responses
+from geo_service.api.problems import TENANT_ERRORS, problem_responses
 from geo_service.api.schemas.serving import HotspotFeatureCollection, HotspotList
 from geo_service.config import Settings
 from geo_service.errors import GeoServiceError
 from geo_service.results.hotspots import HotspotSelection, query_hotspots
 
-router = APIRouter(tags=["hotspots"])
-READ_ERRORS = problem_responses(401, 403, 422)
-"""Errors of every tenant read: no token, another tenant or role, bad parameters."""
+router = APIRouter(tags=["hotspots"], responses=TENANT_ERRORS)
 RUN_ERRORS = problem_responses(
-    400,
-    401,
-    403,
-    404,
-    409,
-    422,
+    (400, 404, 409),
     notes={
         404: "No completed run yet, or the run, period or place is not found",
         409: "The asked run is not completed",

@@ -7,7 +7,8 @@ from fastapi import APIRouter, File, Form, UploadFile
 
 from geo_service.api.auth import audit
 from geo_service.api.deps import SessionDep, SettingsDep, Staff
-from geo_service.api.problems import problem_responses
+from geo_service.api.problems import TENANT_ERRORS, problem_responses
+from geo_service.api.routes import get_list
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.ingest import ImportReportOut, ImportSummary
 from geo_service.errors import NotFoundError, TooLarge
@@ -15,7 +16,7 @@ from geo_service.ingest.batches import recent_batches, stored_report
 from geo_service.ingest.mapping import load_mapping
 from geo_service.ingest.pipeline import ImportOptions, ingest_file
 
-router = APIRouter(tags=["imports"])
+router = APIRouter(tags=["imports"], responses=TENANT_ERRORS)
 _SUFFIXES = {
     ".csv",
     ".txt",
@@ -58,12 +59,7 @@ def _save(upload: UploadFile, folder: Path, limit: int, default_suffix: str) -> 
     responses={
         201: ex.json_example(ex.IMPORT_REPORT),
         **problem_responses(
-            400,
-            401,
-            403,
-            413,
-            422,
-            429,
+            (400, 413, 429),
             examples={
                 400: ("no_rows", "Filen har en rubrikrad men inga rader med data."),
                 413: (
@@ -123,16 +119,8 @@ def create_import(
     return ImportReportOut(**report.as_dict())
 
 
-@router.get(
-    "/imports",
-    response_model=list[ImportSummary],
-    responses={200: ex.json_example([ex.IMPORT_SUMMARY]), **problem_responses(401, 403, 422)},
-    summary="List imports",
-)
-def list_imports(
-    principal: Staff,
-    session: SessionDep,
-) -> list[ImportSummary]:
+@get_list(router, "/imports", ImportSummary, ex.IMPORT_SUMMARY, "List imports")
+def list_imports(principal: Staff, session: SessionDep) -> list[ImportSummary]:
     """The latest 100 imports of the municipality, newest first."""
     return [ImportSummary(**r) for r in recent_batches(session.connection(), principal.tenant)]
 
@@ -140,14 +128,10 @@ def list_imports(
 @router.get(
     "/imports/{batch_id}",
     response_model=ImportReportOut,
-    responses=problem_responses(401, 403, 404, 422),
+    responses=problem_responses(404),
     summary="One import's report",
 )
-def get_import(
-    batch_id: int,
-    principal: Staff,
-    session: SessionDep,
-) -> ImportReportOut:
+def get_import(batch_id: int, principal: Staff, session: SessionDep) -> ImportReportOut:
     """The stored report of one import."""
     report = stored_report(session.connection(), principal.tenant, batch_id)
     if report is None:

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from geo_service.api.auth import audit
 from geo_service.api.deps import PlaceReader, PlaceWriter, SessionDep
-from geo_service.api.problems import problem_responses
+from geo_service.api.problems import TENANT_ERRORS, problem_responses
+from geo_service.api.routes import get_list
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.priorities import Followup, MeasureIn, MeasureOut, MeasurePatch
 from geo_service.db.models import Measure
@@ -18,7 +19,7 @@ from geo_service.errors import GeoServiceError, NotFoundError
 from geo_service.priorities.followup import measure_followup
 from geo_service.priorities.places import get_place
 
-router = APIRouter(tags=["measures"])
+router = APIRouter(tags=["measures"], responses=TENANT_ERRORS)
 MEASURE_EXAMPLES = {
     400: ("invalid_measure_period", "A measure's end_date cannot be before its start_date."),
     404: ("not_found", "place 42 was not found"),
@@ -48,16 +49,9 @@ def _flush(session: Session) -> None:
         raise GeoServiceError("invalid_measure", str(exc.orig).splitlines()[0]) from None
 
 
-@router.get(
-    "/measures",
-    response_model=list[MeasureOut],
-    responses={200: ex.json_example([ex.MEASURE_OUT]), **problem_responses(401, 403, 422)},
-    summary="List measures",
-)
+@get_list(router, "/measures", MeasureOut, ex.MEASURE_OUT, "List measures")
 def list_measures(
-    session: SessionDep,
-    principal: PlaceReader,
-    place_id: int | None = None,
+    session: SessionDep, principal: PlaceReader, place_id: int | None = None
 ) -> list[Measure]:
     """The municipality's measures (åtgärder), optionally at one place, by start date."""
     query = select(Measure).where(Measure.municipality_code == principal.tenant)
@@ -69,14 +63,10 @@ def list_measures(
 @router.get(
     "/measures/{measure_id}",
     response_model=MeasureOut,
-    responses=problem_responses(401, 403, 404, 422),
+    responses=problem_responses(404),
     summary="One measure",
 )
-def get_measure(
-    measure_id: int,
-    session: SessionDep,
-    principal: PlaceReader,
-) -> Measure:
+def get_measure(measure_id: int, session: SessionDep, principal: PlaceReader) -> Measure:
     """One measure of the municipality."""
     return _measure(session, principal.tenant, measure_id)
 
@@ -85,14 +75,10 @@ def get_measure(
     "/measures",
     response_model=MeasureOut,
     status_code=201,
-    responses=problem_responses(400, 401, 403, 404, 413, 422, 429, examples=MEASURE_EXAMPLES),
+    responses=problem_responses((400, 404, 413, 429), examples=MEASURE_EXAMPLES),
     summary="Create a measure",
 )
-def create_measure(
-    body: MeasureIn,
-    session: SessionDep,
-    principal: PlaceWriter,
-) -> Measure:
+def create_measure(body: MeasureIn, session: SessionDep, principal: PlaceWriter) -> Measure:
     """A new measure at a place; the change is audited."""
     mc = principal.tenant
     measure = Measure(municipality_code=mc, **body.model_dump())
@@ -107,14 +93,11 @@ def create_measure(
 @router.patch(
     "/measures/{measure_id}",
     response_model=MeasureOut,
-    responses=problem_responses(400, 401, 403, 404, 413, 422, 429, examples=MEASURE_EXAMPLES),
+    responses=problem_responses((400, 404, 413, 429), examples=MEASURE_EXAMPLES),
     summary="Change a measure",
 )
 def update_measure(
-    measure_id: int,
-    body: MeasurePatch,
-    session: SessionDep,
-    principal: PlaceWriter,
+    measure_id: int, body: MeasurePatch, session: SessionDep, principal: PlaceWriter
 ) -> Measure:
     """Change the given fields of a measure; the change is audited."""
     mc = principal.tenant
@@ -134,14 +117,10 @@ def update_measure(
 @router.delete(
     "/measures/{measure_id}",
     status_code=204,
-    responses=problem_responses(401, 403, 404, 422, 429),
+    responses=problem_responses(404, 429),
     summary="Delete a measure",
 )
-def delete_measure(
-    measure_id: int,
-    session: SessionDep,
-    principal: PlaceWriter,
-) -> Response:
+def delete_measure(measure_id: int, session: SessionDep, principal: PlaceWriter) -> Response:
     """Delete a measure; the change is audited."""
     session.delete(_measure(session, principal.tenant, measure_id))
     session.flush()
@@ -153,11 +132,7 @@ def delete_measure(
     "/measures/{measure_id}/followup",
     response_model=Followup,
     responses=problem_responses(
-        401,
-        403,
-        404,
-        409,
-        422,
+        (404, 409),
         notes={
             404: "The measure is not found",
             409: "No data after the measure yet, or no comparison places",

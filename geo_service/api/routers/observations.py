@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from geo_service.api.auth import Principal, audit
 from geo_service.api.deps import STAFF, Observer, SessionDep, SettingsDep
-from geo_service.api.problems import problem, problem_responses
+from geo_service.api.problems import TENANT_ERRORS, problem, problem_responses
+from geo_service.api.routes import get_list
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.ingest import (
     ImportReportOut,
@@ -25,7 +26,7 @@ from geo_service.ingest.mapping import fold
 from geo_service.ingest.pipeline import ImportOptions, ingest_frame
 from geo_service.ingest.quarantine import quarantine_reasons
 
-router = APIRouter(tags=["observations"])
+router = APIRouter(tags=["observations"], responses=TENANT_ERRORS)
 MAX_ITEMS = 1000
 _FIELDS = (
     "client_id",
@@ -89,11 +90,7 @@ def _results(session: Session, mc: str, batch_id: int, count: int) -> list[Obser
     response_model=ObservationReport,
     status_code=201,
     responses=problem_responses(
-        401,
-        403,
-        413,
-        422,
-        429,
+        (413, 422, 429),
         notes={422: "Invalid request, or every observation was quarantined (see errors)"},
     ),
     summary="Report observations",
@@ -148,12 +145,7 @@ def create_observations(
     return ObservationReport(report=ImportReportOut(**report.as_dict()), results=results)
 
 
-@router.get(
-    "/observations",
-    response_model=list[ObservationOut],
-    responses={200: ex.json_example([ex.OBSERVATION_OUT]), **problem_responses(401, 403, 422)},
-    summary="List observations",
-)
+@get_list(router, "/observations", ObservationOut, ex.OBSERVATION_OUT, "List observations")
 def list_observations(
     principal: Observer,
     session: SessionDep,

@@ -4,28 +4,21 @@ from fastapi import APIRouter, Response
 
 from geo_service.api.auth import audit
 from geo_service.api.deps import PlaceReader, PlaceWriter, SessionDep
-from geo_service.api.problems import problem_responses
+from geo_service.api.problems import TENANT_ERRORS, problem_responses
+from geo_service.api.routes import get_list
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.priorities import PlaceIn, PlaceOut, PlacePatch
 from geo_service.priorities import places
 
-router = APIRouter(tags=["places"])
+router = APIRouter(tags=["places"], responses=TENANT_ERRORS)
 PLACE_EXAMPLES = {
     400: ("invalid_geometry", "The geometry must be a GeoJSON Point, Polygon or MultiPolygon."),
     409: ("place_exists", "A place named 'Stationsområdet' already exists."),
 }
 
 
-@router.get(
-    "/places",
-    response_model=list[PlaceOut],
-    responses={200: ex.json_example([ex.PLACE_OUT]), **problem_responses(401, 403, 422)},
-    summary="List places",
-)
-def list_places(
-    session: SessionDep,
-    principal: PlaceReader,
-) -> list[dict]:
+@get_list(router, "/places", PlaceOut, ex.PLACE_OUT, "List places")
+def list_places(session: SessionDep, principal: PlaceReader) -> list[dict]:
     """All places of the municipality, geometry as GeoJSON in WGS84."""
     return places.list_places(session, principal.tenant)
 
@@ -33,14 +26,10 @@ def list_places(
 @router.get(
     "/places/{place_id}",
     response_model=PlaceOut,
-    responses=problem_responses(401, 403, 404, 422),
+    responses=problem_responses(404),
     summary="One place",
 )
-def get_place(
-    place_id: int,
-    session: SessionDep,
-    principal: PlaceReader,
-) -> dict:
+def get_place(place_id: int, session: SessionDep, principal: PlaceReader) -> dict:
     """One place of the municipality, geometry as GeoJSON in WGS84."""
     return places.get_place(session, principal.tenant, place_id)
 
@@ -49,14 +38,10 @@ def get_place(
     "/places",
     response_model=PlaceOut,
     status_code=201,
-    responses=problem_responses(400, 401, 403, 409, 413, 422, 429, examples=PLACE_EXAMPLES),
+    responses=problem_responses((400, 409, 413, 429), examples=PLACE_EXAMPLES),
     summary="Create a place",
 )
-def create_place(
-    body: PlaceIn,
-    session: SessionDep,
-    principal: PlaceWriter,
-) -> dict:
+def create_place(body: PlaceIn, session: SessionDep, principal: PlaceWriter) -> dict:
     """A new place from a GeoJSON Polygon, MultiPolygon or Point (with radius_m)."""
     created = places.create_place(session, principal.tenant, **body.model_dump())
     audit(session, principal, "place.create", f"place/{created['id']}", {"name": body.name})
@@ -66,14 +51,11 @@ def create_place(
 @router.patch(
     "/places/{place_id}",
     response_model=PlaceOut,
-    responses=problem_responses(400, 401, 403, 404, 409, 413, 422, 429, examples=PLACE_EXAMPLES),
+    responses=problem_responses((400, 404, 409, 413, 429), examples=PLACE_EXAMPLES),
     summary="Change a place",
 )
 def update_place(
-    place_id: int,
-    body: PlacePatch,
-    session: SessionDep,
-    principal: PlaceWriter,
+    place_id: int, body: PlacePatch, session: SessionDep, principal: PlaceWriter
 ) -> dict:
     """Change the given fields of a place (name, aliases, geometry …); the change is audited."""
     changes = body.model_dump(exclude_unset=True)
@@ -85,14 +67,10 @@ def update_place(
 @router.delete(
     "/places/{place_id}",
     status_code=204,
-    responses=problem_responses(401, 403, 404, 422, 429),
+    responses=problem_responses(404, 429),
     summary="Delete a place",
 )
-def delete_place(
-    place_id: int,
-    session: SessionDep,
-    principal: PlaceWriter,
-) -> Response:
+def delete_place(place_id: int, session: SessionDep, principal: PlaceWriter) -> Response:
     """Delete a place with its measures; its events keep their points."""
     places.delete_place(session, principal.tenant, place_id)
     audit(session, principal, "place.delete", f"place/{place_id}", {})

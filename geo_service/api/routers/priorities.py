@@ -7,11 +7,11 @@ from fastapi import APIRouter, Query
 
 from geo_service.api.auth import Principal
 from geo_service.api.deps import PlaceReader, SessionDep
-from geo_service.api.problems import problem_responses
+from geo_service.api.problems import TENANT_ERRORS, problem_responses
 from geo_service.api.schemas.priorities import Priorities
 from geo_service.priorities.service import priorities_for_meeting
 
-router = APIRouter(tags=["priorities"])
+router = APIRouter(tags=["priorities"], responses=TENANT_ERRORS)
 SUPPRESS_BELOW = 3
 Lang = Literal["sv", "en"]
 
@@ -39,11 +39,7 @@ def present(items: list[dict[str, Any]], principal: Principal, lang: Lang) -> li
     "/priorities",
     response_model=Priorities,
     responses=problem_responses(
-        400,
-        401,
-        403,
-        409,
-        422,
+        (400, 409),
         notes={
             400: "The municipality's priority settings are invalid",
             409: "No completed run covers the meeting",

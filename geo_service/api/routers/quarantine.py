@@ -4,21 +4,17 @@ from fastapi import APIRouter, Query
 
 from geo_service.api.auth import audit
 from geo_service.api.deps import SessionDep, Staff
-from geo_service.api.problems import problem_responses
+from geo_service.api.problems import TENANT_ERRORS, problem_responses
+from geo_service.api.routes import get_list
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.ingest import ImportReportOut, QuarantineRow
 from geo_service.ingest.quarantine import list_quarantine
 from geo_service.ingest.retry import retry_quarantine
 
-router = APIRouter(tags=["quarantine"])
+router = APIRouter(tags=["quarantine"], responses=TENANT_ERRORS)
 
 
-@router.get(
-    "/quarantine",
-    response_model=list[QuarantineRow],
-    responses={200: ex.json_example([ex.QUARANTINE_ROW]), **problem_responses(401, 403, 422)},
-    summary="List quarantined rows",
-)
+@get_list(router, "/quarantine", QuarantineRow, ex.QUARANTINE_ROW, "List quarantined rows")
 def get_quarantine(
     principal: Staff,
     session: SessionDep,
@@ -47,7 +43,7 @@ def get_quarantine(
     response_model=list[ImportReportOut],
     responses={
         200: ex.json_example([ex.IMPORT_REPORT]),
-        **problem_responses(401, 403, 422, 429),
+        **problem_responses(429),
     },
     summary="Retry quarantined rows",
 )

@@ -10,19 +10,18 @@ from geo_service.api.auth import (
     audit,
 )
 from geo_service.api.deps import AggregateReader, SessionDep, Staff
-from geo_service.api.problems import problem_responses
-from geo_service.api.routers.hotspots import READ_ERRORS
+from geo_service.api.problems import TENANT_ERRORS, problem_responses
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.serving import RunDetail, RunList, RunRequest, RunSummary
 from geo_service.db.constants import RUN_STATUSES
 from geo_service.db.models import AnalysisRun
 from geo_service.errors import NotFoundError, Unavailable, Unprocessable
 
-router = APIRouter(tags=["runs"])
+router = APIRouter(tags=["runs"], responses=TENANT_ERRORS)
 RUN_ID = Path(ge=1, le=2**62, description="Analysis run id.")
 
 
-@router.get("/runs", response_model=RunList, responses=READ_ERRORS, summary="List analysis runs")
+@router.get("/runs", response_model=RunList, summary="List analysis runs")
 def list_runs(
     principal: AggregateReader,
     session: SessionDep,
@@ -74,14 +73,10 @@ def run_detail(session: Session, municipality_code: str, run_id: int) -> RunDeta
 @router.get(
     "/runs/{run_id}",
     response_model=RunDetail,
-    responses=problem_responses(401, 403, 404, 422),
+    responses=problem_responses(404),
     summary="One analysis run",
 )
-def get_run(
-    principal: AggregateReader,
-    session: SessionDep,
-    run_id: int = RUN_ID,
-) -> RunDetail:
+def get_run(principal: AggregateReader, session: SessionDep, run_id: int = RUN_ID) -> RunDetail:
     """One run with its parameters, warnings, timings and cells per category."""
     return run_detail(session, principal.municipality_code, run_id)
 
@@ -91,13 +86,7 @@ def get_run(
     response_model=RunDetail,
     status_code=201,
     responses=problem_responses(
-        400,
-        401,
-        403,
-        413,
-        422,
-        429,
-        503,
+        (400, 413, 429, 503),
         notes={400: "No events for this selection", 503: "Analysis engine or database unavailable"},
         examples={
             400: ("no_events", "No events for this selection: import data or widen the filters.")
@@ -120,11 +109,7 @@ def get_run(
         }
     },
 )
-def start_run(
-    principal: Staff,
-    session: SessionDep,
-    body: RunRequest | None = None,
-) -> RunDetail:
+def start_run(principal: Staff, session: SessionDep, body: RunRequest | None = None) -> RunDetail:
     """Run the hotspot analysis now (seconds for a municipality) and return the finished run."""
     try:
         from geo_service.runs import run_analysis

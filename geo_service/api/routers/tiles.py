@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from geo_service.api.auth import PUBLIC, Principal, principal_from_header, scope
-from geo_service.api.problems import problem_responses
+from geo_service.api.problems import TENANT_ERRORS, problem_responses
 from geo_service.api.schemas.serving import TileJSON
 from geo_service.errors import GeoServiceError, NotFound
 from geo_service.results.runs import resolve_run
@@ -20,16 +20,11 @@ from geo_service.tiles.layers import LAYERS, valid_tile
 from geo_service.tiles.sql import render_tile
 from geo_service.tiles.tilejson import tilejson
 
-router = APIRouter(prefix="/tiles", tags=["tiles"])
+router = APIRouter(prefix="/tiles", tags=["tiles"], responses=TENANT_ERRORS)
 MVT = "application/vnd.mapbox-vector-tile"
 YEAR = 365 * 24 * 3600
 ERRORS = problem_responses(
-    400,
-    401,
-    403,
-    404,
-    409,
-    422,
+    (400, 404, 409),
     notes={
         400: "Bad z/x/y or missing municipality",
         404: "Unknown layer or run",
@@ -217,10 +212,7 @@ async def tile(
     openapi_extra=SECURITY,
 )
 def tile_json(
-    request: Request,
-    layer: str,
-    municipality: str | None = MUNICIPALITY,
-    run: int | None = RUN,
+    request: Request, layer: str, municipality: str | None = MUNICIPALITY, run: int | None = RUN
 ) -> dict:
     """TileJSON of one layer with absolute tile URLs that carry the run id (new run, new URLs)."""
     _layer(layer)
