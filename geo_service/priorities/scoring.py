@@ -16,7 +16,6 @@ from geo_service.analysis.change import rate_change
 from geo_service.priorities.config import EMERGING_POINTS, PriorityConfig
 from geo_service.priorities.numbers import finite_or_none, fmt_number, fmt_p
 
-LEVELS = ("green", "yellow", "red")
 LISTED_LEVELS = ("yellow", "red")
 """A place is 'on the list' for the meeting when its level is yellow or red."""
 
