@@ -32,12 +32,13 @@ from geo_service.ingest.bulk import (
     should_bulk_load,
 )
 from geo_service.ingest.chunk import Context, process_chunk
+from geo_service.ingest.csv_modes import CsvMode, ReaderRestart
 from geo_service.ingest.loader import UpsertCounts, upsert_events
 from geo_service.ingest.mapping import Mapping, fold
 from geo_service.ingest.options import ImportOptions
 from geo_service.ingest.parse import TEXT
 from geo_service.ingest.quarantine import raw_records, write_quarantine
-from geo_service.ingest.readers import ReaderRestart, Source, open_source
+from geo_service.ingest.readers import Source, open_source
 from geo_service.ingest.report import ImportReport
 from geo_service.ingest.survey import ingest_survey
 
@@ -78,7 +79,7 @@ def ingest_file(
     _validate_options(options)
     chunk_rows = options.chunk_rows or options.settings.ingest_chunk_rows
     options.filename = options.filename or path.name
-    mode = "arrow"
+    mode = CsvMode.ARROW
     with ThreadPoolExecutor(max_workers=1) as scanner:  # beside the reader's first block
         scanned = scanner.submit(_sha256_lines, path)
         while True:
@@ -89,7 +90,7 @@ def ingest_file(
                     expected = lines - 1 if source.format == "csv" else 0
                     return run_import(conn, source, options, digest, progress, expected)
             except ReaderRestart as restart:
-                mode = "noquote" if mode == "python" else restart.next_mode
+                mode = restart.next_mode(mode)
             except BaseException:
                 with engine.begin() as conn:  # a failed bulk import's stage table, if any
                     drop_stage(conn, options.municipality_code)

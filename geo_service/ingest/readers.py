@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from geo_service.errors import GeoServiceError, NotFound
+from geo_service.ingest.csv_modes import CsvMode, CsvProblem, ReaderRestart, parser_problem
 from geo_service.ingest.parse import TEXT
 
 SPATIAL = {".geojson", ".gpkg", ".shp", ".zip", ".fgb"}
@@ -28,18 +29,6 @@ GEOM_X, GEOM_Y = "__x", "__y"
 _BLOCK = 1 << 20
 _CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
 """The only bytes Windows-1252 does not define: a file without them decodes (found by memchr)."""
-
-
-class ReaderRestart(Exception):
-    """The fast CSV parser met a broken row; the import starts over in a tolerant mode.
-
-    An unclosed quote goes straight to 'noquote': the python parser would silently drop
-    everything after it.
-    """
-
-    def __init__(self, message: str, next_mode: str | None = None) -> None:
-        super().__init__(message)
-        self.next_mode = next_mode or ("noquote" if "inside string" in message else "python")
 
 
 @dataclass
@@ -124,16 +113,15 @@ def _first_line(path: Path, encoding: str) -> str:
     raise _empty()
 
 
-def read_csv(path: Path, chunk_rows: int, mode: str = "arrow") -> Source:
-    """A CSV file in chunks; `mode` is 'arrow' (fastest), 'arrow_utf8' (Windows-1252 through a
-    UTF-8 copy, for rows with the wrong field count), 'c', 'python' or 'noquote' (tolerant)."""
+def read_csv(path: Path, chunk_rows: int, mode: CsvMode = CsvMode.ARROW) -> Source:
+    """A CSV file in chunks, read in `mode` (see `csv_modes`: from fastest to most tolerant)."""
     if path.stat().st_size == 0:
         raise _empty()
     encoding = detect_encoding(path)
     header = _first_line(path, encoding)
     sep = detect_delimiter(header)
-    if mode in ("arrow", "arrow_utf8"):
-        in_bytes = mode == "arrow" and encoding == "cp1252"
+    if mode in (CsvMode.ARROW, CsvMode.ARROW_UTF8):
+        in_bytes = mode == CsvMode.ARROW and encoding == "cp1252"
         return _read_csv_arrow(path, chunk_rows, encoding, sep, in_bytes)
     bad: list[BadRow] = []
     kwargs: dict[str, Any] = {
@@ -145,11 +133,11 @@ def read_csv(path: Path, chunk_rows: int, mode: str = "arrow") -> Source:
         "chunksize": chunk_rows,
         "skip_blank_lines": True,
     }
-    if mode == "c":
+    if mode == CsvMode.C:
         kwargs |= {"engine": "c", "on_bad_lines": "error"}
     else:
         kwargs |= {"engine": "python", "on_bad_lines": lambda f: bad.append(BadRow(None, f))}
-        if mode == "noquote":
+        if mode == CsvMode.NOQUOTE:
             kwargs["quoting"] = csv.QUOTE_NONE
     try:
         columns = [str(c) for c in pd.read_csv(path, sep=sep, encoding=encoding, nrows=0).columns]
@@ -157,11 +145,9 @@ def read_csv(path: Path, chunk_rows: int, mode: str = "arrow") -> Source:
     except pd.errors.EmptyDataError as exc:
         raise _empty() from exc
     except (pd.errors.ParserError, csv.Error) as exc:
-        if mode == "noquote":
-            raise GeoServiceError("unreadable_csv", f"CSV-filen kan inte läsas: {exc}") from exc
-        raise ReaderRestart(str(exc)) from exc
+        raise _restart(exc, mode) from exc
     source = Source(format="csv", columns=columns, chunks=iter(()), bad_rows=bad)
-    if mode != "c":
+    if mode != CsvMode.C:
         source.warnings.append(
             'Filen har rader med fel antal fält eller trasig citering ("); '
             "de rader som inte gick att dela upp ligger i karantänen."
@@ -197,7 +183,7 @@ def _read_csv_arrow(path: Path, chunk_rows: int, encoding: str, sep: str, in_byt
 
     columns = [str(c) for c in pd.read_csv(path, sep=sep, encoding=encoding, nrows=0).columns]
     if len(set(columns)) != len(columns):
-        raise ReaderRestart("duplicate column names", "c")
+        raise ReaderRestart("duplicate column names", CsvProblem.DUPLICATE_COLUMNS)
     bad: list[BadRow] = []
 
     def invalid(row: Any) -> str:
@@ -208,7 +194,7 @@ def _read_csv_arrow(path: Path, chunk_rows: int, encoding: str, sep: str, in_byt
         sample = f.read(1 << 16)
     line_bytes = max(1, len(sample) // max(1, sample.count(b"\n")))
     utf8 = path if encoding.startswith("utf-8") or in_bytes else _utf8_copy(path, encoding)
-    restart = "arrow_utf8" if in_bytes else "c"
+    broken = CsvProblem.UNDECODED_ROW if in_bytes else CsvProblem.BROKEN_ROW
     names = [f"f{i}" for i in range(len(columns))] if in_bytes else columns
     try:
         reader = pacsv.open_csv(
@@ -230,20 +216,20 @@ def _read_csv_arrow(path: Path, chunk_rows: int, encoding: str, sep: str, in_byt
             ),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise ReaderRestart(str(exc), restart) from exc
+        raise ReaderRestart(str(exc), broken) from exc
     finally:
         if utf8 != path:
             utf8.unlink()  # the reader holds the file open
     source = Source(format="csv", columns=columns, chunks=iter(()), bad_rows=bad)
-    source.chunks = _arrow_chunks(reader, source, encoding if in_bytes else None, restart)
+    source.chunks = _arrow_chunks(reader, source, encoding if in_bytes else None, broken)
     return source
 
 
 def _arrow_chunks(
-    reader: Any, source: Source, in_bytes: str | None, restart: str
+    reader: Any, source: Source, in_bytes: str | None, broken: CsvProblem
 ) -> Iterator[pd.DataFrame]:
     """The reader's batches as frames of text; `in_bytes`: the encoding of a file read as
-    bytes, whose first row is its header; `restart`: the mode to start over in."""
+    bytes, whose first row is its header; `broken`: the problem a parse error means."""
     import pyarrow as pa
 
     start = 1
@@ -264,10 +250,10 @@ def _arrow_chunks(
             start += len(chunk)
             yield chunk
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise ReaderRestart(str(exc), restart) from exc
+        raise ReaderRestart(str(exc), broken) from exc
     if any("\n" in "".join(r.fields) for r in source.bad_rows):
         # a quote left open swallowed the lines after it: read again without quoting
-        raise ReaderRestart("unclosed quote", "noquote")
+        raise ReaderRestart("unclosed quote", CsvProblem.UNCLOSED_QUOTE)
     if source.bad_rows:
         source.warnings.append("Filen har rader med fel antal fält; de ligger i karantänen.")
 
@@ -297,7 +283,7 @@ def _read_ahead(items: Iterator[Any]) -> Iterator[Any]:
             yield item
 
 
-def _csv_chunks(reader: Any, mode: str) -> Iterator[pd.DataFrame]:
+def _csv_chunks(reader: Any, mode: CsvMode) -> Iterator[pd.DataFrame]:
     start = 1
     try:
         for chunk in reader:
@@ -305,9 +291,14 @@ def _csv_chunks(reader: Any, mode: str) -> Iterator[pd.DataFrame]:
             start += len(chunk)
             yield chunk
     except (pd.errors.ParserError, csv.Error) as exc:
-        if mode == "noquote":
-            raise GeoServiceError("unreadable_csv", f"CSV-filen kan inte läsas: {exc}") from exc
-        raise ReaderRestart(str(exc)) from exc
+        raise _restart(exc, mode) from exc
+
+
+def _restart(exc: Exception, mode: CsvMode) -> Exception:
+    """What a pandas parser error means in `mode`: start over, or, in the last mode, unreadable."""
+    if mode == CsvMode.NOQUOTE:
+        return GeoServiceError("unreadable_csv", f"CSV-filen kan inte läsas: {exc}")
+    return ReaderRestart(str(exc), parser_problem(exc))
 
 
 def _frames_in_chunks(frame: pd.DataFrame, chunk_rows: int) -> Iterator[pd.DataFrame]:
@@ -460,7 +451,7 @@ def read_json(path: Path, chunk_rows: int) -> Source:
 
 
 def open_source(
-    path: Path, chunk_rows: int, mode: str = "arrow", sheet: str | None = None
+    path: Path, chunk_rows: int, mode: CsvMode = CsvMode.ARROW, sheet: str | None = None
 ) -> Source:
     """The reader for the file's format, chosen by its extension (and content for JSON)."""
     if not path.exists():

@@ -52,3 +52,17 @@ def test_read_ahead_keeps_order_and_errors() -> None:
     assert next(items) == 1
     with pytest.raises(ValueError, match="broken block"):
         next(items)
+
+
+def test_every_csv_mode_but_the_last_has_a_next_mode_for_every_problem_it_can_meet() -> None:
+    from geo_service.ingest.csv_modes import NEXT_MODE, CsvMode, CsvProblem
+
+    tolerant = [CsvMode.C, CsvMode.PYTHON]
+    for mode in tolerant:
+        assert NEXT_MODE[(mode, CsvProblem.UNCLOSED_QUOTE)] == CsvMode.NOQUOTE
+    assert NEXT_MODE[(CsvMode.ARROW, CsvProblem.UNDECODED_ROW)] == CsvMode.ARROW_UTF8
+    assert NEXT_MODE[(CsvMode.C, CsvProblem.BROKEN_ROW)] == CsvMode.PYTHON
+    assert NEXT_MODE[(CsvMode.PYTHON, CsvProblem.BROKEN_ROW)] == CsvMode.NOQUOTE
+    assert not any(mode == CsvMode.NOQUOTE for mode, _ in NEXT_MODE)
+    order = list(CsvMode)
+    assert all(order.index(to) > order.index(mode) for (mode, _), to in NEXT_MODE.items())
