@@ -1,14 +1,13 @@
 """The geo-service command line: thin wrappers around the packages."""
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import func
 
-from geo_service.config import get_settings
+from geo_service.config import STOCKHOLM, get_settings
 
 app = typer.Typer(
     help="geo_service: hotspot analysis for EST and the municipal lägesbild.",
@@ -138,7 +137,7 @@ def _analyze(municipality: str, overrides: dict[str, object]) -> None:
             .group_by(AnalysisCell.category)
             .order_by(func.count().desc())
         ).all()
-    local = ZoneInfo("Europe/Stockholm")
+    local = STOCKHOLM
     first, end = run.period_start.astimezone(local), run.period_end.astimezone(local)
     table = Table(
         "category",
@@ -183,7 +182,7 @@ def token_list(
     with session_scope() as session:
         require_municipality(session, municipality)
         tokens = list_tokens(session, municipality)
-    local = ZoneInfo("Europe/Stockholm")
+    local = STOCKHOLM
     table = Table(
         "id",
         "role",

@@ -10,7 +10,6 @@ for real geocoding. Planted patterns, on 14-day periods anchored 2024-01-01:
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -18,9 +17,10 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import Point, Polygon
 
+from geo_service.config import STOCKHOLM
+
 CODE = "1275"
 NAME = "Perstorp"
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 PERIOD_ANCHOR = date(2024, 1, 1)
 PERIOD_DAYS = 14
 N_PERIODS = 52

@@ -5,9 +5,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from geo_service.config import TIMEZONE
 from geo_service.geocode.text import as_arrow
 
-STOCKHOLM = "Europe/Stockholm"
 TEXT = pd.StringDtype("pyarrow")
 """Text columns are Arrow-backed: string operations run vectorised in C++, not per row."""
 
@@ -218,7 +218,7 @@ def _from_stockholm(local: pd.Series) -> pd.Series:
     """Naive Stockholm times in UTC; the repeated hour of the autumn night reads as summer
     time (the first one), a time the spring skips moves forward."""
     return local.dt.tz_localize(
-        STOCKHOLM, ambiguous=np.ones(len(local), dtype=bool), nonexistent="shift_forward"
+        TIMEZONE, ambiguous=np.ones(len(local), dtype=bool), nonexistent="shift_forward"
     ).dt.tz_convert("UTC")
 
 

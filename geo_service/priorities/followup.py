@@ -9,18 +9,17 @@ places would predict; a reduction is reported when the whole interval lies below
 import math
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from scipy import stats
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geo_service.config import STOCKHOLM, TIMEZONE
 from geo_service.db.models import Measure
 from geo_service.errors import Conflict, GeoServiceError, NotFoundError
 from geo_service.priorities.inputs import PLACE_GEOM
 from geo_service.priorities.numbers import fmt_number
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 MAX_WINDOW_DAYS = 365
 DEFAULT_KINDS = ["incident", "observation", "tip", "fault_report"]
 
@@ -91,10 +90,10 @@ def data_end(session: Session, mc: str) -> date:
     """The day after the tenant's latest event (follow-up windows end there by default)."""
     last = session.execute(
         text(
-            "SELECT max((occurred_at AT TIME ZONE 'Europe/Stockholm')::date) FROM event "
+            "SELECT max((occurred_at AT TIME ZONE :tz)::date) FROM event "
             "WHERE municipality_code = :mc"
         ),
-        {"mc": mc},
+        {"mc": mc, "tz": TIMEZONE},
     ).scalar()
     return (last or date.today()) + timedelta(days=1)
 

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from geo_service.config import TIMEZONE
 from geo_service.db.models import AnalysisRun
 from geo_service.db.tenants import require_municipality
 from geo_service.errors import Conflict
@@ -45,9 +46,8 @@ def run_for_meeting(session: Session, mc: str, meeting: date) -> AnalysisRun:
             AnalysisRun.municipality_code == mc,
             AnalysisRun.status == "completed",
             text(
-                "(analysis_run.period_end AT TIME ZONE 'Europe/Stockholm')::date "
-                "BETWEEN :earliest AND :meeting"
-            ).bindparams(earliest=earliest, meeting=meeting),
+                "(analysis_run.period_end AT TIME ZONE :tz)::date BETWEEN :earliest AND :meeting"
+            ).bindparams(tz=TIMEZONE, earliest=earliest, meeting=meeting),
         )
         .order_by(AnalysisRun.finished_at.desc().nulls_last(), AnalysisRun.id.desc())
         .limit(1)

@@ -11,18 +11,19 @@ from typing import Any
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
+from geo_service.config import TIMEZONE
 from geo_service.errors import NotFound, NotFoundError
 from geo_service.results.runs import resolve_run
 
 _PERIOD_JOIN = (
     "JOIN analysis_bin b ON b.municipality_code = c.municipality_code "
     "AND b.run_id = c.run_id AND b.cell = c.cell "
-    "AND (b.period_start AT TIME ZONE 'Europe/Stockholm')::date = :period"
+    "AND (b.period_start AT TIME ZONE :tz)::date = :period"
 )
 _PLACE_EXISTS = text("SELECT 1 FROM place WHERE municipality_code = :mc AND id = :id")
 _PERIOD_EXISTS = text(
     "SELECT 1 FROM analysis_bin WHERE municipality_code = :mc AND run_id = :run "
-    "AND (period_start AT TIME ZONE 'Europe/Stockholm')::date = :period LIMIT 1"
+    "AND (period_start AT TIME ZONE :tz)::date = :period LIMIT 1"
 )
 _FROM = "FROM analysis_cell c JOIN h3_cell h ON h.cell = c.cell"
 _FLOATS = ("hot_share", "cold_share", "trend_tau", "trend_p", "count_trend_tau", "count_trend_p")
@@ -95,7 +96,7 @@ def _filters(
     sql = _Sql(params, ["c.municipality_code = :mc", "c.run_id = :run"])
     if f.period is not None:
         sql.join, sql.z, sql.p, sql.last = _PERIOD_JOIN, "b.z", "b.p", "b.value"
-        params["period"] = f.period
+        params["period"], params["tz"] = f.period, TIMEZONE
     if f.category:
         sql.where.append("c.category = ANY(:categories)")
         params["categories"] = f.category
@@ -136,5 +137,6 @@ def _page(sql: _Sql, geometry: bool) -> str:
 
 def _check_period(conn: Connection, mc: str, run_id: int, period: date) -> None:
     """An empty first page for a period: say so when the run has no such period."""
-    if not conn.execute(_PERIOD_EXISTS, {"mc": mc, "run": run_id, "period": period}).scalar():
+    params = {"mc": mc, "run": run_id, "period": period, "tz": TIMEZONE}
+    if not conn.execute(_PERIOD_EXISTS, params).scalar():
         raise NotFound("unknown_period", f"Run {run_id} has no period starting {period}.")

@@ -94,16 +94,8 @@ def test_bad_files_are_problem_responses(tokens: dict[str, str]) -> None:
     assert bad_kind.json()["code"] == "invalid_kind"
 
 
-def test_upload_over_the_size_limit_is_413(
-    tokens: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("GEO_SERVICE_MAX_UPLOAD_MB", "1")
-    get_settings.cache_clear()
-    try:
-        app = create_app()
-    finally:
-        monkeypatch.delenv("GEO_SERVICE_MAX_UPLOAD_MB")
-        get_settings.cache_clear()
+def test_upload_over_the_size_limit_is_413(tokens: dict[str, str], tmp_path: Path) -> None:
+    app = create_app(get_settings().model_copy(update={"max_upload_mb": 1}))
     big = tmp_path / "big.csv"
     big.write_text("id;datum;kategori;lat;lon\n" + "x;2025-01-01;klotter;56,13;13,38\n" * 60_000)
     with TestClient(app) as client, big.open("rb") as f:
