@@ -1,19 +1,8 @@
 """/api/v1/measures: åtgärder at places, and their follow-up against comparison places."""
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
 
-from geo_service.api.app import create_app
-from geo_service.config import Settings
-from tests.api.priorities_data import MC, PriorityDb, auth, prio_db_fixture  # noqa: F401
-
-
-@pytest.fixture
-def client(prio_db: PriorityDb) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(database_url=prio_db.url))) as c:
-        yield c
+from tests.api.priorities_data import MC, PriorityDb, auth, get_as
 
 
 def _place_id(client: TestClient, prio_db: PriorityDb, name: str) -> int:
@@ -29,9 +18,8 @@ def test_parken_lighting_follow_up_reports_a_reduction_with_its_interval(
         f"/api/v1/measures?municipality={MC}&place_id={parken}", headers=auth(prio_db, "viewer")
     ).json()
     lighting = next(m for m in measures if m["title"] == "Ny belysning i Parken")
-    response = client.get(
-        f"/api/v1/measures/{lighting['id']}/followup?municipality={MC}",
-        headers=auth(prio_db, "viewer"),
+    response = get_as(
+        client, prio_db, "viewer", f"/api/v1/measures/{lighting['id']}/followup?municipality={MC}"
     )
     assert response.status_code == 200, response.text
     f = response.json()

@@ -1,21 +1,10 @@
 """/api/v1/places: coordinators and admins edit places; others read; unknown place → 404."""
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
 
-from geo_service.api.app import create_app
-from geo_service.config import Settings
-from tests.api.priorities_data import MC, PriorityDb, auth, prio_db_fixture  # noqa: F401
+from tests.api.priorities_data import MC, PriorityDb, auth
 
 RURAL_POINT = {"type": "Point", "coordinates": [13.30, 56.17]}
-
-
-@pytest.fixture
-def client(prio_db: PriorityDb) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(database_url=prio_db.url))) as c:
-        yield c
 
 
 def test_coordinator_creates_updates_and_deletes_a_place(

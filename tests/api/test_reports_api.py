@@ -4,37 +4,20 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
-from geo_service.api.app import create_app
-from geo_service.config import Settings
-from tests.api.priorities_data import (  # noqa: F401
-    LAST_MEETING,
-    MC,
-    PriorityDb,
-    auth,
-    prio_db_fixture,
-)
+from tests.api.priorities_data import LAST_MEETING, MC, PriorityDb, get_as
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def client(prio_db: PriorityDb) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(database_url=prio_db.url))) as c:
-        yield c
-
-
 def _top_place(client: TestClient, prio_db: PriorityDb) -> str:
-    body = client.get(
-        f"/api/v1/priorities?municipality={MC}&meeting={LAST_MEETING}",
-        headers=auth(prio_db, "viewer"),
+    body = get_as(
+        client, prio_db, "viewer", f"/api/v1/priorities?municipality={MC}&meeting={LAST_MEETING}"
     ).json()
     return body["priorities"][0]["name"]
 
@@ -42,9 +25,11 @@ def _top_place(client: TestClient, prio_db: PriorityDb) -> str:
 def test_html_lagesbild_embeds_its_images_and_fetches_nothing(
     client: TestClient, prio_db: PriorityDb
 ) -> None:
-    response = client.get(
+    response = get_as(
+        client,
+        prio_db,
+        "viewer",
         f"/api/v1/meetings/{LAST_MEETING}/lagesbild.html?municipality={MC}",
-        headers=auth(prio_db, "viewer"),
     )
     assert response.status_code == 200
     html = response.text
@@ -60,9 +45,11 @@ def test_html_lagesbild_embeds_its_images_and_fetches_nothing(
 def test_pdf_lagesbild_has_pages_and_the_top_place_in_its_text(
     client: TestClient, prio_db: PriorityDb
 ) -> None:
-    response = client.get(
+    response = get_as(
+        client,
+        prio_db,
+        "coordinator",
         f"/api/v1/meetings/{LAST_MEETING}/lagesbild.pdf?municipality={MC}&lang=en",
-        headers=auth(prio_db, "coordinator"),
     )
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
