@@ -38,6 +38,7 @@ from geo_service.db import migrate
 from geo_service.db.copy import adbc_uri
 from geo_service.db.tenants import ensure_municipality
 from geo_service.demo import perstorp
+from geo_service.demo.load import load_places
 from geo_service.ingest.bulk import StagedPartition, import_lock
 from geo_service.ingest.pipeline import ImportOptions, ingest_file
 
@@ -112,23 +113,8 @@ def fresh_database(server_url: str, name: str = "geo_service_bench") -> str:
         session = Session(bind=conn)
         ensure_municipality(session, MC, perstorp.NAME, perstorp.boundary().wkt)
         session.flush()
-        for p in perstorp.PLACES:
-            conn.execute(
-                text(
-                    "INSERT INTO place (municipality_code, name, kind, aliases, geom, point) "
-                    "VALUES (:mc, :n, :k, :a, ST_Multi(ST_GeomFromText(:g, 3006)), "
-                    "ST_SetSRID(ST_MakePoint(:x, :y), 3006))"
-                ),
-                {
-                    "mc": MC,
-                    "n": p.name,
-                    "k": p.kind,
-                    "a": list(p.aliases),
-                    "g": p.polygon().wkt,
-                    "x": p.xy()[0],
-                    "y": p.xy()[1],
-                },
-            )
+        load_places(session, MC)
+        session.flush()
     engine.dispose()
     return url
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import RowMapping, make_url
 
 from geo_service.config import get_settings
 from geo_service.db import migrate
@@ -46,6 +46,12 @@ def create_database(server: str, prefix: str = "geo_service_test") -> str:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+def fetch(engine: Engine, sql: str, **params: object) -> list[RowMapping]:
+    """The rows of one query, as mappings (read in a connection of their own)."""
+    with engine.connect() as conn:
+        return list(conn.execute(text(sql), params).mappings())
 
 
 def drop_database(url: str) -> None:

@@ -55,6 +55,12 @@ def _load_areas_and_places(session: Session, mc: str) -> None:
         for name, g in demo.areas().items()
     ]
     session.execute(insert(Area).values(area_rows).on_conflict_do_nothing())
+    load_places(session, mc)
+    session.execute(_PLACE_AREAS, {"mc": mc})
+
+
+def load_places(session: Session, mc: str) -> None:
+    """The demo's places (polygons, points, aliases) in municipality `mc`; existing ones kept."""
     place_rows = [
         {
             "municipality_code": mc,
@@ -68,7 +74,6 @@ def _load_areas_and_places(session: Session, mc: str) -> None:
         for p in demo.PLACES
     ]
     session.execute(insert(Place).values(place_rows).on_conflict_do_nothing())
-    session.execute(_PLACE_AREAS, {"mc": mc})
 
 
 def _load_survey(session: Session, mc: str) -> None:

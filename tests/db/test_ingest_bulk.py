@@ -12,6 +12,7 @@ from sqlalchemy import Engine, text
 from geo_service.errors import GeoServiceError
 from geo_service.ingest.bulk import BULK_MIN_ROWS, should_bulk_load
 from geo_service.ingest.pipeline import ImportOptions, ImportReport, ingest_file
+from tests.conftest import fetch
 from tests.db.test_ingest_files import DATA, make_tenant
 
 FILES = ["police_extract_excel.csv", "place_events.csv", "duplicates.csv"]
@@ -71,21 +72,14 @@ def stage_tables(engine: Engine) -> list[str]:
 
 def stored(engine: Engine, mc: str) -> list[tuple]:
     """A municipality's events, without what differs between two imports (ids, batch)."""
-    with engine.connect() as conn:
-        return [
-            tuple(r)
-            for r in conn.execute(
-                text(
-                    "SELECT source_id, kind, source, category, content_hash, occurred_at, "
-                    "severity, ST_AsText(geom), h3_r8, h3_r9, h3_r10, geocode_method, "
-                    "geocode_score, "
-                    "(SELECT name FROM place p WHERE p.municipality_code = e.municipality_code "
-                    " AND p.id = e.place_id), description, attributes, source_crs, created_by "
-                    "FROM event e WHERE municipality_code = :mc ORDER BY source_id"
-                ),
-                {"mc": mc},
-            )
-        ]
+    sql = (
+        "SELECT source_id, kind, source, category, content_hash, occurred_at, severity, "
+        "ST_AsText(geom), h3_r8, h3_r9, h3_r10, geocode_method, geocode_score, "
+        "(SELECT name FROM place p WHERE p.municipality_code = e.municipality_code "
+        " AND p.id = e.place_id), description, attributes, source_crs, created_by "
+        "FROM event e WHERE municipality_code = :mc ORDER BY source_id"
+    )
+    return [tuple(r.values()) for r in fetch(engine, sql, mc=mc)]
 
 
 def load(

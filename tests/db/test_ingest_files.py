@@ -16,11 +16,13 @@ from sqlalchemy.orm import Session
 
 from geo_service.db.tenants import ensure_municipality
 from geo_service.demo import perstorp
+from geo_service.demo.load import load_places
 from geo_service.errors import GeoServiceError
 from geo_service.ingest.addresses import load_addresses
 from geo_service.ingest.mapping import load_mapping
 from geo_service.ingest.pipeline import ImportOptions, ingest_file
 from geo_service.ingest.report import ImportReport
+from tests.conftest import fetch
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "ingest"
 MC = "1291"
@@ -30,23 +32,7 @@ def make_tenant(engine: Engine, code: str) -> str:
     """A municipality with Perstorp's boundary and places, for import tests."""
     with Session(engine) as session:
         ensure_municipality(session, code, f"Testkommun {code}", perstorp.boundary().wkt)
-        for p in perstorp.PLACES:
-            session.execute(
-                text(
-                    "INSERT INTO place (municipality_code, name, kind, aliases, geom, point) "
-                    "VALUES (:mc, :name, :kind, :aliases, ST_Multi(ST_GeomFromText(:g, 3006)), "
-                    "ST_SetSRID(ST_MakePoint(:x, :y), 3006)) ON CONFLICT DO NOTHING"
-                ),
-                {
-                    "mc": code,
-                    "name": p.name,
-                    "kind": p.kind,
-                    "aliases": list(p.aliases),
-                    "g": p.polygon().wkt,
-                    "x": p.xy()[0],
-                    "y": p.xy()[1],
-                },
-            )
+        load_places(session, code)
         session.commit()
     return code
 
@@ -66,32 +52,23 @@ def run(engine: Engine, name: str, kind: str = "incident", **kw: object) -> Impo
 
 
 def events(engine: Engine, source: str) -> list[dict]:
-    with engine.connect() as conn:
-        return [
-            dict(r)
-            for r in conn.execute(
-                text(
-                    "SELECT source_id, category, description, geocode_method, geocode_score, "
-                    "ST_X(geom) x, ST_Y(geom) y, h3_r8, h3_r9, h3_r10, occurred_at, place_id, "
-                    "source_crs, attributes "
-                    "FROM event WHERE municipality_code = :mc AND source = :s ORDER BY source_id"
-                ),
-                {"mc": MC, "s": source},
-            ).mappings()
-        ]
+    sql = (
+        "SELECT source_id, category, description, geocode_method, geocode_score, "
+        "ST_X(geom) x, ST_Y(geom) y, h3_r8, h3_r9, h3_r10, occurred_at, place_id, "
+        "source_crs, attributes "
+        "FROM event WHERE municipality_code = :mc AND source = :s ORDER BY source_id"
+    )
+    return [dict(r) for r in fetch(engine, sql, mc=MC, s=source)]
 
 
 def quarantine(engine: Engine, batch_id: int) -> dict[str, str]:
     """raw id (or row number) → reason code of a batch's quarantined rows."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT row_number, raw, reason_code FROM quarantine "
-                "WHERE municipality_code = :mc AND batch_id = :b"
-            ),
-            {"mc": MC, "b": batch_id},
-        ).all()
-    return {str(r.raw.get("id") or r.row_number): r.reason_code for r in rows}
+    sql = (
+        "SELECT row_number, raw, reason_code FROM quarantine "
+        "WHERE municipality_code = :mc AND batch_id = :b"
+    )
+    rows = fetch(engine, sql, mc=MC, b=batch_id)
+    return {str(r["raw"].get("id") or r["row_number"]): r["reason_code"] for r in rows}
 
 
 def test_swedish_excel_csv_cp1252_decimal_comma_sweref(engine: Engine, tenant: str) -> None:
@@ -381,14 +358,11 @@ def test_addresses_exact_fuzzy_ambiguous_and_unknown(engine: Engine, tenant: str
         "a6": "ambiguous_address",
         "a7": "address_not_found",
     }
-    with engine.connect() as conn:
-        message = conn.execute(
-            text(
-                "SELECT message FROM quarantine WHERE municipality_code = :mc AND batch_id = :b "
-                "AND reason_code = 'ambiguous_address'"
-            ),
-            {"mc": MC, "b": report.batch_id},
-        ).scalar()
+    sql = (
+        "SELECT message FROM quarantine WHERE municipality_code = :mc AND batch_id = :b "
+        "AND reason_code = 'ambiguous_address'"
+    )
+    message = fetch(engine, sql, mc=MC, b=report.batch_id)[0]["message"]
     assert "Perstorp" in message and "Oderljunga" in message
 
 
@@ -401,16 +375,14 @@ def test_place_names_and_aliases(engine: Engine, tenant: str) -> None:
 
 def test_batch_row_records_the_report(engine: Engine, tenant: str) -> None:
     report = run(engine, "coordinates_bad.csv", source="batchrec")
-    with engine.connect() as conn:
-        row = conn.execute(
-            text(
-                "SELECT rows_read, stored, quarantined, finished_at, report FROM ingest_batch "
-                "WHERE municipality_code = :mc AND id = :id"
-            ),
-            {"mc": MC, "id": report.batch_id},
-        ).one()
-    assert (row.rows_read, row.stored, row.quarantined) == (6, 1, 5)
-    assert row.finished_at is not None and row.report["quarantine_reasons"]["outside_area"] == 1
+    sql = (
+        "SELECT rows_read, stored, quarantined, finished_at, report FROM ingest_batch "
+        "WHERE municipality_code = :mc AND id = :id"
+    )
+    (row,) = fetch(engine, sql, mc=MC, id=report.batch_id)
+    assert (row["rows_read"], row["stored"], row["quarantined"]) == (6, 1, 5)
+    assert row["finished_at"] is not None
+    assert row["report"]["quarantine_reasons"]["outside_area"] == 1
 
 
 def test_a_50_mb_file_is_streamed_in_chunks(engine: Engine, tenant: str, tmp_path: Path) -> None:
