@@ -52,6 +52,16 @@ def ratio_of_rate_ratios(
     }
 
 
+_SENTENCE = {
+    "sv": "{ratio} % jämfört med jämförelseplatserna ({level} % KI {low} till {high} %): {verdict}",
+    "en": "{ratio}% relative to the comparison places ({level}% CI {low} to {high}%): {verdict}",
+}
+_VERDICTS = {  # reduction, increase, neither
+    "sv": ("minskning", "ökning", "ingen säker förändring"),
+    "en": ("reduction", "increase", "no clear change"),
+}
+
+
 def followup_sentence(result: dict[str, Any], lang: str = "sv") -> str:
     """'−85 % jämfört med jämförelseplatserna (95 % KI −93 till −70 %)'."""
 
@@ -59,26 +69,14 @@ def followup_sentence(result: dict[str, Any], lang: str = "sv") -> str:
         text = f"{(x - 1) * 100:+.0f}"
         return text.replace("-", "−")
 
-    low, high = pct(result["ci_low"]), pct(result["ci_high"])
-    level = fmt_number(result["confidence"] * 100, lang, 0)
-    if lang == "sv":
-        verdict = (
-            "minskning"
-            if result["reduction"]
-            else ("ökning" if result["increase"] else "ingen säker förändring")
-        )
-        return (
-            f"{pct(result['ratio'])} % jämfört med jämförelseplatserna "
-            f"({level} % KI {low} till {high} %): {verdict}"
-        )
-    verdict = (
-        "reduction"
-        if result["reduction"]
-        else ("increase" if result["increase"] else "no clear change")
-    )
-    return (
-        f"{pct(result['ratio'])}% relative to the comparison places "
-        f"({level}% CI {low} to {high}%): {verdict}"
+    reduction, increase, neither = _VERDICTS[lang]
+    verdict = reduction if result["reduction"] else (increase if result["increase"] else neither)
+    return _SENTENCE[lang].format(
+        ratio=pct(result["ratio"]),
+        level=fmt_number(result["confidence"] * 100, lang, 0),
+        low=pct(result["ci_low"]),
+        high=pct(result["ci_high"]),
+        verdict=verdict,
     )
 
 
@@ -86,15 +84,14 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), STOCKHOLM)
 
 
+_LAST_DAY = text(
+    "SELECT max((occurred_at AT TIME ZONE :tz)::date) FROM event WHERE municipality_code = :mc"
+)
+
+
 def data_end(session: Session, mc: str) -> date:
     """The day after the tenant's latest event (follow-up windows end there by default)."""
-    last = session.execute(
-        text(
-            "SELECT max((occurred_at AT TIME ZONE :tz)::date) FROM event "
-            "WHERE municipality_code = :mc"
-        ),
-        {"mc": mc, "tz": TIMEZONE},
-    ).scalar()
+    last = session.execute(_LAST_DAY, {"mc": mc, "tz": TIMEZONE}).scalar()
     return (last or date.today()) + timedelta(days=1)
 
 

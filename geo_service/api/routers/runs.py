@@ -45,29 +45,21 @@ def list_runs(
     return RunList(total=total, limit=limit, offset=offset, items=items)
 
 
+_CATEGORIES = text(
+    "SELECT category, count(*) FROM analysis_cell WHERE municipality_code = :mc "
+    "AND run_id = :run GROUP BY 1 ORDER BY 1"
+)
+
+
 def run_detail(session: Session, municipality_code: str, run_id: int) -> RunDetail:
     """A run of the tenant with its cell counts per category, or not found."""
     run = session.get(AnalysisRun, (municipality_code, run_id))
     if run is None:
         raise NotFoundError("analysis run", run_id)
-    counts = session.execute(
-        text(
-            "SELECT category, count(*) FROM analysis_cell WHERE municipality_code = :mc "
-            "AND run_id = :run GROUP BY 1 ORDER BY 1"
-        ),
-        {"mc": municipality_code, "run": run_id},
-    ).all()
-    base = RunSummary.model_validate(run).model_dump()
-    return RunDetail(
-        **base,
-        params=run.params,
-        watermark=run.watermark,
-        sparsity=run.sparsity,
-        warnings=run.warnings,
-        timings=run.timings,
-        error=run.error,
-        categories={c: n for c, n in counts},
-    )
+    counts = session.execute(_CATEGORIES, {"mc": municipality_code, "run": run_id}).all()
+    detail = RunDetail.model_validate(run)
+    detail.categories = {category: cells for category, cells in counts}
+    return detail
 
 
 @router.get(
