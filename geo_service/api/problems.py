@@ -181,6 +181,8 @@ def problem_responses(
     return out
 
 
+NOT_FOUND = problem_responses(404)
+BAD_INPUT = problem_responses(400)
 TENANT_ERRORS = problem_responses(401, 403, 422)
 """Errors every tenant route can answer (no token, another tenant or role, bad parameters):
 the routers' default `responses`, so a route lists only the statuses of its own."""

@@ -4,13 +4,15 @@ Every raw read is written to audit_log. Event counts are aggregates for everyone
 are left out for viewer, reporter and anonymous callers.
 """
 
+from dataclasses import replace
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from geo_service.api.auth import Principal, audit
 from geo_service.api.deps import AggregateReader, EventReader, SessionDep, SettingsDep
-from geo_service.api.problems import TENANT_ERRORS, problem_responses
+from geo_service.api.problems import BAD_INPUT, NOT_FOUND, TENANT_ERRORS
 from geo_service.api.routers.hotspots import parse_bbox
 from geo_service.api.schemas.serving import EventCountList, EventList, EventOut
 from geo_service.db.constants import EVENT_KINDS
@@ -26,31 +28,37 @@ def _own(principal: Principal) -> str | None:
     return principal.actor if principal.role == "reporter" else None
 
 
-def _check_range(since: datetime | None, until: datetime | None) -> None:
+def event_filter(
+    kind: str | None = KIND,
+    category: str | None = Query(None, max_length=40),
+    since: datetime | None = Query(None, description="occurred_at ≥ since"),
+    until: datetime | None = Query(None, description="occurred_at < until"),
+) -> EventFilter:
+    """The filters raw events and counts share; `since` must be before `until`."""
     if since and until and since >= until:
         raise GeoServiceError("invalid_time_range", "`since` must be before `until`.")
+    return EventFilter(kind, category, since, until)
+
+
+Filter = Annotated[EventFilter, Depends(event_filter)]
 
 
 @router.get(
     "/events",
     response_model=EventList,
-    responses=problem_responses(400),
+    responses=BAD_INPUT,
     summary="Raw events (audited)",
 )
 def list_events(
     principal: EventReader,
     session: SessionDep,
-    kind: str | None = KIND,
-    category: str | None = Query(None, max_length=40),
-    since: datetime | None = Query(None, description="occurred_at ≥ since"),
-    until: datetime | None = Query(None, description="occurred_at < until"),
+    chosen: Filter,
     bbox: str | None = Query(None, description="minlon,minlat,maxlon,maxlat (WGS84)."),
     limit: int = Query(500, ge=1, le=5000),
     offset: int = Query(0, ge=0, le=10**7),
 ) -> EventList:
     """Raw events with exact points and free text, newest first; the read is audited."""
-    _check_range(since, until)
-    f = EventFilter(kind, category, since, until, parse_bbox(bbox))
+    f = replace(chosen, bbox=parse_bbox(bbox))
     conn = session.connection()
     total, rows, params = event_page(conn, principal.tenant, _own(principal), f, limit, offset)
     items = [EventOut.model_validate(r) for r in rows]
@@ -62,7 +70,7 @@ def list_events(
 @router.get(
     "/events/{event_id}",
     response_model=EventOut,
-    responses=problem_responses(404),
+    responses=NOT_FOUND,
     summary="One raw event (audited)",
 )
 def get_event(
@@ -79,23 +87,18 @@ def get_event(
 @router.get(
     "/event-counts",
     response_model=EventCountList,
-    responses=problem_responses(400),
+    responses=BAD_INPUT,
     summary="Events per H3 cell",
 )
 def event_counts(
     principal: AggregateReader,
     session: SessionDep,
     settings: SettingsDep,
+    f: Filter,
     resolution: int = Query(8, ge=5, le=10, description="H3 resolution of the cells."),
-    kind: str | None = KIND,
-    category: str | None = Query(None, max_length=40),
-    since: datetime | None = Query(None),
-    until: datetime | None = Query(None),
 ) -> EventCountList:
     """Events per H3 cell; for viewer, reporter and anonymous cells below k are left out."""
-    _check_range(since, until)
     k = settings.k_suppression
-    f = EventFilter(kind, category, since, until)
     rows = counts_per_cell(session.connection(), principal.tenant, resolution, f)
     kept = [(c, n) for c, n in rows if not principal.suppressed or n >= k]
     return EventCountList(

@@ -7,7 +7,7 @@ from fastapi import APIRouter, File, Form, UploadFile
 
 from geo_service.api.auth import audit
 from geo_service.api.deps import SessionDep, SettingsDep, Staff
-from geo_service.api.problems import TENANT_ERRORS, problem_responses
+from geo_service.api.problems import NOT_FOUND, TENANT_ERRORS, problem_responses
 from geo_service.api.routes import get_list
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.ingest import ImportReportOut, ImportSummary
@@ -128,7 +128,7 @@ def list_imports(principal: Staff, session: SessionDep) -> list[ImportSummary]:
 @router.get(
     "/imports/{batch_id}",
     response_model=ImportReportOut,
-    responses=problem_responses(404),
+    responses=NOT_FOUND,
     summary="One import's report",
 )
 def get_import(batch_id: int, principal: Staff, session: SessionDep) -> ImportReportOut:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from geo_service.api.auth import audit
 from geo_service.api.deps import PlaceReader, PlaceWriter, SessionDep
-from geo_service.api.problems import TENANT_ERRORS, problem_responses
+from geo_service.api.problems import NOT_FOUND, TENANT_ERRORS, problem_responses
 from geo_service.api.routes import get_list
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.priorities import Followup, MeasureIn, MeasureOut, MeasurePatch
@@ -63,7 +63,7 @@ def list_measures(
 @router.get(
     "/measures/{measure_id}",
     response_model=MeasureOut,
-    responses=problem_responses(404),
+    responses=NOT_FOUND,
     summary="One measure",
 )
 def get_measure(measure_id: int, session: SessionDep, principal: PlaceReader) -> Measure:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from geo_service.api.auth import Principal, audit
 from geo_service.api.deps import PlaceReader, PlaceWriter, SessionDep
-from geo_service.api.problems import TENANT_ERRORS, problem_responses
+from geo_service.api.problems import NOT_FOUND, TENANT_ERRORS, problem_responses
 from geo_service.api.routers.priorities import Lang, present
 from geo_service.api.routes import get_list
 from geo_service.api.schemas import examples as ex
@@ -90,7 +90,7 @@ def create_snapshot(
 @router.get(
     "/meetings/{meeting_date}/snapshot",
     response_model=Snapshot,
-    responses=problem_responses(404),
+    responses=NOT_FOUND,
     summary="A meeting's snapshot",
 )
 def get_snapshot(

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Response
 
 from geo_service.api.auth import audit
 from geo_service.api.deps import PlaceReader, PlaceWriter, SessionDep
-from geo_service.api.problems import TENANT_ERRORS, problem_responses
+from geo_service.api.problems import NOT_FOUND, TENANT_ERRORS, problem_responses
 from geo_service.api.routes import get_list
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.priorities import PlaceIn, PlaceOut, PlacePatch
@@ -23,12 +23,7 @@ def list_places(session: SessionDep, principal: PlaceReader) -> list[dict]:
     return places.list_places(session, principal.tenant)
 
 
-@router.get(
-    "/places/{place_id}",
-    response_model=PlaceOut,
-    responses=problem_responses(404),
-    summary="One place",
-)
+@router.get("/places/{place_id}", response_model=PlaceOut, responses=NOT_FOUND, summary="One place")
 def get_place(place_id: int, session: SessionDep, principal: PlaceReader) -> dict:
     """One place of the municipality, geometry as GeoJSON in WGS84."""
     return places.get_place(session, principal.tenant, place_id)

@@ -10,7 +10,7 @@ from geo_service.api.auth import (
     audit,
 )
 from geo_service.api.deps import AggregateReader, SessionDep, Staff
-from geo_service.api.problems import TENANT_ERRORS, problem_responses
+from geo_service.api.problems import NOT_FOUND, TENANT_ERRORS, problem_responses
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.serving import RunDetail, RunList, RunRequest, RunSummary
 from geo_service.db.constants import RUN_STATUSES
@@ -65,7 +65,7 @@ def run_detail(session: Session, municipality_code: str, run_id: int) -> RunDeta
 @router.get(
     "/runs/{run_id}",
     response_model=RunDetail,
-    responses=problem_responses(404),
+    responses=NOT_FOUND,
     summary="One analysis run",
 )
 def get_run(principal: AggregateReader, session: SessionDep, run_id: int = RUN_ID) -> RunDetail:
