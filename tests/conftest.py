@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import RowMapping, make_url
+from sqlalchemy.orm import Session
 
 from geo_service.config import get_settings
 from geo_service.db import migrate
@@ -52,6 +53,16 @@ def fetch(engine: Engine, sql: str, **params: object) -> list[RowMapping]:
     """The rows of one query, as mappings (read in a connection of their own)."""
     with engine.connect() as conn:
         return list(conn.execute(text(sql), params).mappings())
+
+
+def make_tokens(engine: Engine, mc: str, wanted: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """A stored token per name, for its (role, organisation) in municipality `mc`."""
+    from geo_service.api.auth import create_token
+
+    with Session(engine) as session:
+        tokens = {name: create_token(session, mc, *given) for name, given in wanted.items()}
+        session.commit()
+    return tokens
 
 
 def drop_database(url: str) -> None:

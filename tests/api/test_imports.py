@@ -5,11 +5,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from geo_service.api.app import create_app
-from geo_service.api.auth import create_token
 from geo_service.config import get_settings
+from tests.conftest import make_tokens
 from tests.db.test_ingest_files import DATA, make_tenant
 
 MC = "1292"
@@ -18,13 +17,8 @@ MC = "1292"
 @pytest.fixture(scope="module")
 def tokens(engine: Engine) -> dict[str, str]:
     make_tenant(engine, MC)
-    with Session(engine) as session:
-        out = {
-            role: create_token(session, MC, role, f"Org {role}")
-            for role in ("admin", "analyst", "coordinator", "reporter", "viewer")
-        }
-        session.commit()
-    return out
+    roles = ("admin", "analyst", "coordinator", "reporter", "viewer")
+    return make_tokens(engine, MC, {role: (role, f"Org {role}") for role in roles})
 
 
 def auth(token: str) -> dict[str, str]:

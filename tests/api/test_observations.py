@@ -3,10 +3,9 @@
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from geo_service.api.app import create_app
-from geo_service.api.auth import create_token
+from tests.conftest import make_tokens
 from tests.db.test_ingest_files import make_tenant
 
 MC = "1293"
@@ -15,15 +14,13 @@ MC = "1293"
 @pytest.fixture(scope="module")
 def tokens(engine: Engine) -> dict[str, str]:
     make_tenant(engine, MC)
-    with Session(engine) as session:
-        out = {
-            "reporter_a": create_token(session, MC, "reporter", "Bostadsbolaget"),
-            "reporter_b": create_token(session, MC, "reporter", "Fritidsgården"),
-            "analyst": create_token(session, MC, "analyst", "Kommunen"),
-            "viewer": create_token(session, MC, "viewer", "Kommunen"),
-        }
-        session.commit()
-    return out
+    wanted = {
+        "reporter_a": ("reporter", "Bostadsbolaget"),
+        "reporter_b": ("reporter", "Fritidsgården"),
+        "analyst": ("analyst", "Kommunen"),
+        "viewer": ("viewer", "Kommunen"),
+    }
+    return make_tokens(engine, MC, wanted)
 
 
 def post(client: TestClient, token: str, body: object):  # noqa: ANN201

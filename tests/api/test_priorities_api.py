@@ -9,12 +9,8 @@ from tests.api.priorities_data import LAST_MEETING, MC, PriorityDb, auth, get_as
 def test_priorities_list_components_reasons_and_levels(
     client: TestClient, prio_db: PriorityDb
 ) -> None:
-    response = get_as(
-        client,
-        prio_db,
-        "coordinator",
-        f"/api/v1/priorities?municipality={MC}&meeting={LAST_MEETING}&lang=en",
-    )
+    url = f"/api/v1/priorities?municipality={MC}&meeting={LAST_MEETING}&lang=en"
+    response = get_as(client, prio_db, "coordinator", url)
     assert response.status_code == 200, response.text
     body = response.json()
     names = [p["name"] for p in body["priorities"]]

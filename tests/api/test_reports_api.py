@@ -25,12 +25,8 @@ def _top_place(client: TestClient, prio_db: PriorityDb) -> str:
 def test_html_lagesbild_embeds_its_images_and_fetches_nothing(
     client: TestClient, prio_db: PriorityDb
 ) -> None:
-    response = get_as(
-        client,
-        prio_db,
-        "viewer",
-        f"/api/v1/meetings/{LAST_MEETING}/lagesbild.html?municipality={MC}",
-    )
+    url = f"/api/v1/meetings/{LAST_MEETING}/lagesbild.html?municipality={MC}"
+    response = get_as(client, prio_db, "viewer", url)
     assert response.status_code == 200
     html = response.text
     sources = re.findall(r'\b(?:src|href)\s*=\s*"([^"]*)"', html)
@@ -45,12 +41,8 @@ def test_html_lagesbild_embeds_its_images_and_fetches_nothing(
 def test_pdf_lagesbild_has_pages_and_the_top_place_in_its_text(
     client: TestClient, prio_db: PriorityDb
 ) -> None:
-    response = get_as(
-        client,
-        prio_db,
-        "coordinator",
-        f"/api/v1/meetings/{LAST_MEETING}/lagesbild.pdf?municipality={MC}&lang=en",
-    )
+    url = f"/api/v1/meetings/{LAST_MEETING}/lagesbild.pdf?municipality={MC}&lang=en"
+    response = get_as(client, prio_db, "coordinator", url)
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
     reader = PdfReader(BytesIO(response.content))
