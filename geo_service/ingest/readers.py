@@ -301,6 +301,18 @@ def _restart(exc: Exception, mode: CsvMode) -> Exception:
     return ReaderRestart(str(exc), parser_problem(exc))
 
 
+def _in_memory(
+    fmt: str,
+    frame: pd.DataFrame,
+    chunk_rows: int,
+    columns: list[str] | None = None,
+    **extra: Any,
+) -> Source:
+    """A source over a frame read whole, in chunks; `columns`: the file's (default: all)."""
+    columns = list(frame.columns) if columns is None else columns
+    return Source(fmt, columns, _frames_in_chunks(frame, chunk_rows), **extra)
+
+
 def _frames_in_chunks(frame: pd.DataFrame, chunk_rows: int) -> Iterator[pd.DataFrame]:
     frame.index = pd.RangeIndex(1, len(frame) + 1)
     for start in range(0, len(frame), chunk_rows):
@@ -355,12 +367,7 @@ def read_xlsx(path: Path, chunk_rows: int, sheet: str | None = None) -> Source:
             f"{', '.join(repr(n) for n in others)}. Välj ett annat med --sheet."
         )
     frame = _as_text(frame)
-    return Source(
-        format="xlsx",
-        columns=list(frame.columns),
-        chunks=_frames_in_chunks(frame, chunk_rows),
-        warnings=warnings,
-    )
+    return _in_memory("xlsx", frame, chunk_rows, warnings=warnings)
 
 
 def read_spatial(path: Path, chunk_rows: int) -> Source:
@@ -393,13 +400,8 @@ def read_spatial(path: Path, chunk_rows: int) -> Source:
     table[GEOM_Y] = pd.Series(y, index=table.index).map(lambda v: "" if np.isnan(v) else repr(v))
     table["__geometry_note"] = np.where(not_point, "point_on_surface", "")
     columns = [c for c in table.columns if not c.startswith("__")]
-    return Source(
-        format=path.suffix.lstrip(".").lower(),
-        columns=columns,
-        chunks=_frames_in_chunks(table, chunk_rows),
-        warnings=warnings,
-        has_geometry=True,
-    )
+    fmt = path.suffix.lstrip(".").lower()
+    return _in_memory(fmt, table, chunk_rows, columns, warnings=warnings, has_geometry=True)
 
 
 def read_police_feed(items: list[Any], chunk_rows: int) -> Source:
@@ -424,12 +426,7 @@ def read_police_feed(items: list[Any], chunk_rows: int) -> Source:
             }
         )
     frame = pd.DataFrame(rows, dtype="string")
-    return Source(
-        format="police_feed",
-        columns=list(frame.columns),
-        chunks=_frames_in_chunks(frame, chunk_rows),
-        police_feed=True,
-    )
+    return _in_memory("police_feed", frame, chunk_rows, police_feed=True)
 
 
 def read_json(path: Path, chunk_rows: int) -> Source:

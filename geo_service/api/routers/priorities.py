@@ -64,16 +64,5 @@ def get_priorities(
     lang: Lang = "sv",
 ) -> dict[str, Any]:
     """Every place ranked for the meeting (METHODS.md §10); ties break on place id."""
-    mc = principal.tenant
-    result = priorities_for_meeting(session, mc, meeting)
-    return {
-        "municipality_code": mc,
-        "meeting_date": meeting,
-        "run_id": result.run_id,
-        "period_start": result.period_start,
-        "period_end": result.period_end,
-        "period_days": result.period_days,
-        "params": result.params,
-        "warnings": result.warnings,
-        "priorities": present(result.items, principal, lang),
-    }
+    result = priorities_for_meeting(session, principal.tenant, meeting)
+    return vars(result) | {"priorities": present(result.items, principal, lang)}
