@@ -33,6 +33,7 @@ test: .venv/.installed
 lint: .venv/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 stop:
 	@$(DEVDB) stop

@@ -38,16 +38,37 @@ from geo_service.db import migrate
 from geo_service.db.copy import adbc_uri
 from geo_service.db.tenants import ensure_municipality
 from geo_service.demo import perstorp
+from geo_service.demo.load import load_places
 from geo_service.ingest.bulk import StagedPartition, import_lock
 from geo_service.ingest.pipeline import ImportOptions, ingest_file
 
 MC = "1275"
-CATEGORIES = ["Skadegörelse", "Klotter", "Stöld", "Misshandel", "Narkotika", "Inbrott",
-              "Nedskräpning", "Brand", "Störande samling", "Fordon"]  # fmt: skip
-TEXTS = ["Sönderslagen ruta", "Klotter på elskåp", "Cykel stulen vid stationen",
-         "Bråk utanför kiosken", "Misstänkt langning", "Inbrott i förråd", "Skräp i parken",
-         "Brand i papperskorg", "Ungdomar samlas sent", "Moped på gångbanan",
-         "Ring 070-123 45 67 för mer info", "Vittne 811218-9876 hördes"]  # fmt: skip
+CATEGORIES = [
+    "Skadegörelse",
+    "Klotter",
+    "Stöld",
+    "Misshandel",
+    "Narkotika",
+    "Inbrott",
+    "Nedskräpning",
+    "Brand",
+    "Störande samling",
+    "Fordon",
+]
+TEXTS = [
+    "Sönderslagen ruta",
+    "Klotter på elskåp",
+    "Cykel stulen vid stationen",
+    "Bråk utanför kiosken",
+    "Misstänkt langning",
+    "Inbrott i förråd",
+    "Skräp i parken",
+    "Brand i papperskorg",
+    "Ungdomar samlas sent",
+    "Moped på gångbanan",
+    "Ring 070-123 45 67 för mer info",
+    "Vittne 811218-9876 hördes",
+]
 
 
 def generate(n: int, folder: Path, seed: int = 1275) -> tuple[Path, Path]:
@@ -57,14 +78,16 @@ def generate(n: int, folder: Path, seed: int = 1275) -> tuple[Path, Path]:
     xy = centre + rng.normal(0, 1500, size=(n, 2))
     start = np.datetime64("2024-01-01T00:00")
     minutes = rng.integers(0, 2 * 365 * 24 * 60, n).astype("timedelta64[m]")
-    frame = pd.DataFrame({
-        "Ärendenummer": np.char.add("5000-K", np.arange(n).astype(str)),
-        "Datum": np.datetime_as_string(start + minutes, unit="m"),
-        "Brottstyp": np.array(CATEGORIES)[rng.integers(0, len(CATEGORIES), n)],
-        "Beskrivning": np.array(TEXTS)[rng.integers(0, len(TEXTS), n)],
-        "N": np.round(xy[:, 1], 2),
-        "E": np.round(xy[:, 0], 2),
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "Ärendenummer": np.char.add("5000-K", np.arange(n).astype(str)),
+            "Datum": np.datetime_as_string(start + minutes, unit="m"),
+            "Brottstyp": np.array(CATEGORIES)[rng.integers(0, len(CATEGORIES), n)],
+            "Beskrivning": np.array(TEXTS)[rng.integers(0, len(TEXTS), n)],
+            "N": np.round(xy[:, 1], 2),
+            "E": np.round(xy[:, 0], 2),
+        }
+    )
     frame["Datum"] = frame["Datum"].str.replace("T", " ")
     swedish, dotted = folder / "brott.csv", folder / "brott_dot.csv"
     frame.to_csv(swedish, sep=";", decimal=",", index=False, encoding="cp1252")
@@ -74,8 +97,9 @@ def generate(n: int, folder: Path, seed: int = 1275) -> tuple[Path, Path]:
 
 def fresh_database(server_url: str, name: str = "geo_service_bench") -> str:
     """Drop and create `name` on the server, migrated, with the Perstorp tenant and places."""
-    admin = create_engine(make_url(server_url).set(database="postgres"),
-                          isolation_level="AUTOCOMMIT")  # fmt: skip
+    admin = create_engine(
+        make_url(server_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -89,13 +113,8 @@ def fresh_database(server_url: str, name: str = "geo_service_bench") -> str:
         session = Session(bind=conn)
         ensure_municipality(session, MC, perstorp.NAME, perstorp.boundary().wkt)
         session.flush()
-        for p in perstorp.PLACES:
-            conn.execute(text(
-                "INSERT INTO place (municipality_code, name, kind, aliases, geom, point) VALUES "
-                "(:mc, :n, :k, :a, ST_Multi(ST_GeomFromText(:g, 3006)), "
-                "ST_SetSRID(ST_MakePoint(:x, :y), 3006))"
-            ), {"mc": MC, "n": p.name, "k": p.kind, "a": list(p.aliases), "g": p.polygon().wkt,
-                "x": p.xy()[0], "y": p.xy()[1]})  # fmt: skip
+        load_places(session, MC)
+        session.flush()
     engine.dispose()
     return url
 
@@ -116,9 +135,11 @@ def time_database_alone(url: str) -> float:
     """The bulk path's database work on its own: the events just loaded, already prepared in
     memory, copied into a stage table again, indexed, validated and attached."""
     engine = create_engine(url)
-    columns = ("category, source_id, content_hash, occurred_at, reported_at, severity, geom, "
-               "h3_r8, h3_r9, h3_r10, geocode_method, geocode_score, source_crs, place_id, "
-               "description")  # fmt: skip
+    columns = (
+        "category, source_id, content_hash, occurred_at, reported_at, severity, geom, "
+        "h3_r8, h3_r9, h3_r10, geocode_method, geocode_score, source_crs, place_id, "
+        "description"
+    )
     # `attributes` is '{}' throughout, which the pipeline leaves to the column's default
     with engine.connect() as conn, adbc.connect(adbc_uri(conn)) as raw, raw.cursor() as cursor:
         cursor.execute(f"SELECT {columns} FROM event_{MC}")
@@ -132,8 +153,7 @@ def time_database_alone(url: str) -> float:
     t0 = time.perf_counter()
     with engine.begin() as conn:
         import_lock(conn, MC)
-        constants = {"kind": "incident", "source": source, "batch_id": batch_id,
-                     "created_by": None}  # fmt: skip
+        constants = {"kind": "incident", "source": source, "batch_id": batch_id, "created_by": None}
         stage = StagedPartition(conn, MC, constants)
         for chunk in rows.to_batches(max_chunksize=100_000):  # as the pipeline sends them
             stage.copy_rows(pa.Table.from_batches([chunk]))
@@ -149,10 +169,12 @@ def time_database_alone(url: str) -> float:
 def time_copy(url: str, path: Path) -> float:
     engine = create_engine(url)
     with engine.begin() as conn:
-        conn.execute(text(
-            "CREATE TABLE copy_baseline (arende text, datum text, brottstyp text, "
-            "beskrivning text, n text, e text)"
-        ))  # fmt: skip
+        conn.execute(
+            text(
+                "CREATE TABLE copy_baseline (arende text, datum text, brottstyp text, "
+                "beskrivning text, n text, e text)"
+            )
+        )
     t0 = time.perf_counter()
     with engine.begin() as conn:
         raw = conn.connection.dbapi_connection
@@ -180,12 +202,33 @@ def time_ogr2ogr(url: str, path: Path) -> float | None:
         pg += f" password={u.password}"
     t0 = time.perf_counter()
     subprocess.run(
-        ["ogr2ogr", "-f", "PostgreSQL", pg, str(path), "-nln", "ogr_baseline",
-         "-oo", "X_POSSIBLE_NAMES=E", "-oo", "Y_POSSIBLE_NAMES=N",
-         "-oo", "KEEP_GEOM_COLUMNS=NO", "-a_srs", "EPSG:3006", "-lco", "GEOMETRY_NAME=geom",
-         "-gt", "65536", "--config", "PG_USE_COPY", "YES"],
-        check=True, env={**os.environ, "PGCLIENTENCODING": "UTF8"},
-    )  # fmt: skip
+        [
+            "ogr2ogr",
+            "-f",
+            "PostgreSQL",
+            pg,
+            str(path),
+            "-nln",
+            "ogr_baseline",
+            "-oo",
+            "X_POSSIBLE_NAMES=E",
+            "-oo",
+            "Y_POSSIBLE_NAMES=N",
+            "-oo",
+            "KEEP_GEOM_COLUMNS=NO",
+            "-a_srs",
+            "EPSG:3006",
+            "-lco",
+            "GEOMETRY_NAME=geom",
+            "-gt",
+            "65536",
+            "--config",
+            "PG_USE_COPY",
+            "YES",
+        ],
+        check=True,
+        env={**os.environ, "PGCLIENTENCODING": "UTF8"},
+    )
     elapsed = time.perf_counter() - t0
     engine = create_engine(url)
     with engine.connect() as conn:
@@ -206,10 +249,12 @@ def main() -> None:
         default=3,
         help="rounds of every method, each on a fresh database (median shown)",
     )
-    parser.add_argument("--database", default="geo_service_bench",
-                        help="database to (re)create on the server")  # fmt: skip
-    parser.add_argument("--row-path", action="store_true",
-                        help="force the row-by-row path (no bulk index rebuild)")  # fmt: skip
+    parser.add_argument(
+        "--database", default="geo_service_bench", help="database to (re)create on the server"
+    )
+    parser.add_argument(
+        "--row-path", action="store_true", help="force the row-by-row path (no bulk index rebuild)"
+    )
     args = parser.parse_args()
     server = os.environ.get("GEO_SERVICE_DATABASE_URL")
     if not server:
@@ -218,8 +263,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         t0 = time.perf_counter()
         swedish, dotted = generate(args.rows, Path(folder))
-        print(f"generated {args.rows:,} rows in {time.perf_counter() - t0:.1f} s "
-              f"({swedish.stat().st_size / 1e6:.0f} MB)")  # fmt: skip
+        print(
+            f"generated {args.rows:,} rows in {time.perf_counter() - t0:.1f} s "
+            f"({swedish.stat().st_size / 1e6:.0f} MB)"
+        )
         for _ in range(args.repeat):  # methods interleaved, so a slow spell hits them all
             url = fresh_database(server, args.database)
             pipeline, stored = time_pipeline(url, swedish, False if args.row_path else None)
@@ -243,13 +290,18 @@ def main() -> None:
     for method, label in labels.items():
         if method in runs:
             low, high = min(runs[method]), max(runs[method])
-            print(f"{label:<44}{median[method]:>9.1f}{n / median[method]:>12,.0f}"
-                  f"   {low:.1f}–{high:.1f}")  # fmt: skip
+            print(
+                f"{label:<44}{median[method]:>9.1f}{n / median[method]:>12,.0f}"
+                f"   {low:.1f}–{high:.1f}"
+            )
     print(
         f"\nend to end reaches {median['copy'] / median['pipeline']:.0%} of the COPY ceiling"
-        + (f"; {median['ogr'] / median['pipeline']:.2f}× the speed of ogr2ogr"
-           if "ogr" in median else "")
-    )  # fmt: skip
+        + (
+            f"; {median['ogr'] / median['pipeline']:.2f}× the speed of ogr2ogr"
+            if "ogr" in median
+            else ""
+        )
+    )
     print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}")
 
 

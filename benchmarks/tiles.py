@@ -165,23 +165,33 @@ def ensure_big(engine: Engine, n: int, rebuild: bool) -> tuple[int, float]:
         ).scalar()
         run = latest_run(conn, BIG_MC)
         if rebuild or count != n:
-            ensure_municipality(session, BIG_MC, "Benchmark (Perstorp x 600)",
-                                perstorp.boundary().wkt, "synthetic benchmark data")  # fmt: skip
+            ensure_municipality(
+                session,
+                BIG_MC,
+                "Benchmark (Perstorp x 600)",
+                perstorp.boundary().wkt,
+                "synthetic benchmark data",
+            )
             conn.execute(text("DELETE FROM event WHERE municipality_code = :mc"), {"mc": BIG_MC})
-            conn.execute(text("DELETE FROM analysis_run WHERE municipality_code = :mc"),
-                         {"mc": BIG_MC})  # fmt: skip
             conn.execute(
-                text("INSERT INTO source (municipality_code, code, name, kind) VALUES "
-                     "(:mc, 'bench', 'Benchmark', 'police') ON CONFLICT DO NOTHING"),
+                text("DELETE FROM analysis_run WHERE municipality_code = :mc"), {"mc": BIG_MC}
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO source (municipality_code, code, name, kind) VALUES "
+                    "(:mc, 'bench', 'Benchmark', 'police') ON CONFLICT DO NOTHING"
+                ),
                 {"mc": BIG_MC},
-            )  # fmt: skip
+            )
             conn.execute(
-                text("INSERT INTO place (municipality_code, name, kind, aliases, geom, point, "
-                     "note) "
-                     "SELECT :mc, name, kind, aliases, geom, point, note FROM place "
-                     "WHERE municipality_code = :demo ON CONFLICT DO NOTHING"),
+                text(
+                    "INSERT INTO place (municipality_code, name, kind, aliases, geom, point, "
+                    "note) "
+                    "SELECT :mc, name, kind, aliases, geom, point, note FROM place "
+                    "WHERE municipality_code = :demo ON CONFLICT DO NOTHING"
+                ),
                 {"mc": BIG_MC, "demo": perstorp.CODE},
-            )  # fmt: skip
+            )
             frame = synthetic_events(n)
             print(f"# {BIG_MC}: {n:,} events generated in {time.perf_counter() - t0:.1f} s")
             for start in range(0, n, 200_000):
@@ -249,8 +259,11 @@ def free_port() -> int:
 def serve(url: str, **env: str) -> Iterator[tuple[str, subprocess.Popen]]:
     """A `geo-service serve` process on a free loopback port with its shipped defaults."""
     port = free_port()
-    environ = {k: v for k, v in os.environ.items()
-               if not k.startswith("GEO_SERVICE_") or k == "GEO_SERVICE_DATABASE_URL"}  # fmt: skip
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("GEO_SERVICE_") or k == "GEO_SERVICE_DATABASE_URL"
+    }
     environ |= {"GEO_SERVICE_DATABASE_URL": url, **env}
     exe = str(Path(sys.executable).with_name("geo-service"))
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
@@ -371,17 +384,32 @@ end
 """
 
 
-def load_wrk(label: str, base: str, paths: list[str], token: str, seconds: float,
-             max_requests: int) -> Result:  # fmt: skip
+def load_wrk(
+    label: str, base: str, paths: list[str], token: str, seconds: float, max_requests: int
+) -> Result:
     """8 keep-alive connections from wrk (2 threads), bounded by time and request count."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(WRK_LUA % (",".join(json.dumps(p) for p in paths), max_requests // 2))
     try:
         out = subprocess.run(
-            ["wrk", "-t2", f"-c{CLIENTS}", f"-d{seconds:.0f}s", "--timeout", "10s", "-s", f.name,
-             "-H", f"Authorization: Bearer {token}", base],
-            capture_output=True, text=True, timeout=seconds + 60, check=True,
-        ).stdout  # fmt: skip
+            [
+                "wrk",
+                "-t2",
+                f"-c{CLIENTS}",
+                f"-d{seconds:.0f}s",
+                "--timeout",
+                "10s",
+                "-s",
+                f.name,
+                "-H",
+                f"Authorization: Bearer {token}",
+                base,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 60,
+            check=True,
+        ).stdout
     finally:
         os.unlink(f.name)
     line = next(ln for ln in out.splitlines() if ln.startswith("BENCH "))
@@ -390,8 +418,13 @@ def load_wrk(label: str, base: str, paths: list[str], token: str, seconds: float
     return Result(label, d["requests"], d["us"] / 1e6, d["p50"] / 1e3, d["p99"] / 1e3, errors)
 
 
-def load_threads(label: str, work: Callable[[int], Callable[[], bool]], n_items: int,
-                 seconds: float, max_requests: int) -> Result:  # fmt: skip
+def load_threads(
+    label: str,
+    work: Callable[[int], Callable[[], bool]],
+    n_items: int,
+    seconds: float,
+    max_requests: int,
+) -> Result:
     """8 threads, each calling its own worker over the items in turn; latencies per call."""
     deadline = time.perf_counter() + seconds
     lat: list[list[float]] = [[] for _ in range(CLIENTS)]
@@ -420,8 +453,9 @@ def load_threads(label: str, work: Callable[[int], Callable[[], bool]], n_items:
     return Result(label, int(all_lat.size), elapsed, float(p50), float(p99), sum(errors))
 
 
-def load_http(label: str, base: str, paths: list[str], token: str, seconds: float,
-              max_requests: int) -> Result:  # fmt: skip
+def load_http(
+    label: str, base: str, paths: list[str], token: str, seconds: float, max_requests: int
+) -> Result:
     """wrk when installed, else 8 Python threads with one keep-alive httpx client each."""
     if shutil.which("wrk"):
         return load_wrk(label, base, paths, token, seconds, max_requests)
@@ -444,8 +478,15 @@ def cpu_seconds(proc: subprocess.Popen) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def measured(proc: subprocess.Popen, label: str, base: str, paths: list[str], token: str,
-             seconds: float, max_requests: int) -> Result:  # fmt: skip
+def measured(
+    proc: subprocess.Popen,
+    label: str,
+    base: str,
+    paths: list[str],
+    token: str,
+    seconds: float,
+    max_requests: int,
+) -> Result:
     """One HTTP load phase with the server's CPU per request attached."""
     before = cpu_seconds(proc)
     result = load_http(label, base, paths, token, seconds, max_requests)
@@ -497,9 +538,16 @@ SELECT ST_AsMVT(t, 'events_agg', 4096, 'geom') FROM (
 RAW_EVENTS = {r: text(raw_events(r)) for r in (8, 9, 10)}
 
 
-def load_raw(label: str, engine: Engine, layer: str, mc: str, run: int,
-             tiles: list[tuple[int, int, int]], seconds: float,
-             max_requests: int) -> Result:  # fmt: skip
+def load_raw(
+    label: str,
+    engine: Engine,
+    layer: str,
+    mc: str,
+    run: int,
+    tiles: list[tuple[int, int, int]],
+    seconds: float,
+    max_requests: int,
+) -> Result:
     """Plain per-request ST_AsMVT straight to PostGIS from 8 threads (one connection each)."""
     from geo_service.tiles.layers import events_resolution
     from geo_service.tiles.sql import PLACES
@@ -545,19 +593,27 @@ def main() -> None:
     keys = tokens(engine)
     workers = get_settings().workers
     with engine.connect() as conn:
-        n_events = dict(conn.execute(text(
-            "SELECT municipality_code, count(*) FROM event GROUP BY 1")).all())  # fmt: skip
-        n_cells = dict(conn.execute(text(
-            "SELECT run_id, count(*) FROM analysis_cell WHERE run_id IN (:a, :b) GROUP BY 1"),
-            {"a": demo_run, "b": big_run}).all())  # fmt: skip
+        n_events = dict(
+            conn.execute(text("SELECT municipality_code, count(*) FROM event GROUP BY 1")).all()
+        )
+        n_cells = dict(
+            conn.execute(
+                text(
+                    "SELECT run_id, count(*) FROM analysis_cell WHERE run_id IN (:a, :b) GROUP BY 1"
+                ),
+                {"a": demo_run, "b": big_run},
+            ).all()
+        )
     boundary = perstorp.boundary()
     tiles = tiles_covering(boundary, ZOOMS)
     sets = [("demo 1275", "1275", demo_run), (f"1M {BIG_MC}", BIG_MC, big_run)]
     client = "wrk" if shutil.which("wrk") else "httpx"
-    print(f"# {platform.node()}: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-          f"{dt.datetime.now():%Y-%m-%d %H:%M}, load average {os.getloadavg()[0]:.1f}; "
-          f"client {client}, {CLIENTS} connections, {args.seconds:.0f} s per phase; "
-          f"serve workers: {workers}")  # fmt: skip
+    print(
+        f"# {platform.node()}: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"{dt.datetime.now():%Y-%m-%d %H:%M}, load average {os.getloadavg()[0]:.1f}; "
+        f"client {client}, {CLIENTS} connections, {args.seconds:.0f} s per phase; "
+        f"serve workers: {workers}"
+    )
     print(
         f"# demo 1275: {n_events.get('1275', 0):,} events, run {demo_run} "
         f"({n_cells.get(demo_run, 0):,} cells), ready in {demo_s:.1f} s"
@@ -583,8 +639,9 @@ def main() -> None:
                 full, errs, size = survey(base, ps, keys[mc])
                 r = measured(proc, "server, cached", base, ps, keys[mc], s, m)
                 r.errors += errs
-                results.append((name, layer, "run in URL" if layer != "events_agg" else "",
-                                full, size, r))  # fmt: skip
+                results.append(
+                    (name, layer, "run in URL" if layer != "events_agg" else "", full, size, r)
+                )
             ps = paths("hotspots", mc, None)
             full, errs, size = survey(base, ps, keys[mc])
             r = measured(proc, "server, cached", base, ps, keys[mc], s, m)
@@ -605,8 +662,19 @@ def main() -> None:
     engine.dispose()
 
     print()
-    head = ("data", "layer", "URL", "variant", "tiles w/ data", "requests", "tiles/s", "p50 ms",
-            "p99 ms", "server CPU µs/tile", "errors")  # fmt: skip
+    head = (
+        "data",
+        "layer",
+        "URL",
+        "variant",
+        "tiles w/ data",
+        "requests",
+        "tiles/s",
+        "p50 ms",
+        "p99 ms",
+        "server CPU µs/tile",
+        "errors",
+    )
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for name, layer, note, full, _size, r in results:
@@ -616,11 +684,14 @@ def main() -> None:
             f"{r.rate:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | "
             f"{'' if math.isnan(r.cpu_us) else f'{r.cpu_us:,.0f}'} | {r.errors} |"
         )
-    target = [r for name, layer, note, *_, r in results
-              if layer == "hotspots" and note == "run in URL"]  # fmt: skip
+    target = [
+        r for name, layer, note, *_, r in results if layer == "hotspots" and note == "run in URL"
+    ]
     ok = all(r.p50_ms <= 5 and r.rate >= 2000 and not r.errors for r in target)
-    print(f"\nTarget (hotspot tiles of the latest run, run in URL: p50 <= 5 ms, >= 2,000 tiles/s): "
-          f"{'met' if ok else 'NOT met'}")  # fmt: skip
+    print(
+        f"\nTarget (hotspot tiles of the latest run, run in URL: p50 <= 5 ms, >= 2,000 tiles/s): "
+        f"{'met' if ok else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

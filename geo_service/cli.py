@@ -1,14 +1,13 @@
 """The geo-service command line: thin wrappers around the packages."""
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import func
 
-from geo_service.config import get_settings
+from geo_service.config import STOCKHOLM, get_settings
 
 app = typer.Typer(
     help="geo_service: hotspot analysis for EST and the municipal lägesbild.",
@@ -61,8 +60,12 @@ def db_status() -> None:
 
     current, head = migrate.current_revision(), migrate.head_revision()
     table = Table("database", "revision", "head", "up to date")
-    table.add_row(get_settings().database_url.split("@")[-1], str(current), str(head),
-                  "yes" if current == head else "no")  # fmt: skip
+    table.add_row(
+        get_settings().database_url.split("@")[-1],
+        str(current),
+        str(head),
+        "yes" if current == head else "no",
+    )
     Console().print(table)
     if current != head:
         raise typer.Exit(1)
@@ -108,9 +111,13 @@ def analyze(
     overrides = {
         "from_date": date.fromisoformat(from_) if from_ else None,
         "to_date": date.fromisoformat(to) if to else None,
-        "resolution": resolution, "kinds": kind or None, "categories": category or None,
-        "sources": source or None, "value": value, "study_area": study_area,
-    }  # fmt: skip
+        "resolution": resolution,
+        "kinds": kind or None,
+        "categories": category or None,
+        "sources": source or None,
+        "value": value,
+        "study_area": study_area,
+    }
     _analyze(municipality, overrides)
 
 
@@ -122,7 +129,9 @@ def _analyze(municipality: str, overrides: dict[str, object]) -> None:
     from geo_service.runs import run_analysis
 
     with console.status(f"analysing {municipality}"), session_scope() as session:
-        run_id = run_analysis(session, municipality, **overrides)
+        run_id = run_analysis(
+            session, municipality, keep_runs=get_settings().runs_kept, **overrides
+        )
         run = session.get(AnalysisRun, (municipality, run_id))
         categories = session.execute(
             select(AnalysisCell.category, func.count())
@@ -130,10 +139,14 @@ def _analyze(municipality: str, overrides: dict[str, object]) -> None:
             .group_by(AnalysisCell.category)
             .order_by(func.count().desc())
         ).all()
-    local = ZoneInfo("Europe/Stockholm")
+    local = STOCKHOLM
     first, end = run.period_start.astimezone(local), run.period_end.astimezone(local)
-    table = Table("category", "cells", title=f"run {run_id}: {run.n_periods} periods, "
-                  f"{first:%Y-%m-%d} – {end - timedelta(days=1):%Y-%m-%d}")  # fmt: skip
+    table = Table(
+        "category",
+        "cells",
+        title=f"run {run_id}: {run.n_periods} periods, "
+        f"{first:%Y-%m-%d} – {end - timedelta(days=1):%Y-%m-%d}",
+    )
     for name, n in categories:
         table.add_row(name, str(n))
     Console().print(table)
@@ -171,13 +184,26 @@ def token_list(
     with session_scope() as session:
         require_municipality(session, municipality)
         tokens = list_tokens(session, municipality)
-    local = ZoneInfo("Europe/Stockholm")
-    table = Table("id", "role", "organisation", "name", "created", "revoked",
-                  title=f"tokens of {municipality}")  # fmt: skip
+    local = STOCKHOLM
+    table = Table(
+        "id",
+        "role",
+        "organisation",
+        "name",
+        "created",
+        "revoked",
+        title=f"tokens of {municipality}",
+    )
     for t in tokens:
         revoked = f"{t.revoked_at.astimezone(local):%Y-%m-%d %H:%M}" if t.revoked_at else ""
-        table.add_row(str(t.id), t.role, t.organisation, t.name or "",
-                      f"{t.created_at.astimezone(local):%Y-%m-%d %H:%M}", revoked)  # fmt: skip
+        table.add_row(
+            str(t.id),
+            t.role,
+            t.organisation,
+            t.name or "",
+            f"{t.created_at.astimezone(local):%Y-%m-%d %H:%M}",
+            revoked,
+        )
     Console(width=200).print(table)
 
 
@@ -193,8 +219,10 @@ def token_revoke(
     with session_scope() as session:
         revoked = revoke_token(session, municipality, token_id)
     if not revoked:
-        console.print(f"[red]error (token_not_found):[/red] no live token {token_id} "
-                      f"in municipality {municipality}.")  # fmt: skip
+        console.print(
+            f"[red]error (token_not_found):[/red] no live token {token_id} "
+            f"in municipality {municipality}."
+        )
         raise typer.Exit(2)
     console.print(f"[green]token {token_id} of {municipality} revoked[/green]")
 
@@ -215,8 +243,15 @@ def serve(
     console.print(f"OpenAPI:   http://{host}:{port}/docs")
     from geo_service.api.server import HTTP_PROTOCOL
 
-    uvicorn.run("geo_service.api.app:create_app", factory=True, host=host, port=port,
-                workers=workers, log_level="info", http=HTTP_PROTOCOL)  # fmt: skip
+    uvicorn.run(
+        "geo_service.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        http=HTTP_PROTOCOL,
+    )
 
 
 def main() -> None:

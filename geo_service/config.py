@@ -1,9 +1,16 @@
 """Settings, read once from the environment (prefix GEO_SERVICE_) or a .env file."""
 
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TIMEZONE = "Europe/Stockholm"
+"""The calendar of periods, meetings and dates: naive times in files are read in it, and SQL
+turns stored UTC times into its dates (`AT TIME ZONE :tz`). The pure analysis package keeps its
+own copy (geo_service.analysis.periods.TIMEZONE) so that it imports nothing from here."""
+STOCKHOLM = ZoneInfo(TIMEZONE)
 
 
 class Settings(BaseSettings):

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import RowMapping, make_url
+from sqlalchemy.orm import Session
 
 from geo_service.config import get_settings
 from geo_service.db import migrate
@@ -46,6 +47,22 @@ def create_database(server: str, prefix: str = "geo_service_test") -> str:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+def fetch(engine: Engine, sql: str, **params: object) -> list[RowMapping]:
+    """The rows of one query, as mappings (read in a connection of their own)."""
+    with engine.connect() as conn:
+        return list(conn.execute(text(sql), params).mappings())
+
+
+def make_tokens(engine: Engine, mc: str, wanted: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """A stored token per name, for its (role, organisation) in municipality `mc`."""
+    from geo_service.api.auth import create_token
+
+    with Session(engine) as session:
+        tokens = {name: create_token(session, mc, *given) for name, given in wanted.items()}
+        session.commit()
+    return tokens
 
 
 def drop_database(url: str) -> None:

@@ -185,27 +185,38 @@ def _cells_frame(
     integral = bool((events == np.round(events)).all())
     change = rate_change_from_cube(events, CHANGE_STEPS) if integral else None
     nan = np.full(len(cells_hex), np.nan)
-    return pd.DataFrame({
-        "cell": cells_hex, "category": labels.category,
-        "confirmed": confirmed,
-        "uncertain": calib.uncertain_labels(labels.category, confirmed),
-        "hot_share": hot.mean(axis=1), "cold_share": cold.mean(axis=1),
-        "hot_steps": hot.sum(axis=1), "cold_steps": cold.sum(axis=1),
-        "final_z": labels.z[:, -1], "final_p": labels.p[:, -1],
-        "final_p_adj": labels.p_adj[:, -1],
-        "run_length": final_state_run_length(hot, cold),
-        "trend_tau": labels.trend.tau, "trend_p": labels.trend.p,
-        "trend_p_adj": labels.trend.p_adj,
-        "z_trend_tau": z_trend.tau, "z_trend_p": z_trend.p,
-        "count_trend_tau": count_trend.tau, "count_trend_p": count_trend.p,
-        "total": values.sum(axis=1), "events": events.sum(axis=1),
-        "last_value": values[:, -1], "last_count": events[:, -1],
-        "change_ratio": change.rate_ratio if change else nan,
-        "change_ci_low": change.ci_low if change else nan,
-        "change_ci_high": change.ci_high if change else nan,
-        "change_p": change.p_increase if change else nan,
-        "neighbours": neighbours,
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "cell": cells_hex,
+            "category": labels.category,
+            "confirmed": confirmed,
+            "uncertain": calib.uncertain_labels(labels.category, confirmed),
+            "hot_share": hot.mean(axis=1),
+            "cold_share": cold.mean(axis=1),
+            "hot_steps": hot.sum(axis=1),
+            "cold_steps": cold.sum(axis=1),
+            "final_z": labels.z[:, -1],
+            "final_p": labels.p[:, -1],
+            "final_p_adj": labels.p_adj[:, -1],
+            "run_length": final_state_run_length(hot, cold),
+            "trend_tau": labels.trend.tau,
+            "trend_p": labels.trend.p,
+            "trend_p_adj": labels.trend.p_adj,
+            "z_trend_tau": z_trend.tau,
+            "z_trend_p": z_trend.p,
+            "count_trend_tau": count_trend.tau,
+            "count_trend_p": count_trend.p,
+            "total": values.sum(axis=1),
+            "events": events.sum(axis=1),
+            "last_value": values[:, -1],
+            "last_count": events[:, -1],
+            "change_ratio": change.rate_ratio if change else nan,
+            "change_ci_low": change.ci_low if change else nan,
+            "change_ci_high": change.ci_high if change else nan,
+            "change_p": change.p_increase if change else nan,
+            "neighbours": neighbours,
+        }
+    )
 
 
 def _bins_frame(
@@ -388,7 +399,7 @@ def emerging_hotspots_from_counts(
             labels.p_adj,
             labels.hot,
             labels.cold,
-        ),  # fmt: skip
+        ),
         periods=list(cube.periods),
         params=_params(cube, cells_hex, options, int(k), confirm, scan, calibration_runs),
         sparsity=cube_sparsity(cube.values, int(round(float(cube.events.sum())))),
@@ -469,11 +480,18 @@ def emerging_hotspots(
         k, time_lag, alpha, global_window, permutations, seed, trend, calibration_runs
     )
     options = {
-        "k": k, "time_lag": time_lag, "alpha": alpha, "fdr": fdr,
-        "global_window": global_window, "permutations": permutations, "seed": seed,
-        "trend": trend, "confirm": confirm, "scan_options": scan_options,
+        "k": k,
+        "time_lag": time_lag,
+        "alpha": alpha,
+        "fdr": fdr,
+        "global_window": global_window,
+        "permutations": permutations,
+        "seed": seed,
+        "trend": trend,
+        "confirm": confirm,
+        "scan_options": scan_options,
         "calibration_runs": calibration_runs,
-    }  # fmt: skip
+    }
 
     def run_at(res: int) -> EhsaResult:
         cube = events_to_cube(

@@ -6,5 +6,5 @@ from geo_service.errors import GeoServiceError
 class AnalysisError(GeoServiceError):
     """Bad input to an analysis (empty selection, too few periods, invalid parameter)."""
 
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
-        super().__init__(code, message, status)
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(code, message)

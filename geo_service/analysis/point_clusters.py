@@ -289,6 +289,69 @@ def _empty_clusters() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=SWEREF_TM), crs=SWEREF_TM)
 
 
+def _params(
+    method: str,
+    eps_m: float,
+    min_samples: int,
+    min_cluster_size: int,
+    cluster_selection_epsilon_m: float,
+    time_scale_m_per_day: float | None,
+    start: pd.Timestamp,
+) -> dict[str, Any]:
+    """The effective options, JSON-serialisable."""
+    return {
+        "method": method,
+        "eps_m": float(eps_m),
+        "min_samples": int(min_samples),
+        "min_cluster_size": int(min_cluster_size),
+        "cluster_selection_epsilon_m": float(cluster_selection_epsilon_m),
+        "time_scale_m_per_day": None
+        if time_scale_m_per_day is None
+        else float(time_scale_m_per_day),
+        "since": start.isoformat(),
+        "hull_ratio": HULL_RATIO,
+        "buffer_m": BUFFER_M,
+    }
+
+
+def _cluster_table(
+    events: pd.DataFrame,
+    inside: np.ndarray,
+    window_labels: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    times_ns: np.ndarray,
+    scan_clusters: gpd.GeoSeries | gpd.GeoDataFrame | None,
+) -> gpd.GeoDataFrame:
+    """One row per cluster 1…n of the window's events: size, time span, categories, hull."""
+    n = int(window_labels.max())
+    member = window_labels > 0
+    codes = window_labels[member] - 1
+    sizes = np.bincount(codes, minlength=n)
+    first = np.full(n, np.iinfo(np.int64).max)
+    last = np.full(n, np.iinfo(np.int64).min)
+    np.minimum.at(first, codes, times_ns[member])
+    np.maximum.at(last, codes, times_ns[member])
+    ids = events["id"].to_numpy() if "id" in events.columns else events.index.to_numpy()
+    by_cluster = np.argsort(codes, kind="stable")
+    member_ids = np.split(ids[inside][member][by_cluster], np.cumsum(sizes)[:-1])
+    hulls = cluster_hulls(window_labels, x, y, n)
+    categories = events["category"][inside] if "category" in events.columns else None
+
+    frame = pd.DataFrame(
+        {
+            "cluster": np.arange(1, n + 1, dtype=np.int64),
+            "size": sizes.astype(np.int64),
+            "start": pd.to_datetime(first, utc=True),
+            "end": pd.to_datetime(last, utc=True),
+            "top_categories": _top_categories(window_labels, categories, n),
+            "scan_alarm": _scan_overlap(hulls, scan_clusters),
+            "members": [m.tolist() for m in member_ids],
+        }
+    )
+    return gpd.GeoDataFrame(frame, geometry=hulls, crs=SWEREF_TM)[_COLUMNS]
+
+
 def point_clusters(
     events: pd.DataFrame,
     *,
@@ -346,19 +409,15 @@ def point_clusters(
     labels[inside] = window_labels
     n = int(window_labels.max()) if len(window_labels) else 0
 
-    params: dict[str, Any] = {
-        "method": method,
-        "eps_m": float(eps_m),
-        "min_samples": int(min_samples),
-        "min_cluster_size": int(min_cluster_size),
-        "cluster_selection_epsilon_m": float(cluster_selection_epsilon_m),
-        "time_scale_m_per_day": None
-        if time_scale_m_per_day is None
-        else float(time_scale_m_per_day),
-        "since": start.isoformat(),
-        "hull_ratio": HULL_RATIO,
-        "buffer_m": BUFFER_M,
-    }
+    params = _params(
+        method,
+        eps_m,
+        min_samples,
+        min_cluster_size,
+        cluster_selection_epsilon_m,
+        time_scale_m_per_day,
+        start,
+    )
     result = PointClusterResult(
         labels=pd.Series(labels, index=events.index, name="cluster"),
         clusters=_empty_clusters(),
@@ -370,31 +429,7 @@ def point_clusters(
     if n == 0:
         return result
 
-    member = window_labels > 0
-    codes = window_labels[member] - 1
-    sizes = np.bincount(codes, minlength=n)
-    first = np.full(n, np.iinfo(np.int64).max)
-    last = np.full(n, np.iinfo(np.int64).min)
-    np.minimum.at(first, codes, times_ns[member])
-    np.maximum.at(last, codes, times_ns[member])
-    ids = events["id"].to_numpy() if "id" in events.columns else events.index.to_numpy()
-    by_cluster = np.argsort(codes, kind="stable")
-    member_ids = np.split(ids[inside][member][by_cluster], np.cumsum(sizes)[:-1])
-    hulls = cluster_hulls(window_labels, x, y, n)
-    categories = events["category"][inside] if "category" in events.columns else None
-
-    frame = pd.DataFrame(
-        {
-            "cluster": np.arange(1, n + 1, dtype=np.int64),
-            "size": sizes.astype(np.int64),
-            "start": pd.to_datetime(first, utc=True),
-            "end": pd.to_datetime(last, utc=True),
-            "top_categories": _top_categories(window_labels, categories, n),
-            "scan_alarm": _scan_overlap(hulls, scan_clusters),
-            "members": [m.tolist() for m in member_ids],
-        }
-    )
-    result.clusters = gpd.GeoDataFrame(frame, geometry=hulls, crs=SWEREF_TM)[_COLUMNS]
+    result.clusters = _cluster_table(events, inside, window_labels, x, y, times_ns, scan_clusters)
     return result
 
 

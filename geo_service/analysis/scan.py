@@ -42,7 +42,7 @@ import pandas as pd
 
 from geo_service.analysis.cells import cells_to_hex
 from geo_service.analysis.circles import cell_centroids_xy, nearest_within
-from geo_service.analysis.cube import dense_cube, events_to_cube
+from geo_service.analysis.cube import DenseCube, dense_cube, events_to_cube
 from geo_service.analysis.cube import period_days as period_length
 from geo_service.analysis.errors import AnalysisError
 from geo_service.analysis.periods import TIMEZONE
@@ -459,6 +459,72 @@ def _cluster_frame(
     return frame.astype({"cluster": np.int64, "steps": np.int64, "observed": np.int64})
 
 
+def _checked_null_max(null_max: np.ndarray | None) -> np.ndarray | None:
+    if null_max is None:
+        return None
+    null_max = np.asarray(null_max, dtype=np.float64)
+    if null_max.ndim != 1 or len(null_max) == 0 or not np.isfinite(null_max).all():
+        raise AnalysisError("invalid_null_max", "null_max must be a non-empty 1-D array")
+    return null_max
+
+
+def _window(
+    periods: pd.DatetimeIndex, period_days: int | None, max_steps: int | None
+) -> tuple[int, int]:
+    """(period length in days, longest window in periods), checked."""
+    days = period_length(periods) if period_days is None else period_days
+    if days is None or not _is_int(days) or int(days) < 1:
+        raise AnalysisError(
+            "invalid_period_days",
+            "the periods must share one length in days (or pass period_days ≥ 1)",
+        )
+    n_periods = len(periods)
+    steps = _default_steps(n_periods, int(days)) if max_steps is None else int(max_steps)
+    if steps > n_periods:
+        raise AnalysisError(
+            "invalid_max_steps", f"max_steps ({steps}) exceeds the number of periods ({n_periods})"
+        )
+    return int(days), steps
+
+
+def _observed(cyl: _Cylinders, cube: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each cylinder's observed count and LLR (0 where the count cannot exceed expectation)."""
+    observed = _circle_counts(_window_counts(cube, steps, np.int64)[None], cyl.nbr)[0]
+    llr = np.zeros(cyl.cmin.shape)
+    hits = np.flatnonzero(observed >= cyl.cmin)
+    llr.ravel()[hits] = cyl.llr(observed.ravel()[hits], hits)
+    return observed, llr
+
+
+def _params(
+    dense: DenseCube,
+    cells_hex: np.ndarray,
+    options: dict[str, Any],
+    llr: np.ndarray,
+    null_max: np.ndarray,
+) -> dict[str, Any]:
+    """The effective parameters and summary figures of a scan, JSON-serialisable."""
+    periods = dense.periods
+    max_llr = float(llr.max()) if llr.size else 0.0
+    return {
+        "method": "space_time_permutation_scan",
+        "method_version": METHOD_VERSION,
+        "resolution": dense.resolution,
+        **options,
+        "study_area": dense.study_area,
+        "n_cells": len(dense.cells),
+        "study_cells_sha256": hashlib.sha256(",".join(cells_hex).encode()).hexdigest(),
+        "n_periods": len(periods),
+        "first_period_start": periods[0].isoformat(),
+        "last_period_start": periods[-1].isoformat(),
+        "timezone": TIMEZONE,
+        "max_llr": max_llr,
+        "max_llr_p": float((1 + (null_max >= max_llr).sum()) / (len(null_max) + 1)),
+        "critical_llr_05": float(np.quantile(null_max, 0.95)),
+        "critical_llr_01": float(np.quantile(null_max, 0.99)),
+    }
+
+
 def space_time_scan_from_counts(
     counts: pd.DataFrame,
     study_cells: Sequence[object] | np.ndarray | None,
@@ -490,28 +556,13 @@ def space_time_scan_from_counts(
         max_radius_m, max_share, max_steps, replicates, seed, alarm_days, max_clusters, report_p
     )
     reused = null_max is not None
-    if null_max is not None:
-        null_max = np.asarray(null_max, dtype=np.float64)
-        if null_max.ndim != 1 or len(null_max) == 0 or not np.isfinite(null_max).all():
-            raise AnalysisError("invalid_null_max", "null_max must be a non-empty 1-D array")
+    null_max = _checked_null_max(null_max)
     dense = dense_cube(
         _counts_with_events(counts), study_cells, period_starts, k=0, resolution=resolution
     )
     cells, periods, warnings = dense.cells, dense.periods, dense.warnings
     cube = np.round(dense.events).astype(np.int64)
-    days = period_length(periods) if period_days is None else period_days
-    if days is None or not _is_int(days) or int(days) < 1:
-        raise AnalysisError(
-            "invalid_period_days",
-            "the periods must share one length in days (or pass period_days ≥ 1)",
-        )
-    days = int(days)
-    n_periods = len(periods)
-    steps = _default_steps(n_periods, days) if max_steps is None else int(max_steps)
-    if steps > n_periods:
-        raise AnalysisError(
-            "invalid_max_steps", f"max_steps ({steps}) exceeds the number of periods ({n_periods})"
-        )
+    days, steps = _window(periods, period_days, max_steps)
     total = int(cube.sum())
     if total == 0:
         raise AnalysisError("no_events", "no events for this selection")
@@ -527,10 +578,7 @@ def space_time_scan_from_counts(
             "use a smaller max_radius_m, fewer replicates or a coarser resolution",
         )
 
-    observed = _circle_counts(_window_counts(cube, steps, np.int64)[None], cyl.nbr)[0]
-    llr = np.zeros(cyl.cmin.shape)
-    hits = np.flatnonzero(observed >= cyl.cmin)
-    llr.ravel()[hits] = cyl.llr(observed.ravel()[hits], hits)
+    observed, llr = _observed(cyl, cube, steps)
     in_full = 0
     if null_max is None:
         null_max, in_full = _null_maxima(cyl, cube, steps, int(replicates), int(seed))
@@ -539,37 +587,14 @@ def space_time_scan_from_counts(
     clusters = _cluster_frame(
         chosen, cyl, observed, llr, cells_hex, full_idx, full_dist, periods, days, alarm_days
     )
-    max_llr = float(llr.max()) if llr.size else 0.0
-    params: dict[str, Any] = {
-        "method": "space_time_permutation_scan",
-        "method_version": METHOD_VERSION,
-        "resolution": dense.resolution,
-        "max_radius_m": float(max_radius_m),
-        "max_share": float(max_share),
-        "max_steps": steps,
-        "replicates": n_replicates,
-        "null_reused": reused,
-        "replicates_in_full": in_full,
-        "seed": int(seed),
-        "alarm_days": float(alarm_days),
-        "max_clusters": int(max_clusters),
-        "report_p": float(report_p),
-        "study_area": dense.study_area,
-        "n_cells": len(cells),
-        "study_cells_sha256": hashlib.sha256(",".join(cells_hex).encode()).hexdigest(),
-        "n_periods": n_periods,
-        "period_days": days,
-        "first_period_start": periods[0].isoformat(),
-        "last_period_start": periods[-1].isoformat(),
-        "timezone": TIMEZONE,
-        "events": total,
-        "window_events": int(window_totals[-1]),
-        "cylinders": n_cylinders,
-        "max_llr": max_llr,
-        "max_llr_p": float((1 + (null_max >= max_llr).sum()) / (len(null_max) + 1)),
-        "critical_llr_05": float(np.quantile(null_max, 0.95)),
-        "critical_llr_01": float(np.quantile(null_max, 0.99)),
-    }
+    options = {
+        "max_radius_m": float(max_radius_m), "max_share": float(max_share), "max_steps": steps,
+        "replicates": n_replicates, "null_reused": reused, "replicates_in_full": in_full,
+        "seed": int(seed), "alarm_days": float(alarm_days), "max_clusters": int(max_clusters),
+        "report_p": float(report_p), "period_days": days, "events": total,
+        "window_events": int(window_totals[-1]), "cylinders": n_cylinders,
+    }  # fmt: skip
+    params = _params(dense, cells_hex, options, llr, null_max)
     return ScanResult(clusters=clusters, params=params, null_max=null_max, warnings=warnings)
 
 

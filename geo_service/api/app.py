@@ -30,8 +30,21 @@ from geo_service.tiles.fastpath import CachedTileFastPath
 API_PREFIX = "/api/v1"
 ERROR_RESPONSES = problem_responses(503)
 """Every operation may meet an unreachable database; the routes document their own errors."""
-API_ROUTERS = (health, hotspots, clusters, runs, events, places, priorities, meetings, measures,
-               imports, observations, quarantine, palette)  # fmt: skip
+API_ROUTERS = (
+    health,
+    hotspots,
+    clusters,
+    runs,
+    events,
+    places,
+    priorities,
+    meetings,
+    measures,
+    imports,
+    observations,
+    quarantine,
+    palette,
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -49,10 +62,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in API_ROUTERS:
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(tiles.router)
-    app.add_middleware(WriteRateLimit, per_minute=settings.write_rate_per_minute,
-                       burst=settings.write_burst)  # fmt: skip
-    app.add_middleware(RequestSizeLimit, max_body_bytes=settings.max_body_kb * 1024,
-                       max_upload_bytes=settings.max_upload_mb * 1024 * 1024)  # fmt: skip
+    app.add_middleware(
+        WriteRateLimit, per_minute=settings.write_rate_per_minute, burst=settings.write_burst
+    )
+    app.add_middleware(
+        RequestSizeLimit,
+        max_body_bytes=settings.max_body_kb * 1024,
+        max_upload_bytes=settings.max_upload_mb * 1024 * 1024,
+    )
     app.add_middleware(CachedTileFastPath)  # tile cache hits skip routing (docs/serving.md)
     dashboard.install_dashboard(app, API_PREFIX)
     return app

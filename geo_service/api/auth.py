@@ -1,4 +1,4 @@
-"""Bearer tokens, roles and tenant scoping (DESIGN.md §5).
+"""Bearer tokens, principals and tenant scoping.
 
 Tokens look like `gs_<kommunkod>_<secret>`; only their SHA-256 is stored. A token belongs to one
 municipality and one role. Anonymous callers get the `public` role, and only for a municipality
@@ -7,28 +7,18 @@ whose settings enable a public view (aggregates only, small counts suppressed).
 
 import hashlib
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
-from fastapi import Depends, Query, Request, Security
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from geo_service.api.deps import get_session
-from geo_service.db.constants import ROLES
+from geo_service.db.constants import PUBLIC, ROLES
 from geo_service.db.models import ApiToken, AuditLog
-from geo_service.errors import GeoServiceError
+from geo_service.errors import Forbidden, GeoServiceError, Unauthorized
 
-PUBLIC = "public"
-RAW_READERS = ("admin", "analyst", "coordinator")
-"""Roles that may see exact points and free text; every such read is audited."""
-AGGREGATE_READERS = (*ROLES, PUBLIC)
-"""Everyone may read aggregates; anonymous only where the tenant's public view is on."""
 SUPPRESSED_ROLES = ("viewer", "reporter", PUBLIC)
-"""Roles that never see counts below k (DESIGN.md §5)."""
-RUN_STARTERS = ("admin", "analyst", "coordinator")
+"""Roles that never see counts below k."""
 
 
 @dataclass(frozen=True)
@@ -43,11 +33,10 @@ class Principal:
     def require_tenant(self, municipality_code: str) -> None:
         """Raise unless the caller belongs to `municipality_code` (anonymous: public view on)."""
         if self.municipality_code is not None and self.municipality_code != municipality_code:
-            raise GeoServiceError(
+            raise Forbidden(
                 "forbidden_tenant",
                 f"This token belongs to municipality {self.municipality_code}, "
                 f"not {municipality_code}.",
-                status=403,
             )
 
     @property
@@ -79,14 +68,21 @@ def create_token(
     if role not in ROLES:
         raise GeoServiceError("invalid_role", f"Role must be one of {', '.join(ROLES)}.")
     token = f"gs_{municipality_code}_{secrets.token_urlsafe(32)}"
-    session.add(ApiToken(municipality_code=municipality_code, token_hash=hash_token(token),
-                         role=role, organisation=organisation, name=name))  # fmt: skip
+    session.add(
+        ApiToken(
+            municipality_code=municipality_code,
+            token_hash=hash_token(token),
+            role=role,
+            organisation=organisation,
+            name=name,
+        )
+    )
     session.flush()
     return token
 
 
-def _unauthorized(message: str) -> GeoServiceError:
-    return GeoServiceError("unauthorized", message, status=401)
+def _unauthorized(message: str) -> Unauthorized:
+    return Unauthorized("unauthorized", message)
 
 
 def principal_from_header(session: Session, header: str) -> Principal:
@@ -109,38 +105,6 @@ def principal_from_header(session: Session, header: str) -> Principal:
     return Principal(row.municipality_code, row.role, row.organisation, row.id)
 
 
-bearer = HTTPBearer(
-    auto_error=False,
-    description="A token from `geo-service token create`: `Bearer gs_<kommunkod>_<secret>`.",
-)
-
-
-def authenticate(
-    request: Request,
-    session: Session = Depends(get_session),
-    _: HTTPAuthorizationCredentials | None = Security(bearer),
-) -> Principal:
-    """The caller from the Authorization header; anonymous callers become `public`."""
-    return principal_from_header(session, request.headers.get("authorization", ""))
-
-
-def require(*roles: str) -> Callable[..., Principal]:
-    """A dependency that lets through only the given roles (`public` = anonymous allowed)."""
-
-    def dependency(principal: Principal = Depends(authenticate)) -> Principal:
-        if principal.role not in roles:
-            if principal.role == PUBLIC:
-                raise _unauthorized("This endpoint needs a token.")
-            raise GeoServiceError(
-                "forbidden_role",
-                f"Role {principal.role!r} may not do this; allowed: {', '.join(roles)}.",
-                status=403,
-            )
-        return principal
-
-    return dependency
-
-
 def scope(session: Session, principal: Principal, municipality_code: str) -> None:
     """Check tenant access: tokens only their own tenant; anonymous only where public view is on."""
     principal.require_tenant(municipality_code)
@@ -149,7 +113,7 @@ def scope(session: Session, principal: Principal, municipality_code: str) -> Non
             text(
                 "SELECT (settings->>'public_view')::boolean FROM municipality "
                 "WHERE municipality_code = :mc"
-            ),  # fmt: skip
+            ),
             {"mc": municipality_code},
         ).scalar()
         if not enabled:
@@ -162,9 +126,17 @@ def audit(
     session: Session, principal: Principal, action: str, resource: str, detail: dict[str, Any]
 ) -> None:
     """Write one audit record (raw reads, changes) in the request's transaction."""
-    session.add(AuditLog(municipality_code=principal.municipality_code, token_id=principal.token_id,
-                         role=principal.role, organisation=principal.organisation, action=action,
-                         resource=resource, detail=detail))  # fmt: skip
+    session.add(
+        AuditLog(
+            municipality_code=principal.municipality_code,
+            token_id=principal.token_id,
+            role=principal.role,
+            organisation=principal.organisation,
+            action=action,
+            resource=resource,
+            detail=detail,
+        )
+    )
 
 
 def revoke_token(session: Session, municipality_code: str, token_id: int) -> bool:
@@ -188,27 +160,3 @@ def list_tokens(session: Session, municipality_code: str) -> list[ApiToken]:
             .order_by(ApiToken.id)
         )
     )
-
-
-MUNICIPALITY_QUERY = Query(
-    ..., pattern=r"^[0-9]{4}$", description="Kommunkod of the tenant, e.g. 1275.", examples=["1275"]
-)
-
-
-def tenant_access(*roles: str, query: Any = MUNICIPALITY_QUERY) -> Callable[..., Principal]:
-    """A dependency for routes with ?municipality=<kommunkod>: checks role, then tenant.
-
-    Returns the principal with `municipality_code` set to the checked tenant (also when anonymous).
-    `query` is the parameter's declaration, so a router can keep its own OpenAPI description.
-    """
-    allowed = require(*roles)
-
-    def dependency(
-        municipality: str = query,
-        principal: Principal = Depends(allowed),
-        session: Session = Depends(get_session),
-    ) -> Principal:
-        scope(session, principal, municipality)
-        return replace(principal, municipality_code=municipality)
-
-    return dependency

@@ -1,9 +1,36 @@
-"""Request dependencies: the database session."""
+"""Request dependencies as typed aliases: the session, the settings, and who may do what.
 
-from collections.abc import Iterator
+A route states its needs in its signature (`session: SessionDep`, `principal: PlaceWriter`).
+The role sets below are the one permissions table: each names a permission once, and every
+route that needs it uses the alias built from it.
+"""
 
-from fastapi import Request
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
+
+from geo_service.api.auth import PUBLIC, Principal, principal_from_header, scope
+from geo_service.config import Settings
+from geo_service.db.constants import ROLES
+from geo_service.errors import Forbidden, Unauthorized
+
+STAFF = ("admin", "analyst", "coordinator")
+"""The municipality's analysis staff: import files, handle the quarantine, start analysis runs,
+and read exact points and free text (every such read is audited)."""
+AGGREGATE_READERS = (*ROLES, PUBLIC)
+"""Everyone may read aggregates; anonymous only where the tenant's public view is on."""
+EVENT_READERS = (*STAFF, "reporter")
+"""Raw events: the raw readers, and reporters their own observations."""
+OBSERVERS = ("reporter", "coordinator", "analyst", "admin")
+"""May send observations (rapportörer and the staff who enter theirs)."""
+PLACE_READERS = ("admin", "analyst", "coordinator", "viewer")
+"""May read places, measures, priorities, meeting snapshots and the lägesbild."""
+PLACE_WRITERS = ("admin", "coordinator")
+"""May change places and measures and freeze a meeting's priorities."""
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -12,3 +39,77 @@ def get_session(request: Request) -> Iterator[Session]:
     with factory() as session:
         yield session
         session.commit()
+
+
+def get_settings(request: Request) -> Settings:
+    """The settings the app was created with."""
+    return request.app.state.settings
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+bearer = HTTPBearer(
+    auto_error=False,
+    description="A token from `geo-service token create`: `Bearer gs_<kommunkod>_<secret>`.",
+)
+
+
+def authenticate(
+    request: Request,
+    session: SessionDep,
+    _: HTTPAuthorizationCredentials | None = Security(bearer),
+) -> Principal:
+    """The caller from the Authorization header; anonymous callers become `public`."""
+    return principal_from_header(session, request.headers.get("authorization", ""))
+
+
+def require(*roles: str) -> Callable[..., Principal]:
+    """A dependency that lets through only the given roles (`public` = anonymous allowed)."""
+
+    def dependency(principal: Principal = Depends(authenticate)) -> Principal:
+        if principal.role not in roles:
+            if principal.role == PUBLIC:
+                raise Unauthorized("unauthorized", "This endpoint needs a token.")
+            raise Forbidden(
+                "forbidden_role",
+                f"Role {principal.role!r} may not do this; allowed: {', '.join(roles)}.",
+            )
+        return principal
+
+    return dependency
+
+
+MUNICIPALITY_QUERY = Query(
+    ..., pattern=r"^[0-9]{4}$", description="Kommunkod of the tenant, e.g. 1275.", examples=["1275"]
+)
+PLACE_MUNICIPALITY_QUERY = Query(..., pattern=r"^[0-9]{4}$", description="Kommunkod, e.g. 1275.")
+
+
+def tenant_access(*roles: str, query: Any = MUNICIPALITY_QUERY) -> Callable[..., Principal]:
+    """A dependency for routes with ?municipality=<kommunkod>: checks role, then tenant.
+
+    Returns the principal with `municipality_code` set to the checked tenant (also when anonymous).
+    `query` is the parameter's declaration, so a route family can keep its own OpenAPI description.
+    """
+    allowed = require(*roles)
+
+    def dependency(
+        session: SessionDep, municipality: str = query, principal: Principal = Depends(allowed)
+    ) -> Principal:
+        scope(session, principal, municipality)
+        return replace(principal, municipality_code=municipality)
+
+    return dependency
+
+
+AggregateReader = Annotated[Principal, Depends(tenant_access(*AGGREGATE_READERS))]
+EventReader = Annotated[Principal, Depends(tenant_access(*EVENT_READERS))]
+Observer = Annotated[Principal, Depends(tenant_access(*OBSERVERS))]
+Staff = Annotated[Principal, Depends(tenant_access(*STAFF))]
+PlaceReader = Annotated[
+    Principal, Depends(tenant_access(*PLACE_READERS, query=PLACE_MUNICIPALITY_QUERY))
+]
+PlaceWriter = Annotated[
+    Principal, Depends(tenant_access(*PLACE_WRITERS, query=PLACE_MUNICIPALITY_QUERY))
+]

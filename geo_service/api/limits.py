@@ -8,6 +8,8 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from geo_service.api.problems import problem_body
+
 PROBLEM = b"application/problem+json"
 
 
@@ -15,18 +17,11 @@ class BodyTooLarge(Exception):
     """Raised inside receive() when a streamed body passes the limit."""
 
 
-def problem_body(status: int, code: str, detail: str) -> bytes:
-    return json.dumps(
-        {"type": "about:blank", "title": code.replace("_", " "), "status": status, "code": code,
-         "detail": detail}
-    ).encode()  # fmt: skip
-
-
 async def send_problem(
     send: Send, status: int, code: str, detail: str, headers: list[tuple[bytes, bytes]] = ()
 ) -> None:
     """Send a whole problem+json response from ASGI middleware."""
-    body = problem_body(status, code, detail)
+    body = json.dumps(problem_body(status, code, detail)).encode()
     await send(
         {
             "type": "http.response.start",
@@ -38,7 +33,7 @@ async def send_problem(
             ],
         }
     )
-    await send({"type": "http.response.body", "body": body})  # fmt: skip
+    await send({"type": "http.response.body", "body": body})
 
 
 class RequestSizeLimit:

@@ -1,4 +1,8 @@
-"""Errors as application/problem+json (RFC 9457) with a stable code; never a bare 500."""
+"""Errors as application/problem+json (RFC 9457) with a stable code; never a bare 500.
+
+The one place that turns errors into HTTP: `STATUS` maps each domain error class to its status,
+and `problem_body` builds every problem body (handlers, middleware and OpenAPI examples).
+"""
 
 import logging
 from collections.abc import Callable
@@ -11,7 +15,16 @@ from pydantic import BaseModel
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
-from geo_service.errors import GeoServiceError
+from geo_service.errors import (
+    Conflict,
+    Forbidden,
+    GeoServiceError,
+    NotFound,
+    TooLarge,
+    Unauthorized,
+    Unavailable,
+    Unprocessable,
+)
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -23,11 +36,16 @@ class Problem(BaseModel):
     model_config = {
         "json_schema_extra": {
             "examples": [
-                {"type": "about:blank", "title": "not found", "status": 404, "code": "not_found",
-                 "detail": "place 42 was not found"},
+                {
+                    "type": "about:blank",
+                    "title": "not found",
+                    "status": 404,
+                    "code": "not_found",
+                    "detail": "place 42 was not found",
+                },
             ]
         }
-    }  # fmt: skip
+    }
 
     type: str = "about:blank"
     title: str
@@ -37,66 +55,137 @@ class Problem(BaseModel):
     errors: list[dict] | None = None
 
 
+STATUS: dict[type[GeoServiceError], int] = {
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    TooLarge: 413,
+    Unprocessable: 422,
+    Unavailable: 503,
+}
+"""HTTP status per domain error class; any other GeoServiceError is invalid input (400)."""
+
+
+def http_status(exc: GeoServiceError) -> int:
+    """The HTTP status of a domain error: that of its nearest class in `STATUS`, else 400."""
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 400
+
+
+def problem_body(
+    status: int, code: str, detail: str, errors: list[dict] | None = None
+) -> dict[str, Any]:
+    """The problem+json body: title from the code, `errors` only when given."""
+    title = code.replace("_", " ")
+    body = Problem(title=title, status=status, code=code, detail=detail, errors=errors)
+    return body.model_dump(exclude_none=True)
+
+
 def problem(status: int, code: str, detail: str, errors: list[dict] | None = None) -> JSONResponse:
-    body = Problem(title=code.replace("_", " "), status=status, code=code, detail=detail,
-                   errors=errors)  # fmt: skip
-    return JSONResponse(body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM)
+    """A problem+json response."""
+    body = problem_body(status, code, detail, errors)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
 PROBLEM_REF = "#/components/schemas/Problem"
 _PROBLEMS: dict[int, tuple[str, str, str]] = {
-    400: ("Bad input (a stable code says what)", "invalid_bbox",
-          "bbox corners are out of range or in the wrong order."),
-    401: ("Token missing, unknown or revoked, or the municipality has no public view",
-          "unauthorized", "The token is unknown or revoked."),
-    403: ("Token of another municipality, or a role that may not do this", "forbidden_tenant",
-          "This token belongs to municipality 1275, not 1276."),
+    400: (
+        "Bad input (a stable code says what)",
+        "invalid_bbox",
+        "bbox corners are out of range or in the wrong order.",
+    ),
+    401: (
+        "Token missing, unknown or revoked, or the municipality has no public view",
+        "unauthorized",
+        "The token is unknown or revoked.",
+    ),
+    403: (
+        "Token of another municipality, or a role that may not do this",
+        "forbidden_tenant",
+        "This token belongs to municipality 1275, not 1276.",
+    ),
     404: ("Not found in this municipality", "not_found", "place 42 was not found"),
-    409: ("Conflicts with what is stored", "snapshot_exists",
-          "The meeting on 2026-11-17 already has a snapshot (id 3, run 12). Snapshots are "
-          "immutable so that the minutes can cite them."),
-    413: ("Request body or upload too large", "request_too_large",
-          "The request body is larger than 1024 KiB."),
-    422: ("Invalid request (parameters or body)", "invalid_request",
-          "query.municipality: String should match pattern '^[0-9]{4}$'"),
-    429: ("Too many write requests (see Retry-After)", "rate_limited",
-          "Too many write requests; try again later."),
-    500: ("Unexpected error (logged)", "internal_error",
-          "An unexpected error occurred; it has been logged."),
-    503: ("Database unavailable", "database_unavailable",
-          "The database cannot be reached right now."),
-}  # fmt: skip
+    409: (
+        "Conflicts with what is stored",
+        "snapshot_exists",
+        "The meeting on 2026-11-17 already has a snapshot (id 3, run 12). Snapshots are "
+        "immutable so that the minutes can cite them.",
+    ),
+    413: (
+        "Request body or upload too large",
+        "request_too_large",
+        "The request body is larger than 1024 KiB.",
+    ),
+    422: (
+        "Invalid request (parameters or body)",
+        "invalid_request",
+        "query.municipality: String should match pattern '^[0-9]{4}$'",
+    ),
+    429: (
+        "Too many write requests (see Retry-After)",
+        "rate_limited",
+        "Too many write requests; try again later.",
+    ),
+    500: (
+        "Unexpected error (logged)",
+        "internal_error",
+        "An unexpected error occurred; it has been logged.",
+    ),
+    503: (
+        "Database unavailable",
+        "database_unavailable",
+        "The database cannot be reached right now.",
+    ),
+}
 
 
 def problem_example(status: int, code: str, detail: str) -> dict[str, Any]:
     """A Problem body as the handlers write it, for OpenAPI examples."""
-    body: dict[str, Any] = {"type": "about:blank", "title": code.replace("_", " "),
-                            "status": status, "code": code, "detail": detail}  # fmt: skip
-    if code == "invalid_request":
-        body["errors"] = [{"loc": ["query", "municipality"], "type": "string_pattern_mismatch",
-                           "msg": "String should match pattern '^[0-9]{4}$'"}]  # fmt: skip
-    return body
+    if code != "invalid_request":
+        return problem_body(status, code, detail)
+    error = {
+        "loc": ["query", "municipality"],
+        "type": "string_pattern_mismatch",
+        "msg": "String should match pattern '^[0-9]{4}$'",
+    }
+    return problem_body(status, code, detail, [error])
 
 
 def problem_responses(
-    *statuses: int,
+    *statuses: int | tuple[int, ...],
     notes: dict[int, str] | None = None,
     examples: dict[int, tuple[str, str]] | None = None,
 ) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` for these error statuses: Problem schema as problem+json, an example.
 
-    `notes` replaces a status's description, `examples` its example (code, detail).
+    Statuses are given one by one or as one tuple; `notes` replaces a status's description,
+    `examples` its example (code, detail).
     """
     out: dict[int | str, dict[str, Any]] = {}
-    for status in statuses:
+    flat = [s for given in statuses for s in (given if isinstance(given, tuple) else (given,))]
+    for status in flat:
         description, code, detail = _PROBLEMS[status]
         code, detail = (examples or {}).get(status, (code, detail))
         out[status] = {
             "description": (notes or {}).get(status, description),
-            "content": {PROBLEM: {"schema": {"$ref": PROBLEM_REF},
-                                  "example": problem_example(status, code, detail)}},
-        }  # fmt: skip
+            "content": {
+                PROBLEM: {
+                    "schema": {"$ref": PROBLEM_REF},
+                    "example": problem_example(status, code, detail),
+                }
+            },
+        }
     return out
+
+
+NOT_FOUND = problem_responses(404)
+BAD_INPUT = problem_responses(400)
+TENANT_ERRORS = problem_responses(401, 403, 422)
+"""Errors every tenant route can answer (no token, another tenant or role, bad parameters):
+the routers' default `responses`, so a route lists only the statuses of its own."""
 
 
 def _with_problem_schema(app: FastAPI, generate: Callable[[], dict[str, Any]]) -> Callable:
@@ -120,7 +209,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(GeoServiceError)
     async def _domain(_: Request, exc: GeoServiceError) -> JSONResponse:
-        return problem(exc.status, exc.code, exc.message)
+        return problem(http_status(exc), exc.code, exc.message)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -70,8 +70,12 @@ class WriteRateLimit:
             wait = self.buckets.take(caller_key(scope))
             if wait > 0:
                 retry = str(max(1, round(wait))).encode()
-                await send_problem(send, 429, "rate_limited",
-                                   "Too many write requests; try again later.",
-                                   [(b"retry-after", retry)])  # fmt: skip
+                await send_problem(
+                    send,
+                    429,
+                    "rate_limited",
+                    "Too many write requests; try again later.",
+                    [(b"retry-after", retry)],
+                )
                 return
         await self.app(scope, receive, send)

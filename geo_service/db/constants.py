@@ -24,10 +24,10 @@ PLACE_KINDS = (
     "other",
 )
 ROLES = ("admin", "analyst", "coordinator", "reporter", "viewer")
+PUBLIC = "public"
+"""The role of anonymous callers, where a municipality enables its public view."""
 MEASURE_STATUSES = ("planned", "ongoing", "done", "cancelled")
 RUN_STATUSES = ("running", "completed", "failed")
-H3_RESOLUTIONS = (8, 9, 10)
-"""Resolutions stored as BIGINT columns on event (h3_r8, h3_r9, h3_r10); coarser via h3_parent()."""
 
 
 def sql_in(column: str, values: tuple[str, ...]) -> str:

@@ -36,9 +36,11 @@ def ewkb_points(x: np.ndarray, y: np.ndarray, srid: int) -> pa.BinaryArray:
     missing = np.isnan(x) | np.isnan(y)
     validity = pa.py_buffer(np.packbits(~missing, bitorder="little")) if missing.any() else None
     return pa.BinaryArray.from_buffers(
-        pa.binary(), n, [validity, pa.py_buffer(offsets), pa.py_buffer(record.tobytes())],
+        pa.binary(),
+        n,
+        [validity, pa.py_buffer(offsets), pa.py_buffer(record.tobytes())],
         int(missing.sum()),
-    )  # fmt: skip
+    )
 
 
 def adbc_uri(conn: Connection) -> str:
@@ -77,7 +79,11 @@ def ensure_h3_cells(conn: Connection, cell_arrays: list[np.ndarray]) -> int:
             "CAST(:cells AS bigint[]), CAST(:res AS int[]), CAST(:g AS bytea[]), "
             "CAST(:w AS bytea[])) AS t(c, r, g, w) ON CONFLICT (cell) DO NOTHING"
         ),
-        {"cells": missing.tolist(), "res": resolution.astype(np.int64).tolist(),
-         "g": shapely.to_wkb(sweref).tolist(), "w": shapely.to_wkb(wgs).tolist()},
-    )  # fmt: skip
+        {
+            "cells": missing.tolist(),
+            "res": resolution.astype(np.int64).tolist(),
+            "g": shapely.to_wkb(sweref).tolist(),
+            "w": shapely.to_wkb(wgs).tolist(),
+        },
+    )
     return int(missing.size)

@@ -1,6 +1,6 @@
 """Creating a municipality (tenant) with its default taxonomy."""
 
-from sqlalchemy import func, text
+from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -50,7 +50,3 @@ def require_municipality(session: Session, code: str) -> Municipality:
     if found is None:
         raise NotFoundError("municipality", code)
     return found
-
-
-def municipality_codes(session: Session) -> list[str]:
-    return list(session.scalars(text("SELECT municipality_code FROM municipality ORDER BY 1")))

@@ -20,68 +20,82 @@ def load_demo(session: Session, seed: int = 1275) -> UpsertCounts:
     """Municipality, sources, areas, places, survey, measures and events of the demo."""
     mc = demo.CODE
     ensure_municipality(session, mc, demo.NAME, demo.boundary().wkt, demo.NOTE)
-    session.execute(
-        text(
-            "UPDATE municipality SET period_anchor = :anchor, period_length_days = :days "
-            "WHERE municipality_code = :mc"
-        ),
-        {"anchor": demo.PERIOD_ANCHOR, "days": demo.PERIOD_DAYS, "mc": mc},
-    )
-    session.execute(
-        insert(Source)
-        .values(
-            [{"municipality_code": mc, "code": c, "name": n, "kind": k} for c, n, k in demo.SOURCES]
-        )
-        .on_conflict_do_nothing()
-    )
+    session.execute(_PERIODS, {"anchor": demo.PERIOD_ANCHOR, "days": demo.PERIOD_DAYS, "mc": mc})
+    sources = [
+        {"municipality_code": mc, "code": c, "name": n, "kind": k} for c, n, k in demo.SOURCES
+    ]
+    session.execute(insert(Source).values(sources).on_conflict_do_nothing())
+    _load_areas_and_places(session, mc)
+    _load_survey(session, mc)
+    _load_measures(session, mc)
+    session.flush()
+    return session_upsert(session, mc, event_frame(demo.generate_events(seed)))
+
+
+_PERIODS = text(
+    "UPDATE municipality SET period_anchor = :anchor, period_length_days = :days "
+    "WHERE municipality_code = :mc"
+)
+_PLACE_AREAS = text(
+    "UPDATE place p SET area_id = a.id FROM area a WHERE p.municipality_code = :mc "
+    "AND a.municipality_code = :mc AND ST_Intersects(a.geom, p.point) AND p.area_id IS NULL"
+)
+
+
+def _ids(session: Session, table: str, mc: str) -> dict[str, int]:
+    """Name → id of the tenant's areas or places."""
+    sql = text(f"SELECT name, id FROM {table} WHERE municipality_code = :mc")  # a fixed name
+    return dict(session.execute(sql, {"mc": mc}).all())
+
+
+def _load_areas_and_places(session: Session, mc: str) -> None:
+    """The demo's areas and places, each place in the area its point falls in."""
     area_rows = [
         {"municipality_code": mc, "name": name, "geom": _multi(g), "note": demo.NOTE}
         for name, g in demo.areas().items()
     ]
     session.execute(insert(Area).values(area_rows).on_conflict_do_nothing())
-    area_ids = dict(
-        session.execute(
-            text("SELECT name, id FROM area WHERE municipality_code = :mc"), {"mc": mc}
-        ).all()
-    )
+    load_places(session, mc)
+    session.execute(_PLACE_AREAS, {"mc": mc})
+
+
+def load_places(session: Session, mc: str) -> None:
+    """The demo's places (polygons, points, aliases) in municipality `mc`; existing ones kept."""
     place_rows = [
-        {"municipality_code": mc, "name": p.name, "kind": p.kind, "aliases": list(p.aliases),
-         "geom": _multi(p.polygon()),
-         "point": "SRID=3006;POINT({} {})".format(*p.xy()),
-         "note": demo.NOTE}
+        {
+            "municipality_code": mc,
+            "name": p.name,
+            "kind": p.kind,
+            "aliases": list(p.aliases),
+            "geom": _multi(p.polygon()),
+            "point": "SRID=3006;POINT({} {})".format(*p.xy()),
+            "note": demo.NOTE,
+        }
         for p in demo.PLACES
-    ]  # fmt: skip
+    ]
     session.execute(insert(Place).values(place_rows).on_conflict_do_nothing())
-    session.execute(
-        text(
-            "UPDATE place p SET area_id = a.id FROM area a WHERE p.municipality_code = :mc "
-            "AND a.municipality_code = :mc AND ST_Intersects(a.geom, p.point) AND p.area_id IS NULL"
-        ),
-        {"mc": mc},
-    )
-    survey = demo.survey()
-    session.execute(
-        insert(SurveyResult)
-        .values(
-            [
-                {
-                    "municipality_code": mc,
-                    "area_id": area_ids[r.area],
-                    "year": r.year,
-                    "question": r.question,
-                    "index_value": r.index_value,
-                    "respondents": r.respondents,
-                }
-                for r in survey.itertuples()
-            ]
-        )  # fmt: skip
-        .on_conflict_do_nothing()
-    )
-    place_ids = dict(
-        session.execute(
-            text("SELECT name, id FROM place WHERE municipality_code = :mc"), {"mc": mc}
-        ).all()
-    )
+
+
+def _load_survey(session: Session, mc: str) -> None:
+    """The demo's safety-survey results per area, year and question."""
+    area_ids = _ids(session, "area", mc)
+    rows = [
+        {
+            "municipality_code": mc,
+            "area_id": area_ids[r.area],
+            "year": r.year,
+            "question": r.question,
+            "index_value": r.index_value,
+            "respondents": r.respondents,
+        }
+        for r in demo.survey().itertuples()
+    ]
+    session.execute(insert(SurveyResult).values(rows).on_conflict_do_nothing())
+
+
+def _load_measures(session: Session, mc: str) -> None:
+    """The demo's measures, each once (by title)."""
+    place_ids = _ids(session, "place", mc)
     existing = set(
         session.execute(
             text("SELECT title FROM measure WHERE municipality_code = :mc"), {"mc": mc}
@@ -90,8 +104,6 @@ def load_demo(session: Session, seed: int = 1275) -> UpsertCounts:
     for m in demo.measures():
         if m["title"] not in existing:
             session.add(Measure(municipality_code=mc, place_id=place_ids[m.pop("place")], **m))
-    session.flush()
-    return session_upsert(session, mc, event_frame(demo.generate_events(seed)))
 
 
 def session_upsert(session: Session, mc: str, frame: pd.DataFrame) -> UpsertCounts:

@@ -10,7 +10,6 @@ for real geocoding. Planted patterns, on 14-day periods anchored 2024-01-01:
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -18,9 +17,10 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import Point, Polygon
 
+from geo_service.config import STOCKHOLM
+
 CODE = "1275"
 NAME = "Perstorp"
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 PERIOD_ANCHOR = date(2024, 1, 1)
 PERIOD_DAYS = 14
 N_PERIODS = 52
@@ -51,16 +51,18 @@ class DemoPlace:
 
 
 PLACES = [
-    DemoPlace("Centrum", "centrum", 56.1330, 13.3830, 230,
-              ("centrum", "torget", "Perstorps centrum")),
-    DemoPlace("Stationsområdet", "station", 56.1372, 13.3945, 200,
-              ("stationen", "station", "resecentrum")),
+    DemoPlace(
+        "Centrum", "centrum", 56.1330, 13.3830, 230, ("centrum", "torget", "Perstorps centrum")
+    ),
+    DemoPlace(
+        "Stationsområdet", "station", 56.1372, 13.3945, 200, ("stationen", "station", "resecentrum")
+    ),
     DemoPlace("Parken", "park", 56.1296, 13.3905, 150, ("Centrumparken", "parken")),
     DemoPlace("Skolområdet", "school", 56.1285, 13.3745, 220, ("skolan", "skolgården")),
     DemoPlace("Industriområdet", "industrial", 56.1425, 13.3680, 380, ("industrin",)),
     DemoPlace("Oderljunga", "village", 56.1900, 13.3300, 260, ("Oderljunga by",)),
     DemoPlace("Norra bostadsområdet", "residential", 56.1405, 13.3840, 250, ("norr",)),
-]  # fmt: skip
+]
 PLACE_BY_NAME = {p.name: p for p in PLACES}
 
 SOURCES = [
@@ -112,20 +114,51 @@ def _patterns() -> list[Pattern]:
     park = np.where(t < MEASURE_PERIOD, 5.0, 0.6)
     school = np.array([0.5 if _school_break(_period_start(i)) else 2.0 for i in t])
     return [
-        Pattern("Centrum", np.full(N_PERIODS, 6.0),
-                {"skadegorelse": .2, "nedskrapning": .2, "stold": .2, "storande_samling": .15,
-                 "vald": .1, "narkotika": .1, "hot_mot_personal": .05}, 110),
-        Pattern("Stationsområdet", ramp, {"skadegorelse": .5, "klotter": .5}, 90),
-        Pattern("Oderljunga", oder, {"storande_samling": .4, "skadegorelse": .3, "fordon": .3}, 90),
-        Pattern("Parken", park,
-                {"otrygg_plats": .25, "belysning": .25, "narkotika": .25, "skadegorelse": .25}, 70),
-        Pattern("Skolområdet", school, {"skadegorelse": .4, "klotter": .3, "brand": .3}, 120),
-        Pattern("Industriområdet", np.full(N_PERIODS, 1.5),
-                {"inbrott": .5, "stold": .3, "brand": .2}, 220),
-        Pattern(None, np.full(N_PERIODS, 5.0),
-                {"nedskrapning": .25, "skadegorelse": .2, "fordon": .2, "stold": .15,
-                 "klotter": .1, "vegetation": .1}, 1300),
-    ]  # fmt: skip
+        Pattern(
+            "Centrum",
+            np.full(N_PERIODS, 6.0),
+            {
+                "skadegorelse": 0.2,
+                "nedskrapning": 0.2,
+                "stold": 0.2,
+                "storande_samling": 0.15,
+                "vald": 0.1,
+                "narkotika": 0.1,
+                "hot_mot_personal": 0.05,
+            },
+            110,
+        ),
+        Pattern("Stationsområdet", ramp, {"skadegorelse": 0.5, "klotter": 0.5}, 90),
+        Pattern(
+            "Oderljunga", oder, {"storande_samling": 0.4, "skadegorelse": 0.3, "fordon": 0.3}, 90
+        ),
+        Pattern(
+            "Parken",
+            park,
+            {"otrygg_plats": 0.25, "belysning": 0.25, "narkotika": 0.25, "skadegorelse": 0.25},
+            70,
+        ),
+        Pattern("Skolområdet", school, {"skadegorelse": 0.4, "klotter": 0.3, "brand": 0.3}, 120),
+        Pattern(
+            "Industriområdet",
+            np.full(N_PERIODS, 1.5),
+            {"inbrott": 0.5, "stold": 0.3, "brand": 0.2},
+            220,
+        ),
+        Pattern(
+            None,
+            np.full(N_PERIODS, 5.0),
+            {
+                "nedskrapning": 0.25,
+                "skadegorelse": 0.2,
+                "fordon": 0.2,
+                "stold": 0.15,
+                "klotter": 0.1,
+                "vegetation": 0.1,
+            },
+            1300,
+        ),
+    ]
 
 
 def _period_start(i: int) -> date:
@@ -199,48 +232,82 @@ SURVEY_QUESTIONS = {
 
 def survey() -> pd.DataFrame:
     """Trygghetsmätning index 0–6 per area, year and question (invented, plausible values)."""
-    shift = {"Perstorp centrala": 0.5, "Perstorp tätort övrigt": 0.0, "Oderljunga": -0.6,
-             "Landsbygd": -1.0}  # fmt: skip
+    shift = {
+        "Perstorp centrala": 0.5,
+        "Perstorp tätort övrigt": 0.0,
+        "Oderljunga": -0.6,
+        "Landsbygd": -1.0,
+    }
     rows = [
-        {"area": area, "year": year, "question": q, "index_value": round(v[i] + s, 2),
-         "respondents": 300 if area.startswith("Perstorp") else 150}
+        {
+            "area": area,
+            "year": year,
+            "question": q,
+            "index_value": round(v[i] + s, 2),
+            "respondents": 300 if area.startswith("Perstorp") else 150,
+        }
         for area, s in shift.items()
         for q, v in SURVEY_QUESTIONS.items()
         for i, year in enumerate((2024, 2025))
-    ]  # fmt: skip
+    ]
     return pd.DataFrame(rows)
 
 
 def measures() -> list[dict[str, object]]:
     start = _period_start(MEASURE_PERIOD)
     return [
-        {"place": "Parken", "kind": "lighting", "title": "Ny belysning i Parken",
-         "description": "LED-belysning längs gångvägarna och vid lekplatsen.",
-         "start_date": start - timedelta(days=10), "end_date": start, "status": "done",
-         "responsible_org": "Gatu- och parkenheten"},
-        {"place": "Stationsområdet", "kind": "graffiti_removal",
-         "title": "Klottersanering vid stationen",
-         "description": "Snabb sanering inom 24 timmar.",
-         "start_date": _period_start(N_PERIODS - 2), "end_date": None, "status": "ongoing",
-         "responsible_org": "Gatu- och parkenheten"},
-    ]  # fmt: skip
+        {
+            "place": "Parken",
+            "kind": "lighting",
+            "title": "Ny belysning i Parken",
+            "description": "LED-belysning längs gångvägarna och vid lekplatsen.",
+            "start_date": start - timedelta(days=10),
+            "end_date": start,
+            "status": "done",
+            "responsible_org": "Gatu- och parkenheten",
+        },
+        {
+            "place": "Stationsområdet",
+            "kind": "graffiti_removal",
+            "title": "Klottersanering vid stationen",
+            "description": "Snabb sanering inom 24 timmar.",
+            "start_date": _period_start(N_PERIODS - 2),
+            "end_date": None,
+            "status": "ongoing",
+            "responsible_org": "Gatu- och parkenheten",
+        },
+    ]
 
 
 def walk_findings(rng: np.random.Generator) -> list[dict[str, object]]:
     """Findings from the yearly trivselvandring (Oderljunga Feb 2025, Centrum Oct 2025)."""
     walks = [
-        ("Oderljunga", datetime(2025, 2, 12, 18, 30, tzinfo=STOCKHOLM),
-         ["belysning", "vegetation", "belysning"]),
-        ("Centrum", datetime(2025, 10, 8, 18, 0, tzinfo=STOCKHOLM),
-         ["belysning", "otrygg_plats", "vegetation", "klotter"]),
-    ]  # fmt: skip
+        (
+            "Oderljunga",
+            datetime(2025, 2, 12, 18, 30, tzinfo=STOCKHOLM),
+            ["belysning", "vegetation", "belysning"],
+        ),
+        (
+            "Centrum",
+            datetime(2025, 10, 8, 18, 0, tzinfo=STOCKHOLM),
+            ["belysning", "otrygg_plats", "vegetation", "klotter"],
+        ),
+    ]
     out = []
     for place, when, cats in walks:
         x0, y0 = PLACE_BY_NAME[place].xy()
         for cat in cats:
-            out.append({"place": place, "category": cat, "occurred_at": when,
-                        "x": x0 + rng.normal(0, 80), "y": y0 + rng.normal(0, 80),
-                        "kind": "walk_finding", "source": "trivselvandring"})  # fmt: skip
+            out.append(
+                {
+                    "place": place,
+                    "category": cat,
+                    "occurred_at": when,
+                    "x": x0 + rng.normal(0, 80),
+                    "y": y0 + rng.normal(0, 80),
+                    "kind": "walk_finding",
+                    "source": "trivselvandring",
+                }
+            )
     return out
 
 
@@ -249,8 +316,9 @@ def generate_events(seed: int = 1275) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     rows: list[dict[str, object]] = []
     for pattern in _patterns():
-        x0, y0 = (PLACE_BY_NAME[pattern.place].xy() if pattern.place else
-                  PLACE_BY_NAME["Centrum"].xy())  # fmt: skip
+        x0, y0 = (
+            PLACE_BY_NAME[pattern.place].xy() if pattern.place else PLACE_BY_NAME["Centrum"].xy()
+        )
         cats = list(pattern.categories)
         probs = np.array(list(pattern.categories.values()))
         for period, rate in enumerate(pattern.rate):
@@ -258,10 +326,17 @@ def generate_events(seed: int = 1275) -> pd.DataFrame:
             for when in _times(rng, period, n):
                 category = cats[int(rng.choice(len(cats), p=probs / probs.sum()))]
                 kind, source = _kind_and_source(rng, category)
-                rows.append({"place": pattern.place, "category": category, "occurred_at": when,
-                             "x": x0 + rng.normal(0, pattern.spread_m),
-                             "y": y0 + rng.normal(0, pattern.spread_m),
-                             "kind": kind, "source": source})  # fmt: skip
+                rows.append(
+                    {
+                        "place": pattern.place,
+                        "category": category,
+                        "occurred_at": when,
+                        "x": x0 + rng.normal(0, pattern.spread_m),
+                        "y": y0 + rng.normal(0, pattern.spread_m),
+                        "kind": kind,
+                        "source": source,
+                    }
+                )
     rows.extend(walk_findings(rng))
     frame = pd.DataFrame(rows)
     inside = shapely.contains_xy(boundary(), frame["x"], frame["y"])

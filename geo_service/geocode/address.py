@@ -40,12 +40,15 @@ def split_address(address: pd.Series) -> pd.DataFrame:
         address.astype("string[python]").str.strip().str.lower().str.extract(_ADDRESS, expand=True)
     )
     town = parts["rest"].str.replace(r"\d{3}\s?\d{2}", "", regex=True).str.strip().str.lower()
-    return pd.DataFrame({
-        "street_norm": normalize_street(parts["street"]),
-        "number": pd.to_numeric(parts["number"], errors="coerce").astype("Int64"),
-        "letter": parts["letter"].str.lower(),
-        "town": town.replace("", pd.NA),
-    }, index=address.index)  # fmt: skip
+    return pd.DataFrame(
+        {
+            "street_norm": normalize_street(parts["street"]),
+            "number": pd.to_numeric(parts["number"], errors="coerce").astype("Int64"),
+            "letter": parts["letter"].str.lower(),
+            "town": town.replace("", pd.NA),
+        },
+        index=address.index,
+    )
 
 
 @dataclass
@@ -90,10 +93,13 @@ def match_addresses(
     """Match every non-empty address; rows without an address get an empty method."""
     n = len(address)
     out = AddressMatches(
-        x=np.full(n, np.nan), y=np.full(n, np.nan), method=np.full(n, "", dtype=object),
-        score=np.zeros(n), reason=np.full(n, "", dtype=object),
+        x=np.full(n, np.nan),
+        y=np.full(n, np.nan),
+        method=np.full(n, "", dtype=object),
+        score=np.zeros(n),
+        reason=np.full(n, "", dtype=object),
         message=np.full(n, "", dtype=object),
-    )  # fmt: skip
+    )
     present = address.fillna("").str.strip() != ""
     if not present.any():
         return out
@@ -111,11 +117,16 @@ def match_addresses(
     found = pd.DataFrame(
         conn.execute(
             text(_MATCH_SQL),
-            {"q": payload.to_json(orient="records"), "mc": municipality_code,
-             "threshold": FUZZY_THRESHOLD},
-        ).mappings().all(),
+            {
+                "q": payload.to_json(orient="records"),
+                "mc": municipality_code,
+                "threshold": FUZZY_THRESHOLD,
+            },
+        )
+        .mappings()
+        .all(),
         columns=["qid", "street", "number", "letter", "town", "x", "y", "score", "exact"],
-    )  # fmt: skip
+    )
     resolved = _resolve(keys, found)
     rows = parts.merge(resolved, how="left", on=["street_norm", "number", "letter", "town"])
     idx = np.flatnonzero(present.to_numpy())
@@ -148,19 +159,30 @@ def _resolve(keys: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
         distinct = best.drop_duplicates(["street", "number", "letter", "town"])
         key = keys.iloc[int(qid)]
         if len(distinct) == 1 or (pd.isna(key["number"]) and distinct["street"].nunique() == 1):
-            decisions.append({
-                "qid": qid, "x": best["x"].mean(), "y": best["y"].mean(),
-                "method": "address_exact" if exact and len(distinct) == 1 else "address_fuzzy",
-                "score": float(best["score"].iloc[0]) * (1.0 if len(distinct) == 1 else 0.5),
-                "reason": "", "message": "",
-            })  # fmt: skip
+            decisions.append(
+                {
+                    "qid": qid,
+                    "x": best["x"].mean(),
+                    "y": best["y"].mean(),
+                    "method": "address_exact" if exact and len(distinct) == 1 else "address_fuzzy",
+                    "score": float(best["score"].iloc[0]) * (1.0 if len(distinct) == 1 else 0.5),
+                    "reason": "",
+                    "message": "",
+                }
+            )
         else:
             listed = "; ".join(_label(r) for _, r in distinct.head(10).iterrows())
-            decisions.append({
-                "qid": qid, "x": np.nan, "y": np.nan, "method": "", "score": 0.0,
-                "reason": "ambiguous_address",
-                "message": f"Adressen passar flera lika bra kandidater: {listed}.",
-            })  # fmt: skip
+            decisions.append(
+                {
+                    "qid": qid,
+                    "x": np.nan,
+                    "y": np.nan,
+                    "method": "",
+                    "score": 0.0,
+                    "reason": "ambiguous_address",
+                    "message": f"Adressen passar flera lika bra kandidater: {listed}.",
+                }
+            )
     table = pd.DataFrame(
         decisions, columns=["qid", "x", "y", "method", "score", "reason", "message"]
     )

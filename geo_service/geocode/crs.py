@@ -122,9 +122,12 @@ def project(
     north = np.where(swapped, second, first)
     east = np.where(swapped, first, second)
     out = Projected(
-        x=np.full(n, np.nan), y=np.full(n, np.nan), ok=family != 0, swapped=swapped,
+        x=np.full(n, np.nan),
+        y=np.full(n, np.nan),
+        ok=family != 0,
+        swapped=swapped,
         epsg=np.zeros(n, dtype=np.int32),
-    )  # fmt: skip
+    )
     if declared is not None and declared not in SUPPORTED:
         raise ValueError(f"EPSG:{declared} is not supported")
     declared_family = family_of(declared) if declared is not None else None

@@ -27,7 +27,7 @@ ADDRESS_NAMES: dict[str, tuple[str, ...]] = {
     "popular_name": ("popularnamn", "popular_name"),
     "north": ("n", "nord", "northing", "x", "y_sweref", "lat", "latitude"),
     "east": ("e", "ost", "o", "easting", "y", "x_sweref", "lon", "longitude"),
-}  # fmt: skip
+}
 
 
 def _pick(columns: list[str]) -> dict[str, str]:
@@ -71,14 +71,20 @@ def load_addresses(
         return frame[picked[name]].astype("string[python]").str.strip().replace("", pd.NA)
 
     number, _ = numbers(column("number"))
-    table = pd.DataFrame({
-        "municipality_code": municipality_code, "street": column("street"),
-        "street_norm": normalize_street(column("street")),
-        "number": number.astype("Int64"), "letter": column("letter").str.upper(),
-        "postcode": column("postcode").str.replace(" ", ""), "town": column("town"),
-        "district": column("district"), "popular_name": column("popular_name"),
-        "geom": [f"SRID=3006;POINT({a} {b})" for a, b in zip(x, y, strict=True)],
-    })  # fmt: skip
+    table = pd.DataFrame(
+        {
+            "municipality_code": municipality_code,
+            "street": column("street"),
+            "street_norm": normalize_street(column("street")),
+            "number": number.astype("Int64"),
+            "letter": column("letter").str.upper(),
+            "postcode": column("postcode").str.replace(" ", ""),
+            "town": column("town"),
+            "district": column("district"),
+            "popular_name": column("popular_name"),
+            "geom": [f"SRID=3006;POINT({a} {b})" for a, b in zip(x, y, strict=True)],
+        }
+    )
     table = table[np.isfinite(x) & np.isfinite(y) & table["street"].notna().to_numpy()]
     conn.execute(
         text("DELETE FROM address WHERE municipality_code = :mc"), {"mc": municipality_code}

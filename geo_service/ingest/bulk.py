@@ -60,16 +60,20 @@ def stage_rows(events: pd.DataFrame) -> pa.Table:
         return pa.array(values.where(values != 0), kind, from_pandas=True)  # 0: none
 
     columns = {
-        "category": text_("category"), "source_id": text_("source_id"),
-        "content_hash": text_("content_hash"), "occurred_at": utc("occurred_at"),
-        "reported_at": utc("reported_at"), "severity": integers("severity", pa.int16()),
+        "category": text_("category"),
+        "source_id": text_("source_id"),
+        "content_hash": text_("content_hash"),
+        "occurred_at": utc("occurred_at"),
+        "reported_at": utc("reported_at"),
+        "severity": integers("severity", pa.int16()),
         "geom": ewkb_points(events["x"].to_numpy(float), events["y"].to_numpy(float), 3006),
         **{c: pa.array(events[c].to_numpy(np.int64)) for c in CELL_COLUMNS},
         "geocode_method": text_("geocode_method"),
         "geocode_score": pa.array(events["geocode_score"].to_numpy(float)),
         "source_crs": pa.array(events["source_crs"].to_numpy(np.int16)),
-        "place_id": integers("place_id", pa.int32()), "description": text_("description"),
-    }  # fmt: skip
+        "place_id": integers("place_id", pa.int32()),
+        "description": text_("description"),
+    }
     notes = text_("attributes")
     if notes.null_count < len(notes):  # else left to the column's default, '{}'
         notes = pc.fill_null(notes, "{}").cast(pa.binary())
@@ -212,8 +216,10 @@ class StagedPartition:
         for relname, _, conname, contype in indexes:
             if conname:
                 kind = "PRIMARY KEY" if contype == "p" else "UNIQUE"
-                self._run(f"ALTER TABLE {self.name} ADD CONSTRAINT {self.name}_{conname} "
-                          f"{kind} USING INDEX {self.name}_{relname}")  # fmt: skip
+                self._run(
+                    f"ALTER TABLE {self.name} ADD CONSTRAINT {self.name}_{conname} "
+                    f"{kind} USING INDEX {self.name}_{relname}"
+                )
 
     def add_keys(self) -> None:
         """Quick statistics, then the foreign keys that can be validated outside the import's
@@ -226,12 +232,15 @@ class StagedPartition:
         full within a minute.
         """
         columns = self.conn.execute(
-            text("SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute "
-                 "WHERE attrelid = CAST(:t AS regclass) AND attnum > 0 AND NOT attisdropped"),
+            text(
+                "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute "
+                "WHERE attrelid = CAST(:t AS regclass) AND attnum > 0 AND NOT attisdropped"
+            ),
             {"t": self.name},
-        ).scalar_one()  # fmt: skip
-        defaults = ", ".join(f"ALTER {c} DROP DEFAULT" for c in ("id", "municipality_code",
-                                                                    *CONSTANTS))  # fmt: skip
+        ).scalar_one()
+        defaults = ", ".join(
+            f"ALTER {c} DROP DEFAULT" for c in ("id", "municipality_code", *CONSTANTS)
+        )
         self._run(
             f"ALTER TABLE {self.name} {defaults}",
             "SET default_statistics_target = 10",
@@ -240,8 +249,9 @@ class StagedPartition:
         )
         for conname, definition, referenced in self.conn.execute(text(_FOREIGN_KEYS)).all():
             if referenced not in _VALIDATED_AT_ATTACH:
-                self._run(f"ALTER TABLE {self.name} ADD CONSTRAINT {self.name}_{conname} "
-                          f"{definition}")  # fmt: skip
+                self._run(
+                    f"ALTER TABLE {self.name} ADD CONSTRAINT {self.name}_{conname} {definition}"
+                )
 
     def _index_sql(self, relname: str, definition: str) -> str:
         """The parent's index definition, for the stage (a partitioned index is 'ON ONLY')."""
@@ -294,8 +304,9 @@ class StagedPartition:
             if what == "INDEX":
                 self._run(f"ALTER INDEX {old} RENAME TO {new}", conn=conn)
             else:
-                self._run(f"ALTER TABLE {self.partition} RENAME CONSTRAINT {old} TO {new}",
-                          conn=conn)  # fmt: skip
+                self._run(
+                    f"ALTER TABLE {self.partition} RENAME CONSTRAINT {old} TO {new}", conn=conn
+                )
 
     def close(self) -> None:
         """Release the stage's connection. A stage that was not attached stays until

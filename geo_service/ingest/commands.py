@@ -22,9 +22,12 @@ def print_report(report: ImportReport, as_json: bool) -> None:
         return
     table = Table("", "rader", title=f"Import {report.batch_id}: {report.filename}")
     for label, value in (
-        ("lästa", report.rows_read), ("nya", report.stored), ("uppdaterade", report.updated),
-        ("oförändrade", report.unchanged), ("i karantän", report.quarantined),
-    ):  # fmt: skip
+        ("lästa", report.rows_read),
+        ("nya", report.stored),
+        ("uppdaterade", report.updated),
+        ("oförändrade", report.unchanged),
+        ("i karantän", report.quarantined),
+    ):
         table.add_row(label, str(value))
     for reason, n in sorted(report.quarantine_reasons.items()):
         table.add_row(f"  karantän: {reason}", str(n))
@@ -52,19 +55,22 @@ def ingest_command(
     from geo_service.ingest.mapping import load_mapping
     from geo_service.ingest.pipeline import ImportOptions, ingest_file
 
-    if kind == "survey":
-        from geo_service.ingest.survey import ingest_survey
-
-        with get_engine().begin() as conn:
-            print_report(ingest_survey(conn, municipality, file), as_json)
-        return
     options = ImportOptions(
-        municipality_code=municipality, source=source, kind=kind,
-        mapping=load_mapping(mapping) if mapping else None, crs=crs, sheet=sheet,
+        municipality_code=municipality,
+        source=source,
+        kind=kind,
+        mapping=load_mapping(mapping) if mapping else None,
+        crs=crs,
+        sheet=sheet,
         created_by="cli",
-    )  # fmt: skip
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("rader"), TimeElapsedColumn())  # fmt: skip
+    )
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("rader"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task(f"importerar {file.name}", total=None)
         report = ingest_file(get_engine(), file, options, lambda n: progress.advance(task, n))
@@ -101,8 +107,13 @@ def quarantine_list(
         rows = list_quarantine(conn, municipality, batch, reason, limit=limit)
     table = Table("id", "import", "rad", "orsak", "meddelande")
     for r in rows:
-        table.add_row(str(r["id"]), str(r["batch_id"]), str(r["row_number"] or ""),
-                      r["reason_code"], r["message"])  # fmt: skip
+        table.add_row(
+            str(r["id"]),
+            str(r["batch_id"]),
+            str(r["row_number"] or ""),
+            r["reason_code"],
+            r["message"],
+        )
     Console().print(table)
 
 

@@ -5,9 +5,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from geo_service.config import TIMEZONE
 from geo_service.geocode.text import as_arrow
 
-STOCKHOLM = "Europe/Stockholm"
 TEXT = pd.StringDtype("pyarrow")
 """Text columns are Arrow-backed: string operations run vectorised in C++, not per row."""
 
@@ -43,10 +43,20 @@ _NUMBER_BYTES[[ord(","), ord(".")]] = 1 << 8
 _NUMBER_BYTES[[ord("+"), ord("-")]] = 1 << 16
 """What a byte of a number is: a digit, separator, sign or other, counted in 8 bits each."""
 _SV_MONTHS = {
-    "januari": "jan", "februari": "feb", "mars": "mar", "april": "apr", "maj": "may",
-    "juni": "jun", "juli": "jul", "augusti": "aug", "september": "sep", "oktober": "oct",
-    "november": "nov", "december": "dec", "okt": "oct",
-}  # fmt: skip
+    "januari": "jan",
+    "februari": "feb",
+    "mars": "mar",
+    "april": "apr",
+    "maj": "may",
+    "juni": "jun",
+    "juli": "jul",
+    "augusti": "aug",
+    "september": "sep",
+    "oktober": "oct",
+    "november": "nov",
+    "december": "dec",
+    "okt": "oct",
+}
 
 
 _TENS = np.array([ord("0") + i // 10 for i in range(100)], dtype=np.uint8)
@@ -92,8 +102,10 @@ def numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """
     plain = _plain_numbers(pc.utf8_trim_whitespace(as_arrow(values)))
     if plain is not None:
-        return (pd.Series(plain, index=values.index),
-                pd.Series(False, index=values.index, dtype="bool[pyarrow]"))  # fmt: skip
+        return (
+            pd.Series(plain, index=values.index),
+            pd.Series(False, index=values.index, dtype="bool[pyarrow]"),
+        )
     text = values.astype(TEXT).str.strip()
     blank = text.isna() | (text == "")
     cleaned = text.str.replace("[\\s\u00a0\u202f]", "", regex=True).str.replace(",", ".")
@@ -206,7 +218,7 @@ def _from_stockholm(local: pd.Series) -> pd.Series:
     """Naive Stockholm times in UTC; the repeated hour of the autumn night reads as summer
     time (the first one), a time the spring skips moves forward."""
     return local.dt.tz_localize(
-        STOCKHOLM, ambiguous=np.ones(len(local), dtype=bool), nonexistent="shift_forward"
+        TIMEZONE, ambiguous=np.ones(len(local), dtype=bool), nonexistent="shift_forward"
     ).dt.tz_convert("UTC")
 
 
@@ -215,23 +227,25 @@ _ISO_FORMS = {10: "dddd-dd-dd", 16: "dddd-dd-dd?dd:dd", 19: "dddd-dd-dd?dd:dd:dd
 
 
 def _plain_iso(text: pa.Array) -> np.ndarray:
-    """Naive times of the values written 'YYYY-MM-DD[ HH:MM[:SS]]' (or with 'T'), else NaT."""
+    """Naive times of the values written 'YYYY-MM-DD[ HH:MM[:SS]]' (or with 'T'), else NaT.
+
+    The values of one width are taken out with Arrow's filter, so their bytes lie end to end
+    and read as a table of one row per value.
+    """
     out = np.full(len(text), np.datetime64("NaT", "ns"))
-    _, offsets_buffer, data_buffer = text.buffers()
-    if data_buffer is None:
-        return out
-    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[text.offset :][: len(text) + 1]
-    data = np.frombuffer(data_buffer, dtype=np.uint8)
-    fits = text.is_valid().to_numpy(zero_copy_only=False)
-    lengths = np.diff(offsets)
+    lengths = pc.binary_length(text)
     for width, form in _ISO_FORMS.items():
-        rows = np.flatnonzero(fits & (lengths == width))
-        if len(rows) == len(text):  # all of one width: the bytes are already a table
-            chars = data[offsets[0] : offsets[-1]].reshape(-1, width)
-        else:
-            chars = data[offsets[rows][:, None] + np.arange(width)]
-        if len(rows):
-            out[rows] = _iso_times(chars, form)
+        fits = pc.fill_null(pc.equal(lengths, width), False)
+        rows = np.flatnonzero(fits.to_numpy(zero_copy_only=False))
+        if not len(rows):
+            continue
+        same = text if len(rows) == len(text) else text.filter(fits)
+        _, offsets_buffer, data_buffer = same.buffers()
+        offset_type = np.int64 if pa.types.is_large_string(same.type) else np.int32
+        offsets = np.frombuffer(offsets_buffer, dtype=offset_type)[same.offset :]
+        start, end = offsets[0], offsets[len(same)]
+        chars = np.frombuffer(data_buffer, dtype=np.uint8)[start:end].reshape(-1, width)
+        out[rows] = _iso_times(chars, form)
     return out
 
 

@@ -78,9 +78,15 @@ def list_quarantine(
             "AND (:all OR resolved_at IS NULL) "
             "ORDER BY batch_id DESC, row_number NULLS LAST, id LIMIT :limit OFFSET :offset"
         ),
-        {"mc": municipality_code, "batch": batch_id, "reason": reason_code,
-         "all": include_resolved, "limit": limit, "offset": offset},
-    ).mappings()  # fmt: skip
+        {
+            "mc": municipality_code,
+            "batch": batch_id,
+            "reason": reason_code,
+            "all": include_resolved,
+            "limit": limit,
+            "offset": offset,
+        },
+    ).mappings()
     return [dict(r) for r in rows]
 
 
@@ -100,8 +106,29 @@ def export_csv(rows: list[dict[str, Any]]) -> str:
     writer = csv.writer(out, delimiter=";")
     writer.writerow(["id", "batch_id", "row_number", "reason_code", "message", *raw_columns])
     for r in rows:
-        writer.writerow([_safe_cell(v) for v in (
-            r["id"], r["batch_id"], r["row_number"], r["reason_code"], r["message"],
-            *(r["raw"].get(c, "") for c in raw_columns),
-        )])  # fmt: skip
+        writer.writerow(
+            [
+                _safe_cell(v)
+                for v in (
+                    r["id"],
+                    r["batch_id"],
+                    r["row_number"],
+                    r["reason_code"],
+                    r["message"],
+                    *(r["raw"].get(c, "") for c in raw_columns),
+                )
+            ]
+        )
     return out.getvalue()
+
+
+_BATCH_REASONS = text(
+    "SELECT row_number, reason_code, message FROM quarantine "
+    "WHERE municipality_code = :mc AND batch_id = :b"
+)
+
+
+def quarantine_reasons(conn: Connection, mc: str, batch_id: int) -> dict[int, tuple[str, str]]:
+    """Row number → (reason code, message) of the rows one import quarantined."""
+    rows = conn.execute(_BATCH_REASONS, {"mc": mc, "b": batch_id}).all()
+    return {row: (code, message) for row, code, message in rows}

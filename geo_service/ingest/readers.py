@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo_service.errors import GeoServiceError
+from geo_service.errors import GeoServiceError, NotFound
+from geo_service.ingest.csv_modes import CsvMode, CsvProblem, ReaderRestart, parser_problem
 from geo_service.ingest.parse import TEXT
 
 SPATIAL = {".geojson", ".gpkg", ".shp", ".zip", ".fgb"}
@@ -28,18 +29,6 @@ GEOM_X, GEOM_Y = "__x", "__y"
 _BLOCK = 1 << 20
 _CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
 """The only bytes Windows-1252 does not define: a file without them decodes (found by memchr)."""
-
-
-class ReaderRestart(Exception):
-    """The fast CSV parser met a broken row; the import starts over in a tolerant mode.
-
-    An unclosed quote goes straight to 'noquote': the python parser would silently drop
-    everything after it.
-    """
-
-    def __init__(self, message: str, next_mode: str | None = None) -> None:
-        super().__init__(message)
-        self.next_mode = next_mode or ("noquote" if "inside string" in message else "python")
 
 
 @dataclass
@@ -124,27 +113,31 @@ def _first_line(path: Path, encoding: str) -> str:
     raise _empty()
 
 
-def read_csv(path: Path, chunk_rows: int, mode: str = "arrow") -> Source:
-    """A CSV file in chunks; `mode` is 'arrow' (fastest), 'arrow_utf8' (Windows-1252 through a
-    UTF-8 copy, for rows with the wrong field count), 'c', 'python' or 'noquote' (tolerant)."""
+def read_csv(path: Path, chunk_rows: int, mode: CsvMode = CsvMode.ARROW) -> Source:
+    """A CSV file in chunks, read in `mode` (see `csv_modes`: from fastest to most tolerant)."""
     if path.stat().st_size == 0:
         raise _empty()
     encoding = detect_encoding(path)
     header = _first_line(path, encoding)
     sep = detect_delimiter(header)
-    if mode in ("arrow", "arrow_utf8"):
-        in_bytes = mode == "arrow" and encoding == "cp1252"
+    if mode in (CsvMode.ARROW, CsvMode.ARROW_UTF8):
+        in_bytes = mode == CsvMode.ARROW and encoding == "cp1252"
         return _read_csv_arrow(path, chunk_rows, encoding, sep, in_bytes)
     bad: list[BadRow] = []
     kwargs: dict[str, Any] = {
-        "sep": sep, "encoding": encoding, "dtype": str, "keep_default_na": False,
-        "na_values": [], "chunksize": chunk_rows, "skip_blank_lines": True,
-    }  # fmt: skip
-    if mode == "c":
+        "sep": sep,
+        "encoding": encoding,
+        "dtype": str,
+        "keep_default_na": False,
+        "na_values": [],
+        "chunksize": chunk_rows,
+        "skip_blank_lines": True,
+    }
+    if mode == CsvMode.C:
         kwargs |= {"engine": "c", "on_bad_lines": "error"}
     else:
         kwargs |= {"engine": "python", "on_bad_lines": lambda f: bad.append(BadRow(None, f))}
-        if mode == "noquote":
+        if mode == CsvMode.NOQUOTE:
             kwargs["quoting"] = csv.QUOTE_NONE
     try:
         columns = [str(c) for c in pd.read_csv(path, sep=sep, encoding=encoding, nrows=0).columns]
@@ -152,11 +145,9 @@ def read_csv(path: Path, chunk_rows: int, mode: str = "arrow") -> Source:
     except pd.errors.EmptyDataError as exc:
         raise _empty() from exc
     except (pd.errors.ParserError, csv.Error) as exc:
-        if mode == "noquote":
-            raise GeoServiceError("unreadable_csv", f"CSV-filen kan inte läsas: {exc}") from exc
-        raise ReaderRestart(str(exc)) from exc
+        raise _restart(exc, mode) from exc
     source = Source(format="csv", columns=columns, chunks=iter(()), bad_rows=bad)
-    if mode != "c":
+    if mode != CsvMode.C:
         source.warnings.append(
             'Filen har rader med fel antal fält eller trasig citering ("); '
             "de rader som inte gick att dela upp ligger i karantänen."
@@ -192,7 +183,7 @@ def _read_csv_arrow(path: Path, chunk_rows: int, encoding: str, sep: str, in_byt
 
     columns = [str(c) for c in pd.read_csv(path, sep=sep, encoding=encoding, nrows=0).columns]
     if len(set(columns)) != len(columns):
-        raise ReaderRestart("duplicate column names", "c")
+        raise ReaderRestart("duplicate column names", CsvProblem.DUPLICATE_COLUMNS)
     bad: list[BadRow] = []
 
     def invalid(row: Any) -> str:
@@ -203,39 +194,42 @@ def _read_csv_arrow(path: Path, chunk_rows: int, encoding: str, sep: str, in_byt
         sample = f.read(1 << 16)
     line_bytes = max(1, len(sample) // max(1, sample.count(b"\n")))
     utf8 = path if encoding.startswith("utf-8") or in_bytes else _utf8_copy(path, encoding)
-    restart = "arrow_utf8" if in_bytes else "c"
+    broken = CsvProblem.UNDECODED_ROW if in_bytes else CsvProblem.BROKEN_ROW
     names = [f"f{i}" for i in range(len(columns))] if in_bytes else columns
     try:
         reader = pacsv.open_csv(
             utf8,
             read_options=pacsv.ReadOptions(
-                encoding="utf8", autogenerate_column_names=in_bytes,
+                encoding="utf8",
+                autogenerate_column_names=in_bytes,
                 block_size=max(1 << 20, min(chunk_rows * line_bytes, 1 << 28)),
             ),
             parse_options=pacsv.ParseOptions(
-                delimiter=sep, invalid_row_handler=None if in_bytes else invalid,
+                delimiter=sep,
+                invalid_row_handler=None if in_bytes else invalid,
                 newlines_in_values=True,
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types={c: pa.binary() if in_bytes else pa.string() for c in names},
-                strings_can_be_null=False, quoted_strings_can_be_null=False,
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
             ),
-        )  # fmt: skip
+        )
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise ReaderRestart(str(exc), restart) from exc
+        raise ReaderRestart(str(exc), broken) from exc
     finally:
         if utf8 != path:
             utf8.unlink()  # the reader holds the file open
     source = Source(format="csv", columns=columns, chunks=iter(()), bad_rows=bad)
-    source.chunks = _arrow_chunks(reader, source, encoding if in_bytes else None, restart)
+    source.chunks = _arrow_chunks(reader, source, encoding if in_bytes else None, broken)
     return source
 
 
 def _arrow_chunks(
-    reader: Any, source: Source, in_bytes: str | None, restart: str
+    reader: Any, source: Source, in_bytes: str | None, broken: CsvProblem
 ) -> Iterator[pd.DataFrame]:
     """The reader's batches as frames of text; `in_bytes`: the encoding of a file read as
-    bytes, whose first row is its header; `restart`: the mode to start over in."""
+    bytes, whose first row is its header; `broken`: the problem a parse error means."""
     import pyarrow as pa
 
     start = 1
@@ -256,10 +250,10 @@ def _arrow_chunks(
             start += len(chunk)
             yield chunk
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise ReaderRestart(str(exc), restart) from exc
+        raise ReaderRestart(str(exc), broken) from exc
     if any("\n" in "".join(r.fields) for r in source.bad_rows):
         # a quote left open swallowed the lines after it: read again without quoting
-        raise ReaderRestart("unclosed quote", "noquote")
+        raise ReaderRestart("unclosed quote", CsvProblem.UNCLOSED_QUOTE)
     if source.bad_rows:
         source.warnings.append("Filen har rader med fel antal fält; de ligger i karantänen.")
 
@@ -289,7 +283,7 @@ def _read_ahead(items: Iterator[Any]) -> Iterator[Any]:
             yield item
 
 
-def _csv_chunks(reader: Any, mode: str) -> Iterator[pd.DataFrame]:
+def _csv_chunks(reader: Any, mode: CsvMode) -> Iterator[pd.DataFrame]:
     start = 1
     try:
         for chunk in reader:
@@ -297,9 +291,26 @@ def _csv_chunks(reader: Any, mode: str) -> Iterator[pd.DataFrame]:
             start += len(chunk)
             yield chunk
     except (pd.errors.ParserError, csv.Error) as exc:
-        if mode == "noquote":
-            raise GeoServiceError("unreadable_csv", f"CSV-filen kan inte läsas: {exc}") from exc
-        raise ReaderRestart(str(exc)) from exc
+        raise _restart(exc, mode) from exc
+
+
+def _restart(exc: Exception, mode: CsvMode) -> Exception:
+    """What a pandas parser error means in `mode`: start over, or, in the last mode, unreadable."""
+    if mode == CsvMode.NOQUOTE:
+        return GeoServiceError("unreadable_csv", f"CSV-filen kan inte läsas: {exc}")
+    return ReaderRestart(str(exc), parser_problem(exc))
+
+
+def _in_memory(
+    fmt: str,
+    frame: pd.DataFrame,
+    chunk_rows: int,
+    columns: list[str] | None = None,
+    **extra: Any,
+) -> Source:
+    """A source over a frame read whole, in chunks; `columns`: the file's (default: all)."""
+    columns = list(frame.columns) if columns is None else columns
+    return Source(fmt, columns, _frames_in_chunks(frame, chunk_rows), **extra)
 
 
 def _frames_in_chunks(frame: pd.DataFrame, chunk_rows: int) -> Iterator[pd.DataFrame]:
@@ -356,8 +367,7 @@ def read_xlsx(path: Path, chunk_rows: int, sheet: str | None = None) -> Source:
             f"{', '.join(repr(n) for n in others)}. Välj ett annat med --sheet."
         )
     frame = _as_text(frame)
-    return Source(format="xlsx", columns=list(frame.columns),
-                  chunks=_frames_in_chunks(frame, chunk_rows), warnings=warnings)  # fmt: skip
+    return _in_memory("xlsx", frame, chunk_rows, warnings=warnings)
 
 
 def read_spatial(path: Path, chunk_rows: int) -> Source:
@@ -390,9 +400,8 @@ def read_spatial(path: Path, chunk_rows: int) -> Source:
     table[GEOM_Y] = pd.Series(y, index=table.index).map(lambda v: "" if np.isnan(v) else repr(v))
     table["__geometry_note"] = np.where(not_point, "point_on_surface", "")
     columns = [c for c in table.columns if not c.startswith("__")]
-    return Source(format=path.suffix.lstrip(".").lower(), columns=columns,
-                  chunks=_frames_in_chunks(table, chunk_rows), warnings=warnings,
-                  has_geometry=True)  # fmt: skip
+    fmt = path.suffix.lstrip(".").lower()
+    return _in_memory(fmt, table, chunk_rows, columns, warnings=warnings, has_geometry=True)
 
 
 def read_police_feed(items: list[Any], chunk_rows: int) -> Source:
@@ -403,15 +412,21 @@ def read_police_feed(items: list[Any], chunk_rows: int) -> Source:
         location = item.get("location") if isinstance(item.get("location"), dict) else {}
         gps = str(location.get("gps") or "")
         lat, _, lon = gps.partition(",")
-        rows.append({
-            "id": str(item.get("id", "")), "datetime": str(item.get("datetime", "")),
-            "type": str(item.get("type", "")), "name": str(item.get("name", "")),
-            "summary": str(item.get("summary", "")), "url": str(item.get("url", "")),
-            "location_name": str(location.get("name", "")), "lat": lat.strip(), "lon": lon.strip(),
-        })  # fmt: skip
+        rows.append(
+            {
+                "id": str(item.get("id", "")),
+                "datetime": str(item.get("datetime", "")),
+                "type": str(item.get("type", "")),
+                "name": str(item.get("name", "")),
+                "summary": str(item.get("summary", "")),
+                "url": str(item.get("url", "")),
+                "location_name": str(location.get("name", "")),
+                "lat": lat.strip(),
+                "lon": lon.strip(),
+            }
+        )
     frame = pd.DataFrame(rows, dtype="string")
-    return Source(format="police_feed", columns=list(frame.columns),
-                  chunks=_frames_in_chunks(frame, chunk_rows), police_feed=True)  # fmt: skip
+    return _in_memory("police_feed", frame, chunk_rows, police_feed=True)
 
 
 def read_json(path: Path, chunk_rows: int) -> Source:
@@ -433,11 +448,11 @@ def read_json(path: Path, chunk_rows: int) -> Source:
 
 
 def open_source(
-    path: Path, chunk_rows: int, mode: str = "arrow", sheet: str | None = None
+    path: Path, chunk_rows: int, mode: CsvMode = CsvMode.ARROW, sheet: str | None = None
 ) -> Source:
     """The reader for the file's format, chosen by its extension (and content for JSON)."""
     if not path.exists():
-        raise GeoServiceError("file_not_found", f"Filen {path} finns inte.", status=404)
+        raise NotFound("file_not_found", f"Filen {path} finns inte.")
     if path.stat().st_size == 0:
         raise _empty()
     suffix = path.suffix.lower()

@@ -35,9 +35,13 @@ def retry_quarantine(
             "AND (CAST(:reason AS text) IS NULL OR q.reason_code = :reason) "
             "ORDER BY q.batch_id, q.row_number NULLS LAST, q.id"
         ),
-        {"mc": municipality_code, "batch": batch_id, "reason": reason_code,
-         "skip": list(NOT_RETRYABLE)},
-    ).all()  # fmt: skip
+        {
+            "mc": municipality_code,
+            "batch": batch_id,
+            "reason": reason_code,
+            "skip": list(NOT_RETRYABLE),
+        },
+    ).all()
     reports = []
     for old_batch in sorted({r.batch_id for r in rows}):
         group = [r for r in rows if r.batch_id == old_batch]
@@ -49,14 +53,19 @@ def retry_quarantine(
         source = Source(
             format=stored.get("format", "retry"),
             columns=[c for c in frame.columns if not c.startswith("__")],
-            chunks=iter([frame]), police_feed=stored.get("format") == "police_feed",
+            chunks=iter([frame]),
+            police_feed=stored.get("format") == "police_feed",
             has_geometry=GEOM_X in frame.columns,
-        )  # fmt: skip
+        )
         options = ImportOptions(
-            municipality_code=municipality_code, source=first.source, kind=first.kind,
+            municipality_code=municipality_code,
+            source=first.source,
+            kind=first.kind,
             mapping=parse_mapping(opts.get("mapping")) if opts.get("mapping") else None,
-            crs=opts.get("crs"), filename=f"retry of batch {old_batch}", created_by=created_by,
-        )  # fmt: skip
+            crs=opts.get("crs"),
+            filename=f"retry of batch {old_batch}",
+            created_by=created_by,
+        )
         report = run_import(conn, source, options, None, None)
         conn.execute(
             text(

@@ -1,54 +1,56 @@
 """`geo-service places ...`: load places from GeoJSON or GeoPackage."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
 from rich.console import Console
 
 places_app = typer.Typer(help="Places (named areas the EST group talks about).")
+areas_app = typer.Typer(help="Areas (kommundelar, survey sub-areas).")
+municipality_app = typer.Typer(help="Municipalities (tenants).")
 console = Console(stderr=True)
+
+
+MUNICIPALITY = typer.Option(..., help="Kommunkod, e.g. 1275.")
+LAYER = typer.Option(None, help="GeoPackage layer (default: the first).")
 
 
 @places_app.command("load")
 def places_load(
     file: Path = typer.Argument(..., help="GeoJSON or GeoPackage with name, aliases, kind."),
-    municipality: str = typer.Option(..., help="Kommunkod, e.g. 1275."),
-    layer: str = typer.Option(None, help="GeoPackage layer (default: the first)."),
+    municipality: str = MUNICIPALITY,
+    layer: str = LAYER,
 ) -> None:
     """Load places (reprojected to EPSG:3006); loading again updates places of the same name."""
-    from geo_service.db.engine import session_scope
-    from geo_service.db.tenants import require_municipality
     from geo_service.priorities.places_io import load_places
 
-    with session_scope() as session:
-        require_municipality(session, municipality)
-        result = load_places(session, municipality, file, layer)
-    for note in result.skipped:
-        console.print(f"[yellow]skipped[/yellow] {note}")
-    console.print(f"[green]{result.stored} of {result.read} places stored[/green]")
-
-
-areas_app = typer.Typer(help="Areas (kommundelar, survey sub-areas).")
-municipality_app = typer.Typer(help="Municipalities (tenants).")
+    _load("places", load_places, file, municipality, layer)
 
 
 @areas_app.command("load")
 def areas_load(
     file: Path = typer.Argument(..., help="GeoJSON or GeoPackage of polygons with a name."),
-    municipality: str = typer.Option(..., help="Kommunkod, e.g. 1275."),
-    layer: str = typer.Option(None, help="GeoPackage layer (default: the first)."),
+    municipality: str = MUNICIPALITY,
+    layer: str = LAYER,
 ) -> None:
     """Load areas (reprojected to EPSG:3006); loading again updates areas of the same name."""
+    from geo_service.priorities.places_io import load_areas
+
+    _load("areas", load_areas, file, municipality, layer)
+
+
+def _load(what: str, loader: Callable, file: Path, municipality: str, layer: str | None) -> None:
+    """Load `what` from `file` with `loader` and say how many were stored and what was skipped."""
     from geo_service.db.engine import session_scope
     from geo_service.db.tenants import require_municipality
-    from geo_service.priorities.places_io import load_areas
 
     with session_scope() as session:
         require_municipality(session, municipality)
-        result = load_areas(session, municipality, file, layer)
+        result = loader(session, municipality, file, layer)
     for note in result.skipped:
         console.print(f"[yellow]skipped[/yellow] {note}")
-    console.print(f"[green]{result.stored} of {result.read} areas stored[/green]")
+    console.print(f"[green]{result.stored} of {result.read} {what} stored[/green]")
 
 
 @municipality_app.command("create")

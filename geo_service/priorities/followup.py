@@ -9,18 +9,17 @@ places would predict; a reduction is reported when the whole interval lies below
 import math
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from scipy import stats
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geo_service.config import STOCKHOLM, TIMEZONE
 from geo_service.db.models import Measure
-from geo_service.errors import GeoServiceError, NotFoundError
+from geo_service.errors import Conflict, GeoServiceError, NotFoundError
 from geo_service.priorities.inputs import PLACE_GEOM
 from geo_service.priorities.numbers import fmt_number
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 MAX_WINDOW_DAYS = 365
 DEFAULT_KINDS = ["incident", "observation", "tip", "fault_report"]
 
@@ -53,6 +52,16 @@ def ratio_of_rate_ratios(
     }
 
 
+_SENTENCE = {
+    "sv": "{ratio} % jämfört med jämförelseplatserna ({level} % KI {low} till {high} %): {verdict}",
+    "en": "{ratio}% relative to the comparison places ({level}% CI {low} to {high}%): {verdict}",
+}
+_VERDICTS = {  # reduction, increase, neither
+    "sv": ("minskning", "ökning", "ingen säker förändring"),
+    "en": ("reduction", "increase", "no clear change"),
+}
+
+
 def followup_sentence(result: dict[str, Any], lang: str = "sv") -> str:
     """'−85 % jämfört med jämförelseplatserna (95 % KI −93 till −70 %)'."""
 
@@ -60,26 +69,14 @@ def followup_sentence(result: dict[str, Any], lang: str = "sv") -> str:
         text = f"{(x - 1) * 100:+.0f}"
         return text.replace("-", "−")
 
-    low, high = pct(result["ci_low"]), pct(result["ci_high"])
-    level = fmt_number(result["confidence"] * 100, lang, 0)
-    if lang == "sv":
-        verdict = (
-            "minskning"
-            if result["reduction"]
-            else ("ökning" if result["increase"] else "ingen säker förändring")
-        )
-        return (
-            f"{pct(result['ratio'])} % jämfört med jämförelseplatserna "
-            f"({level} % KI {low} till {high} %): {verdict}"
-        )
-    verdict = (
-        "reduction"
-        if result["reduction"]
-        else ("increase" if result["increase"] else "no clear change")
-    )
-    return (
-        f"{pct(result['ratio'])}% relative to the comparison places "
-        f"({level}% CI {low} to {high}%): {verdict}"
+    reduction, increase, neither = _VERDICTS[lang]
+    verdict = reduction if result["reduction"] else (increase if result["increase"] else neither)
+    return _SENTENCE[lang].format(
+        ratio=pct(result["ratio"]),
+        level=fmt_number(result["confidence"] * 100, lang, 0),
+        low=pct(result["ci_low"]),
+        high=pct(result["ci_high"]),
+        verdict=verdict,
     )
 
 
@@ -87,15 +84,14 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), STOCKHOLM)
 
 
+_LAST_DAY = text(
+    "SELECT max((occurred_at AT TIME ZONE :tz)::date) FROM event WHERE municipality_code = :mc"
+)
+
+
 def data_end(session: Session, mc: str) -> date:
     """The day after the tenant's latest event (follow-up windows end there by default)."""
-    last = session.execute(
-        text(
-            "SELECT max((occurred_at AT TIME ZONE 'Europe/Stockholm')::date) FROM event "
-            "WHERE municipality_code = :mc"
-        ),
-        {"mc": mc},
-    ).scalar()
+    last = session.execute(_LAST_DAY, {"mc": mc, "tz": TIMEZONE}).scalar()
     return (last or date.today()) + timedelta(days=1)
 
 
@@ -138,11 +134,10 @@ def measure_followup(
     after_start = measure.end_date or measure.start_date
     days = min((as_of - after_start).days, MAX_WINDOW_DAYS)
     if days < 1:
-        raise GeoServiceError(
+        raise Conflict(
             "measure_too_recent",
             f"Measure {measure_id} ends on {after_start.isoformat()}; there are no data after it "
             f"yet (data up to {as_of.isoformat()}), so it cannot be followed up.",
-            status=409,
         )
     before = (measure.start_date - timedelta(days=days), measure.start_date)
     after = (after_start, after_start + timedelta(days=days))
@@ -154,11 +149,10 @@ def measure_followup(
             ).scalars()
         )
     if not comparison:
-        raise GeoServiceError(
+        raise Conflict(
             "no_comparison_places",
             "No comparison places without measures in the follow-up windows; add places or "
             "name comparison places.",
-            status=409,
         )
     bounds = {
         "b0": _midnight(before[0]),

@@ -100,11 +100,18 @@ def place_inputs(
     events = pd.DataFrame(
         session.execute(
             _EVENTS,
-            {"mc": mc, "cur_start": cur_start, "base_start": base_start, "end": end,
-             "kinds": kinds},
-        ).mappings().all(),
+            {
+                "mc": mc,
+                "cur_start": cur_start,
+                "base_start": base_start,
+                "end": end,
+                "kinds": kinds,
+            },
+        )
+        .mappings()
+        .all(),
         columns=["place_id", "category", "kind", "is_current", "n", "harm", "sev"],
-    )  # fmt: skip
+    )
     emerging = _most_serious(
         session.execute(_EMERGING, {"mc": mc, "run": run.id, "res": run.resolution}).all()
     )

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DataError, IntegrityError, InternalError
 from sqlalchemy.orm import Session
 
 from geo_service.db.constants import PLACE_KINDS
-from geo_service.errors import GeoServiceError, NotFoundError
+from geo_service.errors import Conflict, GeoServiceError, NotFoundError
 
 DEFAULT_RADIUS_M = 100.0
 
@@ -70,9 +70,7 @@ def _run(session: Session, sql: str, params: dict[str, Any], name: str | None) -
             return session.execute(text(sql), params)
     except IntegrityError as exc:
         if "uq_place" in str(exc.orig) or "unique" in str(exc.orig).lower():
-            raise GeoServiceError(
-                "place_exists", f"A place named {name!r} already exists.", status=409
-            ) from None
+            raise Conflict("place_exists", f"A place named {name!r} already exists.") from None
         raise GeoServiceError("invalid_place", "The place refers to an unknown area.") from None
     except (DataError, InternalError) as exc:
         raise GeoServiceError(
@@ -98,10 +96,17 @@ def create_place(
         session,
         f"INSERT INTO place (municipality_code, name, kind, aliases, area_id, note, geom, point) "
         f"VALUES (:mc, :name, :kind, :aliases, :area_id, :note, {geom}, {point}) RETURNING id",
-        params | {"mc": mc, "name": name, "kind": kind, "aliases": aliases or [],
-                  "area_id": area_id, "note": note},
+        params
+        | {
+            "mc": mc,
+            "name": name,
+            "kind": kind,
+            "aliases": aliases or [],
+            "area_id": area_id,
+            "note": note,
+        },
         name,
-    ).scalar_one()  # fmt: skip
+    ).scalar_one()
     assign_areas(session, mc)
     return get_place(session, mc, new_id)
 

@@ -101,9 +101,17 @@ def load_places(session: Session, mc: str, path: Path, layer: str | None = None)
             skipped.append(f"{row.name}: {geom.geom_type} is not a place geometry")
             continue
         kind = row.kind if row.kind in PLACE_KINDS else "other"
-        rows.append({"mc": mc, "name": row.name, "kind": kind, "aliases": row.aliases,
-                     "note": None if pd.isna(row.note) else row.note, "wkt": geom.wkt,
-                     "radius": DEFAULT_RADIUS_M})  # fmt: skip
+        rows.append(
+            {
+                "mc": mc,
+                "name": row.name,
+                "kind": kind,
+                "aliases": row.aliases,
+                "note": None if pd.isna(row.note) else row.note,
+                "wkt": geom.wkt,
+                "radius": DEFAULT_RADIUS_M,
+            }
+        )
     if rows:
         session.execute(
             text(
@@ -129,11 +137,16 @@ def load_areas(session: Session, mc: str, path: Path, layer: str | None = None) 
     polygonal = frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"]) & frame["name"].ne("")
     skipped = [f"{n or '(no name)'}: not a named polygon" for n in frame.loc[~polygonal, "name"]]
     rows = [
-        {"mc": mc, "name": row.name, "kind": row.kind if row.kind != "other" else "district",
-         "aliases": row.aliases, "note": None if pd.isna(row.note) else row.note,
-         "wkt": row.geometry.wkt}
+        {
+            "mc": mc,
+            "name": row.name,
+            "kind": row.kind if row.kind != "other" else "district",
+            "aliases": row.aliases,
+            "note": None if pd.isna(row.note) else row.note,
+            "wkt": row.geometry.wkt,
+        }
         for row in frame[polygonal].itertuples()
-    ]  # fmt: skip
+    ]
     if rows:
         session.execute(
             text(

@@ -17,7 +17,6 @@ from geo_service.palette import recurrence_words
 from geo_service.priorities.config import EMERGING_POINTS, PriorityConfig
 from geo_service.priorities.numbers import finite_or_none, fmt_number, fmt_p
 
-LEVELS = ("green", "yellow", "red")
 LISTED_LEVELS = ("yellow", "red")
 """A place is 'on the list' for the meeting when its level is yellow or red."""
 
@@ -222,7 +221,7 @@ def score_places(
                         "count": n,
                     }
                     for c, n in top_categories(place.category_counts)
-                ],  # fmt: skip
+                ],
                 "emerging_category": place.emerging,
                 "reason_sv": reason(place, change, labels, period_days, "sv"),
                 "reason_en": reason(place, change, labels, period_days, "en"),

@@ -7,9 +7,10 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from geo_service.config import TIMEZONE
 from geo_service.db.models import AnalysisRun
 from geo_service.db.tenants import require_municipality
-from geo_service.errors import GeoServiceError
+from geo_service.errors import Conflict
 from geo_service.priorities.config import config_from_settings
 from geo_service.priorities.inputs import category_labels, current_period, place_inputs
 from geo_service.priorities.scoring import score_places
@@ -45,21 +46,19 @@ def run_for_meeting(session: Session, mc: str, meeting: date) -> AnalysisRun:
             AnalysisRun.municipality_code == mc,
             AnalysisRun.status == "completed",
             text(
-                "(analysis_run.period_end AT TIME ZONE 'Europe/Stockholm')::date "
-                "BETWEEN :earliest AND :meeting"
-            ).bindparams(earliest=earliest, meeting=meeting),
+                "(analysis_run.period_end AT TIME ZONE :tz)::date BETWEEN :earliest AND :meeting"
+            ).bindparams(tz=TIMEZONE, earliest=earliest, meeting=meeting),
         )
         .order_by(AnalysisRun.finished_at.desc().nulls_last(), AnalysisRun.id.desc())
         .limit(1)
     ).scalar_one_or_none()
     if run is None:
-        raise GeoServiceError(
+        raise Conflict(
             "no_run_for_meeting",
             f"No completed analysis run covers the meeting on {meeting.isoformat()} for "
             f"municipality {mc}: a run whose data ends between {earliest.isoformat()} and "
             f"{meeting.isoformat()} is missing. Create it with "
             f"`geo-service analyze --municipality {mc} --to {meeting.isoformat()}`.",
-            status=409,
         )
     return run
 

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from geo_service.db.models import MeetingSnapshot
-from geo_service.errors import GeoServiceError
+from geo_service.errors import Conflict, GeoServiceError
 from geo_service.priorities.service import priorities_for_meeting
 
 CHANGE_STATUSES = ("new", "up", "down", "same", "gone", "off_list")
@@ -33,11 +33,10 @@ def previous_snapshot(session: Session, mc: str, meeting: date) -> MeetingSnapsh
 
 
 def _exists(meeting: date, snapshot: MeetingSnapshot) -> GeoServiceError:
-    return GeoServiceError(
+    return Conflict(
         "snapshot_exists",
         f"The meeting on {meeting.isoformat()} already has a snapshot (id {snapshot.id}, run "
         f"{snapshot.run_id}). Snapshots are immutable so that the minutes can cite them.",
-        status=409,
     )
 
 

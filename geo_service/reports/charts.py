@@ -27,8 +27,15 @@ def line_chart(frame: pd.DataFrame, title: str, ylabel: str) -> str:
     """One line per column of `frame` (index on the x-axis)."""
     fig, ax = plt.subplots(figsize=(8, 3.2))
     for i, column in enumerate(frame.columns):
-        ax.plot(frame.index, frame[column], marker="o", ms=3, lw=1.6,
-                color=PALETTE[i % len(PALETTE)], label=str(column))  # fmt: skip
+        ax.plot(
+            frame.index,
+            frame[column],
+            marker="o",
+            ms=3,
+            lw=1.6,
+            color=PALETTE[i % len(PALETTE)],
+            label=str(column),
+        )
     ax.set_title(title, fontsize=11)
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
@@ -55,8 +62,13 @@ def year_wheel(months: Sequence[str], values: Sequence[float], title: str) -> st
     ax.set_theta_zero_location("N")
     ax.set_theta_direction(-1)
     top = values.max() if values.size and values.max() > 0 else 1.0
-    ax.bar(angles, values, width=2 * np.pi / 12 * 0.9, color=plt.cm.YlOrRd(values / top),
-           edgecolor="white")  # fmt: skip
+    ax.bar(
+        angles,
+        values,
+        width=2 * np.pi / 12 * 0.9,
+        color=plt.cm.YlOrRd(values / top),
+        edgecolor="white",
+    )
     ax.set_xticks(angles)
     ax.set_xticklabels(list(months), fontsize=8)
     ax.set_yticklabels([])

@@ -52,18 +52,31 @@ def _draw(
     labels: bool,
 ) -> None:
     if not boundary.empty:
-        ax.add_collection(PolyCollection(_rings(boundary.geometry), facecolor="#f7f7f4",
-                                         edgecolor="#444", lw=1))  # fmt: skip
+        ax.add_collection(
+            PolyCollection(_rings(boundary.geometry), facecolor="#f7f7f4", edgecolor="#444", lw=1)
+        )
     if not cells.empty:
         for (category, uncertain), group in cells.groupby(["category", "uncertain"]):
             colour = CATEGORY_COLOURS.get(category, "#999")
-            ax.add_collection(PolyCollection(
-                _rings(group.geometry), facecolor=colour, edgecolor="white", lw=0.3,
-                alpha=UNCERTAIN_OPACITY if uncertain else CERTAIN_OPACITY))  # fmt: skip
+            ax.add_collection(
+                PolyCollection(
+                    _rings(group.geometry),
+                    facecolor=colour,
+                    edgecolor="white",
+                    lw=0.3,
+                    alpha=UNCERTAIN_OPACITY if uncertain else CERTAIN_OPACITY,
+                )
+            )
             if uncertain:  # hatched, as in every output
-                ax.add_collection(PolyCollection(
-                    _rings(group.geometry), facecolor="none", edgecolor=colour, lw=0,
-                    hatch="////"))  # fmt: skip
+                ax.add_collection(
+                    PolyCollection(
+                        _rings(group.geometry),
+                        facecolor="none",
+                        edgecolor=colour,
+                        lw=0,
+                        hatch="////",
+                    )
+                )
     if not alarms.empty:
         outline = CLUSTER_COLOURS["scan_alarm"]
         ax.add_collection(
@@ -74,11 +87,19 @@ def _draw(
             LEVEL_COLOURS.get(ranks.get(pid, {}).get("level", "green"), "#555")
             for pid in places["id"]
         ]
-        ax.add_collection(PolyCollection([np.asarray(g.geoms[0].exterior.coords)
-                                          if g.geom_type == "MultiPolygon"
-                                          else np.asarray(g.exterior.coords)
-                                          for g in places.geometry],
-                                         facecolor="none", edgecolor=colours, lw=1.8))  # fmt: skip
+        ax.add_collection(
+            PolyCollection(
+                [
+                    np.asarray(g.geoms[0].exterior.coords)
+                    if g.geom_type == "MultiPolygon"
+                    else np.asarray(g.exterior.coords)
+                    for g in places.geometry
+                ],
+                facecolor="none",
+                edgecolor=colours,
+                lw=1.8,
+            )
+        )
     if labels:
         for row in places.itertuples():
             info = ranks.get(row.id)
@@ -86,13 +107,47 @@ def _draw(
                 continue
             c = row.geometry.representative_point()
             colour = LEVEL_COLOURS.get(info["level"], "#555")
-            ax.annotate(f"{info['rank']}. {row.name}", (c.x, c.y), fontsize=7, ha="center",
-                        va="center", weight="bold", annotation_clip=True,
-                        bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": colour,
-                              "alpha": 0.85})  # fmt: skip
+            ax.annotate(
+                f"{info['rank']}. {row.name}",
+                (c.x, c.y),
+                fontsize=7,
+                ha="center",
+                va="center",
+                weight="bold",
+                annotation_clip=True,
+                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": colour, "alpha": 0.85},
+            )
     ax.autoscale_view()
     ax.set_axis_off()
     ax.set_aspect("equal")
+
+
+def _legend(cells: gpd.GeoDataFrame, alarms: gpd.GeoDataFrame, lang: str) -> list[Patch]:
+    """Legend entries for the categories drawn (uncertain ones hatched), alarms and levels."""
+    present = set() if cells.empty else set(zip(cells["category"], cells["uncertain"], strict=True))
+    handles = [
+        Patch(
+            fc=CATEGORY_COLOURS[c],
+            alpha=UNCERTAIN_OPACITY if unsure else CERTAIN_OPACITY,
+            hatch="////" if unsure else None,
+            label=category_label(c, lang, unsure),
+        )
+        for c in HOT_CATEGORIES
+        for unsure in (False, True)
+        if (c, unsure) in present
+    ]
+    if not alarms.empty:
+        unusual = "ovanlig ansamling" if lang == "sv" else "unusual cluster"
+        handles.append(Patch(fill=False, ec=CLUSTER_COLOURS["scan_alarm"], lw=2.2, label=unusual))
+    handles += [
+        Patch(fill=False, ec=colour, lw=1.8, label=level)
+        for level, colour in zip(
+            ("röd", "gul", "grön") if lang == "sv" else ("red", "yellow", "green"),
+            (LEVEL_COLOURS["red"], LEVEL_COLOURS["yellow"], LEVEL_COLOURS["green"]),
+            strict=True,
+        )
+    ]
+    return handles
 
 
 def municipality_map(
@@ -145,27 +200,12 @@ def municipality_map(
                 ec="#1b6ca8",
                 lw=1,
                 ls="--",
-            )  # fmt: skip
+            )
         )
-    present = set() if cells.empty else set(zip(cells["category"], cells["uncertain"], strict=True))
-    handles = [
-        Patch(fc=CATEGORY_COLOURS[c], alpha=UNCERTAIN_OPACITY if unsure else CERTAIN_OPACITY,
-              hatch="////" if unsure else None, label=category_label(c, lang, unsure))
-        for c in HOT_CATEGORIES for unsure in (False, True) if (c, unsure) in present
-    ]  # fmt: skip
-    if not alarms.empty:
-        unusual = "ovanlig ansamling" if lang == "sv" else "unusual cluster"
-        handles.append(Patch(fill=False, ec=CLUSTER_COLOURS["scan_alarm"], lw=2.2, label=unusual))
-    handles += [
-        Patch(fill=False, ec=colour, lw=1.8, label=level)
-        for level, colour in zip(
-            ("röd", "gul", "grön") if lang == "sv" else ("red", "yellow", "green"),
-            (LEVEL_COLOURS["red"], LEVEL_COLOURS["yellow"], LEVEL_COLOURS["green"]),
-            strict=True,
-        )
-    ]
-    fig.legend(handles=handles, loc="lower center", ncols=min(len(handles), 6), fontsize=8,
-               frameon=False)  # fmt: skip
+    handles = _legend(cells, alarms, lang)
+    fig.legend(
+        handles=handles, loc="lower center", ncols=min(len(handles), 6), fontsize=8, frameon=False
+    )
     left.set_title("Kommunen" if lang == "sv" else "The municipality", fontsize=10)
     right.set_title("Tätorten" if lang == "sv" else "The town", fontsize=10)
     return to_data_uri(fig)

@@ -20,7 +20,7 @@ from geo_service.priorities.snapshots import comparison_for_meeting, get_snapsho
 from geo_service.reports.charts import line_chart
 from geo_service.reports.mapimage import municipality_map
 from geo_service.reports.texts import TEXTS
-from geo_service.runs.cluster_queries import list_clusters
+from geo_service.results.clusters import ClusterSelection, list_clusters
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 TREND_PERIODS = 13
@@ -45,11 +45,19 @@ def _priorities(session: Session, mc: str, meeting: date) -> dict[str, Any]:
     """The snapshot when the meeting has one, else the priorities computed now."""
     snap = get_snapshot(session, mc, meeting)
     if snap is not None:
-        return {"items": snap.priorities, "run_id": snap.run_id, "params": snap.params,
-                "snapshot_id": snap.id}  # fmt: skip
+        return {
+            "items": snap.priorities,
+            "run_id": snap.run_id,
+            "params": snap.params,
+            "snapshot_id": snap.id,
+        }
     result = priorities_for_meeting(session, mc, meeting)
-    return {"items": result.items, "run_id": result.run_id, "params": result.params,
-            "snapshot_id": None}  # fmt: skip
+    return {
+        "items": result.items,
+        "run_id": result.run_id,
+        "params": result.params,
+        "snapshot_id": None,
+    }
 
 
 def category_trends(
@@ -66,9 +74,15 @@ def category_trends(
             "WHERE municipality_code = :mc AND occurred_at >= :start AND occurred_at < :end "
             "AND kind = ANY(:kinds) GROUP BY 1, 2"
         ),
-        {"anchor": anchor, "days": days, "mc": mc, "start": start, "end": run.period_end,
-         "kinds": run.params.get("kinds") or ["incident", "observation", "tip", "fault_report"]},
-    ).all()  # fmt: skip
+        {
+            "anchor": anchor,
+            "days": days,
+            "mc": mc,
+            "start": start,
+            "end": run.period_end,
+            "kinds": run.params.get("kinds") or ["incident", "observation", "tip", "fault_report"],
+        },
+    ).all()
     frame = pd.DataFrame(rows, columns=["k", "category", "n"])
     if frame.empty:
         return pd.DataFrame()
@@ -136,8 +150,8 @@ def measures_with_followup(session: Session, mc: str, as_of: date) -> list[dict[
 
 def alarm_clusters(session: Session, mc: str, run_id: int) -> list[dict[str, Any]]:
     """The run's scan clusters with an alarm, their window as Stockholm dates (end inclusive)."""
-    found = list_clusters(session.connection(), mc, run_id, method="scan", alarm_only=True,
-                          suppress=False, k=0, geometry=False)  # fmt: skip
+    alarms = ClusterSelection(method="scan", alarm_only=True)
+    found = list_clusters(session, mc, run_id, alarms, suppress=False, k=0)
     for item in found:
         item["first_day"] = item["start"].astimezone(STOCKHOLM).date()
         item["last_day"] = item["end"].astimezone(STOCKHOLM).date() - timedelta(days=1)
@@ -153,10 +167,12 @@ def calibration_text(run: AnalysisRun, t: dict[str, str], lang: str) -> str:
     cells = calibration["mean_cells"]
     auto = t["calibration_auto"].format(limit=_num(choice["limit"], lang, 2)) if choice else ""
     return t["calibration_text"].format(
-        resolution=run.resolution, auto=auto, runs=calibration["runs"],
+        resolution=run.resolution,
+        auto=auto,
+        runs=calibration["runs"],
         rate=_num(calibration["false_change_labels_per_run"], lang, 2),
         new=_num(cells["new_hot"] - cells.get("confirmed_new_hot", 0.0), lang, 1),
-    )  # fmt: skip
+    )
 
 
 def meeting_report_context(session: Session, mc: str, meeting: date, lang: str = "sv") -> dict:
@@ -185,8 +201,8 @@ def meeting_report_context(session: Session, mc: str, meeting: date, lang: str =
         "generated": datetime.now(STOCKHOLM).strftime("%Y-%m-%d %H:%M"),
         "items": prio["items"],
         "levels_note": t["levels"].format(
-            red=_num(settings["thresholds"]["red"], lang), yellow=_num(
-                settings["thresholds"]["yellow"], lang)
+            red=_num(settings["thresholds"]["red"], lang),
+            yellow=_num(settings["thresholds"]["yellow"], lang),
         ),
         "map_image": municipality_map(session, mc, run.id, prio["items"], lang),
         "trend_image": line_chart(trends, t["trend_chart"], t["reports"])
@@ -199,9 +215,12 @@ def meeting_report_context(session: Session, mc: str, meeting: date, lang: str =
         "method_text": t["method_text"].format(baseline=settings["baseline_periods"]),
         "calibration_text": calibration_text(run, t, lang),
         "clusters": alarm_clusters(session, mc, run.id),
-        "warnings": [w.get(f"message_{lang}", w.get("message", "")) for w in run.warnings or []
-                     if isinstance(w, dict)],
-    }  # fmt: skip
+        "warnings": [
+            w.get(f"message_{lang}", w.get("message", ""))
+            for w in run.warnings or []
+            if isinstance(w, dict)
+        ],
+    }
 
 
 def meeting_report_html(session: Session, mc: str, meeting: date, lang: str = "sv") -> str:

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from geo_service.errors import GeoServiceError
+from geo_service.errors import Unavailable
 
 
 def _data_only_fetcher() -> Any:
@@ -26,9 +26,8 @@ def html_to_pdf(html: str) -> bytes:
     try:
         from weasyprint import HTML
     except OSError as exc:  # Pango missing
-        raise GeoServiceError(
+        raise Unavailable(
             "pdf_unavailable",
             f"PDF rendering needs Pango (apt-get install libpango-1.0-0 libpangoft2-1.0-0): {exc}",
-            status=503,
         ) from None
     return HTML(string=html, url_fetcher=_data_only_fetcher()).write_pdf()

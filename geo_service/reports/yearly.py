@@ -20,30 +20,56 @@ from geo_service.reports.meeting import ENV
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 KINDS = ["incident", "observation", "tip", "fault_report"]
-WEEKDAYS = {"sv": ["mån", "tis", "ons", "tor", "fre", "lör", "sön"],
-            "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]}  # fmt: skip
+WEEKDAYS = {
+    "sv": ["mån", "tis", "ons", "tor", "fre", "lör", "sön"],
+    "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+}
 MONTHS = {
     "sv": ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
     "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
 }
 TEXTS = {
-    "sv": {"title": "Årlig lägesbild", "by_area": "Per område och kategori",
-           "area": "Område", "outside": "utanför områden", "patterns": "När händer det?",
-           "hour": "Rapporter per timme", "weekday": "Rapporter per veckodag",
-           "wheel": "Årshjul: rapporter per månad", "trends": "Utveckling över åren",
-           "trend_chart": "Rapporter per år och kategori", "survey": "Trygghetsmätningen",
-           "survey_note": "Problemindex 0 (problemet finns nästan inte) till 6 (mycket tydligt).",
-           "question": "Fråga", "year": "År", "total": "Totalt", "reports": "rapporter",
-           "generated": "Skapad", "no_survey": "Inga resultat från trygghetsmätningen."},
-    "en": {"title": "Yearly situation report", "by_area": "By area and category",
-           "area": "Area", "outside": "outside areas", "patterns": "When does it happen?",
-           "hour": "Reports by hour", "weekday": "Reports by weekday",
-           "wheel": "Year wheel: reports by month", "trends": "Trends over the years",
-           "trend_chart": "Reports per year and category", "survey": "The safety survey",
-           "survey_note": "Problem index 0 (almost non-existent) to 6 (alarmingly obvious).",
-           "question": "Question", "year": "Year", "total": "Total", "reports": "reports",
-           "generated": "Generated", "no_survey": "No safety survey results."},
-}  # fmt: skip
+    "sv": {
+        "title": "Årlig lägesbild",
+        "by_area": "Per område och kategori",
+        "area": "Område",
+        "outside": "utanför områden",
+        "patterns": "När händer det?",
+        "hour": "Rapporter per timme",
+        "weekday": "Rapporter per veckodag",
+        "wheel": "Årshjul: rapporter per månad",
+        "trends": "Utveckling över åren",
+        "trend_chart": "Rapporter per år och kategori",
+        "survey": "Trygghetsmätningen",
+        "survey_note": "Problemindex 0 (problemet finns nästan inte) till 6 (mycket tydligt).",
+        "question": "Fråga",
+        "year": "År",
+        "total": "Totalt",
+        "reports": "rapporter",
+        "generated": "Skapad",
+        "no_survey": "Inga resultat från trygghetsmätningen.",
+    },
+    "en": {
+        "title": "Yearly situation report",
+        "by_area": "By area and category",
+        "area": "Area",
+        "outside": "outside areas",
+        "patterns": "When does it happen?",
+        "hour": "Reports by hour",
+        "weekday": "Reports by weekday",
+        "wheel": "Year wheel: reports by month",
+        "trends": "Trends over the years",
+        "trend_chart": "Reports per year and category",
+        "survey": "The safety survey",
+        "survey_note": "Problem index 0 (almost non-existent) to 6 (alarmingly obvious).",
+        "question": "Question",
+        "year": "Year",
+        "total": "Total",
+        "reports": "reports",
+        "generated": "Generated",
+        "no_survey": "No safety survey results.",
+    },
+}
 
 _EVENTS = text("""
 SELECT e.category, coalesce(a.name, '') AS area,
@@ -74,8 +100,9 @@ def yearly_context(session: Session, mc: str, year: int, lang: str = "sv") -> di
     if this.empty:
         raise GeoServiceError("no_events_in_year", f"Municipality {mc} has no events in {year}.")
     this = this.assign(area=this["area"].replace("", t["outside"]))
-    by_area = this.pivot_table(index="area", columns="category", values="n", aggfunc="sum",
-                               fill_value=0)  # fmt: skip
+    by_area = this.pivot_table(
+        index="area", columns="category", values="n", aggfunc="sum", fill_value=0
+    )
     leading = by_area.sum().sort_values(ascending=False).index[:8]
     by_area = by_area[leading]
     by_area[t["total"]] = by_area.sum(axis=1)
@@ -84,8 +111,9 @@ def yearly_context(session: Session, mc: str, year: int, lang: str = "sv") -> di
     hours = this.groupby("hour")["n"].sum().reindex(range(24), fill_value=0)
     dows = this.groupby("dow")["n"].sum().reindex(range(1, 8), fill_value=0)
     months = this.groupby("month")["n"].sum().reindex(range(1, 13), fill_value=0)
-    yearly = frame.pivot_table(index="year", columns="category", values="n", aggfunc="sum",
-                               fill_value=0)  # fmt: skip
+    yearly = frame.pivot_table(
+        index="year", columns="category", values="n", aggfunc="sum", fill_value=0
+    )
     yearly = yearly[yearly.sum().sort_values(ascending=False).index[:6]]
     yearly.columns = [labels.get(c, c) for c in yearly.columns]
     yearly.index = yearly.index.astype(str)
@@ -112,13 +140,14 @@ def yearly_context(session: Session, mc: str, year: int, lang: str = "sv") -> di
         "year": year,
         "generated": datetime.now(STOCKHOLM).strftime("%Y-%m-%d %H:%M"),
         "by_area": by_area,
-        "hour_image": bar_chart([str(h) for h in range(24)], hours.tolist(), t["hour"],
-                                t["reports"]),
+        "hour_image": bar_chart(
+            [str(h) for h in range(24)], hours.tolist(), t["hour"], t["reports"]
+        ),
         "weekday_image": bar_chart(WEEKDAYS[lang], dows.tolist(), t["weekday"], t["reports"]),
         "wheel_image": year_wheel(MONTHS[lang], months.tolist(), t["wheel"]),
         "trend_image": line_chart(yearly, t["trend_chart"], t["reports"]),
         "survey": survey_table,
-    }  # fmt: skip
+    }
 
 
 def yearly_report_html(session: Session, mc: str, year: int, lang: str = "sv") -> str:

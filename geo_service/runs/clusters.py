@@ -21,8 +21,18 @@ from geo_service.analysis.point_clusters import PointClusterResult, point_cluste
 from geo_service.analysis.scan import ScanResult
 from geo_service.grid.cells import cell_polygons
 
-COLUMNS = ["municipality_code", "run_id", "id", "method", "alarm", "size", "first_at", "last_at",
-           "stats", "geom"]  # fmt: skip
+COLUMNS = [
+    "municipality_code",
+    "run_id",
+    "id",
+    "method",
+    "alarm",
+    "size",
+    "first_at",
+    "last_at",
+    "stats",
+    "geom",
+]
 RECENT_PERIODS = 2  # point clusters look at the last two periods
 
 
@@ -41,57 +51,87 @@ def recent_window(period_end: date, period_days: int) -> tuple[date, date]:
 
 
 def run_point_clusters(
-    events: pd.DataFrame, since: date, method: str, eps_m: float, min_samples: int,
+    events: pd.DataFrame,
+    since: date,
+    method: str,
+    eps_m: float,
+    min_samples: int,
     alarm_areas: gpd.GeoSeries,
-) -> PointClusterResult | None:  # fmt: skip
+) -> PointClusterResult | None:
     """Point clusters of the recent events, checked against the scan's alarm areas."""
     if events.empty:
         return None
     return point_clusters(
-        events, method=method, eps_m=eps_m, min_samples=min_samples,
-        min_cluster_size=min_samples, since=since, scan_clusters=alarm_areas,
-    )  # fmt: skip
+        events,
+        method=method,
+        eps_m=eps_m,
+        min_samples=min_samples,
+        min_cluster_size=min_samples,
+        since=since,
+        scan_clusters=alarm_areas,
+    )
 
 
 def _multi(geoms: Any) -> list[str]:
     """Hex EWKB of each geometry as a MultiPolygon in EPSG:3006."""
     multi = [g if g.geom_type == "MultiPolygon" else shapely.MultiPolygon([g]) for g in geoms]
-    return list(shapely.to_wkb(shapely.set_srid(np.asarray(multi), 3006), hex=True,
-                               include_srid=True))  # fmt: skip
+    return list(
+        shapely.to_wkb(shapely.set_srid(np.asarray(multi), 3006), hex=True, include_srid=True)
+    )
 
 
 def _scan_rows(scan: ScanResult, outlines: gpd.GeoSeries) -> pd.DataFrame:
     found = scan.clusters
     stats = [
         {
-            "cluster": int(row.cluster), "cells": list(row.cells), "center": row.center,
-            "radius_m": float(row.radius_m), "steps": int(row.steps),
-            "observed": int(row.observed), "expected": float(row.expected),
-            "ratio": float(row.ratio), "llr": float(row.llr), "p": float(row.p),
+            "cluster": int(row.cluster),
+            "cells": list(row.cells),
+            "center": row.center,
+            "radius_m": float(row.radius_m),
+            "steps": int(row.steps),
+            "observed": int(row.observed),
+            "expected": float(row.expected),
+            "ratio": float(row.ratio),
+            "llr": float(row.llr),
+            "p": float(row.p),
             "recurrence_days": float(row.recurrence_days),
         }
         for row in found.itertuples()
-    ]  # fmt: skip
-    return pd.DataFrame({
-        "method": "scan", "alarm": found["alarm"].to_numpy(bool),
-        "size": found["observed"].to_numpy(np.int64),
-        "first_at": pd.to_datetime(found["start"]), "last_at": pd.to_datetime(found["end"]),
-        "stats": stats, "geom": _multi(outlines),
-    })  # fmt: skip
+    ]
+    return pd.DataFrame(
+        {
+            "method": "scan",
+            "alarm": found["alarm"].to_numpy(bool),
+            "size": found["observed"].to_numpy(np.int64),
+            "first_at": pd.to_datetime(found["start"]),
+            "last_at": pd.to_datetime(found["end"]),
+            "stats": stats,
+            "geom": _multi(outlines),
+        }
+    )
 
 
 def _point_rows(result: PointClusterResult, method: str) -> pd.DataFrame:
     found = result.clusters
     stats = [
-        {"cluster": int(row.cluster), "top_categories": list(row.top_categories),
-         "scan_alarm": bool(row.scan_alarm)}
+        {
+            "cluster": int(row.cluster),
+            "top_categories": list(row.top_categories),
+            "scan_alarm": bool(row.scan_alarm),
+        }
         for row in found.itertuples()
-    ]  # fmt: skip
-    return pd.DataFrame({
-        "method": method, "alarm": False, "size": found["size"].to_numpy(np.int64),
-        "first_at": pd.to_datetime(found["start"]), "last_at": pd.to_datetime(found["end"]),
-        "stats": stats, "geom": _multi(found.geometry),
-    })  # fmt: skip
+    ]
+    return pd.DataFrame(
+        {
+            "method": method,
+            "alarm": False,
+            "size": found["size"].to_numpy(np.int64),
+            "first_at": pd.to_datetime(found["start"]),
+            "last_at": pd.to_datetime(found["end"]),
+            "stats": stats,
+            "geom": _multi(found.geometry),
+        }
+    )
 
 
 def cluster_rows(

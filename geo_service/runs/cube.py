@@ -74,9 +74,16 @@ def aggregate(
     starts = period_start_dates(params, first, last + 1)
     rows = conn.execute(
         text(sql),
-        {"mc": mc, "res": resolution, "anchor": params.anchor,
-         "days": params.period_days, "start": starts[0], "stop": starts[-1]} | values,
-    ).all()  # fmt: skip
+        {
+            "mc": mc,
+            "res": resolution,
+            "anchor": params.anchor,
+            "days": params.period_days,
+            "start": starts[0],
+            "stop": starts[-1],
+        }
+        | values,
+    ).all()
     frame = pd.DataFrame(rows, columns=["cell", "period", "value", "events"])
     return frame.astype({"cell": np.int64, "period": np.int64, "value": float, "events": np.int64})
 
@@ -87,7 +94,7 @@ def boundary_cells(municipality: Municipality, conn: Connection, resolution: int
         text(
             "SELECT ST_AsBinary(ST_Transform(boundary, 4326)) FROM municipality "
             "WHERE municipality_code = :mc"
-        ),  # fmt: skip
+        ),
         {"mc": municipality.municipality_code},
     ).scalar()
     if wkb is None:

@@ -13,7 +13,6 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -23,8 +22,7 @@ from sqlalchemy.orm import Session
 from geo_service.analysis import EhsaResult, emerging_hotspots_from_counts
 from geo_service.analysis.calibration import choose_resolution
 from geo_service.analysis.cells import cells_to_int
-from geo_service.analysis.periods import TIMEZONE
-from geo_service.config import get_settings
+from geo_service.config import STOCKHOLM
 from geo_service.db.copy import copy_frame, ensure_h3_cells
 from geo_service.db.models import AnalysisRun, Municipality
 from geo_service.db.tenants import require_municipality
@@ -38,14 +36,39 @@ from geo_service.runs.clusters import (
 )
 from geo_service.runs.params import RunParams
 
-TIMEZONE_INFO = ZoneInfo(TIMEZONE)
-BIN_COLUMNS = ["municipality_code", "run_id", "cell", "period_start", "value", "z", "p", "hot",
-               "cold"]  # fmt: skip
+BIN_COLUMNS = [
+    "municipality_code",
+    "run_id",
+    "cell",
+    "period_start",
+    "value",
+    "z",
+    "p",
+    "hot",
+    "cold",
+]
 CELL_COLUMNS = [
-    "municipality_code", "run_id", "cell", "category", "confirmed", "uncertain", "hot_share",
-    "cold_share", "final_z", "final_p", "trend_tau", "trend_p", "trend_p_adj", "z_trend_tau",
-    "z_trend_p", "count_trend_tau", "count_trend_p", "run_length", "total", "last_value",
-]  # fmt: skip
+    "municipality_code",
+    "run_id",
+    "cell",
+    "category",
+    "confirmed",
+    "uncertain",
+    "hot_share",
+    "cold_share",
+    "final_z",
+    "final_p",
+    "trend_tau",
+    "trend_p",
+    "trend_p_adj",
+    "z_trend_tau",
+    "z_trend_p",
+    "count_trend_tau",
+    "count_trend_p",
+    "run_length",
+    "total",
+    "last_value",
+]
 
 
 PRUNE_RUNS = """
@@ -71,23 +94,28 @@ class Span:
     end: date
 
 
-def run_analysis(session: Session, municipality_code: str, **overrides: Any) -> int:
+def run_analysis(
+    session: Session, municipality_code: str, *, keep_runs: int | None = None, **overrides: Any
+) -> int:
     """Aggregate, analyse and store a completed run; returns its id. Parameters: RunParams.
 
-    On failure the transaction is rolled back, a failed run with its error is committed, and
-    the error is raised again.
+    `keep_runs` prunes the tenant's older completed runs down to that many (runs cited by a
+    meeting snapshot stay). On failure the transaction is rolled back, a failed run with its
+    error is committed, and the error is raised again.
     """
     municipality = require_municipality(session, municipality_code)
     params = RunParams.for_municipality(municipality, **overrides)
     try:
-        return _run(session, municipality, params)
+        return _run(session, municipality, params, keep_runs)
     except Exception as exc:
         session.rollback()
         _record_failure(session, municipality_code, params, exc)
         raise
 
 
-def _run(session: Session, municipality: Municipality, params: RunParams) -> int:
+def _run(
+    session: Session, municipality: Municipality, params: RunParams, keep_runs: int | None
+) -> int:
     timings: dict[str, float] = {}
     started = time.perf_counter()
     mc = municipality.municipality_code
@@ -100,9 +128,13 @@ def _run(session: Session, municipality: Municipality, params: RunParams) -> int
     outlines = scan_outlines(result.scan, cells_to_int(result.cells["cell"]))
     alarms = outlines[result.scan.clusters["alarm"].to_numpy(bool)] if result.scan else outlines
     points = run_point_clusters(
-        cube.recent_events(conn, mc, params, since, until), since, params.cluster_method,
-        params.cluster_eps_m, params.cluster_min_samples, alarms,
-    )  # fmt: skip
+        cube.recent_events(conn, mc, params, since, until),
+        since,
+        params.cluster_method,
+        params.cluster_eps_m,
+        params.cluster_min_samples,
+        alarms,
+    )
     timings["clusters_s"] = time.perf_counter() - t0 - timings["engine_s"]
     run_id = _store(session, mc, params, span, result, choice)
     clusters = cluster_rows(mc, run_id, result.scan, outlines, points, params.cluster_method)
@@ -112,12 +144,13 @@ def _run(session: Session, municipality: Municipality, params: RunParams) -> int
     assert run is not None
     run.timings = {k: round(v, 4) for k, v in timings.items()}
     session.flush()
-    _prune(conn, mc, get_settings().runs_kept)
+    if keep_runs is not None:
+        _prune(conn, mc, keep_runs)
     return run_id
 
 
 def _span(conn: Connection, mc: str, params: RunParams) -> Span:
-    today = datetime.now(TIMEZONE_INFO).date()
+    today = datetime.now(STOCKHOLM).date()
     found = cube.period_range(conn, mc, params, today)
     if found is None:
         raise GeoServiceError(
@@ -146,13 +179,21 @@ def _detect(
             counts.assign(period=counts["period"] - span.first),
             study_cells=study or None,
             period_starts=span.starts,
-            k=params.k, time_lag=params.time_lag, alpha=params.alpha, fdr=params.fdr,
-            global_window=params.global_window, permutations=params.permutations,
-            seed=params.seed, trend=params.trend, calibration_runs=params.calibration_runs,
-            scan_options={"replicates": params.scan_replicates,
-                          "max_radius_m": params.scan_max_radius_m,
-                          "alarm_days": params.alarm_days},
-        )  # fmt: skip
+            k=params.k,
+            time_lag=params.time_lag,
+            alpha=params.alpha,
+            fdr=params.fdr,
+            global_window=params.global_window,
+            permutations=params.permutations,
+            seed=params.seed,
+            trend=params.trend,
+            calibration_runs=params.calibration_runs,
+            scan_options={
+                "replicates": params.scan_replicates,
+                "max_radius_m": params.scan_max_radius_m,
+                "alarm_days": params.alarm_days,
+            },
+        )
 
     if params.resolution != "auto":
         return run_at(params.resolution), None
@@ -204,12 +245,17 @@ def _record_failure(session: Session, mc: str, params: RunParams, exc: Exception
     message = exc.message if isinstance(exc, GeoServiceError) else f"{type(exc).__name__}: {exc}"
     session.add(
         AnalysisRun(
-            municipality_code=mc, status="failed", params=params.model_dump(mode="json"),
-            resolution=params.resolutions[0], period_start=_local_midnight(start),
+            municipality_code=mc,
+            status="failed",
+            params=params.model_dump(mode="json"),
+            resolution=params.resolutions[0],
+            period_start=_local_midnight(start),
             period_end=_local_midnight(start + timedelta(days=params.period_days)),
-            n_periods=0, error=message[:2000], finished_at=datetime.now(UTC),
+            n_periods=0,
+            error=message[:2000],
+            finished_at=datetime.now(UTC),
         )
-    )  # fmt: skip
+    )
     session.commit()
 
 
@@ -226,7 +272,7 @@ def latest_run(session: Session, municipality_code: str) -> AnalysisRun | None:
 
 
 def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, datetime.min.time(), TIMEZONE_INFO)
+    return datetime.combine(day, datetime.min.time(), STOCKHOLM)
 
 
 def _watermark(conn: Connection, mc: str) -> dict[str, Any]:
@@ -234,7 +280,7 @@ def _watermark(conn: Connection, mc: str) -> dict[str, Any]:
         text(
             "SELECT count(*), max(batch_id), max(updated_at) FROM event "
             "WHERE municipality_code = :mc"
-        ),  # fmt: skip
+        ),
         {"mc": mc},
     ).one()
     return {"events": row[0], "last_batch_id": row[1], "last_change": row[2] and row[2].isoformat()}
@@ -254,12 +300,19 @@ def _informative_bins(result: EhsaResult) -> pd.DataFrame:
 def _bin_rows(bins: pd.DataFrame, mc: str, run_id: int) -> pd.DataFrame:
     starts = pd.Series(pd.unique(bins["period_start"]))
     local = {d: _local_midnight(pd.Timestamp(d).date()).isoformat() for d in starts}
-    out = pd.DataFrame({
-        "municipality_code": mc, "run_id": run_id, "cell": cells_to_int(bins["cell"]),
-        "period_start": bins["period_start"].map(local),
-        "value": bins["value"], "z": bins["z"], "p": bins["p"],
-        "hot": bins["hot"], "cold": bins["cold"],
-    })  # fmt: skip
+    out = pd.DataFrame(
+        {
+            "municipality_code": mc,
+            "run_id": run_id,
+            "cell": cells_to_int(bins["cell"]),
+            "period_start": bins["period_start"].map(local),
+            "value": bins["value"],
+            "z": bins["z"],
+            "p": bins["p"],
+            "hot": bins["hot"],
+            "cold": bins["cold"],
+        }
+    )
     return out[BIN_COLUMNS]
 
 

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from geo_service.api.auth import PUBLIC
+from geo_service.db.constants import PUBLIC
 from geo_service.tiles.layers import LAYERS, valid_tile
 
 MVT = b"application/vnd.mapbox-vector-tile"
@@ -118,5 +118,8 @@ class CachedTileFastPath:
             return 304, out, b""
         if not data:
             return 204, out, b""
-        return 200, [*out, (b"content-length", str(len(data)).encode()),
-                     (b"content-type", MVT)], data  # fmt: skip
+        return (
+            200,
+            [*out, (b"content-length", str(len(data)).encode()), (b"content-type", MVT)],
+            data,
+        )

@@ -174,8 +174,12 @@ def ensure_parent_cells(conn: Connection, mc: str, resolution: int) -> int:
                 "FROM unnest(CAST(:cells AS bigint[]), CAST(:g AS text[]), CAST(:w AS text[])) "
                 "AS u(c, g, w) ON CONFLICT (cell) DO NOTHING"
             ),
-            {"cells": missing.tolist(), "g": [s.wkt for s in sweref], "w": [p.wkt for p in wgs],
-             "r": resolution},
-        )  # fmt: skip
+            {
+                "cells": missing.tolist(),
+                "g": [s.wkt for s in sweref],
+                "w": [p.wkt for p in wgs],
+                "r": resolution,
+            },
+        )
     _ENSURED[key] = time.monotonic()
     return int(missing.size)

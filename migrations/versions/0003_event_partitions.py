@@ -82,8 +82,14 @@ CREATE INDEX ix_event_r10 ON event (municipality_code, h3_r10);
 CREATE INDEX ix_event_place ON event (municipality_code, place_id);
 """
 
-INDEX_NAMES = ("ix_event_geom", "ix_event_time", "ix_event_r8", "ix_event_r9", "ix_event_r10",
-               "ix_event_place")  # fmt: skip
+INDEX_NAMES = (
+    "ix_event_geom",
+    "ix_event_time",
+    "ix_event_r8",
+    "ix_event_r9",
+    "ix_event_r10",
+    "ix_event_place",
+)
 
 
 def _rebuild(partitioned: bool, indexes: str, keys: str) -> None:

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from geo_service.db.qgis_styles import clusters_qml, hotspot_cells_qml
+from geo_service.palette.qgis import clusters_qml, hotspot_cells_qml
 
 revision: str = "0005"
 down_revision: str | None = "0004"

@@ -8,10 +8,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from geo_service.api.app import create_app
 from geo_service.api.auth import create_token
+from geo_service.config import Settings
 from geo_service.db import migrate
 from geo_service.db.engine import get_engine
 from geo_service.demo import perstorp as demo
@@ -68,8 +72,20 @@ def prio_db_fixture(server_url: str) -> Iterator[PriorityDb]:
         drop_database(db.url)
 
 
+@pytest.fixture(name="client")
+def prio_client_fixture(prio_db: PriorityDb) -> Iterator[TestClient]:
+    """The app on the priority database; import this with `prio_db_fixture`."""
+    with TestClient(create_app(Settings(database_url=prio_db.url))) as client:
+        yield client
+
+
 def auth(db: PriorityDb, role: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {db.tokens[role]}"}
+
+
+def get_as(client: TestClient, db: PriorityDb, role: str, path: str) -> Response:
+    """GET `path` with the token of `role`."""
+    return client.get(path, headers=auth(db, role))
 
 
 def meeting_str(day: date) -> str:

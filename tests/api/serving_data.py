@@ -50,9 +50,15 @@ def add_run(session: Session, mc: str, cells: list[int], totals: list[float]) ->
                 "INSERT INTO analysis_cell VALUES (:mc, :run, :cell, :cat, 0.5, 0, :z, 0.01,"
                 " 0.4, 0.02, 0.3, 0.05, 2, :total, :total)"
             ),
-            {"mc": mc, "run": run_id, "cell": cell, "cat": categories[i % 2], "z": 2.0 + i,
-             "total": total},
-        )  # fmt: skip
+            {
+                "mc": mc,
+                "run": run_id,
+                "cell": cell,
+                "cat": categories[i % 2],
+                "z": 2.0 + i,
+                "total": total,
+            },
+        )
         session.execute(
             text(
                 "INSERT INTO analysis_bin VALUES (:mc, :run, :cell, '2025-03-17', :total, :z,"
@@ -93,10 +99,18 @@ def _seed(session: Session, mc: str, public: bool, lon0: float) -> Tenant:
                     " '2025-03-20T12:00:00+01', ST_SetSRID(ST_MakePoint(:x, :y), 3006),"
                     " :r8, :r9, :r10, 'coordinates', 'fritext') RETURNING id"
                 ),
-                {"mc": mc, "sid": f"t{i}", "hash": f"h{i}", "x": x[i], "y": y[i], "r8": int(r8[i]),
-                 "r9": int(r9[i]), "r10": int(r10[i])},
+                {
+                    "mc": mc,
+                    "sid": f"t{i}",
+                    "hash": f"h{i}",
+                    "x": x[i],
+                    "y": y[i],
+                    "r8": int(r8[i]),
+                    "r9": int(r9[i]),
+                    "r10": int(r10[i]),
+                },
             ).scalar_one()
-        )  # fmt: skip
+        )
     tokens = {role: create_token(session, mc, role, "Testorg") for role in ROLES}
     reporter_id = session.execute(
         text("SELECT id FROM api_token WHERE municipality_code = :mc AND role = 'reporter'"),

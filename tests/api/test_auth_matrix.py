@@ -19,8 +19,15 @@ def _operations() -> list[tuple[str, str]]:
 
 
 def _fill(path: str, t: Tenant) -> str:
-    values = {"run_id": str(t.run_id), "event_id": str(t.event_ids[0]), "layer": "hotspots",
-              "z": "14", "x": "8800", "y": "5130", "meeting_date": "2025-03-17"}  # fmt: skip
+    values = {
+        "run_id": str(t.run_id),
+        "event_id": str(t.event_ids[0]),
+        "layer": "hotspots",
+        "z": "14",
+        "x": "8800",
+        "y": "5130",
+        "meeting_date": "2025-03-17",
+    }
     return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), "1"), path)
 
 
@@ -33,9 +40,13 @@ def test_role_and_tenant_matrix(tenants: dict[str, Tenant], method: str, path: s
                 headers = bearer(mine.tokens[role] if role else None)
                 kwargs = {"json": []} if method in ("POST", "PUT", "PATCH") else {}
                 for target in (mine, theirs):
-                    r = client.request(method, _fill(path, target),
-                                       params={"municipality": target.code}, headers=headers,
-                                       **kwargs)  # fmt: skip
+                    r = client.request(
+                        method,
+                        _fill(path, target),
+                        params={"municipality": target.code},
+                        headers=headers,
+                        **kwargs,
+                    )
                     where = f"{method} {path} role={role} own={own} target={target.code}"
                     assert r.status_code < 500, f"{where}: {r.status_code} {r.text[:200]}"
                     if role and target is theirs:

@@ -9,8 +9,9 @@ from tests.api.serving_data import PUBLIC_MC, Tenant, bearer
 def test_hotspots_json_lists_the_latest_run_cells_by_z(tenants: dict[str, Tenant]) -> None:
     t = tenants[PUBLIC_MC]
     with TestClient(create_app()) as client:
-        r = client.get("/api/v1/hotspots", params={"municipality": t.code},
-                       headers=bearer(t.tokens["analyst"]))  # fmt: skip
+        r = client.get(
+            "/api/v1/hotspots", params={"municipality": t.code}, headers=bearer(t.tokens["analyst"])
+        )
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["run_id"] == t.run_id and body["total"] == 2
@@ -40,16 +41,23 @@ def test_hotspot_filters_bbox_period_and_pagination(tenants: dict[str, Tenant]) 
     t = tenants[PUBLIC_MC]
     h = bearer(t.tokens["analyst"])
     with TestClient(create_app()) as client:
-        far = client.get("/api/v1/hotspots", params={"municipality": t.code,
-                         "bbox": "14.0,57.0,14.1,57.1"}, headers=h)  # fmt: skip
-        page = client.get("/api/v1/hotspots", params={"municipality": t.code, "limit": 1,
-                          "offset": 1}, headers=h)  # fmt: skip
-        period = client.get("/api/v1/hotspots", params={"municipality": t.code,
-                            "period": "2025-03-17"}, headers=h)  # fmt: skip
-        missing = client.get("/api/v1/hotspots", params={"municipality": t.code,
-                             "period": "2020-01-01"}, headers=h)  # fmt: skip
-        bad = client.get("/api/v1/hotspots", params={"municipality": t.code, "bbox": "x"},
-                         headers=h)  # fmt: skip
+        far = client.get(
+            "/api/v1/hotspots",
+            params={"municipality": t.code, "bbox": "14.0,57.0,14.1,57.1"},
+            headers=h,
+        )
+        page = client.get(
+            "/api/v1/hotspots", params={"municipality": t.code, "limit": 1, "offset": 1}, headers=h
+        )
+        period = client.get(
+            "/api/v1/hotspots", params={"municipality": t.code, "period": "2025-03-17"}, headers=h
+        )
+        missing = client.get(
+            "/api/v1/hotspots", params={"municipality": t.code, "period": "2020-01-01"}, headers=h
+        )
+        bad = client.get(
+            "/api/v1/hotspots", params={"municipality": t.code, "bbox": "x"}, headers=h
+        )
     assert far.json()["items"] == [] and far.json()["total"] == 0
     assert page.json()["total"] == 2 and [c["cell"] for c in page.json()["items"]] == [t.cell_a]
     assert len(period.json()["items"]) == 2
@@ -62,7 +70,8 @@ def test_runs_list_and_detail_count_categories(tenants: dict[str, Tenant]) -> No
     h = bearer(t.tokens["viewer"])
     with TestClient(create_app()) as client:
         runs = client.get("/api/v1/runs", params={"municipality": t.code}, headers=h).json()
-        detail = client.get(f"/api/v1/runs/{t.run_id}", params={"municipality": t.code},
-                            headers=h).json()  # fmt: skip
+        detail = client.get(
+            f"/api/v1/runs/{t.run_id}", params={"municipality": t.code}, headers=h
+        ).json()
     assert t.run_id in [r["id"] for r in runs["items"]]
     assert detail["categories"] == {"intensifying_hot": 1, "sporadic_hot": 1}

@@ -5,11 +5,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from geo_service.api.app import create_app
-from geo_service.api.auth import create_token
 from geo_service.config import get_settings
+from tests.conftest import make_tokens
 from tests.db.test_ingest_files import DATA, make_tenant
 
 MC = "1292"
@@ -18,11 +17,8 @@ MC = "1292"
 @pytest.fixture(scope="module")
 def tokens(engine: Engine) -> dict[str, str]:
     make_tenant(engine, MC)
-    with Session(engine) as session:
-        out = {role: create_token(session, MC, role, f"Org {role}")
-               for role in ("admin", "analyst", "coordinator", "reporter", "viewer")}  # fmt: skip
-        session.commit()
-    return out
+    roles = ("admin", "analyst", "coordinator", "reporter", "viewer")
+    return make_tokens(engine, MC, {role: (role, f"Org {role}") for role in roles})
 
 
 def auth(token: str) -> dict[str, str]:
@@ -33,10 +29,11 @@ def upload(client: TestClient, token: str, name: str, **form: str):  # noqa: ANN
     path = DATA / name
     with path.open("rb") as f:
         return client.post(
-            f"/api/v1/imports?municipality={MC}", headers=auth(token),
+            f"/api/v1/imports?municipality={MC}",
+            headers=auth(token),
             files={"file": (path.name, f, "application/octet-stream")},
             data={"source": "api_upload", "kind": "incident", **form},
-        )  # fmt: skip
+        )
 
 
 def test_analyst_uploads_a_swedish_csv_and_gets_the_report(tokens: dict[str, str]) -> None:
@@ -48,8 +45,9 @@ def test_analyst_uploads_a_swedish_csv_and_gets_the_report(tokens: dict[str, str
         assert body["quarantine_reasons"]["outside_area"] == 1
         total = body["stored"] + body["updated"] + body["unchanged"] + body["quarantined"]
         assert total == body["rows_read"]
-        again = client.get(f"/api/v1/imports/{body['batch_id']}?municipality={MC}",
-                           headers=auth(tokens["analyst"]))  # fmt: skip
+        again = client.get(
+            f"/api/v1/imports/{body['batch_id']}?municipality={MC}", headers=auth(tokens["analyst"])
+        )
         assert again.json()["rows_read"] == 6
         quarantined = client.get(
             f"/api/v1/quarantine?municipality={MC}&batch_id={body['batch_id']}",
@@ -63,10 +61,11 @@ def test_upload_with_mapping_file(tokens: dict[str, str]) -> None:
     path, mapping = DATA / "custom_columns.csv", DATA / "custom_columns_mapping.yaml"
     with TestClient(create_app()) as client, path.open("rb") as f, mapping.open("rb") as m:
         response = client.post(
-            f"/api/v1/imports?municipality={MC}", headers=auth(tokens["admin"]),
+            f"/api/v1/imports?municipality={MC}",
+            headers=auth(tokens["admin"]),
             files={"file": (path.name, f), "mapping": (mapping.name, m)},
             data={"source": "custom_api", "kind": "incident"},
-        )  # fmt: skip
+        )
     assert response.status_code == 201, response.text
     assert response.json()["stored"] == 2
 
@@ -89,22 +88,17 @@ def test_bad_files_are_problem_responses(tokens: dict[str, str]) -> None:
     assert bad_kind.json()["code"] == "invalid_kind"
 
 
-def test_upload_over_the_size_limit_is_413(tokens: dict[str, str], tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
-    monkeypatch.setenv("GEO_SERVICE_MAX_UPLOAD_MB", "1")
-    get_settings.cache_clear()
-    try:
-        app = create_app()
-    finally:
-        monkeypatch.delenv("GEO_SERVICE_MAX_UPLOAD_MB")
-        get_settings.cache_clear()
+def test_upload_over_the_size_limit_is_413(tokens: dict[str, str], tmp_path: Path) -> None:
+    app = create_app(get_settings().model_copy(update={"max_upload_mb": 1}))
     big = tmp_path / "big.csv"
     big.write_text("id;datum;kategori;lat;lon\n" + "x;2025-01-01;klotter;56,13;13,38\n" * 60_000)
     with TestClient(app) as client, big.open("rb") as f:
         response = client.post(
-            f"/api/v1/imports?municipality={MC}", headers=auth(tokens["analyst"]),
-            files={"file": ("big.csv", f)}, data={"source": "big", "kind": "incident"},
-        )  # fmt: skip
+            f"/api/v1/imports?municipality={MC}",
+            headers=auth(tokens["analyst"]),
+            files={"file": ("big.csv", f)},
+            data={"source": "big", "kind": "incident"},
+        )
     assert response.status_code == 413
     assert response.headers["content-type"].startswith("application/problem+json")
 
@@ -118,10 +112,11 @@ def test_zipped_shapefile_upload(tokens: dict[str, str], tmp_path: Path) -> None
             z.write(part, part.name)
     with TestClient(create_app()) as client, archive.open("rb") as f:
         response = client.post(
-            f"/api/v1/imports?municipality={MC}", headers=auth(tokens["coordinator"]),
+            f"/api/v1/imports?municipality={MC}",
+            headers=auth(tokens["coordinator"]),
             files={"file": (archive.name, f)},
             data={"source": "felanmalan", "kind": "fault_report"},
-        )  # fmt: skip
+        )
     assert response.status_code == 201, response.text
     assert response.json()["stored"] == 2
     assert response.json()["geocode_methods"] == {"coordinates": 2}

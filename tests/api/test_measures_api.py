@@ -1,19 +1,8 @@
 """/api/v1/measures: åtgärder at places, and their follow-up against comparison places."""
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
 
-from geo_service.api.app import create_app
-from geo_service.config import Settings
-from tests.api.priorities_data import MC, PriorityDb, auth, prio_db_fixture  # noqa: F401
-
-
-@pytest.fixture
-def client(prio_db: PriorityDb) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(database_url=prio_db.url))) as c:
-        yield c
+from tests.api.priorities_data import MC, PriorityDb, auth, get_as
 
 
 def _place_id(client: TestClient, prio_db: PriorityDb, name: str) -> int:
@@ -29,9 +18,8 @@ def test_parken_lighting_follow_up_reports_a_reduction_with_its_interval(
         f"/api/v1/measures?municipality={MC}&place_id={parken}", headers=auth(prio_db, "viewer")
     ).json()
     lighting = next(m for m in measures if m["title"] == "Ny belysning i Parken")
-    response = client.get(
-        f"/api/v1/measures/{lighting['id']}/followup?municipality={MC}",
-        headers=auth(prio_db, "viewer"),
+    response = get_as(
+        client, prio_db, "viewer", f"/api/v1/measures/{lighting['id']}/followup?municipality={MC}"
     )
     assert response.status_code == 200, response.text
     f = response.json()
@@ -48,20 +36,30 @@ def test_coordinator_creates_updates_and_deletes_a_measure(
     h = auth(prio_db, "coordinator")
     centrum = _place_id(client, prio_db, "Centrum")
     created = client.post(
-        f"/api/v1/measures?municipality={MC}", headers=h,
-        json={"place_id": centrum, "kind": "patrol", "title": "Kvällsvandring",
-              "start_date": "2027-01-10", "status": "planned",
-              "responsible_org": "Fältgruppen"},
-    )  # fmt: skip
+        f"/api/v1/measures?municipality={MC}",
+        headers=h,
+        json={
+            "place_id": centrum,
+            "kind": "patrol",
+            "title": "Kvällsvandring",
+            "start_date": "2027-01-10",
+            "status": "planned",
+            "responsible_org": "Fältgruppen",
+        },
+    )
     assert created.status_code == 201, created.text
     mid = created.json()["id"]
     try:
-        patched = client.patch(f"/api/v1/measures/{mid}?municipality={MC}", headers=h,
-                               json={"status": "ongoing", "end_date": "2027-03-01"})  # fmt: skip
+        patched = client.patch(
+            f"/api/v1/measures/{mid}?municipality={MC}",
+            headers=h,
+            json={"status": "ongoing", "end_date": "2027-03-01"},
+        )
         assert patched.json()["status"] == "ongoing"
         assert patched.json()["end_date"] == "2027-03-01"
-        backwards = client.patch(f"/api/v1/measures/{mid}?municipality={MC}", headers=h,
-                                 json={"end_date": "2026-01-01"})  # fmt: skip
+        backwards = client.patch(
+            f"/api/v1/measures/{mid}?municipality={MC}", headers=h, json={"end_date": "2026-01-01"}
+        )
         assert backwards.status_code == 400
         assert backwards.json()["code"] == "invalid_measure_period"
     finally:
@@ -73,7 +71,8 @@ def test_coordinator_creates_updates_and_deletes_a_measure(
 
 def test_a_measure_at_an_unknown_place_is_a_404(client: TestClient, prio_db: PriorityDb) -> None:
     response = client.post(
-        f"/api/v1/measures?municipality={MC}", headers=auth(prio_db, "admin"),
+        f"/api/v1/measures?municipality={MC}",
+        headers=auth(prio_db, "admin"),
         json={"place_id": 99999, "kind": "x", "title": "t", "start_date": "2026-01-01"},
-    )  # fmt: skip
+    )
     assert response.status_code == 404 and response.json()["code"] == "not_found"

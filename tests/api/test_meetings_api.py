@@ -1,26 +1,9 @@
 """/api/v1/meetings/{date}: snapshots are frozen once (then 409) and compared with the last one."""
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
-from geo_service.api.app import create_app
-from geo_service.config import Settings
-from tests.api.priorities_data import (  # noqa: F401
-    LAST_MEETING,
-    MC,
-    PREVIOUS_MEETING,
-    PriorityDb,
-    auth,
-    prio_db_fixture,
-)
-
-
-@pytest.fixture
-def client(prio_db: PriorityDb) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(database_url=prio_db.url))) as c:
-        yield c
+from tests.api.priorities_data import LAST_MEETING, MC, PREVIOUS_MEETING, PriorityDb, auth, get_as
 
 
 def _post(client: TestClient, prio_db: PriorityDb, day: object, role: str = "coordinator"):
@@ -32,9 +15,8 @@ def _post(client: TestClient, prio_db: PriorityDb, day: object, role: str = "coo
 def test_a_snapshot_is_taken_once_and_then_refused(client: TestClient, prio_db: PriorityDb) -> None:
     first = _post(client, prio_db, LAST_MEETING)
     if first.status_code == 409:  # taken by an earlier test in this session
-        first = client.get(
-            f"/api/v1/meetings/{LAST_MEETING}/snapshot?municipality={MC}",
-            headers=auth(prio_db, "viewer"),
+        first = get_as(
+            client, prio_db, "viewer", f"/api/v1/meetings/{LAST_MEETING}/snapshot?municipality={MC}"
         )
     assert first.status_code in (200, 201), first.text
     snap = first.json()
@@ -44,9 +26,8 @@ def test_a_snapshot_is_taken_once_and_then_refused(client: TestClient, prio_db: 
     assert second.status_code == 409
     assert second.json()["code"] == "snapshot_exists"
     assert "immutable" in second.json()["detail"]
-    read = client.get(
-        f"/api/v1/meetings/{LAST_MEETING}/snapshot?municipality={MC}",
-        headers=auth(prio_db, "viewer"),
+    read = get_as(
+        client, prio_db, "viewer", f"/api/v1/meetings/{LAST_MEETING}/snapshot?municipality={MC}"
     )
     assert read.json()["id"] == snap["id"]
     assert [p["score"] for p in read.json()["priorities"]] == [
@@ -63,9 +44,8 @@ def test_comparison_shows_the_changes_since_the_previous_meeting(
 ) -> None:
     if _post(client, prio_db, PREVIOUS_MEETING).status_code not in (201, 409):
         pytest.fail("could not snapshot the previous meeting")
-    response = client.get(
-        f"/api/v1/meetings/{LAST_MEETING}/comparison?municipality={MC}",
-        headers=auth(prio_db, "analyst"),
+    response = get_as(
+        client, prio_db, "analyst", f"/api/v1/meetings/{LAST_MEETING}/comparison?municipality={MC}"
     )
     assert response.status_code == 200
     body = response.json()

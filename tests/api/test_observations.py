@@ -3,10 +3,9 @@
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from geo_service.api.app import create_app
-from geo_service.api.auth import create_token
+from tests.conftest import make_tokens
 from tests.db.test_ingest_files import make_tenant
 
 MC = "1293"
@@ -15,37 +14,48 @@ MC = "1293"
 @pytest.fixture(scope="module")
 def tokens(engine: Engine) -> dict[str, str]:
     make_tenant(engine, MC)
-    with Session(engine) as session:
-        out = {
-            "reporter_a": create_token(session, MC, "reporter", "Bostadsbolaget"),
-            "reporter_b": create_token(session, MC, "reporter", "Fritidsgården"),
-            "analyst": create_token(session, MC, "analyst", "Kommunen"),
-            "viewer": create_token(session, MC, "viewer", "Kommunen"),
-        }
-        session.commit()
-    return out
+    wanted = {
+        "reporter_a": ("reporter", "Bostadsbolaget"),
+        "reporter_b": ("reporter", "Fritidsgården"),
+        "analyst": ("analyst", "Kommunen"),
+        "viewer": ("viewer", "Kommunen"),
+    }
+    return make_tokens(engine, MC, wanted)
 
 
 def post(client: TestClient, token: str, body: object):  # noqa: ANN201
-    return client.post(f"/api/v1/observations?municipality={MC}",
-                       headers={"Authorization": f"Bearer {token}"}, json=body)  # fmt: skip
+    return client.post(
+        f"/api/v1/observations?municipality={MC}",
+        headers={"Authorization": f"Bearer {token}"},
+        json=body,
+    )
 
 
 def get(client: TestClient, token: str) -> list[dict]:
-    response = client.get(f"/api/v1/observations?municipality={MC}",
-                          headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+    response = client.get(
+        f"/api/v1/observations?municipality={MC}", headers={"Authorization": f"Bearer {token}"}
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
 
 def test_reporter_posts_many_and_reads_only_their_own(tokens: dict[str, str]) -> None:
     batch = [
-        {"category": "Klotter", "occurred_at": "2025-05-12T21:30:00", "severity": 2,
-         "place": "stationen", "description": "Tags på tunneln, ring 0701234567"},
-        {"category": "belysning", "occurred_at": "2025-05-12T22:00:00+02:00",
-         "lat": 56.1296, "lon": 13.3905},
+        {
+            "category": "Klotter",
+            "occurred_at": "2025-05-12T21:30:00",
+            "severity": 2,
+            "place": "stationen",
+            "description": "Tags på tunneln, ring 0701234567",
+        },
+        {
+            "category": "belysning",
+            "occurred_at": "2025-05-12T22:00:00+02:00",
+            "lat": 56.1296,
+            "lon": 13.3905,
+        },
         {"category": "Skräp", "occurred_at": "2025-05-12T22:00:00", "place": "Månen"},
-    ]  # fmt: skip
+    ]
     with TestClient(create_app()) as client:
         response = post(client, tokens["reporter_a"], batch)
         assert response.status_code == 201, response.text
@@ -60,8 +70,10 @@ def test_reporter_posts_many_and_reads_only_their_own(tokens: dict[str, str]) ->
         assert single.status_code == 201, single.text
         own_a, own_b = get(client, tokens["reporter_a"]), get(client, tokens["reporter_b"])
         everything = get(client, tokens["analyst"])
-        viewer = client.get(f"/api/v1/observations?municipality={MC}",
-                            headers={"Authorization": f"Bearer {tokens['viewer']}"})  # fmt: skip
+        viewer = client.get(
+            f"/api/v1/observations?municipality={MC}",
+            headers={"Authorization": f"Bearer {tokens['viewer']}"},
+        )
     assert len(own_a) == 2 and len(own_b) == 1 and len(everything) == 3
     assert {o["created_by"] for o in own_a} != {o["created_by"] for o in own_b}
     texts = [o["description"] for o in own_a if o["description"]]
@@ -72,8 +84,12 @@ def test_reporter_posts_many_and_reads_only_their_own(tokens: dict[str, str]) ->
 
 
 def test_resending_the_same_observation_adds_nothing(tokens: dict[str, str]) -> None:
-    item = {"category": "klotter", "occurred_at": "2025-05-14T10:00:00", "place": "centrum",
-            "client_id": "app-42"}  # fmt: skip
+    item = {
+        "category": "klotter",
+        "occurred_at": "2025-05-14T10:00:00",
+        "place": "centrum",
+        "client_id": "app-42",
+    }
     with TestClient(create_app()) as client:
         first = post(client, tokens["reporter_a"], item).json()
         second = post(client, tokens["reporter_a"], item).json()
@@ -88,8 +104,15 @@ def test_observation_without_location_or_all_rejected(tokens: dict[str, str]) ->
             tokens["reporter_a"],
             {"category": "klotter", "occurred_at": "2025-05-14T10:00:00"},
         )
-        rejected = post(client, tokens["reporter_a"], {"category": "solförmörkelse",
-                        "occurred_at": "2025-05-14T10:00:00", "place": "centrum"})  # fmt: skip
+        rejected = post(
+            client,
+            tokens["reporter_a"],
+            {
+                "category": "solförmörkelse",
+                "occurred_at": "2025-05-14T10:00:00",
+                "place": "centrum",
+            },
+        )
     assert nowhere.status_code == 422 and nowhere.json()["code"] == "invalid_request"
     assert rejected.status_code == 422
     assert rejected.json()["code"] == "observation_rejected"

@@ -1,21 +1,10 @@
 """/api/v1/places: coordinators and admins edit places; others read; unknown place → 404."""
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
 
-from geo_service.api.app import create_app
-from geo_service.config import Settings
-from tests.api.priorities_data import MC, PriorityDb, auth, prio_db_fixture  # noqa: F401
+from tests.api.priorities_data import MC, PriorityDb, auth
 
 RURAL_POINT = {"type": "Point", "coordinates": [13.30, 56.17]}
-
-
-@pytest.fixture
-def client(prio_db: PriorityDb) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(database_url=prio_db.url))) as c:
-        yield c
 
 
 def test_coordinator_creates_updates_and_deletes_a_place(
@@ -23,10 +12,16 @@ def test_coordinator_creates_updates_and_deletes_a_place(
 ) -> None:
     h = auth(prio_db, "coordinator")
     created = client.post(
-        f"/api/v1/places?municipality={MC}", headers=h,
-        json={"name": "Badplatsen", "kind": "other", "aliases": ["badet"],
-              "geometry": RURAL_POINT, "radius_m": 80},
-    )  # fmt: skip
+        f"/api/v1/places?municipality={MC}",
+        headers=h,
+        json={
+            "name": "Badplatsen",
+            "kind": "other",
+            "aliases": ["badet"],
+            "geometry": RURAL_POINT,
+            "radius_m": 80,
+        },
+    )
     assert created.status_code == 201, created.text
     place = created.json()
     try:
@@ -34,13 +29,17 @@ def test_coordinator_creates_updates_and_deletes_a_place(
         lon, lat = place["geometry"]["coordinates"][0][0][0]
         assert abs(lon - 13.30) < 0.01 and abs(lat - 56.17) < 0.01
         patched = client.patch(
-            f"/api/v1/places/{place['id']}?municipality={MC}", headers=h,
+            f"/api/v1/places/{place['id']}?municipality={MC}",
+            headers=h,
             json={"aliases": ["badet", "sjön"], "kind": "sports"},
-        )  # fmt: skip
+        )
         assert patched.json()["aliases"] == ["badet", "sjön"]
         assert patched.json()["kind"] == "sports"
-        again = client.post(f"/api/v1/places?municipality={MC}", headers=h,
-                            json={"name": "Badplatsen", "geometry": RURAL_POINT})  # fmt: skip
+        again = client.post(
+            f"/api/v1/places?municipality={MC}",
+            headers=h,
+            json={"name": "Badplatsen", "geometry": RURAL_POINT},
+        )
         assert again.status_code == 409 and again.json()["code"] == "place_exists"
     finally:
         deleted = client.delete(f"/api/v1/places/{place['id']}?municipality={MC}", headers=h)
@@ -63,8 +62,9 @@ def test_viewers_read_places_but_cannot_write(client: TestClient, prio_db: Prior
     h = auth(prio_db, "viewer")
     listed = client.get(f"/api/v1/places?municipality={MC}", headers=h)
     assert {"Centrum", "Stationsområdet", "Oderljunga"} <= {p["name"] for p in listed.json()}
-    refused = client.post(f"/api/v1/places?municipality={MC}", headers=h,
-                          json={"name": "X", "geometry": RURAL_POINT})  # fmt: skip
+    refused = client.post(
+        f"/api/v1/places?municipality={MC}", headers=h, json={"name": "X", "geometry": RURAL_POINT}
+    )
     assert refused.status_code == 403 and refused.json()["code"] == "forbidden_role"
 
 

@@ -1,34 +1,16 @@
 """GET /api/v1/priorities: components, reasons, levels; a meeting without a run is a clear 409."""
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
-from geo_service.api.app import create_app
-from geo_service.config import Settings
-from tests.api.priorities_data import (  # noqa: F401
-    LAST_MEETING,
-    MC,
-    PriorityDb,
-    auth,
-    prio_db_fixture,
-)
-
-
-@pytest.fixture
-def client(prio_db: PriorityDb) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(database_url=prio_db.url))) as c:
-        yield c
+from tests.api.priorities_data import LAST_MEETING, MC, PriorityDb, auth, get_as
 
 
 def test_priorities_list_components_reasons_and_levels(
     client: TestClient, prio_db: PriorityDb
 ) -> None:
-    response = client.get(
-        f"/api/v1/priorities?municipality={MC}&meeting={LAST_MEETING}&lang=en",
-        headers=auth(prio_db, "coordinator"),
-    )
+    url = f"/api/v1/priorities?municipality={MC}&meeting={LAST_MEETING}&lang=en"
+    response = get_as(client, prio_db, "coordinator", url)
     assert response.status_code == 200, response.text
     body = response.json()
     names = [p["name"] for p in body["priorities"]]
@@ -44,17 +26,15 @@ def test_priorities_list_components_reasons_and_levels(
 def test_viewer_reads_priorities_with_small_counts_hidden(
     client: TestClient, prio_db: PriorityDb
 ) -> None:
-    response = client.get(
-        f"/api/v1/priorities?municipality={MC}&meeting={LAST_MEETING}",
-        headers=auth(prio_db, "viewer"),
+    response = get_as(
+        client, prio_db, "viewer", f"/api/v1/priorities?municipality={MC}&meeting={LAST_MEETING}"
     )
     assert response.status_code == 200
     for place in response.json()["priorities"]:
         current = place["change"]["current"]
         assert current is None or current >= 3
-    reporter = client.get(
-        f"/api/v1/priorities?municipality={MC}&meeting={LAST_MEETING}",
-        headers=auth(prio_db, "reporter"),
+    reporter = get_as(
+        client, prio_db, "reporter", f"/api/v1/priorities?municipality={MC}&meeting={LAST_MEETING}"
     )
     assert reporter.status_code == 403
 

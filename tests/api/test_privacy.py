@@ -37,10 +37,14 @@ def test_a_cell_with_two_events_never_shows_its_count(
     with TestClient(create_app()) as client:
         hot = client.get("/api/v1/hotspots", params=p, headers=h).json()["items"]
         counts = client.get("/api/v1/event-counts", params=p | {"resolution": 9}, headers=h).json()
-        hot_tiles = [client.get(f"/tiles/hotspots/{_tile(13.383, 56.133, z)}.mvt", params=p,
-                                headers=h) for z in (12, 14, 16)]  # fmt: skip
-        agg_tiles = [client.get(f"/tiles/events_agg/{_tile(13.383, 56.133, z)}.mvt", params=p,
-                                headers=h) for z in (8, 11, 13, 15)]  # fmt: skip
+        hot_tiles = [
+            client.get(f"/tiles/hotspots/{_tile(13.383, 56.133, z)}.mvt", params=p, headers=h)
+            for z in (12, 14, 16)
+        ]
+        agg_tiles = [
+            client.get(f"/tiles/events_agg/{_tile(13.383, 56.133, z)}.mvt", params=p, headers=h)
+            for z in (8, 11, 13, 15)
+        ]
     by_cell = {c["cell"]: c for c in hot}
     assert by_cell[t.cell_a]["total"] is None and by_cell[t.cell_a]["suppressed"] is True
     assert by_cell[t.cell_b]["total"] == 5.0
@@ -62,8 +66,10 @@ def test_analysts_see_small_counts_in_event_tiles(tenants: dict[str, Tenant]) ->
         h = bearer(t.tokens["analyst"])
         path = f"/tiles/events_agg/{_tile(13.383, 56.133, 15)}.mvt"
         r = client.get(path, params={"municipality": t.code}, headers=h)
-    counts = sorted(f["properties"]["count"] for f in mapbox_vector_tile.decode(r.content)
-                    ["events_agg"]["features"])  # fmt: skip
+    counts = sorted(
+        f["properties"]["count"]
+        for f in mapbox_vector_tile.decode(r.content)["events_agg"]["features"]
+    )
     assert 2 in counts or 1 in counts
 
 
@@ -76,8 +82,9 @@ def test_raw_events_are_audited_and_hidden_from_viewers(
         before = conn.execute(text(AUDITED.replace("role", "count(*)")), {"mc": t.code}).scalar()
     with TestClient(create_app()) as client:
         analyst = client.get("/api/v1/events", params=p, headers=bearer(t.tokens["analyst"]))
-        one = client.get(f"/api/v1/events/{t.event_ids[0]}", params=p,
-                         headers=bearer(t.tokens["coordinator"]))  # fmt: skip
+        one = client.get(
+            f"/api/v1/events/{t.event_ids[0]}", params=p, headers=bearer(t.tokens["coordinator"])
+        )
         viewer = client.get("/api/v1/events", params=p, headers=bearer(t.tokens["viewer"]))
         anonymous = client.get("/api/v1/events", params=p)
     with engine.connect() as conn:
@@ -95,8 +102,9 @@ def test_reporters_read_only_their_own_observations(tenants: dict[str, Tenant]) 
     p = {"municipality": t.code}
     with TestClient(create_app()) as client:
         own = client.get("/api/v1/events", params=p, headers=bearer(t.tokens["reporter"]))
-        other = client.get(f"/api/v1/events/{t.event_ids[0]}", params=p,
-                           headers=bearer(t.tokens["reporter"]))  # fmt: skip
+        other = client.get(
+            f"/api/v1/events/{t.event_ids[0]}", params=p, headers=bearer(t.tokens["reporter"])
+        )
     assert [e["id"] for e in own.json()["items"]] == [t.reporter_event]
     assert other.status_code == 404
 
@@ -105,10 +113,14 @@ def test_anonymous_only_where_the_public_view_is_on(tenants: dict[str, Tenant]) 
     with TestClient(create_app()) as client:
         public = client.get("/api/v1/hotspots", params={"municipality": PUBLIC_MC})
         private = client.get("/api/v1/hotspots", params={"municipality": PRIVATE_MC})
-        private_tile = client.get(f"/tiles/hotspots/{_tile(13.403, 56.133, 14)}.mvt",
-                                  params={"municipality": PRIVATE_MC})  # fmt: skip
-        other_token = client.get("/api/v1/hotspots", params={"municipality": PRIVATE_MC},
-                                 headers=bearer(tenants[PUBLIC_MC].tokens["admin"]))  # fmt: skip
+        private_tile = client.get(
+            f"/tiles/hotspots/{_tile(13.403, 56.133, 14)}.mvt", params={"municipality": PRIVATE_MC}
+        )
+        other_token = client.get(
+            "/api/v1/hotspots",
+            params={"municipality": PRIVATE_MC},
+            headers=bearer(tenants[PUBLIC_MC].tokens["admin"]),
+        )
     assert public.status_code == 200 and len(public.json()["items"]) == 2
     assert private.status_code == 401 and private_tile.status_code == 401
     assert other_token.status_code == 403 and other_token.json()["code"] == "forbidden_tenant"
@@ -116,13 +128,25 @@ def test_anonymous_only_where_the_public_view_is_on(tenants: dict[str, Tenant]) 
 
 def test_large_bodies_get_413_and_fast_writers_429(tenants: dict[str, Tenant]) -> None:
     t = tenants[PRIVATE_MC]
-    settings = Settings(database_url=get_settings().database_url, max_body_kb=1,
-                        write_burst=2, write_rate_per_minute=1)  # fmt: skip
+    settings = Settings(
+        database_url=get_settings().database_url,
+        max_body_kb=1,
+        write_burst=2,
+        write_rate_per_minute=1,
+    )
     h = bearer(t.tokens["viewer"])
     with TestClient(create_app(settings)) as client:
-        big = client.post("/api/v1/runs", params={"municipality": t.code}, headers=h,
-                          content=b"{" + b" " * 4096 + b"}")  # fmt: skip
-        statuses = [client.post("/api/v1/runs", params={"municipality": t.code}, headers=h,
-                                json={}).status_code for _ in range(3)]  # fmt: skip
+        big = client.post(
+            "/api/v1/runs",
+            params={"municipality": t.code},
+            headers=h,
+            content=b"{" + b" " * 4096 + b"}",
+        )
+        statuses = [
+            client.post(
+                "/api/v1/runs", params={"municipality": t.code}, headers=h, json={}
+            ).status_code
+            for _ in range(3)
+        ]
     assert big.status_code == 413 and big.json()["code"] == "request_too_large"
     assert statuses[:1] == [403] and statuses[-1] == 429

@@ -4,37 +4,20 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
-from geo_service.api.app import create_app
-from geo_service.config import Settings
-from tests.api.priorities_data import (  # noqa: F401
-    LAST_MEETING,
-    MC,
-    PriorityDb,
-    auth,
-    prio_db_fixture,
-)
+from tests.api.priorities_data import LAST_MEETING, MC, PriorityDb, get_as
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def client(prio_db: PriorityDb) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(database_url=prio_db.url))) as c:
-        yield c
-
-
 def _top_place(client: TestClient, prio_db: PriorityDb) -> str:
-    body = client.get(
-        f"/api/v1/priorities?municipality={MC}&meeting={LAST_MEETING}",
-        headers=auth(prio_db, "viewer"),
+    body = get_as(
+        client, prio_db, "viewer", f"/api/v1/priorities?municipality={MC}&meeting={LAST_MEETING}"
     ).json()
     return body["priorities"][0]["name"]
 
@@ -42,10 +25,8 @@ def _top_place(client: TestClient, prio_db: PriorityDb) -> str:
 def test_html_lagesbild_embeds_its_images_and_fetches_nothing(
     client: TestClient, prio_db: PriorityDb
 ) -> None:
-    response = client.get(
-        f"/api/v1/meetings/{LAST_MEETING}/lagesbild.html?municipality={MC}",
-        headers=auth(prio_db, "viewer"),
-    )
+    url = f"/api/v1/meetings/{LAST_MEETING}/lagesbild.html?municipality={MC}"
+    response = get_as(client, prio_db, "viewer", url)
     assert response.status_code == 200
     html = response.text
     sources = re.findall(r'\b(?:src|href)\s*=\s*"([^"]*)"', html)
@@ -60,10 +41,8 @@ def test_html_lagesbild_embeds_its_images_and_fetches_nothing(
 def test_pdf_lagesbild_has_pages_and_the_top_place_in_its_text(
     client: TestClient, prio_db: PriorityDb
 ) -> None:
-    response = client.get(
-        f"/api/v1/meetings/{LAST_MEETING}/lagesbild.pdf?municipality={MC}&lang=en",
-        headers=auth(prio_db, "coordinator"),
-    )
+    url = f"/api/v1/meetings/{LAST_MEETING}/lagesbild.pdf?municipality={MC}&lang=en"
+    response = get_as(client, prio_db, "coordinator", url)
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
     reader = PdfReader(BytesIO(response.content))
@@ -82,18 +61,27 @@ def test_cli_writes_the_meeting_pdf_and_the_yearly_html(
     pdf = tmp_path / "lagesbild.pdf"
     done = subprocess.run(
         [*cli, "--meeting", LAST_MEETING.isoformat(), "--format", "pdf", "--out", str(pdf)],
-        env=env, capture_output=True, text=True, cwd=ROOT,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr
     assert len(PdfReader(pdf).pages) > 0
     yearly = tmp_path / "year.html"
-    done = subprocess.run([*cli, "--year", "2026", "--out", str(yearly)], env=env,
-                          capture_output=True, text=True, cwd=ROOT)  # fmt: skip
+    done = subprocess.run(
+        [*cli, "--year", "2026", "--out", str(yearly)],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr
     html = yearly.read_text()
     assert "Årshjul" in html and "Trygghetsmätningen" in html and "Oderljunga" in html
     assert html.count("data:image/png;base64,") == 4
-    missing = subprocess.run([*cli, "--meeting", "2025-02-02"], env=env, capture_output=True,
-                             text=True, cwd=ROOT)  # fmt: skip
+    missing = subprocess.run(
+        [*cli, "--meeting", "2025-02-02"], env=env, capture_output=True, text=True, cwd=ROOT
+    )
     assert missing.returncode == 2
     assert "geo-service analyze" in missing.stderr

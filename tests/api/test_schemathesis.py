@@ -26,8 +26,9 @@ def test_api_conforms_to_its_openapi(engine: Engine) -> None:
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=12, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))  # fmt: skip
+        @settings(
+            max_examples=12, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        )
         def check(case: schemathesis.Case) -> None:
             case.call_and_validate(headers=headers, checks=CHECKS)
 

@@ -61,10 +61,15 @@ def test_hotspot_tile_has_category_and_z(tenants: dict[str, Tenant]) -> None:
     t = tenants[PUBLIC_MC]
     z, x, y = _tile(13)
     with TestClient(create_app()) as client:
-        r = client.get(f"/tiles/hotspots/{z}/{x}/{y}.mvt", params={"municipality": t.code,
-                       "run": t.run_id}, headers=bearer(t.tokens["analyst"]))  # fmt: skip
-    props = {f["properties"]["cell"]: f["properties"]
-             for f in mapbox_vector_tile.decode(r.content)["hotspots"]["features"]}  # fmt: skip
+        r = client.get(
+            f"/tiles/hotspots/{z}/{x}/{y}.mvt",
+            params={"municipality": t.code, "run": t.run_id},
+            headers=bearer(t.tokens["analyst"]),
+        )
+    props = {
+        f["properties"]["cell"]: f["properties"]
+        for f in mapbox_vector_tile.decode(r.content)["hotspots"]["features"]
+    }
     assert props[t.cell_b]["category"] == "intensifying_hot" and props[t.cell_b]["z"] == 3.0
     assert props[t.cell_a]["total"] == 2.0  # analysts see the small count
     assert "immutable" in r.headers["cache-control"]
@@ -75,20 +80,27 @@ def test_a_new_run_changes_tile_urls_and_etags(tenants: dict[str, Tenant], engin
     h = bearer(t.tokens["analyst"])
     z, x, y = _tile(13)
     with TestClient(create_app()) as client:
-        before_url = client.get("/tiles/hotspots.json", params={"municipality": t.code},
-                                headers=h).json()["tiles"][0]  # fmt: skip
-        before = client.get(f"/tiles/hotspots/{z}/{x}/{y}.mvt", params={"municipality": t.code},
-                            headers=h)  # fmt: skip
-        again = client.get(f"/tiles/hotspots/{z}/{x}/{y}.mvt", params={"municipality": t.code},
-                           headers={**h, "If-None-Match": before.headers["etag"]})  # fmt: skip
+        before_url = client.get(
+            "/tiles/hotspots.json", params={"municipality": t.code}, headers=h
+        ).json()["tiles"][0]
+        before = client.get(
+            f"/tiles/hotspots/{z}/{x}/{y}.mvt", params={"municipality": t.code}, headers=h
+        )
+        again = client.get(
+            f"/tiles/hotspots/{z}/{x}/{y}.mvt",
+            params={"municipality": t.code},
+            headers={**h, "If-None-Match": before.headers["etag"]},
+        )
         with Session(engine) as session:
             cell = int(latlng_to_cells(np.array([LAT]), np.array([LON]), 9)[0])
             new_run = add_run(session, t.code, [cell], [9.0])
             session.commit()
-        after_url = client.get("/tiles/hotspots.json", params={"municipality": t.code},
-                               headers=h).json()["tiles"][0]  # fmt: skip
-        after = client.get(f"/tiles/hotspots/{z}/{x}/{y}.mvt", params={"municipality": t.code},
-                           headers=h)  # fmt: skip
+        after_url = client.get(
+            "/tiles/hotspots.json", params={"municipality": t.code}, headers=h
+        ).json()["tiles"][0]
+        after = client.get(
+            f"/tiles/hotspots/{z}/{x}/{y}.mvt", params={"municipality": t.code}, headers=h
+        )
         with Session(engine) as session:  # leave the shared tenant as it was
             session.execute(text("DELETE FROM analysis_run WHERE id = :id"), {"id": new_run})
             session.commit()
@@ -121,6 +133,9 @@ def test_bad_tile_requests_are_problems(
 def test_empty_tile_is_204(tenants: dict[str, Tenant]) -> None:
     t = tenants[PUBLIC_MC]
     with TestClient(create_app()) as client:
-        r = client.get("/tiles/hotspots/14/0/0.mvt", params={"municipality": t.code},
-                       headers=bearer(t.tokens["viewer"]))  # fmt: skip
+        r = client.get(
+            "/tiles/hotspots/14/0/0.mvt",
+            params={"municipality": t.code},
+            headers=bearer(t.tokens["viewer"]),
+        )
     assert r.status_code == 204 and r.content == b""

@@ -73,9 +73,16 @@ def test_hotspots_json_lists_oderljunga_new_hot_cells_as_confirmed(
         )
     assert expected  # the planted burst in the last period is found
     with TestClient(create_app()) as client:
-        r = client.get("/api/v1/hotspots", params={"municipality": "1275", "run": run_id,
-                       "category": ["new_hot", "consecutive_hot"], "limit": 5000},
-                       headers=bearer(token))  # fmt: skip
+        r = client.get(
+            "/api/v1/hotspots",
+            params={
+                "municipality": "1275",
+                "run": run_id,
+                "limit": 5000,
+                "category": ["new_hot", "consecutive_hot"],
+            },
+            headers=bearer(token),
+        )
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["run_id"] == run_id and body["total"] <= 5000
@@ -102,8 +109,9 @@ def test_cached_tiles_answer_like_the_router_and_keep_privacy_and_tenancy(
     keep = ("etag", "cache-control", "vary", "content-type", "content-length")
     with TestClient(create_app()) as client:
         first, second = (client.get(url, params=params, headers=bearer(token)) for _ in range(2))
-        again = client.get(url, params=params, headers={**bearer(token),
-                           "If-None-Match": first.headers["etag"]})  # fmt: skip
+        again = client.get(
+            url, params=params, headers={**bearer(token), "If-None-Match": first.headers["etag"]}
+        )
         seen = [client.get(url, params=params, headers=bearer(viewer)) for _ in range(2)]
         other = client.get(url, params=params, headers=bearer(tenants[PUBLIC_MC].tokens["admin"]))
     assert first.status_code == second.status_code == 200

@@ -35,15 +35,21 @@ def test_demo_has_the_named_places_and_events_fall_in_them(
     engine: Engine, demo_loaded: str
 ) -> None:
     with engine.connect() as conn:
-        rows = dict(conn.execute(text(
-            "SELECT p.name, count(e.id) FROM place p LEFT JOIN event e "
-            "ON e.municipality_code = p.municipality_code AND e.place_id = p.id "
-            "WHERE p.municipality_code = '1275' GROUP BY 1"
-        )).all())  # fmt: skip
-        inside = conn.execute(text(
-            "SELECT bool_and(ST_Contains(m.boundary, e.geom)) FROM event e "
-            "JOIN municipality m USING (municipality_code) WHERE m.municipality_code = '1275'"
-        )).scalar()  # fmt: skip
+        rows = dict(
+            conn.execute(
+                text(
+                    "SELECT p.name, count(e.id) FROM place p LEFT JOIN event e "
+                    "ON e.municipality_code = p.municipality_code AND e.place_id = p.id "
+                    "WHERE p.municipality_code = '1275' GROUP BY 1"
+                )
+            ).all()
+        )
+        inside = conn.execute(
+            text(
+                "SELECT bool_and(ST_Contains(m.boundary, e.geom)) FROM event e "
+                "JOIN municipality m USING (municipality_code) WHERE m.municipality_code = '1275'"
+            )
+        ).scalar()
         area_km2 = conn.execute(
             text(
                 "SELECT ST_Area(boundary) / 1e6 FROM municipality WHERE municipality_code = '1275'"
@@ -67,8 +73,14 @@ def test_planted_patterns_are_in_the_counts(engine: Engine, demo_loaded: str) ->
         def count(place: str, start_days: int, end_days: int) -> int:
             from datetime import timedelta
 
-            return conn.execute(sql, {"place": place, "start": last - timedelta(days=start_days),
-                                      "end": last - timedelta(days=end_days)}).scalar()  # fmt: skip
+            return conn.execute(
+                sql,
+                {
+                    "place": place,
+                    "start": last - timedelta(days=start_days),
+                    "end": last - timedelta(days=end_days),
+                },
+            ).scalar()
 
         # Stationsområdet: the last 12 weeks far above the 12 weeks a year earlier.
         assert count("Stationsområdet", 84, 0) > 2 * count("Stationsområdet", 84 + 365, 365)

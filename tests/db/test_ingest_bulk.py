@@ -12,6 +12,7 @@ from sqlalchemy import Engine, text
 from geo_service.errors import GeoServiceError
 from geo_service.ingest.bulk import BULK_MIN_ROWS, should_bulk_load
 from geo_service.ingest.pipeline import ImportOptions, ImportReport, ingest_file
+from tests.conftest import fetch
 from tests.db.test_ingest_files import DATA, make_tenant
 
 FILES = ["police_extract_excel.csv", "place_events.csv", "duplicates.csv"]
@@ -20,12 +21,15 @@ FILES = ["police_extract_excel.csv", "place_events.csv", "duplicates.csv"]
 def partition_schema(engine: Engine, mc: str) -> list[tuple]:
     """Indexes and constraints of a municipality's partition, names and table left out."""
     with engine.connect() as conn:
-        rows = conn.execute(text(
-            "SELECT 'index', pg_get_indexdef(indexrelid), indisvalid FROM pg_index "
-            "WHERE indrelid = CAST(:t AS regclass) "
-            "UNION ALL SELECT 'constraint', pg_get_constraintdef(oid), convalidated "
-            "FROM pg_constraint WHERE conrelid = CAST(:t AS regclass) ORDER BY 1, 2"
-        ), {"t": f"event_{mc}"}).all()  # fmt: skip
+        rows = conn.execute(
+            text(
+                "SELECT 'index', pg_get_indexdef(indexrelid), indisvalid FROM pg_index "
+                "WHERE indrelid = CAST(:t AS regclass) "
+                "UNION ALL SELECT 'constraint', pg_get_constraintdef(oid), convalidated "
+                "FROM pg_constraint WHERE conrelid = CAST(:t AS regclass) ORDER BY 1, 2"
+            ),
+            {"t": f"event_{mc}"},
+        ).all()
     return sorted(
         (kind, re.sub(r"INDEX \S+ ON public\.\S+", "INDEX ON", definition), valid)
         for kind, definition, valid in rows
@@ -35,11 +39,14 @@ def partition_schema(engine: Engine, mc: str) -> list[tuple]:
 def bound(engine: Engine, mc: str) -> str | None:
     """The partition bound of event_<mc>, or None when it is not a partition of event."""
     with engine.connect() as conn:
-        return conn.execute(text(
-            "SELECT pg_get_expr(c.relpartbound, c.oid) FROM pg_class c "
-            "JOIN pg_inherits i ON i.inhrelid = c.oid "
-            "WHERE c.relname = :t AND i.inhparent = 'event'::regclass"
-        ), {"t": f"event_{mc}"}).scalar()  # fmt: skip
+        return conn.execute(
+            text(
+                "SELECT pg_get_expr(c.relpartbound, c.oid) FROM pg_class c "
+                "JOIN pg_inherits i ON i.inhrelid = c.oid "
+                "WHERE c.relname = :t AND i.inhparent = 'event'::regclass"
+            ),
+            {"t": f"event_{mc}"},
+        ).scalar()
 
 
 def autovacuum_and_statistics(engine: Engine, mc: str) -> tuple[object, set[str]]:
@@ -56,21 +63,23 @@ def autovacuum_and_statistics(engine: Engine, mc: str) -> tuple[object, set[str]
 
 def stage_tables(engine: Engine) -> list[str]:
     with engine.connect() as conn:
-        return list(conn.execute(text(
-            "SELECT relname FROM pg_class WHERE starts_with(relname, 'event_stage_')"
-        )).scalars())  # fmt: skip
+        return list(
+            conn.execute(
+                text("SELECT relname FROM pg_class WHERE starts_with(relname, 'event_stage_')")
+            ).scalars()
+        )
 
 
 def stored(engine: Engine, mc: str) -> list[tuple]:
     """A municipality's events, without what differs between two imports (ids, batch)."""
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(text(
-            "SELECT source_id, kind, source, category, content_hash, occurred_at, severity, "
-            "ST_AsText(geom), h3_r8, h3_r9, h3_r10, geocode_method, geocode_score, "
-            "(SELECT name FROM place p WHERE p.municipality_code = e.municipality_code "
-            " AND p.id = e.place_id), description, attributes, source_crs, created_by "
-            "FROM event e WHERE municipality_code = :mc ORDER BY source_id"
-        ), {"mc": mc})]  # fmt: skip
+    sql = (
+        "SELECT source_id, kind, source, category, content_hash, occurred_at, severity, "
+        "ST_AsText(geom), h3_r8, h3_r9, h3_r10, geocode_method, geocode_score, "
+        "(SELECT name FROM place p WHERE p.municipality_code = e.municipality_code "
+        " AND p.id = e.place_id), description, attributes, source_crs, created_by "
+        "FROM event e WHERE municipality_code = :mc ORDER BY source_id"
+    )
+    return [tuple(r.values()) for r in fetch(engine, sql, mc=mc)]
 
 
 def load(
@@ -113,8 +122,11 @@ def test_after_a_bulk_import_the_row_path_updates_changed_rows(
     again = load(engine, mc, "police_extract_excel.csv", bulk=True)
     assert (first.stored, again.stored, again.updated, again.unchanged) == (5, 0, 0, 5)
     changed = tmp_path / "changed.csv"
-    changed.write_bytes((DATA / "police_extract_excel.csv").read_bytes().replace(
-        "Cykelstöld".encode("cp1252"), "Cykelstöld, två cyklar".encode("cp1252")))  # fmt: skip
+    changed.write_bytes(
+        (DATA / "police_extract_excel.csv")
+        .read_bytes()
+        .replace("Cykelstöld".encode("cp1252"), "Cykelstöld, två cyklar".encode("cp1252"))
+    )
     third = load(engine, mc, "", bulk=True, path=changed)
     assert (third.stored, third.updated, third.unchanged) == (0, 1, 4)
     assert any("två cyklar" in (r[14] or "") for r in stored(engine, mc))
@@ -147,15 +159,21 @@ def test_only_large_imports_into_a_municipality_without_events_take_the_bulk_pat
 def test_blank_report_date_is_stored_as_null(engine: Engine, tmp_path: Path, bulk: bool) -> None:
     mc = make_tenant(engine, f"135{int(bulk)}")
     path = tmp_path / "reported.csv"
-    path.write_text("id;datum;anmäld;kategori;lat;lon\n"
-                    "r1;2025-05-05 10:00;2025-05-06 09:00;klotter;56,1330;13,3830\n"
-                    "r2;2025-05-05 11:00;;klotter;56,1330;13,3830\n", encoding="utf-8")  # fmt: skip
+    path.write_text(
+        "id;datum;anmäld;kategori;lat;lon\n"
+        "r1;2025-05-05 10:00;2025-05-06 09:00;klotter;56,1330;13,3830\n"
+        "r2;2025-05-05 11:00;;klotter;56,1330;13,3830\n",
+        encoding="utf-8",
+    )
     assert load(engine, mc, "", bulk=bulk, path=path).stored == 2
     with engine.connect() as conn:
-        rows = conn.execute(text(
-            "SELECT source_id, to_char(reported_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') "
-            "FROM event WHERE municipality_code = :mc ORDER BY source_id"
-        ), {"mc": mc}).all()  # fmt: skip
+        rows = conn.execute(
+            text(
+                "SELECT source_id, to_char(reported_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') "
+                "FROM event WHERE municipality_code = :mc ORDER BY source_id"
+            ),
+            {"mc": mc},
+        ).all()
     assert [tuple(r) for r in rows] == [("r1", "2025-05-06 07:00"), ("r2", None)]
 
 

@@ -16,12 +16,24 @@ def test_ingest_then_export_and_retry_the_quarantine(engine: Engine, tmp_path: P
     make_tenant(engine, MC)
     runner = CliRunner()
     formula = tmp_path / "formula.csv"
-    formula.write_text((DATA / "injection.csv").read_text()
-                       + "i5;2025-05-06 10:00;=cmd|' /C calc'!A0;x;56,1330;13,3830\n")  # fmt: skip
-    result = runner.invoke(app, [
-        "ingest", str(formula), "--municipality", MC, "--source", "cli_src",
-        "--kind", "incident", "--json",
-    ])  # fmt: skip
+    formula.write_text(
+        (DATA / "injection.csv").read_text()
+        + "i5;2025-05-06 10:00;=cmd|' /C calc'!A0;x;56,1330;13,3830\n"
+    )
+    result = runner.invoke(
+        app,
+        [
+            "ingest",
+            str(formula),
+            "--municipality",
+            MC,
+            "--source",
+            "cli_src",
+            "--kind",
+            "incident",
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert (report["rows_read"], report["stored"], report["quarantined"]) == (5, 3, 2)

@@ -16,11 +16,13 @@ from sqlalchemy.orm import Session
 
 from geo_service.db.tenants import ensure_municipality
 from geo_service.demo import perstorp
+from geo_service.demo.load import load_places
 from geo_service.errors import GeoServiceError
 from geo_service.ingest.addresses import load_addresses
 from geo_service.ingest.mapping import load_mapping
 from geo_service.ingest.pipeline import ImportOptions, ingest_file
 from geo_service.ingest.report import ImportReport
+from tests.conftest import fetch
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "ingest"
 MC = "1291"
@@ -30,16 +32,7 @@ def make_tenant(engine: Engine, code: str) -> str:
     """A municipality with Perstorp's boundary and places, for import tests."""
     with Session(engine) as session:
         ensure_municipality(session, code, f"Testkommun {code}", perstorp.boundary().wkt)
-        for p in perstorp.PLACES:
-            session.execute(
-                text(
-                    "INSERT INTO place (municipality_code, name, kind, aliases, geom, point) "
-                    "VALUES (:mc, :name, :kind, :aliases, ST_Multi(ST_GeomFromText(:g, 3006)), "
-                    "ST_SetSRID(ST_MakePoint(:x, :y), 3006)) ON CONFLICT DO NOTHING"
-                ),
-                {"mc": code, "name": p.name, "kind": p.kind, "aliases": list(p.aliases),
-                 "g": p.polygon().wkt, "x": p.xy()[0], "y": p.xy()[1]},
-            )  # fmt: skip
+        load_places(session, code)
         session.commit()
     return code
 
@@ -59,23 +52,23 @@ def run(engine: Engine, name: str, kind: str = "incident", **kw: object) -> Impo
 
 
 def events(engine: Engine, source: str) -> list[dict]:
-    with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(text(
-            "SELECT source_id, category, description, geocode_method, geocode_score, "
-            "ST_X(geom) x, ST_Y(geom) y, h3_r8, h3_r9, h3_r10, occurred_at, place_id, source_crs, "
-            "attributes "
-            "FROM event WHERE municipality_code = :mc AND source = :s ORDER BY source_id"
-        ), {"mc": MC, "s": source}).mappings()]  # fmt: skip
+    sql = (
+        "SELECT source_id, category, description, geocode_method, geocode_score, "
+        "ST_X(geom) x, ST_Y(geom) y, h3_r8, h3_r9, h3_r10, occurred_at, place_id, "
+        "source_crs, attributes "
+        "FROM event WHERE municipality_code = :mc AND source = :s ORDER BY source_id"
+    )
+    return [dict(r) for r in fetch(engine, sql, mc=MC, s=source)]
 
 
 def quarantine(engine: Engine, batch_id: int) -> dict[str, str]:
     """raw id (or row number) → reason code of a batch's quarantined rows."""
-    with engine.connect() as conn:
-        rows = conn.execute(text(
-            "SELECT row_number, raw, reason_code FROM quarantine "
-            "WHERE municipality_code = :mc AND batch_id = :b"
-        ), {"mc": MC, "b": batch_id}).all()  # fmt: skip
-    return {str(r.raw.get("id") or r.row_number): r.reason_code for r in rows}
+    sql = (
+        "SELECT row_number, raw, reason_code FROM quarantine "
+        "WHERE municipality_code = :mc AND batch_id = :b"
+    )
+    rows = fetch(engine, sql, mc=MC, b=batch_id)
+    return {str(r["raw"].get("id") or r["row_number"]): r["reason_code"] for r in rows}
 
 
 def test_swedish_excel_csv_cp1252_decimal_comma_sweref(engine: Engine, tenant: str) -> None:
@@ -112,20 +105,29 @@ def test_windows_1252_rows_with_wrong_field_counts(
     assert rows[0]["description"] == "Sönderslagen ruta, skada 500 €"  # 0x80 is the euro sign
     assert [r["category"] for r in rows] == ["skadegorelse", "stold"]
     with engine.connect() as conn:
-        raw = " ".join(map(str, conn.execute(text(
-            "SELECT raw FROM quarantine WHERE batch_id = :b"), {"b": report.batch_id}
-        ).scalars()))  # fmt: skip
+        raw = " ".join(
+            map(
+                str,
+                conn.execute(
+                    text("SELECT raw FROM quarantine WHERE batch_id = :b"), {"b": report.batch_id}
+                ).scalars(),
+            )
+        )
     assert "Klotter på bänken" in raw and "Tömd" in raw
 
 
-def test_reimport_adds_nothing_and_a_changed_row_is_reported(engine: Engine, tenant: str,
-                                                             tmp_path: Path) -> None:  # fmt: skip
+def test_reimport_adds_nothing_and_a_changed_row_is_reported(
+    engine: Engine, tenant: str, tmp_path: Path
+) -> None:
     first = run(engine, "police_extract_excel.csv", source="polis_again")
     again = run(engine, "police_extract_excel.csv", source="polis_again")
     assert (first.stored, again.stored, again.updated, again.unchanged) == (5, 0, 0, 5)
     changed = tmp_path / "changed.csv"
-    content = (DATA / "police_extract_excel.csv").read_bytes().replace(
-        "Cykelstöld".encode("cp1252"), "Cykelstöld, två cyklar".encode("cp1252"))  # fmt: skip
+    content = (
+        (DATA / "police_extract_excel.csv")
+        .read_bytes()
+        .replace("Cykelstöld".encode("cp1252"), "Cykelstöld, två cyklar".encode("cp1252"))
+    )
     changed.write_bytes(content)
     third = ingest_file(engine, changed, ImportOptions(MC, "polis_again", "incident"))
     assert (third.stored, third.updated, third.unchanged) == (0, 1, 4)
@@ -164,9 +166,13 @@ def test_sweref_values_declared_as_wgs84_are_read_as_sweref(engine: Engine, tena
 def test_bad_coordinates_are_quarantined_with_reasons(engine: Engine, tenant: str) -> None:
     report = run(engine, "coordinates_bad.csv", source="badcoords")
     reasons = quarantine(engine, report.batch_id)
-    assert reasons == {"t1": "invalid_coordinates", "t2": "invalid_coordinates",
-                       "t3": "zero_coordinates", "t5": "outside_area",
-                       "t6": "invalid_coordinates"}  # fmt: skip
+    assert reasons == {
+        "t1": "invalid_coordinates",
+        "t2": "invalid_coordinates",
+        "t3": "zero_coordinates",
+        "t5": "outside_area",
+        "t6": "invalid_coordinates",
+    }
     assert [r["geocode_method"] for r in events(engine, "badcoords")] == ["coordinates_swapped"]
 
 
@@ -177,18 +183,22 @@ def test_dates_in_many_formats_and_impossible_dates(engine: Engine, tenant: str)
     assert stored["d2"] == stored["d5"] == "2025-03-13T23:00:00+00:00"
     assert "d6" in stored  # an Excel serial day number
     assert quarantine(engine, report.batch_id) == {
-        "d7": "invalid_date", "d8": "date_in_future", "d9": "date_too_old",
-        "d10": "invalid_date", "d11": "missing_date",
-    }  # fmt: skip
+        "d7": "invalid_date",
+        "d8": "date_in_future",
+        "d9": "date_too_old",
+        "d10": "invalid_date",
+        "d11": "missing_date",
+    }
 
 
 def test_unknown_category_is_quarantined_with_a_hint(engine: Engine, tenant: str) -> None:
     report = run(engine, "unknown_category.csv", source="unknowncat")
     assert report.stored == 1 and report.quarantine_reasons == {"unknown_category": 1}
     with engine.connect() as conn:
-        message = conn.execute(text(
-            "SELECT message FROM quarantine WHERE municipality_code = :mc AND batch_id = :b"
-        ), {"mc": MC, "b": report.batch_id}).scalar_one()  # fmt: skip
+        message = conn.execute(
+            text("SELECT message FROM quarantine WHERE municipality_code = :mc AND batch_id = :b"),
+            {"mc": MC, "b": report.batch_id},
+        ).scalar_one()
     assert "Trafikolycka" in message and "mappningen" in message
 
 
@@ -208,8 +218,12 @@ def test_injection_looking_text_is_stored_verbatim_as_data(engine: Engine, tenan
     assert texts["i1"] == "'); DROP TABLE event; --"
     assert texts["i2"].startswith("=HYPERLINK(")
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM taxonomy WHERE municipality_code = :mc"),
-                            {"mc": MC}).scalar() > 10  # fmt: skip
+        assert (
+            conn.execute(
+                text("SELECT count(*) FROM taxonomy WHERE municipality_code = :mc"), {"mc": MC}
+            ).scalar()
+            > 10
+        )
 
 
 def test_broken_quoting_loses_nothing(engine: Engine, tenant: str) -> None:
@@ -236,8 +250,9 @@ def test_rows_with_missing_or_extra_fields_go_to_quarantine(engine: Engine, tena
         ("missing_columns.csv", "missing_columns", "id, datum, beskrivning, lat, lon"),
     ],
 )
-def test_unusable_files_give_a_clear_error(engine: Engine, tenant: str, name: str, code: str,
-                                           words: str) -> None:  # fmt: skip
+def test_unusable_files_give_a_clear_error(
+    engine: Engine, tenant: str, name: str, code: str, words: str
+) -> None:
     with pytest.raises(GeoServiceError) as info:
         run(engine, name)
     assert info.value.code == code and words in info.value.message
@@ -255,11 +270,24 @@ def test_cli_exits_after_an_error_in_a_large_windows_1252_file(
         f.writelines(row.format(i, 1 + i % 9, i) for i in range(400_000))
     for _ in range(3):  # the hang was a race at shutdown, so try more than once
         done = subprocess.run(
-            [sys.executable, "-m", "geo_service.cli", "ingest", str(path), "--municipality", MC,
-             "--source", "utan_plats", "--kind", "incident"],
-            capture_output=True, text=True, timeout=60,
+            [
+                sys.executable,
+                "-m",
+                "geo_service.cli",
+                "ingest",
+                str(path),
+                "--municipality",
+                MC,
+                "--source",
+                "utan_plats",
+                "--kind",
+                "incident",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
             env={**os.environ, "GEO_SERVICE_DATABASE_URL": database_url},
-        )  # fmt: skip
+        )
         assert done.returncode == 2, done.stderr
         assert "missing_columns" in done.stdout + done.stderr
 
@@ -319,20 +347,22 @@ def test_addresses_exact_fuzzy_ambiguous_and_unknown(engine: Engine, tenant: str
         assert load_addresses(conn, MC, DATA / "addresses.csv") == 6
     report = run(engine, "address_events.csv", source="addr")
     rows = {r["source_id"]: r["geocode_method"] for r in events(engine, "addr")}
-    assert rows == {"a1": "address_exact", "a2": "address_exact", "a3": "address_exact",
-                    "a4": "address_exact", "a5": "address_fuzzy"}  # fmt: skip
+    assert rows == {
+        "a1": "address_exact",
+        "a2": "address_exact",
+        "a3": "address_exact",
+        "a4": "address_exact",
+        "a5": "address_fuzzy",
+    }
     assert quarantine(engine, report.batch_id) == {
         "a6": "ambiguous_address",
         "a7": "address_not_found",
     }
-    with engine.connect() as conn:
-        message = conn.execute(
-            text(
-                "SELECT message FROM quarantine WHERE municipality_code = :mc AND batch_id = :b "
-                "AND reason_code = 'ambiguous_address'"
-            ),
-            {"mc": MC, "b": report.batch_id},
-        ).scalar()
+    sql = (
+        "SELECT message FROM quarantine WHERE municipality_code = :mc AND batch_id = :b "
+        "AND reason_code = 'ambiguous_address'"
+    )
+    message = fetch(engine, sql, mc=MC, b=report.batch_id)[0]["message"]
     assert "Perstorp" in message and "Oderljunga" in message
 
 
@@ -345,16 +375,14 @@ def test_place_names_and_aliases(engine: Engine, tenant: str) -> None:
 
 def test_batch_row_records_the_report(engine: Engine, tenant: str) -> None:
     report = run(engine, "coordinates_bad.csv", source="batchrec")
-    with engine.connect() as conn:
-        row = conn.execute(
-            text(
-                "SELECT rows_read, stored, quarantined, finished_at, report FROM ingest_batch "
-                "WHERE municipality_code = :mc AND id = :id"
-            ),
-            {"mc": MC, "id": report.batch_id},
-        ).one()
-    assert (row.rows_read, row.stored, row.quarantined) == (6, 1, 5)
-    assert row.finished_at is not None and row.report["quarantine_reasons"]["outside_area"] == 1
+    sql = (
+        "SELECT rows_read, stored, quarantined, finished_at, report FROM ingest_batch "
+        "WHERE municipality_code = :mc AND id = :id"
+    )
+    (row,) = fetch(engine, sql, mc=MC, id=report.batch_id)
+    assert (row["rows_read"], row["stored"], row["quarantined"]) == (6, 1, 5)
+    assert row["finished_at"] is not None
+    assert row["report"]["quarantine_reasons"]["outside_area"] == 1
 
 
 def test_a_50_mb_file_is_streamed_in_chunks(engine: Engine, tenant: str, tmp_path: Path) -> None:
@@ -387,19 +415,23 @@ def test_survey_results_per_area_and_year(engine: Engine, tenant: str) -> None:
     assert report.adds_up and report.stored == 3
     assert report.quarantine_reasons == {"unknown_area": 1, "invalid_index": 1}
     with engine.connect() as conn:
-        total = conn.execute(text(
-            "SELECT s.index_value FROM survey_result s JOIN area a ON a.municipality_code = "
-            "s.municipality_code AND a.id = s.area_id WHERE s.municipality_code = :mc "
-            "AND a.name = 'Perstorp centrala' AND s.year = 2024 AND s.question = 'Totalt'"
-        ), {"mc": MC}).scalar()  # fmt: skip
+        total = conn.execute(
+            text(
+                "SELECT s.index_value FROM survey_result s JOIN area a ON a.municipality_code = "
+                "s.municipality_code AND a.id = s.area_id WHERE s.municipality_code = :mc "
+                "AND a.name = 'Perstorp centrala' AND s.year = 2024 AND s.question = 'Totalt'"
+            ),
+            {"mc": MC},
+        ).scalar()
     assert total == 2.4
     with engine.begin() as conn:
         again = ingest_survey(conn, MC, DATA / "survey_results.csv")
     assert (again.stored, again.unchanged) == (0, 3)
 
 
-def test_retry_after_loading_the_missing_address(engine: Engine, tenant: str,
-                                                 tmp_path: Path) -> None:  # fmt: skip
+def test_retry_after_loading_the_missing_address(
+    engine: Engine, tenant: str, tmp_path: Path
+) -> None:
     from geo_service.ingest.retry import retry_quarantine
 
     events_file = tmp_path / "retry.csv"
@@ -407,15 +439,20 @@ def test_retry_after_loading_the_missing_address(engine: Engine, tenant: str,
     first = ingest_file(engine, events_file, ImportOptions(MC, "retry_src", "incident"))
     assert first.quarantine_reasons == {"address_not_found": 1}
     register = tmp_path / "register.csv"
-    register.write_text((DATA / "addresses.csv").read_text()
-                        + "Torggatan;7;;28431;Perstorp;399500,0;6222050,0\n")  # fmt: skip
+    register.write_text(
+        (DATA / "addresses.csv").read_text() + "Torggatan;7;;28431;Perstorp;399500,0;6222050,0\n"
+    )
     with engine.begin() as conn:
         load_addresses(conn, MC, register)
         reports = retry_quarantine(conn, MC, batch_id=first.batch_id)
     assert len(reports) == 1 and reports[0].stored == 1 and reports[0].adds_up
     assert events(engine, "retry_src")[0]["geocode_method"] == "address_exact"
     with engine.connect() as conn:
-        open_rows = conn.execute(text(
-            "SELECT count(*) FROM quarantine WHERE municipality_code = :mc AND batch_id = :b "
-            "AND resolved_at IS NULL"), {"mc": MC, "b": first.batch_id}).scalar()  # fmt: skip
+        open_rows = conn.execute(
+            text(
+                "SELECT count(*) FROM quarantine WHERE municipality_code = :mc AND batch_id = :b "
+                "AND resolved_at IS NULL"
+            ),
+            {"mc": MC, "b": first.batch_id},
+        ).scalar()
     assert open_rows == 0

@@ -44,17 +44,19 @@ def test_0004_moves_the_source_crs_out_of_attributes_and_back(empty_database: st
     command.upgrade(config, "0003")
     engine = create_engine(empty_database)
     with engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO municipality (municipality_code, name) VALUES ('1275', 'Perstorp');"
-            "INSERT INTO source (municipality_code, code, name, kind) "
-            "VALUES ('1275', 'polisen', 'Polisen', 'police');"
-            "INSERT INTO taxonomy (municipality_code, code, label_sv, label_en, kinds) "
-            "VALUES ('1275', 'klotter', 'Klotter', 'Graffiti', '{incident}');"
-            "INSERT INTO event (municipality_code, kind, category, source, source_id, "
-            "content_hash, occurred_at, geocode_method, attributes) VALUES "
-            "('1275', 'incident', 'klotter', 'polisen', 'a', 'h', now(), 'coordinates', "
-            "'{\"crs\": 3008, \"geometry\": \"point_on_surface\"}')"
-        ))  # fmt: skip
+        conn.execute(
+            text(
+                "INSERT INTO municipality (municipality_code, name) VALUES ('1275', 'Perstorp');"
+                "INSERT INTO source (municipality_code, code, name, kind) "
+                "VALUES ('1275', 'polisen', 'Polisen', 'police');"
+                "INSERT INTO taxonomy (municipality_code, code, label_sv, label_en, kinds) "
+                "VALUES ('1275', 'klotter', 'Klotter', 'Graffiti', '{incident}');"
+                "INSERT INTO event (municipality_code, kind, category, source, source_id, "
+                "content_hash, occurred_at, geocode_method, attributes) VALUES "
+                "('1275', 'incident', 'klotter', 'polisen', 'a', 'h', now(), 'coordinates', "
+                '\'{"crs": 3008, "geometry": "point_on_surface"}\')'
+            )
+        )
     select = text("SELECT source_crs, attributes FROM event")
     try:
         command.upgrade(config, "head")

@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from geo_service.api.problems import http_status
 from geo_service.errors import GeoServiceError
 from geo_service.priorities.followup import measure_followup
 from geo_service.priorities.service import priorities_for_meeting
@@ -115,7 +116,7 @@ def test_snapshots_cannot_be_changed_or_taken_twice(prio_db: PriorityDb) -> None
         assert snap.params["priorities"]["thresholds"] == {"yellow": 3.0, "red": 6.0}
         with pytest.raises(GeoServiceError) as err:
             create_snapshot(session, MC, PREVIOUS_MEETING)
-        assert err.value.status == 409 and "immutable" in err.value.message
+        assert http_status(err.value) == 409 and "immutable" in err.value.message
         with pytest.raises(DBAPIError):
             session.execute(
                 text("UPDATE meeting_snapshot SET priorities = '[]' WHERE id = :id"),

@@ -88,10 +88,13 @@ def test_run_records_its_periods_parameters_and_sparsity(engine: Engine, demo_ru
         assert run.params["resolution"] == "auto"
         assert latest_run(session, "1275").id >= demo_run
         informative, bins = session.execute(
-            text("SELECT (SELECT count(*) FROM analysis_cell WHERE run_id = :r "
-                 "      AND (total > 0 OR hot_share > 0 OR cold_share > 0)), "
-                 "(SELECT count(*) FROM analysis_bin WHERE run_id = :r)"), {"r": demo_run}
-        ).one()  # fmt: skip
+            text(
+                "SELECT (SELECT count(*) FROM analysis_cell WHERE run_id = :r "
+                "      AND (total > 0 OR hot_share > 0 OR cold_share > 0)), "
+                "(SELECT count(*) FROM analysis_bin WHERE run_id = :r)"
+            ),
+            {"r": demo_run},
+        ).one()
     # Every bin of every cell with an event or a significant bin; all-zero series are implied.
     assert bins == informative * perstorp.N_PERIODS
 
@@ -101,28 +104,37 @@ def test_a_run_is_reproducible_from_its_stored_parameters(engine: Engine, demo_r
         stored = RunParams(**session.get(AnalysisRun, ("1275", demo_run)).params)
         again = run_analysis(session, "1275", **stored.model_dump())
         session.commit()
-    sql = text("SELECT cell, category, round(final_z::numeric, 9) FROM analysis_cell "
-               "WHERE run_id = :r ORDER BY cell")  # fmt: skip
+    sql = text(
+        "SELECT cell, category, round(final_z::numeric, 9) FROM analysis_cell "
+        "WHERE run_id = :r ORDER BY cell"
+    )
     with engine.connect() as conn:
         assert conn.execute(sql, {"r": demo_run}).all() == conn.execute(sql, {"r": again}).all()
 
 
 def test_harm_weighted_run_and_filters(engine: Engine, demo_run: int) -> None:
     with Session(engine) as session:
-        run_id = run_analysis(session, "1275", to_date=perstorp.MEETING_DATE, value="harm",
-                              categories=["klotter", "skadegorelse"])  # fmt: skip
+        run_id = run_analysis(
+            session,
+            "1275",
+            to_date=perstorp.MEETING_DATE,
+            value="harm",
+            categories=["klotter", "skadegorelse"],
+        )
         session.commit()
         total = session.execute(
             text("SELECT sum(value) FROM analysis_bin WHERE run_id = :r"), {"r": run_id}
         ).scalar()
         sparsity = session.get(AnalysisRun, ("1275", run_id)).sparsity
         expected, n_events = session.execute(
-            text("SELECT sum(t.harm_weight), count(*) FROM event e JOIN taxonomy t "
-                 "ON t.municipality_code = e.municipality_code AND t.code = e.category "
-                 "WHERE e.municipality_code = '1275' AND e.category IN ('klotter', 'skadegorelse') "
-                 "AND e.kind <> 'walk_finding' AND e.geocode_method <> 'municipality_centroid' "
-                 "AND e.occurred_at >= '2024-11-18' AND e.occurred_at < '2026-11-16'")
-        ).one()  # fmt: skip
+            text(
+                "SELECT sum(t.harm_weight), count(*) FROM event e JOIN taxonomy t "
+                "ON t.municipality_code = e.municipality_code AND t.code = e.category "
+                "WHERE e.municipality_code = '1275' AND e.category IN ('klotter', 'skadegorelse') "
+                "AND e.kind <> 'walk_finding' AND e.geocode_method <> 'municipality_centroid' "
+                "AND e.occurred_at >= '2024-11-18' AND e.occurred_at < '2026-11-16'"
+            )
+        ).one()
     assert total == pytest.approx(expected, rel=0.01)
     assert sparsity["events"] == n_events  # sparsity counts events, not harm weight
 
@@ -142,30 +154,29 @@ def test_empty_selection_is_a_clear_error_and_a_failed_run(
         assert latest_run(session, "1275").status == "completed"  # readers never see it
 
 
-def test_old_runs_are_pruned(
-    engine: Engine, demo_run: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from geo_service.config import get_settings
-
-    monkeypatch.setattr(get_settings(), "runs_kept", 2)
+def test_old_runs_are_pruned(engine: Engine, demo_run: int) -> None:
     with Session(engine) as session:
         for _ in range(3):
-            run_analysis(session, "1275", to_date=perstorp.MEETING_DATE)
+            run_analysis(session, "1275", keep_runs=2, to_date=perstorp.MEETING_DATE)
         session.commit()
         kept = session.execute(
-            text("SELECT count(*) FROM analysis_run r WHERE municipality_code = '1275' AND NOT "
-                 "EXISTS (SELECT 1 FROM meeting_snapshot s WHERE s.run_id = r.id)")
-        ).scalar()  # fmt: skip
+            text(
+                "SELECT count(*) FROM analysis_run r WHERE municipality_code = '1275' AND NOT "
+                "EXISTS (SELECT 1 FROM meeting_snapshot s WHERE s.run_id = r.id)"
+            )
+        ).scalar()
     assert kept == 2
 
 
 def test_tenant_settings_are_the_run_defaults(engine: Engine, demo_loaded: str) -> None:
     with Session(engine) as session:
-        session.execute(text(
-            "UPDATE municipality SET settings = jsonb_set(settings, '{analysis}', "
-            "'{\"k\": 2, \"alpha\": 0.01, \"fdr\": false, \"global_window\": \"step\"}') "
-            "WHERE municipality_code = '1275'"
-        ))  # fmt: skip
+        session.execute(
+            text(
+                "UPDATE municipality SET settings = jsonb_set(settings, '{analysis}', "
+                '\'{"k": 2, "alpha": 0.01, "fdr": false, "global_window": "step"}\') '
+                "WHERE municipality_code = '1275'"
+            )
+        )
         try:
             run_id = run_analysis(session, "1275", to_date=perstorp.MEETING_DATE, alpha=0.02)
             params = session.get(AnalysisRun, ("1275", run_id)).params

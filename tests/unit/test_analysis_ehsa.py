@@ -14,6 +14,7 @@ from geo_service.analysis import (
     emerging_hotspots_from_counts,
     period_start,
 )
+from geo_service.api.problems import http_status
 from geo_service.errors import GeoServiceError
 
 ANCHOR = dt.date(2024, 1, 1)
@@ -214,7 +215,7 @@ def _code(**kwargs) -> str:
     events = kwargs.pop("events", None)
     with pytest.raises(AnalysisError) as err:
         emerging_hotspots(_small_events() if events is None else events, **kwargs)
-    assert isinstance(err.value, GeoServiceError) and err.value.status == 400
+    assert isinstance(err.value, GeoServiceError) and http_status(err.value) == 400
     return err.value.code
 
 

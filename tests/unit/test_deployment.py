@@ -37,8 +37,18 @@ def test_compose_runs_postgis_then_migrations_then_the_api() -> None:
     assert (ROOT / "Dockerfile").read_text().count("geo-service") >= 1
 
 
-@pytest.mark.parametrize("client", _compose_clients() or [pytest.param(None, marks=pytest.mark.skip(
-    reason="no docker compose or docker-compose client on this machine"))])  # fmt: skip
+@pytest.mark.parametrize(
+    "client",
+    _compose_clients()
+    or [
+        pytest.param(
+            None,
+            marks=pytest.mark.skip(
+                reason="no docker compose or docker-compose client on this machine"
+            ),
+        )
+    ],
+)
 def test_compose_file_validates_offline(client: list[str]) -> None:
     result = subprocess.run([*client, "config", "-q"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

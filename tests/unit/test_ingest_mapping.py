@@ -9,9 +9,15 @@ from geo_service.ingest.mapping import Mapping, check_required, parse_mapping, r
 def test_swedish_names_are_recognised_and_x_is_northing() -> None:
     columns = ["Ärendenummer", "Datum", "Tid", "Brottstyp", "Beskrivning", "X", "Y"]
     resolved = resolve_columns(columns, Mapping())
-    assert resolved == {"source_id": "Ärendenummer", "occurred_at": "Datum", "time": "Tid",
-                        "category": "Brottstyp", "description": "Beskrivning", "north": "X",
-                        "east": "Y"}  # fmt: skip
+    assert resolved == {
+        "source_id": "Ärendenummer",
+        "occurred_at": "Datum",
+        "time": "Tid",
+        "category": "Brottstyp",
+        "description": "Beskrivning",
+        "north": "X",
+        "east": "Y",
+    }
 
 
 def test_nord_ost_and_english_names() -> None:

@@ -12,10 +12,18 @@ def test_decimal_comma_and_spaces() -> None:
 
 
 def test_naive_times_are_stockholm_and_offsets_are_kept() -> None:
-    out = datetimes(pd.Series([
-        "2025-03-14 21:30", "2025-07-14 21:30", "14/03/2025", "2018-04-13 9:58:49 +02:00",
-        "14 mars 2025", "2025-03-30 02:30",
-    ]))  # fmt: skip
+    out = datetimes(
+        pd.Series(
+            [
+                "2025-03-14 21:30",
+                "2025-07-14 21:30",
+                "14/03/2025",
+                "2018-04-13 9:58:49 +02:00",
+                "14 mars 2025",
+                "2025-03-30 02:30",
+            ]
+        )
+    )
     iso = [t.isoformat() for t in out]
     assert iso[0] == "2025-03-14T20:30:00+00:00"  # CET
     assert iso[1] == "2025-07-14T19:30:00+00:00"  # CEST
@@ -59,16 +67,33 @@ def test_utc_text() -> None:
 
 
 def test_plain_iso_dates_and_the_rest_in_one_column() -> None:
-    out = datetimes(pd.Series([
-        "2024-02-29 12:00", "2023-02-29 12:00", "2025-03-14T21:30:15", "2025-03-14", "14/03/2025",
-        "2025-03-14 21:30+01:00", "2025-13-01", "1650-01-01", None,
-    ]))  # fmt: skip
+    out = datetimes(
+        pd.Series(
+            [
+                "2024-02-29 12:00",
+                "2023-02-29 12:00",
+                "2025-03-14T21:30:15",
+                "2025-03-14",
+                "14/03/2025",
+                "2025-03-14 21:30+01:00",
+                "2025-13-01",
+                "1650-01-01",
+                None,
+            ]
+        )
+    )
     iso = [None if pd.isna(t) else t.isoformat() for t in out]
     assert iso == [
-        "2024-02-29T11:00:00+00:00", None, "2025-03-14T20:30:15+00:00",
-        "2025-03-13T23:00:00+00:00", "2025-03-13T23:00:00+00:00", "2025-03-14T20:30:00+00:00",
-        None, None, None,
-    ]  # fmt: skip
+        "2024-02-29T11:00:00+00:00",
+        None,
+        "2025-03-14T20:30:15+00:00",
+        "2025-03-13T23:00:00+00:00",
+        "2025-03-13T23:00:00+00:00",
+        "2025-03-14T20:30:00+00:00",
+        None,
+        None,
+        None,
+    ]
 
 
 def test_exponents_that_overflow_pandas_parser_are_not_numbers() -> None:

@@ -1,28 +1,36 @@
 """The pipeline's row bookkeeping: first reason wins, content hashes, duplicate identities."""
 
+from datetime import timedelta
+
 import numpy as np
 import pandas as pd
 
 from geo_service.geocode.places import PlaceIndex
-from geo_service.ingest.pipeline import (
-    Context,
-    ImportOptions,
-    _hash_rows,
-    _reject_duplicates,
-    _Rejections,
-)
+from geo_service.ingest.chunk import Context
+from geo_service.ingest.identity import hash_rows
+from geo_service.ingest.options import ImportOptions
+from geo_service.ingest.rejections import Rejections, reject_duplicates
 
 
 def context() -> Context:
     return Context(
-        options=ImportOptions("1275", "test", "incident"), batch_id=1, columns={},
-        categories={}, places=PlaceIndex({}), boundary=None, target=None, crs=None,
-        police_feed=False, file_columns=[], check_shape=False,
-    )  # fmt: skip
+        options=ImportOptions("1275", "test", "incident"),
+        batch_id=1,
+        columns={},
+        categories={},
+        places=PlaceIndex({}),
+        zone=None,
+        target=None,
+        crs=None,
+        police_feed=False,
+        file_columns=[],
+        check_shape=False,
+        future_tolerance=timedelta(hours=24),
+    )
 
 
 def test_the_first_reason_wins_and_messages_are_made_for_new_rows_only() -> None:
-    rej = _Rejections(pd.RangeIndex(1, 5))
+    rej = Rejections(pd.RangeIndex(1, 5))
     rej.add(np.array([True, False, False, False]), "missing_date", "Datum saknas.")
     asked: list[list[int]] = []
 
@@ -47,11 +55,19 @@ def test_content_hash_is_pandas_hash_of_the_row() -> None:
     t = np.array([f"2025-03-{d:02d}T10:00:00Z" for d in rng.integers(1, 29, n)], dtype=object)
     x = np.round(rng.normal(400000, 1000, n), 1)
     x[:5] = np.nan
-    frame = pd.DataFrame({"kind": "incident", "category": np.array(labels, dtype=object)[codes],
-                          "t": t, "x": x, "s": rng.integers(0, 4, n).astype(float)})  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "kind": "incident",
+            "category": np.array(labels, dtype=object)[codes],
+            "t": t,
+            "x": x,
+            "s": rng.integers(0, 4, n).astype(float),
+        }
+    )
     expected = pd.util.hash_pandas_object(frame, index=False, hash_key="geo_service_ingt")
-    hashed = _hash_rows([(np.zeros(n, dtype=np.intp), ["incident"]), (codes, labels), t, x,
-                         frame["s"].to_numpy()])  # fmt: skip
+    hashed = hash_rows(
+        [(np.zeros(n, dtype=np.intp), ["incident"]), (codes, labels), t, x, frame["s"].to_numpy()]
+    )
     assert hashed.to_pylist() == [format(v, "016x") for v in expected]
 
 
@@ -65,8 +81,8 @@ def test_duplicates_within_and_across_chunks() -> None:
         if not len(chunk):
             break
         rows = pd.RangeIndex(start + 1, start + 1 + len(chunk))
-        rej = _Rejections(rows)
-        _reject_duplicates(chunk, rows, rej, ctx)
+        rej = Rejections(rows)
+        reject_duplicates(chunk, rows, rej, ctx.seen)
         reasons += rej.reason.tolist()
         messages += rej.message.tolist()
         first_here: dict[str, int] = {}

@@ -17,10 +17,17 @@ LABELS = {
 
 
 def station(**overrides: object) -> PlaceInputs:
-    base = dict(place_id=2, name="Stationsområdet", kind="station", incident_harm=6.0,
-                observation_severity=10.0, current=12, baseline=24,
-                category_counts={"klotter": 7, "skadegorelse": 5, "stold": 1},
-                emerging="intensifying_hot")  # fmt: skip
+    base = dict(
+        place_id=2,
+        name="Stationsområdet",
+        kind="station",
+        incident_harm=6.0,
+        observation_severity=10.0,
+        current=12,
+        baseline=24,
+        category_counts={"klotter": 7, "skadegorelse": 5, "stold": 1},
+        emerging="intensifying_hot",
+    )
     return PlaceInputs(**(base | overrides))
 
 
@@ -48,8 +55,9 @@ def test_a_second_category_with_far_fewer_reports_is_left_out_of_the_reason() ->
 
 def test_no_earlier_reports_and_no_reports_read_naturally() -> None:
     new = station(place_id=6, name="Oderljunga", baseline=0, current=9, emerging="new_hot")
-    quiet = station(place_id=7, name="Norr", current=0, baseline=3, category_counts={},
-                    emerging=None)  # fmt: skip
+    quiet = station(
+        place_id=7, name="Norr", current=0, baseline=3, category_counts={}, emerging=None
+    )
     by_name = {i["name"]: i for i in score_places([new, quiet], PriorityConfig(), LABELS, 14)}
     assert (
         "inga de 6 perioderna innan (p < 0,001); ny hotspot" in by_name["Oderljunga"]["reason_sv"]
@@ -64,8 +72,15 @@ def test_score_is_the_sum_of_contributions_and_each_is_value_times_weight() -> N
         [station(open_measures=1, survey_index=3.0)], PriorityConfig(), LABELS, 14
     )
     parts = {c["key"]: c for c in item["components"]}
-    assert set(parts) == {"incidents", "observations", "change", "emerging", "scan_clusters",
-                          "open_measures", "survey"}  # fmt: skip
+    assert set(parts) == {
+        "incidents",
+        "observations",
+        "change",
+        "emerging",
+        "scan_clusters",
+        "open_measures",
+        "survey",
+    }
     assert item["score"] == pytest.approx(sum(c["contribution"] for c in parts.values()))
     assert parts["incidents"]["contribution"] == pytest.approx(6.0 * 0.25)
     assert parts["open_measures"]["contribution"] == pytest.approx(-0.5)
@@ -100,8 +115,14 @@ def test_same_inputs_same_ranking_and_ties_break_on_place_id() -> None:
 
 
 def _item(pid: int, rank: int, listed: bool) -> dict:
-    return {"place_id": pid, "name": f"P{pid}", "rank": rank, "score": 10 - rank,
-            "level": "red" if listed else "green", "listed": listed}  # fmt: skip
+    return {
+        "place_id": pid,
+        "name": f"P{pid}",
+        "rank": rank,
+        "score": 10 - rank,
+        "level": "red" if listed else "green",
+        "listed": listed,
+    }
 
 
 def test_comparison_finds_new_up_down_and_gone() -> None:

@@ -8,16 +8,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
-from geo_service.api.auth import AGGREGATE_READERS, Principal, tenant_access
-from geo_service.api.deps import get_session
-from geo_service.api.problems import problem_responses
+from geo_service.api.deps import AggregateReader, SessionDep
+from geo_service.api.problems import TENANT_ERRORS, problem_responses
 from geo_service.api.schemas import examples as ex
 from geo_service.errors import NotFoundError
 
@@ -25,7 +23,7 @@ DASHBOARD_DIR = Path(__file__).resolve().parents[2] / "dashboard"
 STATIC_PREFIX = "/dashboard"
 
 page = APIRouter(include_in_schema=False)
-router = APIRouter(tags=["dashboard"])
+router = APIRouter(tags=["dashboard"], responses=TENANT_ERRORS)
 
 
 class Boundary(BaseModel):
@@ -55,13 +53,10 @@ def index() -> FileResponse:
 @router.get(
     "/boundary",
     response_model=Boundary,
-    responses={200: ex.json_example(ex.BOUNDARY), **problem_responses(401, 403, 404, 422)},
+    responses={200: ex.json_example(ex.BOUNDARY), **problem_responses(404)},
     summary="Municipality boundary",
 )
-def boundary(
-    principal: Principal = Depends(tenant_access(*AGGREGATE_READERS)),
-    session: Session = Depends(get_session),
-) -> Boundary:
+def boundary(principal: AggregateReader, session: SessionDep) -> Boundary:
     """The municipality boundary for maps (WGS84), with its name and bounding box."""
     mc = principal.municipality_code
     row = session.execute(_BOUNDARY, {"mc": mc}).one_or_none()

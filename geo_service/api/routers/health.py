@@ -1,11 +1,10 @@
 """GET /api/v1/health: is the database there, at which schema revision, with how many events."""
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
-from geo_service.api.deps import get_session
+from geo_service.api.deps import SessionDep
 from geo_service.api.schemas import examples as ex
 from geo_service.db.migrate import head_revision
 
@@ -33,7 +32,7 @@ class Health(BaseModel):
     responses={200: ex.json_example(ex.HEALTH)},
     summary="Service and database health",
 )
-def health(session: Session = Depends(get_session)) -> Health:
+def health(session: SessionDep) -> Health:
     """Database, PostGIS version, schema revision and event counts per municipality."""
     version = session.execute(text("SELECT postgis_lib_version()")).scalar_one()
     revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar()

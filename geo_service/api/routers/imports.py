@@ -3,23 +3,34 @@
 import tempfile
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, File, Form, UploadFile
 
-from geo_service.api.auth import Principal, audit, tenant_access
-from geo_service.api.deps import get_session
-from geo_service.api.problems import problem_responses
+from geo_service.api.auth import audit
+from geo_service.api.deps import SessionDep, SettingsDep, Staff
+from geo_service.api.problems import NOT_FOUND, TENANT_ERRORS, problem_responses
+from geo_service.api.routes import get_list
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.ingest import ImportReportOut, ImportSummary
-from geo_service.errors import GeoServiceError, NotFoundError
+from geo_service.errors import NotFoundError, TooLarge
+from geo_service.ingest.batches import recent_batches, stored_report
 from geo_service.ingest.mapping import load_mapping
 from geo_service.ingest.pipeline import ImportOptions, ingest_file
 
-router = APIRouter(tags=["imports"])
-IMPORTERS = ("admin", "analyst", "coordinator")
-_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".json", ".geojson", ".gpkg", ".zip",
-             ".fgb", ".yaml", ".yml"}  # fmt: skip
+router = APIRouter(tags=["imports"], responses=TENANT_ERRORS)
+_SUFFIXES = {
+    ".csv",
+    ".txt",
+    ".tsv",
+    ".xlsx",
+    ".xlsm",
+    ".json",
+    ".geojson",
+    ".gpkg",
+    ".zip",
+    ".fgb",
+    ".yaml",
+    ".yml",
+}
 
 
 def _save(upload: UploadFile, folder: Path, limit: int, default_suffix: str) -> Path:
@@ -32,11 +43,10 @@ def _save(upload: UploadFile, folder: Path, limit: int, default_suffix: str) -> 
         while block := upload.file.read(1 << 20):
             written += len(block)
             if written > limit:
-                raise GeoServiceError(
+                raise TooLarge(
                     "upload_too_large",
                     f"Filen är större än gränsen {limit // (1024 * 1024)} MB; dela upp den "
                     "eller importera med kommandot geo-service ingest.",
-                    status=413,
                 )
             out.write(block)
     return path
@@ -49,17 +59,24 @@ def _save(upload: UploadFile, folder: Path, limit: int, default_suffix: str) -> 
     responses={
         201: ex.json_example(ex.IMPORT_REPORT),
         **problem_responses(
-            400, 401, 403, 413, 422, 429,
-            examples={400: ("no_rows", "Filen har en rubrikrad men inga rader med data."),
-                      413: ("upload_too_large", "Filen är större än gränsen 50 MB; dela upp "
-                                                "den eller importera med kommandot "
-                                                "geo-service ingest.")},
+            (400, 413, 429),
+            examples={
+                400: ("no_rows", "Filen har en rubrikrad men inga rader med data."),
+                413: (
+                    "upload_too_large",
+                    "Filen är större än gränsen 50 MB; dela upp "
+                    "den eller importera med kommandot "
+                    "geo-service ingest.",
+                ),
+            },
         ),
     },
     summary="Import a file",
-)  # fmt: skip
+)
 def create_import(
-    request: Request,
+    principal: Staff,
+    session: SessionDep,
+    settings: SettingsDep,
     file: UploadFile = File(
         ...,
         description="CSV, XLSX, GeoJSON, GeoPackage, zipped Shapefile "
@@ -72,69 +89,51 @@ def create_import(
     crs: int | None = Form(None, description="EPSG of the coordinates; detected if left out."),
     sheet: str | None = Form(None, max_length=100),
     mapping: UploadFile | None = File(None, description="Column mapping, YAML or JSON."),
-    principal: Principal = Depends(tenant_access(*IMPORTERS)),
-    session: Session = Depends(get_session),
 ) -> ImportReportOut:
     """Import an uploaded file; every row is stored or quarantined and the report says which."""
-    limit = request.app.state.settings.max_upload_mb * 1024 * 1024
+    limit = settings.max_upload_mb * 1024 * 1024
     mc = principal.tenant
     with tempfile.TemporaryDirectory(prefix="geo_service_upload_") as folder:
         path = _save(file, Path(folder), limit, ".csv")
-        if kind == "survey":
-            from geo_service.ingest.survey import ingest_survey
-
-            report = ingest_survey(session.connection(), mc, path)
-            return ImportReportOut(**report.as_dict())
+        given = mapping is not None and mapping.filename
+        mapping_path = _save(mapping, Path(folder), 1 << 20, ".yaml") if given else None
         options = ImportOptions(
-            municipality_code=mc, source=source, kind=kind, crs=crs, sheet=sheet,
-            filename=Path(file.filename or path.name).name, created_by=principal.actor,
-            mapping=load_mapping(_save(mapping, Path(folder), 1 << 20, ".yaml"))
-            if mapping is not None and mapping.filename else None,
-        )  # fmt: skip
+            municipality_code=mc,
+            source=source,
+            kind=kind,
+            crs=crs,
+            sheet=sheet,
+            filename=Path(file.filename or path.name).name,
+            created_by=principal.actor,
+            mapping=load_mapping(mapping_path) if mapping_path else None,
+            settings=settings,
+        )
         report = ingest_file(session.get_bind(), path, options)
-    audit(session, principal, "import", f"ingest_batch/{report.batch_id}",
-          {"rows_read": report.rows_read, "filename": options.filename})  # fmt: skip
+    audit(
+        session,
+        principal,
+        "import",
+        f"ingest_batch/{report.batch_id}",
+        {"rows_read": report.rows_read, "filename": options.filename},
+    )
     return ImportReportOut(**report.as_dict())
 
 
-@router.get(
-    "/imports",
-    response_model=list[ImportSummary],
-    responses={200: ex.json_example([ex.IMPORT_SUMMARY]), **problem_responses(401, 403, 422)},
-    summary="List imports",
-)
-def list_imports(
-    principal: Principal = Depends(tenant_access(*IMPORTERS)),
-    session: Session = Depends(get_session),
-) -> list[ImportSummary]:
+@get_list(router, "/imports", ImportSummary, ex.IMPORT_SUMMARY, "List imports")
+def list_imports(principal: Staff, session: SessionDep) -> list[ImportSummary]:
     """The latest 100 imports of the municipality, newest first."""
-    rows = session.execute(
-        text(
-            "SELECT id, source, kind, filename, started_at, finished_at, rows_read, stored, "
-            "updated, unchanged, quarantined FROM ingest_batch WHERE municipality_code = :mc "
-            "ORDER BY id DESC LIMIT 100"
-        ),
-        {"mc": principal.municipality_code},
-    ).mappings()
-    return [ImportSummary(**r) for r in rows]
+    return [ImportSummary(**r) for r in recent_batches(session.connection(), principal.tenant)]
 
 
 @router.get(
     "/imports/{batch_id}",
     response_model=ImportReportOut,
-    responses=problem_responses(401, 403, 404, 422),
+    responses=NOT_FOUND,
     summary="One import's report",
 )
-def get_import(
-    batch_id: int,
-    principal: Principal = Depends(tenant_access(*IMPORTERS)),
-    session: Session = Depends(get_session),
-) -> ImportReportOut:
+def get_import(batch_id: int, principal: Staff, session: SessionDep) -> ImportReportOut:
     """The stored report of one import."""
-    report = session.execute(
-        text("SELECT report FROM ingest_batch WHERE municipality_code = :mc AND id = :id"),
-        {"mc": principal.municipality_code, "id": batch_id},
-    ).scalar()
-    if not report or "rows_read" not in report:
+    report = stored_report(session.connection(), principal.tenant, batch_id)
+    if report is None:
         raise NotFoundError("import", batch_id)
-    return ImportReportOut(**{k: v for k, v in report.items() if k != "options"})
+    return ImportReportOut(**report)

@@ -3,15 +3,15 @@
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from geo_service.api.auth import Principal, audit
-from geo_service.api.deps import get_session
-from geo_service.api.problems import problem_responses
-from geo_service.api.routers.places import READ, WRITE
+from geo_service.api.auth import audit
+from geo_service.api.deps import PlaceReader, PlaceWriter, SessionDep
+from geo_service.api.problems import NOT_FOUND, TENANT_ERRORS, problem_responses
+from geo_service.api.routes import get_list
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.priorities import Followup, MeasureIn, MeasureOut, MeasurePatch
 from geo_service.db.models import Measure
@@ -19,7 +19,7 @@ from geo_service.errors import GeoServiceError, NotFoundError
 from geo_service.priorities.followup import measure_followup
 from geo_service.priorities.places import get_place
 
-router = APIRouter(tags=["measures"])
+router = APIRouter(tags=["measures"], responses=TENANT_ERRORS)
 MEASURE_EXAMPLES = {
     400: ("invalid_measure_period", "A measure's end_date cannot be before its start_date."),
     404: ("not_found", "place 42 was not found"),
@@ -49,16 +49,9 @@ def _flush(session: Session) -> None:
         raise GeoServiceError("invalid_measure", str(exc.orig).splitlines()[0]) from None
 
 
-@router.get(
-    "/measures",
-    response_model=list[MeasureOut],
-    responses={200: ex.json_example([ex.MEASURE_OUT]), **problem_responses(401, 403, 422)},
-    summary="List measures",
-)
+@get_list(router, "/measures", MeasureOut, ex.MEASURE_OUT, "List measures")
 def list_measures(
-    place_id: int | None = None,
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(READ),
+    session: SessionDep, principal: PlaceReader, place_id: int | None = None
 ) -> list[Measure]:
     """The municipality's measures (åtgärder), optionally at one place, by start date."""
     query = select(Measure).where(Measure.municipality_code == principal.tenant)
@@ -70,14 +63,10 @@ def list_measures(
 @router.get(
     "/measures/{measure_id}",
     response_model=MeasureOut,
-    responses=problem_responses(401, 403, 404, 422),
+    responses=NOT_FOUND,
     summary="One measure",
 )
-def get_measure(
-    measure_id: int,
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(READ),
-) -> Measure:
+def get_measure(measure_id: int, session: SessionDep, principal: PlaceReader) -> Measure:
     """One measure of the municipality."""
     return _measure(session, principal.tenant, measure_id)
 
@@ -86,14 +75,10 @@ def get_measure(
     "/measures",
     response_model=MeasureOut,
     status_code=201,
-    responses=problem_responses(400, 401, 403, 404, 413, 422, 429, examples=MEASURE_EXAMPLES),
+    responses=problem_responses((400, 404, 413, 429), examples=MEASURE_EXAMPLES),
     summary="Create a measure",
 )
-def create_measure(
-    body: MeasureIn,
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(WRITE),
-) -> Measure:
+def create_measure(body: MeasureIn, session: SessionDep, principal: PlaceWriter) -> Measure:
     """A new measure at a place; the change is audited."""
     mc = principal.tenant
     measure = Measure(municipality_code=mc, **body.model_dump())
@@ -108,14 +93,11 @@ def create_measure(
 @router.patch(
     "/measures/{measure_id}",
     response_model=MeasureOut,
-    responses=problem_responses(400, 401, 403, 404, 413, 422, 429, examples=MEASURE_EXAMPLES),
+    responses=problem_responses((400, 404, 413, 429), examples=MEASURE_EXAMPLES),
     summary="Change a measure",
 )
 def update_measure(
-    measure_id: int,
-    body: MeasurePatch,
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(WRITE),
+    measure_id: int, body: MeasurePatch, session: SessionDep, principal: PlaceWriter
 ) -> Measure:
     """Change the given fields of a measure; the change is audited."""
     mc = principal.tenant
@@ -135,14 +117,10 @@ def update_measure(
 @router.delete(
     "/measures/{measure_id}",
     status_code=204,
-    responses=problem_responses(401, 403, 404, 422, 429),
+    responses=problem_responses(404, 429),
     summary="Delete a measure",
 )
-def delete_measure(
-    measure_id: int,
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(WRITE),
-) -> Response:
+def delete_measure(measure_id: int, session: SessionDep, principal: PlaceWriter) -> Response:
     """Delete a measure; the change is audited."""
     session.delete(_measure(session, principal.tenant, measure_id))
     session.flush()
@@ -154,22 +132,29 @@ def delete_measure(
     "/measures/{measure_id}/followup",
     response_model=Followup,
     responses=problem_responses(
-        401, 403, 404, 409, 422,
-        notes={404: "The measure is not found",
-               409: "No data after the measure yet, or no comparison places"},
-        examples={404: ("not_found", "measure 5 was not found"),
-                  409: ("measure_too_recent", "Measure 5 ends on 2026-11-20; there are no data "
-                                              "after it yet (data up to 2026-11-17), so it "
-                                              "cannot be followed up.")},
+        (404, 409),
+        notes={
+            404: "The measure is not found",
+            409: "No data after the measure yet, or no comparison places",
+        },
+        examples={
+            404: ("not_found", "measure 5 was not found"),
+            409: (
+                "measure_too_recent",
+                "Measure 5 ends on 2026-11-20; there are no data "
+                "after it yet (data up to 2026-11-17), so it "
+                "cannot be followed up.",
+            ),
+        },
     ),
     summary="Follow-up of a measure",
-)  # fmt: skip
+)
 def get_followup(
     measure_id: int,
+    session: SessionDep,
+    principal: PlaceReader,
     as_of: date | None = Query(None, description="End of the after window (default: data end)."),
     comparison: list[int] | None = Query(None, description="Comparison place ids."),
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(READ),
 ) -> dict[str, Any]:
     """Events before and after the measure at its place against comparison places (RoRR, CI)."""
     return measure_followup(session, principal.tenant, measure_id, as_of, comparison)

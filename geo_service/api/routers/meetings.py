@@ -3,23 +3,22 @@
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from geo_service.api.auth import Principal, audit
-from geo_service.api.deps import get_session
-from geo_service.api.problems import problem_responses
-from geo_service.api.routers.places import READ, WRITE
+from geo_service.api.deps import PlaceReader, PlaceWriter, SessionDep
+from geo_service.api.problems import NOT_FOUND, TENANT_ERRORS, problem_responses
 from geo_service.api.routers.priorities import Lang, present
+from geo_service.api.routes import get_list
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.priorities import Comparison, Snapshot
 from geo_service.db.models import MeetingSnapshot
 from geo_service.errors import NotFoundError
 from geo_service.priorities import snapshots
 
-router = APIRouter(tags=["meetings"])
+router = APIRouter(tags=["meetings"], responses=TENANT_ERRORS)
 NO_RUN = (
     "no_run_for_meeting",
     "No completed analysis run covers the meeting on 2026-11-17 for municipality 1275.",
@@ -29,11 +28,13 @@ SETTINGS = (
     "Priority thresholds need red ≥ yellow and baseline_periods ≥ 1.",
 )
 READ_MEETING_ERRORS = problem_responses(
-    400, 401, 403, 409, 422,
-    notes={400: "The municipality's priority settings are invalid",
-           409: "No completed run covers the meeting"},
+    (400, 409),
+    notes={
+        400: "The municipality's priority settings are invalid",
+        409: "No completed run covers the meeting",
+    },
     examples={400: SETTINGS, 409: NO_RUN},
-)  # fmt: skip
+)
 
 
 def _snapshot_out(snap: MeetingSnapshot, principal: Principal, lang: Lang) -> dict[str, Any]:
@@ -49,16 +50,9 @@ def _snapshot_out(snap: MeetingSnapshot, principal: Principal, lang: Lang) -> di
     }
 
 
-@router.get(
-    "/meetings",
-    response_model=list[Snapshot],
-    responses={200: ex.json_example([ex.SNAPSHOT]), **problem_responses(401, 403, 422)},
-    summary="List meeting snapshots",
-)
+@get_list(router, "/meetings", Snapshot, ex.SNAPSHOT, "List meeting snapshots")
 def list_snapshots(
-    lang: Lang = "sv",
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(READ),
+    session: SessionDep, principal: PlaceReader, lang: Lang = "sv"
 ) -> list[dict[str, Any]]:
     """All meeting snapshots of the municipality, newest first."""
     rows = session.execute(
@@ -74,18 +68,17 @@ def list_snapshots(
     response_model=Snapshot,
     status_code=201,
     responses=problem_responses(
-        400, 401, 403, 409, 422, 429,
-        notes={400: "The municipality's priority settings are invalid",
-               409: "The meeting already has a snapshot, or no completed run covers it"},
+        (400, 409, 429),
+        notes={
+            400: "The municipality's priority settings are invalid",
+            409: "The meeting already has a snapshot, or no completed run covers it",
+        },
         examples={400: SETTINGS},
     ),
     summary="Freeze the meeting's priorities",
-)  # fmt: skip
+)
 def create_snapshot(
-    meeting_date: date,
-    lang: Lang = "sv",
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(WRITE),
+    meeting_date: date, session: SessionDep, principal: PlaceWriter, lang: Lang = "sv"
 ) -> dict[str, Any]:
     """Freeze the meeting's priorities with the run id and parameters (once; then 409)."""
     snap = snapshots.create_snapshot(session, principal.tenant, meeting_date, principal.actor)
@@ -97,14 +90,11 @@ def create_snapshot(
 @router.get(
     "/meetings/{meeting_date}/snapshot",
     response_model=Snapshot,
-    responses=problem_responses(401, 403, 404, 422),
+    responses=NOT_FOUND,
     summary="A meeting's snapshot",
 )
 def get_snapshot(
-    meeting_date: date,
-    lang: Lang = "sv",
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(READ),
+    meeting_date: date, session: SessionDep, principal: PlaceReader, lang: Lang = "sv"
 ) -> dict[str, Any]:
     """The frozen priorities of one meeting, as they were when the snapshot was taken."""
     snap = snapshots.get_snapshot(session, principal.tenant, meeting_date)
@@ -118,11 +108,9 @@ def get_snapshot(
     response_model=Comparison,
     responses=READ_MEETING_ERRORS,
     summary="Changes since the previous meeting",
-)  # fmt: skip
+)
 def get_comparison(
-    meeting_date: date,
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(READ),
+    meeting_date: date, session: SessionDep, principal: PlaceReader
 ) -> dict[str, Any]:
     """New on the list, up, down, gone: this meeting against the previous snapshot."""
     return snapshots.comparison_for_meeting(session, principal.tenant, meeting_date)
@@ -133,12 +121,9 @@ def get_comparison(
     response_class=HTMLResponse,
     responses=READ_MEETING_ERRORS,
     summary="Lägesbild as HTML",
-)  # fmt: skip
+)
 def lagesbild_html(
-    meeting_date: date,
-    lang: Lang = "sv",
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(READ),
+    meeting_date: date, session: SessionDep, principal: PlaceReader, lang: Lang = "sv"
 ) -> HTMLResponse:
     """The meeting's lägesbild as one self-contained printable HTML page."""
     from geo_service.reports.meeting import meeting_report_html
@@ -150,18 +135,17 @@ def lagesbild_html(
     "/meetings/{meeting_date}/lagesbild.pdf",
     response_class=Response,
     responses={
-        200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-              "description": "The lägesbild as a PDF document"},
+        200: {
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The lägesbild as a PDF document",
+        },
         **READ_MEETING_ERRORS,
         **problem_responses(503, notes={503: "PDF rendering or the database unavailable"}),
     },
     summary="Lägesbild as PDF",
-)  # fmt: skip
+)
 def lagesbild_pdf(
-    meeting_date: date,
-    lang: Lang = "sv",
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(READ),
+    meeting_date: date, session: SessionDep, principal: PlaceReader, lang: Lang = "sv"
 ) -> Response:
     """The meeting's lägesbild as PDF."""
     from geo_service.reports.meeting import meeting_report_html

@@ -5,14 +5,15 @@ coordinators and admins read all, and those reads are audited.
 """
 
 import pandas as pd
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from geo_service.api.auth import RAW_READERS, Principal, audit, tenant_access
-from geo_service.api.deps import get_session
-from geo_service.api.problems import problem, problem_responses
+from geo_service.api.auth import Principal, audit
+from geo_service.api.deps import STAFF, Observer, SessionDep, SettingsDep
+from geo_service.api.problems import TENANT_ERRORS, problem, problem_responses
+from geo_service.api.routes import get_list
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.ingest import (
     ImportReportOut,
@@ -23,14 +24,30 @@ from geo_service.api.schemas.ingest import (
 )
 from geo_service.ingest.mapping import fold
 from geo_service.ingest.pipeline import ImportOptions, ingest_frame
+from geo_service.ingest.quarantine import quarantine_reasons
 
-router = APIRouter(tags=["observations"])
-WRITERS = ("reporter", "coordinator", "analyst", "admin")
+router = APIRouter(tags=["observations"], responses=TENANT_ERRORS)
 MAX_ITEMS = 1000
-_FIELDS = ("client_id", "occurred_at", "category", "severity", "description", "lat", "lon",
-           "north", "east", "address", "place")  # fmt: skip
-_COLUMNS = {"client_id": "id", "occurred_at": "datum", "category": "kategori",
-            "severity": "allvarlighetsgrad", "description": "beskrivning"}  # fmt: skip
+_FIELDS = (
+    "client_id",
+    "occurred_at",
+    "category",
+    "severity",
+    "description",
+    "lat",
+    "lon",
+    "north",
+    "east",
+    "address",
+    "place",
+)
+_COLUMNS = {
+    "client_id": "id",
+    "occurred_at": "datum",
+    "category": "kategori",
+    "severity": "allvarlighetsgrad",
+    "description": "beskrivning",
+}
 
 
 def source_code(principal: Principal) -> str:
@@ -46,11 +63,26 @@ def _frame(items: list[ObservationIn]) -> pd.DataFrame:
         row = {}
         for name in _FIELDS:
             value = getattr(item, name)
-            row[_COLUMNS.get(name, name)] = "" if value is None else (
-                value.isoformat() if name == "occurred_at" else str(value)
-            )  # fmt: skip
+            row[_COLUMNS.get(name, name)] = (
+                ""
+                if value is None
+                else (value.isoformat() if name == "occurred_at" else str(value))
+            )
         rows.append(row)
     return pd.DataFrame(rows, columns=[_COLUMNS.get(f, f) for f in _FIELDS])
+
+
+def _results(session: Session, mc: str, batch_id: int, count: int) -> list[ObservationResult]:
+    """Per observation sent: stored, or quarantined with the reason (rows count from 1)."""
+    failed = quarantine_reasons(session.connection(), mc, batch_id)
+    results = []
+    for i in range(count):
+        code, message = failed.get(i + 1, (None, None))
+        status = "quarantined" if code is not None else "stored"
+        results.append(
+            ObservationResult(index=i, status=status, reason_code=code, message=message or None)
+        )
+    return results
 
 
 @router.post(
@@ -58,72 +90,70 @@ def _frame(items: list[ObservationIn]) -> pd.DataFrame:
     response_model=ObservationReport,
     status_code=201,
     responses=problem_responses(
-        401, 403, 413, 422, 429,
+        (413, 422, 429),
         notes={422: "Invalid request, or every observation was quarantined (see errors)"},
     ),
     summary="Report observations",
-    openapi_extra={"requestBody": {"content": {"application/json": {"examples": {
-        "one": {"summary": "One observation at a named place", "value": ex.OBSERVATION_IN},
-        "many": {"summary": "A list (1 to 1000)",
-                 "value": [ex.OBSERVATION_IN, ex.OBSERVATION_AT_POINT]},
-    }}}}},
-)  # fmt: skip
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {
+                    "examples": {
+                        "one": {
+                            "summary": "One observation at a named place",
+                            "value": ex.OBSERVATION_IN,
+                        },
+                        "many": {
+                            "summary": "A list (1 to 1000)",
+                            "value": [ex.OBSERVATION_IN, ex.OBSERVATION_AT_POINT],
+                        },
+                    }
+                }
+            }
+        }
+    },
+)
 def create_observations(
+    principal: Observer,
+    session: SessionDep,
+    settings: SettingsDep,
     payload: ObservationIn | list[ObservationIn] = Body(...),
-    principal: Principal = Depends(tenant_access(*WRITERS)),
-    session: Session = Depends(get_session),
 ) -> ObservationReport | JSONResponse:
     """Store one observation or a list; rows that cannot be stored are kept in quarantine."""
     items = payload if isinstance(payload, list) else [payload]
     if not items or len(items) > MAX_ITEMS:
         return problem(422, "invalid_request", f"Send 1 to {MAX_ITEMS} observations.")
     options = ImportOptions(
-        municipality_code=principal.tenant, source=source_code(principal),
-        kind="observation", filename="api", created_by=principal.actor,
-    )  # fmt: skip
-    report = ingest_frame(session.connection(), _frame(items), options)
-    failed = dict(
-        session.execute(
-            text(
-                "SELECT row_number, reason_code || '|' || message FROM quarantine "
-                "WHERE municipality_code = :mc AND batch_id = :b"
-            ),
-            {"mc": principal.municipality_code, "b": report.batch_id},
-        ).all()
+        municipality_code=principal.tenant,
+        source=source_code(principal),
+        kind="observation",
+        filename="api",
+        created_by=principal.actor,
+        settings=settings,
     )
-    results = []
-    for i in range(len(items)):
-        reason = failed.get(i + 1)
-        code, _, message = reason.partition("|") if reason else (None, "", None)
-        results.append(ObservationResult(
-            index=i, status="quarantined" if reason else "stored", reason_code=code,
-            message=message or None,
-        ))  # fmt: skip
-    audit(session, principal, "create_observations", f"ingest_batch/{report.batch_id}",
-          {"count": len(items), "quarantined": report.quarantined})  # fmt: skip
+    report = ingest_frame(session.connection(), _frame(items), options)
+    results = _results(session, principal.tenant, report.batch_id, len(items))
+    detail = {"count": len(items), "quarantined": report.quarantined}
+    audit(session, principal, "create_observations", f"ingest_batch/{report.batch_id}", detail)
     if report.quarantined == len(items):
         return problem(
-            422, "observation_rejected",
+            422,
+            "observation_rejected",
             "Ingen observation kunde sparas; de ligger i karantänen med orsak.",
             [r.model_dump() for r in results],
-        )  # fmt: skip
+        )
     return ObservationReport(report=ImportReportOut(**report.as_dict()), results=results)
 
 
-@router.get(
-    "/observations",
-    response_model=list[ObservationOut],
-    responses={200: ex.json_example([ex.OBSERVATION_OUT]), **problem_responses(401, 403, 422)},
-    summary="List observations",
-)
+@get_list(router, "/observations", ObservationOut, ex.OBSERVATION_OUT, "List observations")
 def list_observations(
+    principal: Observer,
+    session: SessionDep,
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
-    principal: Principal = Depends(tenant_access(*WRITERS)),
-    session: Session = Depends(get_session),
 ) -> list[ObservationOut]:
     """Observations, newest first: a reporter's own, or all for analyst, coordinator, admin."""
-    own = principal.role not in RAW_READERS
+    own = principal.role not in STAFF
     rows = session.execute(
         text(
             "SELECT id, category, occurred_at, severity, description, place_id, geocode_method, "
@@ -132,9 +162,14 @@ def list_observations(
             "AND (NOT :own OR created_by = :actor) "
             "ORDER BY occurred_at DESC, id DESC LIMIT :limit OFFSET :offset"
         ),
-        {"mc": principal.municipality_code, "own": own, "actor": principal.actor,
-         "limit": limit, "offset": offset},
-    ).mappings()  # fmt: skip
+        {
+            "mc": principal.municipality_code,
+            "own": own,
+            "actor": principal.actor,
+            "limit": limit,
+            "offset": offset,
+        },
+    ).mappings()
     out = [ObservationOut(**r) for r in rows]
     if not own:
         audit(session, principal, "read_observations", "event", {"count": len(out)})

@@ -1,52 +1,30 @@
 """/api/v1/places: the places an EST group talks about (create, read, update, delete)."""
 
-from fastapi import APIRouter, Depends, Query, Response
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Response
 
-from geo_service.api.auth import Principal, audit, tenant_access
-from geo_service.api.deps import get_session
-from geo_service.api.problems import problem_responses
+from geo_service.api.auth import audit
+from geo_service.api.deps import PlaceReader, PlaceWriter, SessionDep
+from geo_service.api.problems import NOT_FOUND, TENANT_ERRORS, problem_responses
+from geo_service.api.routes import get_list
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.priorities import PlaceIn, PlaceOut, PlacePatch
 from geo_service.priorities import places
 
-router = APIRouter(tags=["places"])
-READERS = ("admin", "analyst", "coordinator", "viewer")
-WRITERS = ("admin", "coordinator")
-Municipality = Query(..., pattern=r"^[0-9]{4}$", description="Kommunkod, e.g. 1275.")
-READ = tenant_access(*READERS, query=Municipality)
-WRITE = tenant_access(*WRITERS, query=Municipality)
+router = APIRouter(tags=["places"], responses=TENANT_ERRORS)
 PLACE_EXAMPLES = {
     400: ("invalid_geometry", "The geometry must be a GeoJSON Point, Polygon or MultiPolygon."),
     409: ("place_exists", "A place named 'Stationsområdet' already exists."),
 }
 
 
-@router.get(
-    "/places",
-    response_model=list[PlaceOut],
-    responses={200: ex.json_example([ex.PLACE_OUT]), **problem_responses(401, 403, 422)},
-    summary="List places",
-)
-def list_places(
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(READ),
-) -> list[dict]:
+@get_list(router, "/places", PlaceOut, ex.PLACE_OUT, "List places")
+def list_places(session: SessionDep, principal: PlaceReader) -> list[dict]:
     """All places of the municipality, geometry as GeoJSON in WGS84."""
     return places.list_places(session, principal.tenant)
 
 
-@router.get(
-    "/places/{place_id}",
-    response_model=PlaceOut,
-    responses=problem_responses(401, 403, 404, 422),
-    summary="One place",
-)
-def get_place(
-    place_id: int,
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(READ),
-) -> dict:
+@router.get("/places/{place_id}", response_model=PlaceOut, responses=NOT_FOUND, summary="One place")
+def get_place(place_id: int, session: SessionDep, principal: PlaceReader) -> dict:
     """One place of the municipality, geometry as GeoJSON in WGS84."""
     return places.get_place(session, principal.tenant, place_id)
 
@@ -55,14 +33,10 @@ def get_place(
     "/places",
     response_model=PlaceOut,
     status_code=201,
-    responses=problem_responses(400, 401, 403, 409, 413, 422, 429, examples=PLACE_EXAMPLES),
+    responses=problem_responses((400, 409, 413, 429), examples=PLACE_EXAMPLES),
     summary="Create a place",
 )
-def create_place(
-    body: PlaceIn,
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(WRITE),
-) -> dict:
+def create_place(body: PlaceIn, session: SessionDep, principal: PlaceWriter) -> dict:
     """A new place from a GeoJSON Polygon, MultiPolygon or Point (with radius_m)."""
     created = places.create_place(session, principal.tenant, **body.model_dump())
     audit(session, principal, "place.create", f"place/{created['id']}", {"name": body.name})
@@ -72,14 +46,11 @@ def create_place(
 @router.patch(
     "/places/{place_id}",
     response_model=PlaceOut,
-    responses=problem_responses(400, 401, 403, 404, 409, 413, 422, 429, examples=PLACE_EXAMPLES),
+    responses=problem_responses((400, 404, 409, 413, 429), examples=PLACE_EXAMPLES),
     summary="Change a place",
 )
 def update_place(
-    place_id: int,
-    body: PlacePatch,
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(WRITE),
+    place_id: int, body: PlacePatch, session: SessionDep, principal: PlaceWriter
 ) -> dict:
     """Change the given fields of a place (name, aliases, geometry …); the change is audited."""
     changes = body.model_dump(exclude_unset=True)
@@ -91,14 +62,10 @@ def update_place(
 @router.delete(
     "/places/{place_id}",
     status_code=204,
-    responses=problem_responses(401, 403, 404, 422, 429),
+    responses=problem_responses(404, 429),
     summary="Delete a place",
 )
-def delete_place(
-    place_id: int,
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(WRITE),
-) -> Response:
+def delete_place(place_id: int, session: SessionDep, principal: PlaceWriter) -> Response:
     """Delete a place with its measures; its events keep their points."""
     places.delete_place(session, principal.tenant, place_id)
     audit(session, principal, "place.delete", f"place/{place_id}", {})

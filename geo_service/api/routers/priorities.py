@@ -3,17 +3,15 @@
 from datetime import date
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query
 
 from geo_service.api.auth import Principal
-from geo_service.api.deps import get_session
-from geo_service.api.problems import problem_responses
-from geo_service.api.routers.places import READ
+from geo_service.api.deps import PlaceReader, SessionDep
+from geo_service.api.problems import TENANT_ERRORS, problem_responses
 from geo_service.api.schemas.priorities import Priorities
 from geo_service.priorities.service import priorities_for_meeting
 
-router = APIRouter(tags=["priorities"])
+router = APIRouter(tags=["priorities"], responses=TENANT_ERRORS)
 SUPPRESS_BELOW = 3
 Lang = Literal["sv", "en"]
 
@@ -41,33 +39,30 @@ def present(items: list[dict[str, Any]], principal: Principal, lang: Lang) -> li
     "/priorities",
     response_model=Priorities,
     responses=problem_responses(
-        400, 401, 403, 409, 422,
-        notes={400: "The municipality's priority settings are invalid",
-               409: "No completed run covers the meeting"},
-        examples={400: ("invalid_priority_settings", "Priority thresholds need red ≥ yellow and "
-                                                     "baseline_periods ≥ 1."),
-                  409: ("no_run_for_meeting", "No completed analysis run covers the meeting on "
-                                              "2026-11-17 for municipality 1275.")},
+        (400, 409),
+        notes={
+            400: "The municipality's priority settings are invalid",
+            409: "No completed run covers the meeting",
+        },
+        examples={
+            400: (
+                "invalid_priority_settings",
+                "Priority thresholds need red ≥ yellow and baseline_periods ≥ 1.",
+            ),
+            409: (
+                "no_run_for_meeting",
+                "No completed analysis run covers the meeting on 2026-11-17 for municipality 1275.",
+            ),
+        },
     ),
     summary="Ranked places for a meeting",
-)  # fmt: skip
+)
 def get_priorities(
+    session: SessionDep,
+    principal: PlaceReader,
     meeting: date = Query(..., description="Meeting date, YYYY-MM-DD."),
     lang: Lang = "sv",
-    session: Session = Depends(get_session),
-    principal: Principal = Depends(READ),
 ) -> dict[str, Any]:
     """Every place ranked for the meeting (METHODS.md §10); ties break on place id."""
-    mc = principal.tenant
-    result = priorities_for_meeting(session, mc, meeting)
-    return {
-        "municipality_code": mc,
-        "meeting_date": meeting,
-        "run_id": result.run_id,
-        "period_start": result.period_start,
-        "period_end": result.period_end,
-        "period_days": result.period_days,
-        "params": result.params,
-        "warnings": result.warnings,
-        "priorities": present(result.items, principal, lang),
-    }
+    result = priorities_for_meeting(session, principal.tenant, meeting)
+    return vars(result) | {"priorities": present(result.items, principal, lang)}

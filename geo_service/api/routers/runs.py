@@ -2,37 +2,32 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from geo_service.api.auth import (
-    AGGREGATE_READERS,
-    RUN_STARTERS,
-    Principal,
     audit,
-    tenant_access,
 )
-from geo_service.api.deps import get_session
-from geo_service.api.problems import problem_responses
-from geo_service.api.routers.hotspots import READ_ERRORS
+from geo_service.api.deps import AggregateReader, SessionDep, SettingsDep, Staff
+from geo_service.api.problems import NOT_FOUND, TENANT_ERRORS, problem_responses
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.serving import RunDetail, RunList, RunRequest, RunSummary
 from geo_service.db.constants import RUN_STATUSES
 from geo_service.db.models import AnalysisRun
-from geo_service.errors import GeoServiceError, NotFoundError
+from geo_service.errors import NotFoundError, Unavailable, Unprocessable
 
-router = APIRouter(tags=["runs"])
+router = APIRouter(tags=["runs"], responses=TENANT_ERRORS)
 RUN_ID = Path(ge=1, le=2**62, description="Analysis run id.")
 
 
-@router.get("/runs", response_model=RunList, responses=READ_ERRORS, summary="List analysis runs")
+@router.get("/runs", response_model=RunList, summary="List analysis runs")
 def list_runs(
+    principal: AggregateReader,
+    session: SessionDep,
     status: str | None = Query(None, pattern="^(" + "|".join(RUN_STATUSES) + ")$"),
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=10**7),
-    principal: Principal = Depends(tenant_access(*AGGREGATE_READERS)),
-    session: Session = Depends(get_session),
 ) -> RunList:
     """The municipality's runs, newest first."""
     where = [AnalysisRun.municipality_code == principal.municipality_code]
@@ -50,43 +45,30 @@ def list_runs(
     return RunList(total=total, limit=limit, offset=offset, items=items)
 
 
+_CATEGORIES = text(
+    "SELECT category, count(*) FROM analysis_cell WHERE municipality_code = :mc "
+    "AND run_id = :run GROUP BY 1 ORDER BY 1"
+)
+
+
 def run_detail(session: Session, municipality_code: str, run_id: int) -> RunDetail:
     """A run of the tenant with its cell counts per category, or not found."""
     run = session.get(AnalysisRun, (municipality_code, run_id))
     if run is None:
         raise NotFoundError("analysis run", run_id)
-    counts = session.execute(
-        text(
-            "SELECT category, count(*) FROM analysis_cell WHERE municipality_code = :mc "
-            "AND run_id = :run GROUP BY 1 ORDER BY 1"
-        ),
-        {"mc": municipality_code, "run": run_id},
-    ).all()
-    base = RunSummary.model_validate(run).model_dump()
-    return RunDetail(
-        **base,
-        params=run.params,
-        watermark=run.watermark,
-        sparsity=run.sparsity,
-        warnings=run.warnings,
-        calibration=run.calibration,
-        timings=run.timings,
-        error=run.error,
-        categories={c: n for c, n in counts},
-    )
+    counts = session.execute(_CATEGORIES, {"mc": municipality_code, "run": run_id}).all()
+    detail = RunDetail.model_validate(run)
+    detail.categories = {category: cells for category, cells in counts}
+    return detail
 
 
 @router.get(
     "/runs/{run_id}",
     response_model=RunDetail,
-    responses=problem_responses(401, 403, 404, 422),
+    responses=NOT_FOUND,
     summary="One analysis run",
 )
-def get_run(
-    run_id: int = RUN_ID,
-    principal: Principal = Depends(tenant_access(*AGGREGATE_READERS)),
-    session: Session = Depends(get_session),
-) -> RunDetail:
+def get_run(principal: AggregateReader, session: SessionDep, run_id: int = RUN_ID) -> RunDetail:
     """One run with its parameters, warnings, timings and cells per category."""
     return run_detail(session, principal.municipality_code, run_id)
 
@@ -96,34 +78,46 @@ def get_run(
     response_model=RunDetail,
     status_code=201,
     responses=problem_responses(
-        400, 401, 403, 413, 422, 429, 503,
+        (400, 413, 429, 503),
         notes={400: "No events for this selection", 503: "Analysis engine or database unavailable"},
-        examples={400: ("no_events", "No events for this selection: import data or widen the "
-                                     "filters.")},
+        examples={
+            400: ("no_events", "No events for this selection: import data or widen the filters.")
+        },
     ),
     summary="Start an analysis run",
-    openapi_extra={"requestBody": {"content": {"application/json": {"examples": {
-        "defaults": {"summary": "The municipality's defaults", "value": {}},
-        "filtered": {"summary": "Graffiti and vandalism, 26 periods", "value": ex.RUN_REQUEST},
-    }}}}},
-)  # fmt: skip
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {
+                    "examples": {
+                        "defaults": {"summary": "The municipality's defaults", "value": {}},
+                        "filtered": {
+                            "summary": "Graffiti and vandalism, 26 periods",
+                            "value": ex.RUN_REQUEST,
+                        },
+                    }
+                }
+            }
+        }
+    },
+)
 def start_run(
-    body: RunRequest | None = None,
-    principal: Principal = Depends(tenant_access(*RUN_STARTERS)),
-    session: Session = Depends(get_session),
+    principal: Staff, session: SessionDep, settings: SettingsDep, body: RunRequest | None = None
 ) -> RunDetail:
     """Run the hotspot analysis now (seconds for a municipality) and return the finished run."""
     try:
         from geo_service.runs import run_analysis
     except ImportError:
-        raise GeoServiceError(
-            "analysis_unavailable", "The analysis engine is not available yet.", status=503
+        raise Unavailable(
+            "analysis_unavailable", "The analysis engine is not available yet."
         ) from None
     params: dict[str, Any] = body.model_dump(exclude_none=True) if body else {}
     try:
-        run_id = run_analysis(session, principal.municipality_code, **params)
+        run_id = run_analysis(
+            session, principal.municipality_code, keep_runs=settings.runs_kept, **params
+        )
     except TypeError as exc:  # a parameter the engine does not take
-        raise GeoServiceError("invalid_run_parameter", str(exc), status=422) from None
+        raise Unprocessable("invalid_run_parameter", str(exc)) from None
     audit(session, principal, "run.start", f"analysis_run/{run_id}", params)
     session.flush()
     return run_detail(session, principal.municipality_code, run_id)

@@ -11,26 +11,31 @@ from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from geo_service.api.auth import PUBLIC, Principal, principal_from_header, scope
-from geo_service.api.problems import problem_responses
+from geo_service.api.problems import TENANT_ERRORS, problem_responses
 from geo_service.api.schemas.serving import TileJSON
-from geo_service.errors import GeoServiceError
+from geo_service.errors import GeoServiceError, NotFound
+from geo_service.results.runs import resolve_run
 from geo_service.tiles.cache import LRUCache
 from geo_service.tiles.layers import LAYERS, valid_tile
 from geo_service.tiles.sql import render_tile
 from geo_service.tiles.tilejson import tilejson
-from geo_service.tiles.versions import resolve_run
 
-router = APIRouter(prefix="/tiles", tags=["tiles"])
+router = APIRouter(prefix="/tiles", tags=["tiles"], responses=TENANT_ERRORS)
 MVT = "application/vnd.mapbox-vector-tile"
 YEAR = 365 * 24 * 3600
 ERRORS = problem_responses(
-    400, 401, 403, 404, 409, 422,
-    notes={400: "Bad z/x/y or missing municipality", 404: "Unknown layer or run",
-           409: "The asked run is not completed"},
-    examples={400: ("invalid_tile", "No tile 3/9/1: need 0 ≤ z ≤ 22 and 0 ≤ x, y < 2^z."),
-              404: ("unknown_layer", "No tile layer 'heat'; known: hotspots, places, events_agg."),
-              409: ("run_not_completed", "Analysis run 12 is running, not completed.")},
-)  # fmt: skip
+    (400, 404, 409),
+    notes={
+        400: "Bad z/x/y or missing municipality",
+        404: "Unknown layer or run",
+        409: "The asked run is not completed",
+    },
+    examples={
+        400: ("invalid_tile", "No tile 3/9/1: need 0 ≤ z ≤ 22 and 0 ≤ x, y < 2^z."),
+        404: ("unknown_layer", "No tile layer 'heat'; known: hotspots, places, events_agg."),
+        409: ("run_not_completed", "Analysis run 12 is running, not completed."),
+    },
+)
 SECURITY = {"security": [{"HTTPBearer": []}, {}]}
 """Tiles read the token themselves: a bearer token, or anonymous where the public view is on."""
 MUNICIPALITY = Query(
@@ -96,9 +101,7 @@ def _tenant(request: Request, state: TileState, principal: Principal, mc: str | 
 
 def _layer(name: str) -> None:
     if name not in LAYERS:
-        raise GeoServiceError(
-            "unknown_layer", f"No tile layer {name!r}; known: {', '.join(LAYERS)}.", status=404
-        )
+        raise NotFound("unknown_layer", f"No tile layer {name!r}; known: {', '.join(LAYERS)}.")
 
 
 def _coordinates(z: str, x: str, y: str) -> tuple[int, int, int]:
@@ -115,7 +118,7 @@ def _coordinates(z: str, x: str, y: str) -> tuple[int, int, int]:
 
 def _latest(request: Request, mc: str) -> int:
     with request.app.state.sessions() as session:
-        return resolve_run(session.connection(), mc, None)
+        return resolve_run(session, mc, None)
 
 
 def _render(
@@ -124,11 +127,12 @@ def _render(
     """Check a given run belongs to the tenant and is completed, then render the tile."""
     settings = request.app.state.settings
     with request.app.state.sessions() as session:
-        conn = session.connection()
         if LAYERS[layer].run_versioned:
-            resolve_run(conn, mc, run)
-        data = render_tile(conn, layer, mc, z, x, y, run_id=run, suppress=suppress,
-                           k=settings.k_suppression)  # fmt: skip
+            resolve_run(session, mc, run)
+        conn = session.connection()
+        data = render_tile(
+            conn, layer, mc, z, x, y, run_id=run, suppress=suppress, k=settings.k_suppression
+        )
         session.commit()
     return data
 
@@ -136,8 +140,10 @@ def _render(
 @router.get(
     "/{layer}/{z}/{x}/{y}.mvt",
     responses={
-        200: {"content": {MVT: {"schema": {"type": "string", "format": "binary"}}},
-              "description": "A Mapbox Vector Tile with one layer named like the source"},
+        200: {
+            "content": {MVT: {"schema": {"type": "string", "format": "binary"}}},
+            "description": "A Mapbox Vector Tile with one layer named like the source",
+        },
         204: {"description": "Empty tile"},
         304: {"description": "Not modified (If-None-Match)"},
         **ERRORS,
@@ -145,7 +151,7 @@ def _render(
     response_class=Response,
     summary="One vector tile",
     openapi_extra=SECURITY,
-)  # fmt: skip
+)
 async def tile(
     request: Request,
     layer: str,
@@ -206,10 +212,7 @@ async def tile(
     openapi_extra=SECURITY,
 )
 def tile_json(
-    request: Request,
-    layer: str,
-    municipality: str | None = MUNICIPALITY,
-    run: int | None = RUN,
+    request: Request, layer: str, municipality: str | None = MUNICIPALITY, run: int | None = RUN
 ) -> dict:
     """TileJSON of one layer with absolute tile URLs that carry the run id (new run, new URLs)."""
     _layer(layer)
@@ -217,7 +220,7 @@ def tile_json(
     principal = _principal(request, state)
     mc = _tenant(request, state, principal, municipality)
     with request.app.state.sessions() as session:
+        run_id = resolve_run(session, mc, run) if LAYERS[layer].run_versioned else None
         conn = session.connection()
-        run_id = resolve_run(conn, mc, run) if LAYERS[layer].run_versioned else None
         version = f"1.0.{run_id}" if run_id is not None else "1.0.0"
         return tilejson(conn, layer, mc, version, str(request.base_url), run_id)

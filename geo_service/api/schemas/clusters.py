@@ -6,14 +6,26 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 CLUSTER_EXAMPLE: dict[str, Any] = {
-    "id": 1, "method": "scan", "cluster": 1, "alarm": True, "size": 14, "suppressed": False,
-    "start": "2026-10-19T00:00:00+02:00", "end": "2026-11-16T00:00:00+01:00",
-    "expected": 1.2, "ratio": 11.7, "p": 0.002, "recurrence_days": 7000.0, "radius_m": 420.0,
-    "cells": ["891f2e1b1a7ffff", "891f2e1b1a3ffff"], "top_categories": None, "scan_alarm": None,
+    "id": 1,
+    "method": "scan",
+    "cluster": 1,
+    "alarm": True,
+    "size": 14,
+    "suppressed": False,
+    "start": "2026-10-19T00:00:00+02:00",
+    "end": "2026-11-16T00:00:00+01:00",
+    "expected": 1.2,
+    "ratio": 11.7,
+    "p": 0.002,
+    "recurrence_days": 7000.0,
+    "radius_m": 420.0,
+    "cells": ["891f2e1b1a7ffff", "891f2e1b1a3ffff"],
+    "top_categories": None,
+    "scan_alarm": None,
     "places": ["Oderljunga"],
     "recurrence_sv": "slumpen ger sådant ungefär vart 19:e år",
     "recurrence_en": "would happen by chance about once in 19 years",
-}  # fmt: skip
+}
 MULTIPOLYGON_EXAMPLE: dict[str, Any] = {
     "type": "MultiPolygon",
     "coordinates": [[[[13.33, 56.19], [13.34, 56.19], [13.34, 56.195], [13.33, 56.19]]]],
@@ -70,13 +82,21 @@ class ClusterFeatureCollection(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "type": "FeatureCollection", "run_id": 12, "municipality_code": "1275",
-                    "features": [{"type": "Feature", "id": 1, "geometry": MULTIPOLYGON_EXAMPLE,
-                                  "properties": CLUSTER_EXAMPLE}],
+                    "type": "FeatureCollection",
+                    "run_id": 12,
+                    "municipality_code": "1275",
+                    "features": [
+                        {
+                            "type": "Feature",
+                            "id": 1,
+                            "geometry": MULTIPOLYGON_EXAMPLE,
+                            "properties": CLUSTER_EXAMPLE,
+                        }
+                    ],
                 }
             ]
         }
-    )  # fmt: skip
+    )
 
     type: Literal["FeatureCollection"] = "FeatureCollection"
     run_id: int

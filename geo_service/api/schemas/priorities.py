@@ -1,11 +1,13 @@
 """Request and response models of places, priorities, meetings and measures."""
 
+from dataclasses import fields
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from geo_service.api.schemas import examples as ex
+from geo_service.priorities.service import MeetingPriorities
 
 
 class PlaceIn(BaseModel):
@@ -93,18 +95,13 @@ class Priority(BaseModel):
     reason: str = Field(description="The reason in the requested language.")
 
 
-class Priorities(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [ex.PRIORITIES]})
-
-    municipality_code: str
-    meeting_date: date
-    run_id: int
-    period_start: datetime
-    period_end: datetime
-    period_days: int
-    params: dict[str, Any]
-    warnings: list[Any]
-    priorities: list[Priority]
+Priorities = create_model(
+    "Priorities",
+    __config__=ConfigDict(json_schema_extra={"examples": [ex.PRIORITIES]}),
+    **{f.name: (f.type, ...) for f in fields(MeetingPriorities) if f.name != "items"},
+    priorities=(list[Priority], ...),
+)
+"""The response: the fields of MeetingPriorities, its ranked places typed as `priorities`."""
 
 
 class Snapshot(BaseModel):

@@ -4,7 +4,7 @@ H3 cells travel as lowercase hex strings (JavaScript cannot hold a 64-bit intege
 """
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -152,7 +152,9 @@ class RunRequest(BaseModel):
         json_schema_extra={"examples": [ex.RUN_REQUEST, {"resolution": 8}]},
     )
 
-    resolution: int | None = Field(None, ge=5, le=10)
+    resolution: Annotated[int, Field(ge=5, le=10)] | Literal["auto"] | None = Field(
+        None, description="H3 resolution 5–10, or 'auto' (self-calibrated)."
+    )
     n_periods: int | None = Field(None, ge=4, le=260)
     kinds: list[str] | None = Field(None, max_length=10)
     categories: list[str] | None = Field(None, max_length=100)

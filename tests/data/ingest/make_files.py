@@ -281,40 +281,31 @@ def main() -> None:
         pd.DataFrame({"Summa": [3]}).to_excel(xl, sheet_name="Summering", index=False)
 
     # GeoJSON tips (WGS84 points).
-    tips = gpd.GeoDataFrame(
-        {
-            "datum": ["2025-06-01 21:00", "2025-06-02 22:00"],
-            "kategori": ["Narkotika", "Nedskräpning"],
-            "beskrivning": ["Misstänkt langning", "Mycket skräp"],
-        },
-        geometry=[Point(13.3945, 56.1372), Point(13.3830, 56.1330)],
-        crs=4326,
-    )
-    tips.to_file(HERE / "tips.geojson", driver="GeoJSON")
+    tips = {
+        "datum": ["2025-06-01 21:00", "2025-06-02 22:00"],
+        "kategori": ["Narkotika", "Nedskräpning"],
+        "beskrivning": ["Misstänkt langning", "Mycket skräp"],
+    }
+    points = [Point(13.3945, 56.1372), Point(13.3830, 56.1330)]
+    write_spatial("tips.geojson", tips, points, 4326, "GeoJSON")
 
     # GeoPackage of polygons (a walk app exporting marked areas) in SWEREF 99 TM.
-    polys = gpd.GeoDataFrame(
-        {
-            "datum": ["2025-02-20", "2025-02-21"],
-            "kategori": ["Belysning", "Vegetation"],
-            "beskrivning": ["Mörkt område", "Igenvuxet"],
-        },
-        geometry=[Point(*xy(3006, "parken")).buffer(40), Point(*xy(3006, "skolan")).buffer(60)],
-        crs=3006,
-    )
-    polys.to_file(HERE / "walk_areas_polygons.gpkg", driver="GPKG")
+    walks = {
+        "datum": ["2025-02-20", "2025-02-21"],
+        "kategori": ["Belysning", "Vegetation"],
+        "beskrivning": ["Mörkt område", "Igenvuxet"],
+    }
+    polygons = [Point(*xy(3006, "parken")).buffer(40), Point(*xy(3006, "skolan")).buffer(60)]
+    write_spatial("walk_areas_polygons.gpkg", walks, polygons, 3006, "GPKG")
 
     # Shapefile of fault reports in SWEREF 99 13 30 (EPSG:3008).
-    faults = gpd.GeoDataFrame(
-        {
-            "Datum": ["2025-07-01 08:00", "2025-07-02 09:00"],
-            "Kategori": ["Belysning", "Klotter"],
-            "Text": ["Lampa trasig", "Klotter på bänk"],
-        },
-        geometry=[Point(*xy(3008, "station")), Point(*xy(3008, "centrum"))],
-        crs=3008,
-    )
-    faults.to_file(HERE / "fault_reports.shp")
+    faults = {
+        "Datum": ["2025-07-01 08:00", "2025-07-02 09:00"],
+        "Kategori": ["Belysning", "Klotter"],
+        "Text": ["Lampa trasig", "Klotter på bänk"],
+    }
+    points = [Point(*xy(3008, "station")), Point(*xy(3008, "centrum"))]
+    write_spatial("fault_reports.shp", faults, points, 3008, None)
 
     # Trygghetsmätning: index per area, year and question.
     write(
@@ -326,6 +317,14 @@ def main() -> None:
         "Mars;2024;Totalt;1,0;10\n"
         "Oderljunga;2024;Langning;7,5;80\n",
     )
+
+
+def write_spatial(
+    name: str, columns: dict[str, list], geometry: list, crs: int, driver: str | None
+) -> None:
+    """A spatial file of these columns and geometries in `crs` (the driver by name if None)."""
+    frame = gpd.GeoDataFrame(columns, geometry=geometry, crs=crs)
+    frame.to_file(HERE / name, **({"driver": driver} if driver else {}))
 
 
 if __name__ == "__main__":

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from geo_service.palette import recurrence_words
 
@@ -22,43 +24,62 @@ ORDER BY k.id
 """)
 
 
+@dataclass(frozen=True)
+class ClusterSelection:
+    """Which clusters: one method or all, and only scan clusters with an alarm or all."""
+
+    method: str | None = None
+    alarm_only: bool = False
+
+
 def _item(row: dict[str, Any], suppress: bool, k: int) -> dict[str, Any]:
     """One cluster as the API returns it; counts below k (and the ratio) hidden when `suppress`."""
     stats = row["stats"] or {}
     hidden = suppress and row["size"] < k
     days = stats.get("recurrence_days")
     return {
-        "id": row["id"], "method": row["method"], "cluster": row["cluster"],
-        "alarm": row["alarm"], "size": None if hidden else row["size"],
-        "suppressed": hidden, "start": row["first_at"], "end": row["last_at"],
-        "expected": stats.get("expected"), "ratio": None if hidden else stats.get("ratio"),
-        "p": stats.get("p"), "recurrence_days": days, "radius_m": stats.get("radius_m"),
-        "cells": stats.get("cells"), "top_categories": stats.get("top_categories"),
-        "scan_alarm": stats.get("scan_alarm"), "places": list(row["places"] or []),
+        "id": row["id"],
+        "method": row["method"],
+        "cluster": row["cluster"],
+        "alarm": row["alarm"],
+        "size": None if hidden else row["size"],
+        "suppressed": hidden,
+        "start": row["first_at"],
+        "end": row["last_at"],
+        "expected": stats.get("expected"),
+        "ratio": None if hidden else stats.get("ratio"),
+        "p": stats.get("p"),
+        "recurrence_days": days,
+        "radius_m": stats.get("radius_m"),
+        "cells": stats.get("cells"),
+        "top_categories": stats.get("top_categories"),
+        "scan_alarm": stats.get("scan_alarm"),
+        "places": list(row["places"] or []),
         "recurrence_sv": recurrence_words(days, "sv"),
         "recurrence_en": recurrence_words(days, "en"),
-    }  # fmt: skip
+    }
 
 
 def list_clusters(
-    conn: Connection,
+    session: Session,
     mc: str,
     run_id: int,
-    *,
-    method: str | None,
-    alarm_only: bool,
+    selection: ClusterSelection,
     suppress: bool,
     k: int,
-    geometry: bool,
+    *,
+    geometry: bool = False,
 ) -> list[dict[str, Any]]:
     """The run's clusters (scan first, then point clusters), as API items."""
-    rows = conn.execute(
-        CLUSTERS,
-        {"mc": mc, "run": run_id, "method": method, "alarm_only": alarm_only,
-         "geometry": geometry},
-    ).mappings()  # fmt: skip
+    params = {
+        "mc": mc,
+        "run": run_id,
+        "method": selection.method,
+        "alarm_only": selection.alarm_only,
+        "geometry": geometry,
+    }
     out = []
-    for row in rows:
+    for row in session.execute(CLUSTERS, params).mappings():
         item = _item(dict(row), suppress, k)
         if geometry:
             item["geometry"] = row["geometry"]
