@@ -118,8 +118,9 @@ def place_inputs(
     scans = {r.place_id: r for r in session.execute(_SCAN, {"mc": mc, "run": run.id}).all()}
     measures = dict(session.execute(_MEASURES, {"mc": mc, "day": meeting}).all())
     survey = _survey_index(session.execute(_SURVEY, {"mc": mc, "year": meeting.year}).all())
-    cur = events[events["is_current"]]
-    base = events[~events["is_current"]]
+    is_current = events["is_current"].astype(bool)  # an empty frame's column is untyped
+    cur = events.loc[is_current]
+    base = events.loc[~is_current]
     incident = cur[cur["kind"] == "incident"].groupby("place_id")["harm"].sum()
     observed = cur[cur["kind"] != "incident"].groupby("place_id")["sev"].sum()
     current = cur.groupby("place_id")["n"].sum()

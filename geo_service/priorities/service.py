@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from geo_service.config import TIMEZONE
+from geo_service.config import STOCKHOLM, TIMEZONE
 from geo_service.db.models import AnalysisRun
 from geo_service.db.tenants import require_municipality
-from geo_service.errors import Conflict
+from geo_service.errors import Conflict, NotFoundError
 from geo_service.priorities.config import config_from_settings
 from geo_service.priorities.inputs import category_labels, current_period, place_inputs
 from geo_service.priorities.scoring import score_places
@@ -64,10 +64,26 @@ def run_for_meeting(session: Session, mc: str, meeting: date) -> AnalysisRun:
 
 
 def priorities_for_meeting(session: Session, mc: str, meeting: date) -> MeetingPriorities:
-    """Every place of the tenant ranked for the meeting (METHODS.md §10)."""
+    """Every place of the tenant ranked for the meeting, from the run that covers it."""
+    return _ranked(session, mc, run_for_meeting(session, mc, meeting), meeting)
+
+
+def meeting_of_run(run: AnalysisRun) -> date:
+    """The EST meeting that reviews a run: the day after its data end (as the dashboard shows)."""
+    return run.period_end.astimezone(STOCKHOLM).date() + timedelta(days=1)
+
+
+def priorities_for_run(session: Session, mc: str, run_id: int) -> MeetingPriorities:
+    """Every place ranked from a given run, for the meeting that reviews it (the places tiles)."""
+    run = session.get(AnalysisRun, (mc, run_id))
+    if run is None:
+        raise NotFoundError("analysis run", run_id)
+    return _ranked(session, mc, run, meeting_of_run(run))
+
+
+def _ranked(session: Session, mc: str, run: AnalysisRun, meeting: date) -> MeetingPriorities:
     municipality = require_municipality(session, mc)
     config = config_from_settings(municipality.settings)
-    run = run_for_meeting(session, mc, meeting)
     start, end, days = current_period(run)
     inputs = place_inputs(session, mc, run, meeting, config)
     items = score_places(inputs, config, category_labels(session, mc), days)

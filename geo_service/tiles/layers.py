@@ -57,12 +57,13 @@ LAYERS: dict[str, Layer] = {
         ),
         Layer(
             "places",
-            "The EST group's places with rank, score and level from the run's hot cells.",
+            "The EST group's places with the rank, score and level of the meeting that reviews the "
+            "run: the same ranking as /api/v1/priorities and the lägesbild.",
             {
                 "name": "place name",
                 "kind": "place kind",
-                "rank": "1 = highest score",
-                "score": "sum of positive z of hot cells touching the place",
+                "rank": "1 = most urgent",
+                "score": "the priority score: the sum of its listed components",
                 "level": "red, yellow or green",
             },
             minzoom=8,

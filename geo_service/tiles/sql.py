@@ -5,6 +5,8 @@ resolution and below 2^53, so JavaScript keeps it exact), or the place id.
 """
 
 import time
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, text
@@ -54,28 +56,15 @@ SELECT ST_AsMVT(t, 'clusters', {EXTENT}, 'geom', 'id') FROM (
 ) t WHERE t.geom IS NOT NULL
 """)
 
-PLACE_SCORES = """
-scores AS (
-  SELECT p.id,
-         coalesce(sum(greatest(c.final_z, 0)) FILTER (WHERE c.category LIKE '%\\_hot'), 0) AS score,
-         coalesce(max(c.final_z) FILTER (WHERE c.category LIKE '%\\_hot'), 0) AS max_z
-  FROM place p
-  LEFT JOIN (analysis_cell c JOIN h3_cell h ON h.cell = c.cell)
-    ON c.municipality_code = p.municipality_code AND c.run_id = :run
-   AND ST_Intersects(h.geom, p.geom)
-  WHERE p.municipality_code = :mc
-  GROUP BY p.id
-),
-ranked AS (
-  SELECT id, round(score::numeric, 2)::float8 AS score,
-         row_number() OVER (ORDER BY score DESC, id) AS rank,
-         CASE WHEN max_z >= 2.576 THEN 'red' WHEN max_z >= 1.96 THEN 'yellow' ELSE 'green' END
-           AS level
-  FROM scores
-)"""
-
+# Rank, score and level come from the meeting's priorities (the same as the API and the
+# lägesbild), passed in as arrays by place id.
 PLACES = text(f"""
-WITH {_ENV}, {PLACE_SCORES}
+WITH {_ENV},
+ranked AS (
+  SELECT * FROM unnest(CAST(:place_ids AS int[]), CAST(:ranks AS int[]),
+                       CAST(:scores AS float8[]), CAST(:levels AS text[]))
+    AS r(id, rank, score, level)
+)
 SELECT ST_AsMVT(t, 'places', {EXTENT}, 'geom', 'id') FROM (
   SELECT p.id, p.name, p.kind, r.rank, r.score, r.level,
          ST_AsMVTGeom(ST_Transform(p.geom, 3857), env.e3857, {EXTENT}, {BUFFER}, true) AS geom
@@ -116,6 +105,30 @@ SELECT ST_AsMVT(t, 'events_agg', {EXTENT}, 'geom', 'id') FROM (
 EVENTS = {r: text(_events_sql(r)) for r in range(6, 11)}
 
 
+@dataclass(frozen=True)
+class PlaceRanking:
+    """Each place's rank, score and level for one meeting, as the places layer shows them."""
+
+    place_ids: tuple[int, ...] = ()
+    ranks: tuple[int, ...] = ()
+    scores: tuple[float, ...] = ()
+    levels: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, items: list[dict[str, Any]]) -> "PlaceRanking":
+        """From ranked priority items (place_id, rank, score, level)."""
+        return cls(
+            tuple(i["place_id"] for i in items), tuple(i["rank"] for i in items),
+            tuple(float(i["score"]) for i in items), tuple(i["level"] for i in items),
+        )  # fmt: skip
+
+    def params(self) -> dict[str, list[Any]]:
+        return {
+            "place_ids": list(self.place_ids), "ranks": list(self.ranks),
+            "scores": list(self.scores), "levels": list(self.levels),
+        }  # fmt: skip
+
+
 def render_tile(
     conn: Connection,
     layer: str,
@@ -127,8 +140,12 @@ def render_tile(
     run_id: int | None,
     suppress: bool,
     k: int,
+    ranking: PlaceRanking | None = None,
 ) -> bytes:
-    """One MVT tile of `layer` for municipality `mc` (empty bytes when nothing is there)."""
+    """One MVT tile of `layer` for municipality `mc` (empty bytes when nothing is there).
+
+    The places layer needs the `ranking` of the meeting that reviews the run.
+    """
     params = {"z": z, "x": x, "y": y, "mc": mc, "run": run_id, "suppress": suppress, "k": k}
     if layer == "hotspots":
         stmt = HOTSPOTS
@@ -136,6 +153,7 @@ def render_tile(
         stmt = CLUSTERS
     elif layer == "places":
         stmt = PLACES
+        params |= (ranking or PlaceRanking()).params()
     else:
         resolution = events_resolution(z)
         if resolution < 8:

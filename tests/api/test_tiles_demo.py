@@ -2,6 +2,7 @@
 
 import math
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 import mapbox_vector_tile
 import pytest
@@ -129,3 +130,29 @@ def test_cached_tiles_answer_like_the_router_and_keep_privacy_and_tenancy(
         assert not any(0 < p.get("total", 0) < 3 for p in props)
     assert seen[1].content == seen[0].content
     assert other.status_code == 403 and other.json()["code"] == "forbidden_tenant"
+
+
+def test_places_tiles_rank_the_places_as_the_priorities_do(demo_run: tuple[int, str]) -> None:
+    run_id, token = demo_run
+    params, headers = {"municipality": "1275", "run": run_id}, bearer(token)
+    z, x, y = tile_of(PERSTORP_LON, PERSTORP_LAT, 10)  # the whole municipality
+    with TestClient(create_app()) as client:
+        run = client.get(f"/api/v1/runs/{run_id}", params=params, headers=headers).json()
+        end = datetime.fromisoformat(run["period_end"]).astimezone(perstorp.STOCKHOLM).date()
+        meeting = end + timedelta(days=1)
+        priorities = client.get(
+            "/api/v1/priorities",
+            params={"municipality": "1275", "meeting": meeting.isoformat()},
+            headers=headers,
+        ).json()
+        tile = client.get(f"/tiles/places/{z}/{x}/{y}.mvt", params=params, headers=headers)
+    assert priorities["run_id"] == run_id
+    drawn = {
+        f["properties"]["name"]: f["properties"]
+        for f in mapbox_vector_tile.decode(tile.content)["places"]["features"]
+    }
+    listed = {p["name"]: p for p in priorities["priorities"]}
+    assert len(drawn) >= 5 and drawn.keys() <= listed.keys()  # Oderljunga lies in another tile
+    for name, place in ((n, listed[n]) for n in drawn):
+        assert drawn[name]["rank"] == place["rank"] and drawn[name]["level"] == place["level"]
+        assert drawn[name]["score"] == pytest.approx(place["score"])

@@ -8,16 +8,18 @@ import hashlib
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from geo_service.api.auth import PUBLIC, Principal, principal_from_header, scope
 from geo_service.api.problems import TENANT_ERRORS, problem_responses
 from geo_service.api.schemas.serving import TileJSON
 from geo_service.errors import GeoServiceError, NotFound
+from geo_service.priorities.service import priorities_for_run
 from geo_service.results.runs import resolve_run
 from geo_service.tiles.cache import LRUCache
 from geo_service.tiles.layers import LAYERS, valid_tile
-from geo_service.tiles.sql import render_tile
+from geo_service.tiles.sql import PlaceRanking, render_tile
 from geo_service.tiles.tilejson import tilejson
 
 router = APIRouter(prefix="/tiles", tags=["tiles"], responses=TENANT_ERRORS)
@@ -54,6 +56,7 @@ class TileState:
     events: LRUCache[bytes]
     principals: LRUCache[Principal]
     public: LRUCache[bool]
+    rankings: LRUCache[PlaceRanking]
 
 
 def _state(request: Request) -> TileState:
@@ -67,6 +70,7 @@ def _state(request: Request) -> TileState:
             events=LRUCache(s.tile_cache_size // 4, ttl=s.events_tile_seconds),
             principals=LRUCache(10_000, ttl=ttl),
             public=LRUCache(10_000, ttl=ttl),
+            rankings=LRUCache(1_000),
         )
         app.state.tile_state = state
     return state
@@ -121,6 +125,17 @@ def _latest(request: Request, mc: str) -> int:
         return resolve_run(session, mc, None)
 
 
+def _ranking(request: Request, session: Session, mc: str, run: int) -> PlaceRanking:
+    """The places' ranking for the meeting that reviews the run, as the priorities API gives it
+    (computed once per run and process)."""
+    rankings = _state(request).rankings
+    found = rankings.get((mc, run))
+    if found is None:
+        found = PlaceRanking.of(priorities_for_run(session, mc, run).items)
+        rankings.put((mc, run), found)
+    return found
+
+
 def _render(
     request: Request, layer: str, mc: str, run: int | None, z: int, x: int, y: int, suppress: bool
 ) -> bytes:
@@ -129,9 +144,19 @@ def _render(
     with request.app.state.sessions() as session:
         if LAYERS[layer].run_versioned:
             resolve_run(session, mc, run)
+        ranking = _ranking(request, session, mc, run) if layer == "places" else None
         conn = session.connection()
         data = render_tile(
-            conn, layer, mc, z, x, y, run_id=run, suppress=suppress, k=settings.k_suppression
+            conn,
+            layer,
+            mc,
+            z,
+            x,
+            y,
+            run_id=run,
+            suppress=suppress,
+            k=settings.k_suppression,
+            ranking=ranking,
         )
         session.commit()
     return data
