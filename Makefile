@@ -15,7 +15,8 @@ venv: .venv/.installed
 demo: .venv/.installed
 	@set -e; \
 	if [ -z "$$GEO_SERVICE_DATABASE_URL" ]; then \
-	  export GEO_SERVICE_DATABASE_URL="$$($(DEVDB) start)/geo_service"; fi; \
+	  export GEO_SERVICE_DATABASE_URL="$$($(DEVDB) start)/geo_service"; \
+	  scripts/dotenv.sh GEO_SERVICE_DATABASE_URL "$$GEO_SERVICE_DATABASE_URL"; fi; \
 	$(BIN)/geo-service db upgrade; \
 	$(BIN)/geo-service demo load; \
 	$(BIN)/geo-service demo analyze; \

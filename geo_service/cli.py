@@ -255,13 +255,24 @@ def serve(
 
 
 def main() -> None:
-    """Entry point: domain errors become one clear line and exit code 2, not a traceback."""
+    """Entry point: domain errors and an unreachable database become one clear line and exit
+    code 2, not a traceback."""
+    from sqlalchemy.exc import OperationalError
+
     from geo_service.errors import GeoServiceError
 
     try:
         app(standalone_mode=True)
     except GeoServiceError as exc:
         console.print(f"[red]error ({exc.code}):[/red] {exc.message}")
+        raise SystemExit(2) from None
+    except OperationalError:
+        where = get_settings().database_url.split("@")[-1]
+        console.print(
+            f"[red]error (database_unavailable):[/red] cannot reach the database at {where}. "
+            "Start it with `make demo` (which writes its address to .env), or set "
+            "GEO_SERVICE_DATABASE_URL."
+        )
         raise SystemExit(2) from None
 
 

@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     port: int = 8000
     workers: int = 1
     k_suppression: int = Field(3, ge=1, description="Counts below k are hidden in public outputs.")
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins (https://host) whose pages may call the API from a browser; "
+        "none by default. As JSON: GEO_SERVICE_CORS_ORIGINS='[\"https://karta.example.se\"]'.",
+    )
     runs_kept: int = Field(10, ge=1, description="Completed analysis runs kept per municipality.")
     retention_days: int = Field(
         3 * 365, ge=30, description="Age after which free text and exact points are removed."

@@ -1,8 +1,10 @@
 """The FastAPI app factory."""
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.orm import sessionmaker
 
+from geo_service.api.docs import TAGS, install_docs
 from geo_service.api.limits import RequestSizeLimit
 from geo_service.api.problems import install_problem_handlers, problem_responses
 from geo_service.api.ratelimit import WriteRateLimit
@@ -55,7 +57,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description="Hotspots, priorities and the lägesbild for EST in Swedish municipalities.",
         responses=ERROR_RESPONSES,
+        openapi_tags=TAGS,
+        docs_url=None,
+        redoc_url=None,
     )
+    install_docs(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-None-Match"],
+        )
     app.state.settings = settings
     app.state.sessions = sessionmaker(get_engine(settings.database_url), expire_on_commit=False)
     install_problem_handlers(app)

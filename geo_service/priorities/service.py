@@ -14,6 +14,7 @@ from geo_service.errors import Conflict, NotFoundError
 from geo_service.priorities.config import config_from_settings
 from geo_service.priorities.inputs import category_labels, current_period, place_inputs
 from geo_service.priorities.scoring import score_places
+from geo_service.runs import run_analysis
 
 
 @dataclass
@@ -32,15 +33,30 @@ class MeetingPriorities:
 
 
 def run_for_meeting(session: Session, mc: str, meeting: date) -> AnalysisRun:
-    """The latest completed run whose last period ends within the period before the meeting.
+    """The latest completed run whose last period ends within the period before the meeting,
+    made now (seconds for a municipality) when there is none.
 
     A meeting on day D reviews the last complete period, so the run's data must end on or
     before D and less than one period length before it.
     """
     municipality = require_municipality(session, mc)
-    days = municipality.period_length_days
-    earliest = meeting - timedelta(days=days - 1)
-    run = session.execute(
+    earliest = meeting - timedelta(days=municipality.period_length_days - 1)
+    run = _covering_run(session, mc, earliest, meeting)
+    if run is None:
+        run_analysis(session, mc, to_date=meeting)
+        run = _covering_run(session, mc, earliest, meeting)
+    if run is None:
+        raise Conflict(
+            "no_run_for_meeting",
+            f"No analysis run can cover the meeting on {meeting.isoformat()} for municipality "
+            f"{mc}: its data would have to end between {earliest.isoformat()} and "
+            f"{meeting.isoformat()}, and the municipality's periods do not end there.",
+        )
+    return run
+
+
+def _covering_run(session: Session, mc: str, earliest: date, meeting: date) -> AnalysisRun | None:
+    return session.execute(
         select(AnalysisRun)
         .where(
             AnalysisRun.municipality_code == mc,
@@ -52,15 +68,6 @@ def run_for_meeting(session: Session, mc: str, meeting: date) -> AnalysisRun:
         .order_by(AnalysisRun.finished_at.desc().nulls_last(), AnalysisRun.id.desc())
         .limit(1)
     ).scalar_one_or_none()
-    if run is None:
-        raise Conflict(
-            "no_run_for_meeting",
-            f"No completed analysis run covers the meeting on {meeting.isoformat()} for "
-            f"municipality {mc}: a run whose data ends between {earliest.isoformat()} and "
-            f"{meeting.isoformat()} is missing. Create it with "
-            f"`geo-service analyze --municipality {mc} --to {meeting.isoformat()}`.",
-        )
-    return run
 
 
 def priorities_for_meeting(session: Session, mc: str, meeting: date) -> MeetingPriorities:

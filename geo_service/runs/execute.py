@@ -260,13 +260,16 @@ def _record_failure(session: Session, mc: str, params: RunParams, exc: Exception
 
 
 def latest_run(session: Session, municipality_code: str) -> AnalysisRun | None:
-    """The latest completed run of a tenant: what the API, tiles and reports read."""
+    """The tenant's completed run with the newest data (the last made among equals): what the
+    API, tiles and QGIS read. A run made later for a past meeting does not replace it."""
     return session.execute(
         select(AnalysisRun)
         .where(
             AnalysisRun.municipality_code == municipality_code, AnalysisRun.status == "completed"
         )
-        .order_by(AnalysisRun.finished_at.desc(), AnalysisRun.id.desc())
+        .order_by(
+            AnalysisRun.period_end.desc(), AnalysisRun.finished_at.desc(), AnalysisRun.id.desc()
+        )
         .limit(1)
     ).scalar_one_or_none()
 

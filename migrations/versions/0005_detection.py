@@ -32,7 +32,15 @@ depends_on: str | Sequence[str] | None = None
 
 K = 3
 GIS_READ = "geo_service_gis_read"
+# The latest run is the one with the newest data (a run made later for a past meeting does
+# not replace it), as geo_service.runs.latest_run picks it.
 LATEST = """
+WITH latest AS (
+  SELECT DISTINCT ON (municipality_code) municipality_code, id AS run_id
+  FROM analysis_run WHERE status = 'completed'
+  ORDER BY municipality_code, period_end DESC, finished_at DESC NULLS LAST, id DESC
+)"""
+LATEST_0002 = """
 WITH latest AS (
   SELECT DISTINCT ON (municipality_code) municipality_code, id AS run_id
   FROM analysis_run WHERE status = 'completed'
@@ -54,7 +62,7 @@ JOIN h3_cell h ON h.cell = c.cell
 """
 
 HOTSPOT_CELLS_0002 = f"""
-CREATE OR REPLACE VIEW v_hotspot_cells AS {LATEST}
+CREATE OR REPLACE VIEW v_hotspot_cells AS {LATEST_0002}
 SELECT (row_number() OVER (ORDER BY c.municipality_code, c.cell))::integer AS fid,
        c.municipality_code, c.run_id, lower(to_hex(c.cell)) AS cell, h.resolution,
        c.category, c.final_z AS z, c.final_p AS p, c.trend_tau, c.run_length,

@@ -205,3 +205,16 @@ def test_real_error_answers_match_their_documentation() -> None:
         template = "/tiles/{layer}.json" if path.startswith("/tiles") else path
         documented = SPEC["paths"][template][method]["responses"][status]["content"][PROBLEM]
         assert errors_of(answer.json(), documented["schema"]) == []
+
+
+def test_the_docs_page_works_offline_and_every_tag_is_described() -> None:
+    with TestClient(create_app()) as client:
+        page = client.get("/docs")
+        assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+        fetched = {url: client.get(url).status_code for url in assets}
+    assert page.status_code == 200 and "swagger-ui-bundle.js" in page.text
+    assert not re.search(r"https?://", page.text)  # no CDN, no other host
+    assert assets and all(status == 200 for status in fetched.values()), fetched
+    described = {tag["name"]: tag.get("description") for tag in SPEC.get("tags", [])}
+    used = {tag for _, operation in operations() for tag in operation.get("tags", [])}
+    assert used <= described.keys() and all(described[tag] for tag in used)

@@ -1,5 +1,8 @@
 """GET /api/v1/priorities: components, reasons, levels; a meeting without a run is a clear 409."""
 
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -39,17 +42,17 @@ def test_viewer_reads_priorities_with_small_counts_hidden(
     assert reporter.status_code == 403
 
 
-def test_a_meeting_with_no_completed_run_names_the_run_and_the_command(
+def test_a_meeting_without_a_prepared_run_gets_one_on_demand(
     client: TestClient, prio_db: PriorityDb
 ) -> None:
     response = client.get(
         f"/api/v1/priorities?municipality={MC}&meeting=2025-03-04", headers=auth(prio_db, "admin")
     )
-    assert response.status_code == 409
-    problem = response.json()
-    assert problem["code"] == "no_run_for_meeting"
-    assert "2025-03-04" in problem["detail"]
-    assert "geo-service analyze --municipality 1275 --to 2025-03-04" in problem["detail"]
+    assert response.status_code == 200, response.text
+    body = response.json()
+    end = datetime.fromisoformat(body["period_end"]).astimezone(ZoneInfo("Europe/Stockholm"))
+    assert date(2025, 2, 19) <= end.date() <= date(2025, 3, 4)
+    assert len(body["priorities"]) == 7 and body["priorities"][0]["rank"] == 1
 
 
 def test_a_malformed_meeting_date_is_a_422_problem(client: TestClient, prio_db: PriorityDb) -> None:

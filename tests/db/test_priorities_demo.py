@@ -8,6 +8,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from geo_service.api.problems import http_status
+from geo_service.config import STOCKHOLM
 from geo_service.errors import GeoServiceError
 from geo_service.priorities.followup import measure_followup
 from geo_service.priorities.service import priorities_for_meeting
@@ -126,9 +127,11 @@ def test_snapshots_cannot_be_changed_or_taken_twice(prio_db: PriorityDb) -> None
         assert len(get_snapshot(session, MC, PREVIOUS_MEETING).priorities) == 7
 
 
-def test_a_meeting_without_a_completed_run_says_which_run_and_how(prio_db: PriorityDb) -> None:
-    with Session(prio_db.engine) as session, pytest.raises(GeoServiceError) as err:
-        priorities_for_meeting(session, MC, date(2025, 6, 10))
-    assert err.value.code == "no_run_for_meeting"
-    assert "2025-06-10" in err.value.message
-    assert "geo-service analyze --municipality 1275 --to 2025-06-10" in err.value.message
+def test_a_meeting_without_a_run_gets_one_made_for_it(prio_db: PriorityDb) -> None:
+    with Session(prio_db.engine) as session:
+        result = priorities_for_meeting(session, MC, date(2025, 6, 10))
+        again = priorities_for_meeting(session, MC, date(2025, 6, 10))
+        session.rollback()
+    data_end = result.period_end.astimezone(STOCKHOLM).date()
+    assert date(2025, 5, 28) <= data_end <= date(2025, 6, 10)
+    assert again.run_id == result.run_id  # made once, then found

@@ -209,12 +209,14 @@ def test_page_loads_nothing_from_outside(coordinator_page, live_server: str) -> 
     assert "http://" not in html.replace(live_server, "") and "https://" not in html
 
 
-def test_meeting_without_a_run_is_explained(browser, live_server: str, demo_run: Demo) -> None:
+def test_a_past_meeting_without_a_prepared_run_still_shows_its_priorities(
+    browser, live_server: str, demo_run: Demo
+) -> None:
     open_dashboard(browser, live_server, demo_run.token, "?municipality=1275&meeting=2025-01-07")
-    assert wait_loaded(browser) == "error"
-    message = browser.find_element(By.ID, "messages").text
-    assert "Det finns ingen analyskörning för det mötesdatumet" in message, message
-    assert "geo-service analyze --municipality 1275 --to 2025-01-07" in message
+    assert wait_loaded(browser) == "ready"
+    assert browser.find_element(By.ID, "messages").text == ""
+    places = ranked(browser)
+    assert len(places) == 7 and [p["rank"] for p in places][:3] == ["1", "2", "3"]
 
 
 def test_lagesbild_opens_for_the_meeting(coordinator_page) -> None:

@@ -29,7 +29,8 @@ def list_runs(
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=10**7),
 ) -> RunList:
-    """The municipality's runs, newest first."""
+    """The municipality's runs, newest data first (the first completed one is what the map shows;
+    a run made later for a past meeting sorts by its data)."""
     where = [AnalysisRun.municipality_code == principal.municipality_code]
     if status:
         where.append(AnalysisRun.status == status)
@@ -37,7 +38,7 @@ def list_runs(
     runs = session.scalars(
         select(AnalysisRun)
         .where(*where)
-        .order_by(AnalysisRun.id.desc())
+        .order_by(AnalysisRun.period_end.desc(), AnalysisRun.id.desc())
         .limit(limit)
         .offset(offset)
     ).all()
