@@ -53,7 +53,7 @@ def stage_rows(events: pd.DataFrame) -> pa.Table:
 
     def utc(column: str) -> pa.Array:
         values = events[column]
-        if values is None or values.isna().all():  # no such column in the file
+        if values.isna().all():  # also a file without the column: a column of None
             return pa.nulls(len(events), _UTC_MICROS)
         return pa.array(values.array, from_pandas=True).cast(_UTC_MICROS)
 
