@@ -41,7 +41,6 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from geo_service.api.auth import create_token
@@ -52,7 +51,7 @@ from geo_service.demo import perstorp
 from geo_service.demo.load import load_demo
 from geo_service.grid.cells import latlng_to_cells
 from geo_service.ingest.loader import upsert_events
-from geo_service.runs import run_analysis
+from geo_service.runs import latest_run, run_analysis
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:54329/geo_service_bench_tiles"
@@ -68,34 +67,22 @@ TO_4326 = Transformer.from_crs(3006, 4326, always_xy=True)
 
 def prepare_database(url: str) -> Engine:
     """Create the database when missing and migrate it to head."""
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        exists = conn.execute(
-            text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": target.database}
-        ).scalar()
-        if not exists:
-            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
+    migrate.create_database_if_missing(url)
     migrate.upgrade(url)
     return create_engine(url, pool_size=CLIENTS, max_overflow=2)
 
 
-def latest_run(conn, mc: str) -> int | None:  # noqa: ANN001
-    return conn.execute(
-        text(
-            "SELECT id FROM analysis_run WHERE municipality_code = :mc AND status = 'completed' "
-            "ORDER BY finished_at DESC NULLS LAST, id DESC LIMIT 1"
-        ),
-        {"mc": mc},
-    ).scalar()
+def latest_run_id(session: Session, mc: str) -> int | None:
+    """The id of the municipality's latest completed run, or None."""
+    run = latest_run(session, mc)
+    return run.id if run is not None else None
 
 
 def ensure_demo(engine: Engine) -> tuple[int, float]:
     """The Perstorp demo with a run up to the meeting date; (run id, seconds spent)."""
     t0 = time.perf_counter()
     with Session(engine) as session:
-        run = latest_run(session.connection(), perstorp.CODE)
+        run = latest_run_id(session, perstorp.CODE)
         if run is None:
             load_demo(session)
             run = run_analysis(session, perstorp.CODE, to_date=perstorp.MEETING_DATE)
@@ -163,7 +150,7 @@ def ensure_big(engine: Engine, n: int, rebuild: bool) -> tuple[int, float]:
         count = conn.execute(
             text("SELECT count(*) FROM event WHERE municipality_code = :mc"), {"mc": BIG_MC}
         ).scalar()
-        run = latest_run(conn, BIG_MC)
+        run = latest_run_id(session, BIG_MC)
         if rebuild or count != n:
             ensure_municipality(
                 session,

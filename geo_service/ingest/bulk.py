@@ -52,8 +52,10 @@ def stage_rows(events: pd.DataFrame) -> pa.Table:
         return pa.array(events[column].array, pa.string(), from_pandas=True)
 
     def utc(column: str) -> pa.Array:
-        parsed = pc.strptime(text_(column), "%Y-%m-%dT%H:%M:%SZ", "us", error_is_null=True)
-        return parsed.cast(_UTC_MICROS)
+        values = events[column]
+        if values.isna().all():  # also a file without the column: a column of None
+            return pa.nulls(len(events), _UTC_MICROS)
+        return pa.array(values.array, from_pandas=True).cast(_UTC_MICROS)
 
     def integers(column: str, kind: pa.DataType) -> pa.Array:
         values = events[column].astype("Int64")

@@ -107,8 +107,8 @@ def process_chunk(
             "source": ctx.options.source,
             "source_id": _arrow_text(source_id.filter(ok)),
             "content_hash": _arrow_text(content_hash.filter(ok)),
-            "occurred_at": occurred_text.array[ok],
-            "reported_at": _or_null(utc_text(reported).array[ok]) if reported is not None else None,
+            "occurred_at": _seconds(occurred)[ok],
+            "reported_at": _seconds(reported)[ok] if reported is not None else None,
             "severity": _integers(severity[ok]),
             **_located_columns(points, ok),
             "description": _texts(texts.distinct, texts.codes[ok]),
@@ -296,7 +296,6 @@ def _texts(distinct: list[str | None], codes: np.ndarray) -> pd.arrays.ArrowStri
     return _arrow_text(pa.array(distinct, pa.string()).take(codes))
 
 
-def _or_null(values: pd.arrays.ArrowStringArray) -> pd.arrays.ArrowStringArray:
-    """Text with '' as missing, so COPY stores NULL (a quoted empty string is no timestamp)."""
-    arrow = pa.array(values)
-    return _arrow_text(pc.if_else(pc.equal(arrow, ""), pa.scalar(None, pa.string()), arrow))
+def _seconds(times: pd.Series) -> pd.arrays.DatetimeArray:
+    """UTC timestamps to the whole second (NaT stays), as the content hash's text has them."""
+    return times.dt.floor("s").array

@@ -25,16 +25,18 @@ def run(engine: Engine, demo_loaded: str) -> Iterator[tuple[int, dict[str, str]]
     """A run to the demo's meeting, and an analyst and a viewer token."""
     with Session(engine) as session:
         run_id = run_analysis(session, demo_loaded, to_date=perstorp.MEETING_DATE)
-        tokens = {role: create_token(session, demo_loaded, role, "test")
-                  for role in ("analyst", "viewer")}  # fmt: skip
+        tokens = {
+            role: create_token(session, demo_loaded, role, "test") for role in ("analyst", "viewer")
+        }
         session.commit()
     yield run_id, tokens
 
 
 def _get(path: str, token: str, **params: object) -> dict:
     with TestClient(create_app()) as client:
-        response = client.get(path, params={"municipality": "1275", **params},
-                              headers=bearer(token))  # fmt: skip
+        response = client.get(
+            path, params={"municipality": "1275", **params}, headers=bearer(token)
+        )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -68,8 +70,9 @@ def test_geojson_clusters_are_wgs84_multipolygons_around_their_places(run) -> No
     assert body["type"] == "FeatureCollection" and body["features"]
     oder = next(f for f in body["features"] if "Oderljunga" in f["properties"]["places"])
     assert oder["geometry"]["type"] == "MultiPolygon"
-    lons, lats = zip(*(p for poly in oder["geometry"]["coordinates"] for ring in poly
-                       for p in ring), strict=True)  # fmt: skip
+    lons, lats = zip(
+        *(p for poly in oder["geometry"]["coordinates"] for ring in poly for p in ring), strict=True
+    )
     assert min(lons) < ODERLJUNGA.lon < max(lons) and min(lats) < ODERLJUNGA.lat < max(lats)
 
 
@@ -101,20 +104,25 @@ def test_the_clusters_tile_layer_holds_the_same_clusters(run) -> None:
 def test_qgis_sees_the_latest_runs_clusters_typed_and_styled(run, engine: Engine) -> None:
     run_id, _ = run
     with engine.connect() as conn:
-        rows = conn.execute(text(
-            "SELECT method, alarm, legend_key, GeometryType(geom), ST_SRID(geom), fid "
-            "FROM v_clusters WHERE municipality_code = '1275' AND run_id = :run"
-        ), {"run": run_id}).all()  # fmt: skip
-        typmod = conn.execute(text(
-            "SELECT type, srid FROM geometry_columns WHERE f_table_name = 'v_clusters'"
-        )).one()  # fmt: skip
-        style = conn.execute(text(
-            "SELECT styleqml::text FROM layer_styles WHERE f_table_name = 'v_clusters' "
-            "AND useasdefault"
-        )).scalar_one()  # fmt: skip
-        granted = conn.execute(text(
-            "SELECT has_table_privilege('geo_service_gis_read', 'v_clusters', 'SELECT')"
-        )).scalar()  # fmt: skip
+        rows = conn.execute(
+            text(
+                "SELECT method, alarm, legend_key, GeometryType(geom), ST_SRID(geom), fid "
+                "FROM v_clusters WHERE municipality_code = '1275' AND run_id = :run"
+            ),
+            {"run": run_id},
+        ).all()
+        typmod = conn.execute(
+            text("SELECT type, srid FROM geometry_columns WHERE f_table_name = 'v_clusters'")
+        ).one()
+        style = conn.execute(
+            text(
+                "SELECT styleqml::text FROM layer_styles WHERE f_table_name = 'v_clusters' "
+                "AND useasdefault"
+            )
+        ).scalar_one()
+        granted = conn.execute(
+            text("SELECT has_table_privilege('geo_service_gis_read', 'v_clusters', 'SELECT')")
+        ).scalar()
     assert tuple(typmod) == ("MULTIPOLYGON", 3006) and granted
     assert {r.legend_key for r in rows if r.method == "scan" and r.alarm} == {"scan_alarm"}
     assert {r.legend_key for r in rows if r.method != "scan"} <= {"points"}

@@ -166,15 +166,12 @@ def test_blank_report_date_is_stored_as_null(engine: Engine, tmp_path: Path, bul
         encoding="utf-8",
     )
     assert load(engine, mc, "", bulk=bulk, path=path).stored == 2
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT source_id, to_char(reported_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') "
-                "FROM event WHERE municipality_code = :mc ORDER BY source_id"
-            ),
-            {"mc": mc},
-        ).all()
-    assert [tuple(r) for r in rows] == [("r1", "2025-05-06 07:00"), ("r2", None)]
+    sql = (
+        "SELECT source_id, to_char(reported_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') "
+        "FROM event WHERE municipality_code = :mc ORDER BY source_id"
+    )
+    rows = fetch(engine, sql, mc=mc)
+    assert [tuple(r.values()) for r in rows] == [("r1", "2025-05-06 07:00"), ("r2", None)]
 
 
 def test_deleting_a_municipality_deletes_its_events(engine: Engine) -> None:

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Depends, Query
 
 from geo_service.api.auth import Principal
 from geo_service.api.deps import AggregateReader, SessionDep, SettingsDep
+from geo_service.api.geojson import GeoJSONResponse, feature_collection
 from geo_service.api.problems import TENANT_ERRORS, problem_responses
-from geo_service.api.routers.hotspots import GeoJSONResponse
 from geo_service.api.schemas.clusters import ClusterFeatureCollection, ClusterList
 from geo_service.results.clusters import ClusterSelection, list_clusters
 from geo_service.results.runs import resolve_run
@@ -76,13 +76,4 @@ def clusters_geojson(
 ) -> dict[str, Any]:
     """The same clusters as a FeatureCollection of WGS84 MultiPolygons (id = cluster id)."""
     run_id, items = _clusters(f, principal, session, settings, geometry=True)
-    features = [
-        {"type": "Feature", "id": i["id"], "geometry": i.pop("geometry"), "properties": i}
-        for i in items
-    ]
-    return {
-        "type": "FeatureCollection",
-        "run_id": run_id,
-        "municipality_code": principal.tenant,
-        "features": features,
-    }
+    return feature_collection(items, "id", run_id=run_id, municipality_code=principal.tenant)

@@ -4,11 +4,11 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from geo_service.api.auth import Principal
 from geo_service.api.deps import AggregateReader, SessionDep, SettingsDep
+from geo_service.api.geojson import GeoJSONResponse, feature_collection
 from geo_service.api.problems import TENANT_ERRORS, problem_responses
 from geo_service.api.schemas.serving import HotspotFeatureCollection, HotspotList
 from geo_service.config import Settings
@@ -24,10 +24,6 @@ RUN_ERRORS = problem_responses(
     },
     examples={409: ("run_not_completed", "Analysis run 12 is running, not completed.")},
 )
-
-
-class GeoJSONResponse(JSONResponse):
-    media_type = "application/geo+json"
 
 
 def parse_bbox(bbox: str | None) -> tuple[float, float, float, float] | None:
@@ -126,17 +122,13 @@ def hotspots_geojson(
 ) -> dict[str, Any]:
     """The same cells as a GeoJSON FeatureCollection (WGS84 polygons, id = hex cell)."""
     run_id, total, rows = _page(f, principal, session, settings, geometry=True)
-    features = [
-        {"type": "Feature", "id": r["cell"], "geometry": r.pop("geometry"), "properties": r}
-        for r in rows
-    ]
     page = f.selection
-    return {
-        "type": "FeatureCollection",
-        "features": features,
-        "run_id": run_id,
-        "municipality_code": principal.tenant,
-        "total": total,
-        "limit": page.limit,
-        "offset": page.offset,
-    }
+    return feature_collection(
+        rows,
+        "cell",
+        run_id=run_id,
+        municipality_code=principal.tenant,
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from geo_service.api.auth import Principal, audit
 from geo_service.api.deps import PlaceReader, PlaceWriter, SessionDep
 from geo_service.api.problems import NOT_FOUND, TENANT_ERRORS, problem_responses
-from geo_service.api.routers.priorities import Lang, present
+from geo_service.api.routers.priorities import MEETING_ERRORS, SETTINGS_EXAMPLE, Lang, present
 from geo_service.api.routes import get_list
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.priorities import Comparison, Snapshot
@@ -19,22 +19,6 @@ from geo_service.errors import NotFoundError
 from geo_service.priorities import snapshots
 
 router = APIRouter(tags=["meetings"], responses=TENANT_ERRORS)
-NO_RUN = (
-    "no_run_for_meeting",
-    "No completed analysis run covers the meeting on 2026-11-17 for municipality 1275.",
-)
-SETTINGS = (
-    "invalid_priority_settings",
-    "Priority thresholds need red ≥ yellow and baseline_periods ≥ 1.",
-)
-READ_MEETING_ERRORS = problem_responses(
-    (400, 409),
-    notes={
-        400: "The municipality's priority settings are invalid",
-        409: "No completed run covers the meeting",
-    },
-    examples={400: SETTINGS, 409: NO_RUN},
-)
 
 
 def _snapshot_out(snap: MeetingSnapshot, principal: Principal, lang: Lang) -> dict[str, Any]:
@@ -73,7 +57,7 @@ def list_snapshots(
             400: "The municipality's priority settings are invalid",
             409: "The meeting already has a snapshot, or no completed run covers it",
         },
-        examples={400: SETTINGS},
+        examples={400: SETTINGS_EXAMPLE},
     ),
     summary="Freeze the meeting's priorities",
 )
@@ -106,7 +90,7 @@ def get_snapshot(
 @router.get(
     "/meetings/{meeting_date}/comparison",
     response_model=Comparison,
-    responses=READ_MEETING_ERRORS,
+    responses=MEETING_ERRORS,
     summary="Changes since the previous meeting",
 )
 def get_comparison(
@@ -119,7 +103,7 @@ def get_comparison(
 @router.get(
     "/meetings/{meeting_date}/lagesbild.html",
     response_class=HTMLResponse,
-    responses=READ_MEETING_ERRORS,
+    responses=MEETING_ERRORS,
     summary="Lägesbild as HTML",
 )
 def lagesbild_html(
@@ -139,7 +123,7 @@ def lagesbild_html(
             "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
             "description": "The lägesbild as a PDF document",
         },
-        **READ_MEETING_ERRORS,
+        **MEETING_ERRORS,
         **problem_responses(503, notes={503: "PDF rendering or the database unavailable"}),
     },
     summary="Lägesbild as PDF",

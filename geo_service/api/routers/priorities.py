@@ -14,6 +14,24 @@ from geo_service.priorities.service import priorities_for_meeting
 router = APIRouter(tags=["priorities"], responses=TENANT_ERRORS)
 SUPPRESS_BELOW = 3
 Lang = Literal["sv", "en"]
+SETTINGS_EXAMPLE = (
+    "invalid_priority_settings",
+    "Priority thresholds need red ≥ yellow and baseline_periods ≥ 1.",
+)
+NO_RUN_EXAMPLE = (
+    "no_run_for_meeting",
+    "No completed analysis run covers the meeting on 2026-11-17 for municipality 1275.",
+)
+MEETING_ERRORS = problem_responses(
+    (400, 409),
+    notes={
+        400: "The municipality's priority settings are invalid",
+        409: "No completed run covers the meeting",
+    },
+    examples={400: SETTINGS_EXAMPLE, 409: NO_RUN_EXAMPLE},
+)
+"""What a read for a meeting can meet beyond the tenant errors: invalid priority settings, or
+no completed run that covers the meeting."""
 
 
 def present(items: list[dict[str, Any]], principal: Principal, lang: Lang) -> list[dict[str, Any]]:
@@ -38,23 +56,7 @@ def present(items: list[dict[str, Any]], principal: Principal, lang: Lang) -> li
 @router.get(
     "/priorities",
     response_model=Priorities,
-    responses=problem_responses(
-        (400, 409),
-        notes={
-            400: "The municipality's priority settings are invalid",
-            409: "No completed run covers the meeting",
-        },
-        examples={
-            400: (
-                "invalid_priority_settings",
-                "Priority thresholds need red ≥ yellow and baseline_periods ≥ 1.",
-            ),
-            409: (
-                "no_run_for_meeting",
-                "No completed analysis run covers the meeting on 2026-11-17 for municipality 1275.",
-            ),
-        },
-    ),
+    responses=MEETING_ERRORS,
     summary="Ranked places for a meeting",
 )
 def get_priorities(
