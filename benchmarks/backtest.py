@@ -13,35 +13,26 @@ method on its own, and prints the summary. Never part of the timed test run.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import platform
-import resource
-import time
 
 import h3
 import numpy as np
 import pandas as pd
+from benchlib import ANCHOR, DAYS, county, disk_rows, machine_line, sample_events, timed
 
 from geo_service.analysis.evaluate import METHODS, backtest
 from geo_service.analysis.periods import period_start
 from geo_service.analysis.projection import to_sweref99tm
 
-ANCHOR = dt.date(2021, 1, 4)
-DAYS = 14
-
 
 def synthetic_events(n_events: int, n_periods: int, ring: int, seed: int = 0) -> pd.DataFrame:
     """Events with stable hot spots, growing and emerging clusters and brief flare-ups."""
     rng = np.random.default_rng(seed)
-    centre = h3.latlng_to_cell(55.9, 13.5, 9)
-    cells_hex = np.array(sorted(h3.grid_disk(centre, ring)), dtype=object)
-    n_cells = len(cells_hex)
-    rate = np.outer(rng.gamma(0.5, 1.0, n_cells), np.ones(n_periods))
+    cells_hex, rate, index = county(rng, ring, n_periods)
     t = np.arange(n_periods) / n_periods
-    index = {c: i for i, c in enumerate(cells_hex.tolist())}
     for j, hub in enumerate(rng.choice(cells_hex, 60, replace=False).tolist()):
-        members = [index[c] for c in h3.grid_disk(hub, 2) if c in index]
+        members = disk_rows(index, hub, 2)
         if j % 3 == 0:
             shape = 1 + 6 * t  # growing
         elif j % 3 == 1:
@@ -51,11 +42,7 @@ def synthetic_events(n_events: int, n_periods: int, ring: int, seed: int = 0) ->
             for s in rng.choice(n_periods - 3, 4, replace=False):
                 shape[s : s + 3] = 10.0
         rate[members] *= shape
-    flat = rng.choice(rate.size, size=n_events, p=(rate / rate.sum()).ravel())
-    cell_idx, step = np.divmod(flat, n_periods)
-    starts = period_start(np.arange(n_periods), ANCHOR, DAYS)
-    seconds = rng.uniform(0, DAYS * 86400 - 7200, n_events)  # stay clear of DST-short periods
-    times = starts[step].tz_convert("UTC") + pd.to_timedelta(seconds, unit="s")
+    cell_idx, times = sample_events(rng, rate, n_events)
     lat, lon = np.array([h3.cell_to_latlng(c) for c in cells_hex]).T
     cx, cy = to_sweref99tm(lat, lon)
     jitter = rng.normal(0, 60, (n_events, 2))
@@ -89,11 +76,11 @@ def main() -> None:
     )
 
     def run(chosen: tuple[str, ...]):
-        wall, cpu = time.perf_counter(), time.process_time()
-        result = backtest(
-            events, methods=chosen, origins=args.origins, anchor=ANCHOR, end=end, seed=0
+        return timed(
+            lambda: backtest(
+                events, methods=chosen, origins=args.origins, anchor=ANCHOR, end=end, seed=0
+            )
         )
-        return time.perf_counter() - wall, time.process_time() - cpu, result
 
     wall, cpu, result = run(methods)
     print(f"\n{'run':<44}{'wall s':>9}{'CPU s':>9}")
@@ -107,9 +94,7 @@ def main() -> None:
             if method != "counts_last":
                 w, c, _ = run(("counts_last", method))
                 print(f"{f'  + {method}':<44}{w - base[0]:>9.2f}{c - base[1]:>9.2f}")
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"process max RSS {rss:.0f} MiB; load average {load}")
+    print(machine_line())
     bandwidths = sorted(set(result.bandwidths_m.values()))
     print(f"kde bandwidths chosen (m): {bandwidths}")
     pd.set_option("display.width", 140)

@@ -10,20 +10,17 @@ period on the same weights. Prints a table; never part of the timed test run.
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
 import os
 import platform
-import resource
 import time
 import tracemalloc
 import warnings
 from collections.abc import Callable
 from typing import Any
 
-import h3
 import numpy as np
 import pandas as pd
+from benchlib import ANCHOR, DAYS, county, disk_rows, machine_line, options, sample_events, timed
 
 from geo_service.analysis import (
     aggregate_events,
@@ -41,42 +38,20 @@ from geo_service.analysis import (
 from geo_service.analysis.cells import cells_to_int
 from geo_service.analysis.mann_kendall import trend_direction
 
-ANCHOR = dt.date(2021, 1, 4)
-DAYS = 14
-
 
 def synthetic_events(n_events: int, n_periods: int, ring: int, seed: int = 0) -> tuple:
     """Events with a heterogeneous background and a few growing and emerging clusters."""
     rng = np.random.default_rng(seed)
-    centre = h3.latlng_to_cell(55.9, 13.5, 9)
-    cells_hex = np.array(sorted(h3.grid_disk(centre, ring)), dtype=object)
-    n_cells = len(cells_hex)
-    rate = np.outer(rng.gamma(0.5, 1.0, n_cells), np.ones(n_periods))
+    cells_hex, rate, index = county(rng, ring, n_periods)
     t = np.arange(n_periods) / n_periods
-    index = {c: i for i, c in enumerate(cells_hex.tolist())}
     for j, hub in enumerate(rng.choice(cells_hex, 40, replace=False).tolist()):
-        members = [index[c] for c in h3.grid_disk(hub, 2) if c in index]
+        members = disk_rows(index, hub, 2)
         shape = 1 + 6 * t if j % 2 else np.where(t > 0.9, 8.0, 1.0)  # growing / emerging
         rate[members] *= shape
-    flat = rng.choice(rate.size, size=n_events, p=(rate / rate.sum()).ravel())
-    cell_idx, step = np.divmod(flat, n_periods)
-    starts = period_start(np.arange(n_periods), ANCHOR, DAYS)
-    seconds = rng.uniform(0, DAYS * 86400 - 7200, n_events)  # stay clear of DST-short periods
-    times = starts[step].tz_convert("UTC") + pd.to_timedelta(seconds, unit="s")
+    cell_idx, times = sample_events(rng, rate, n_events)
     events = pd.DataFrame({"occurred_at": times, "cell": cells_hex[cell_idx]})
     end = period_start(n_periods, ANCHOR, DAYS)
     return events, cells_hex, end
-
-
-def timed(fn: Callable[[], Any], repeat: int = 1) -> tuple[float, float, Any]:
-    """Best wall and CPU seconds over `repeat` runs, and the last result."""
-    best_wall, best_cpu, result = float("inf"), float("inf"), None
-    for _ in range(repeat):
-        wall, cpu = time.perf_counter(), time.process_time()
-        result = fn()
-        best_wall = min(best_wall, time.perf_counter() - wall)
-        best_cpu = min(best_cpu, time.process_time() - cpu)
-    return best_wall, best_cpu, result
 
 
 def peak_mib(fn: Callable[[], Any]) -> float:
@@ -110,13 +85,7 @@ def esda_baseline(values: np.ndarray, w, n_measure: int) -> tuple[float, float, 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--periods", type=int, default=130)
-    parser.add_argument("--ring", type=int, default=100)
-    parser.add_argument("--esda-periods", type=int, default=130)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
+    args = options(__doc__, events=1_000_000, periods=130, ring=100, esda_periods=130, repeat=3)
 
     events, cells_hex, end = synthetic_events(args.events, args.periods, args.ring)
     n_cells = len(cells_hex)
@@ -193,9 +162,7 @@ def main() -> None:
         f"Gi* speed-up over esda, same weights, time_lag=0: {esda_total / gi_wall:,.0f}x "
         f"({esda_total / (gi_wall + t_weights[0]):,.0f}x including our weight build)"
     )
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"process max RSS {rss:.0f} MiB; best of {args.repeat} runs; load average {load}")
+    print(machine_line(f"best of {args.repeat} runs; "))
     categories = result.cells.category.value_counts()
     print("\ncategories:", ", ".join(f"{k} {v}" for k, v in categories.items()))
 

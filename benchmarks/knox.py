@@ -13,15 +13,13 @@ Prints figures; never part of the timed test run.
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
-import resource
-import time
 import warnings
 
 import numpy as np
 import pandas as pd
+from benchlib import machine_line, options, timed
 
 from geo_service.analysis.knox import knox, near_repeat_table
 
@@ -55,19 +53,11 @@ def synthetic_events(n_events: int, seed: int = 0) -> pd.DataFrame:
     )
 
 
-def timed(fn):
-    wall, cpu = time.perf_counter(), time.process_time()
-    result = fn()
-    return time.perf_counter() - wall, time.process_time() - cpu, result
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=100_000)
-    parser.add_argument("--permutations", type=int, default=999)
-    parser.add_argument("--pointpats-events", type=int, default=10_000)
-    parser.add_argument("--pointpats-permutations", type=int, default=99)
-    args = parser.parse_args()
+    args = options(
+        __doc__, events=100_000, permutations=999, pointpats_events=10_000,
+        pointpats_permutations=99,
+    )  # fmt: skip
 
     events = synthetic_events(args.events)
     print(
@@ -114,9 +104,7 @@ def main() -> None:
         f"expected {theirs.expected[0, 0]:.3f} vs {ours.expected:.3f}, "
         f"p_sim {theirs.p_sim:.3f} vs {ours.p_sim:.3f}"
     )
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"process max RSS {rss:.0f} MiB; load average {load}\n")
+    print(machine_line() + "\n")
     shown = table[["distance_to", "time_to", "observed", "expected", "ratio", "p", "p_adj"]]
     print(shown.round({"expected": 1, "ratio": 2, "p": 3, "p_adj": 3}).to_string(index=False))
 

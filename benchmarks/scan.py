@@ -14,38 +14,26 @@ Prints a table; never part of the timed test run.
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
 import os
 import platform
-import resource
-import time
-from collections.abc import Callable
 from math import log
-from typing import Any
 
 import h3
 import numpy as np
 import pandas as pd
+from benchlib import ANCHOR, DAYS, county, disk_rows, machine_line, options, timed
 
 from geo_service.analysis.circles import cell_centroids_xy
 from geo_service.analysis.periods import period_start
 from geo_service.analysis.scan import space_time_scan, space_time_scan_from_counts
 
-ANCHOR = dt.date(2021, 1, 4)
-DAYS = 14
-
 
 def county_counts(n_events: int, n_periods: int, ring: int, seed: int = 0) -> tuple:
     """Aggregated counts of events with a heterogeneous background and a few emerging spots."""
     rng = np.random.default_rng(seed)
-    centre = h3.latlng_to_cell(55.9, 13.5, 9)
-    cells_hex = np.array(sorted(h3.grid_disk(centre, ring)), dtype=object)
-    n_cells = len(cells_hex)
-    rate = np.outer(rng.gamma(0.5, 1.0, n_cells), np.ones(n_periods))
-    index = {c: i for i, c in enumerate(cells_hex.tolist())}
+    cells_hex, rate, index = county(rng, ring, n_periods)
     for hub in rng.choice(cells_hex, 10, replace=False).tolist():
-        members = [index[c] for c in h3.grid_disk(hub, 1) if c in index]
+        members = disk_rows(index, hub, 1)
         rate[members, -3:] *= 3.0  # emerging over the last three periods
     cube = rng.multinomial(n_events, (rate / rate.sum()).ravel()).reshape(rate.shape)
     rows, steps = np.nonzero(cube)
@@ -117,17 +105,6 @@ def plain_scan_maxima(
     return max_llr(cube), np.array(maxima)
 
 
-def timed(fn: Callable[[], Any], repeat: int = 1) -> tuple[float, float, Any]:
-    """Best wall and CPU seconds over `repeat` runs, and the last result."""
-    best_wall, best_cpu, result = float("inf"), float("inf"), None
-    for _ in range(repeat):
-        wall, cpu = time.perf_counter(), time.process_time()
-        result = fn()
-        best_wall = min(best_wall, time.perf_counter() - wall)
-        best_cpu = min(best_cpu, time.process_time() - cpu)
-    return best_wall, best_cpu, result
-
-
 def row(name: str, wall: float, cpu: float, cylinders: int, replicates: int) -> str:
     """A table row; the rate is cylinders × replicates per second, in millions."""
     rate = f"{cylinders * replicates / wall / 1e6:>12.2f}" if replicates else f"{'':>12}"
@@ -135,14 +112,10 @@ def row(name: str, wall: float, cpu: float, cylinders: int, replicates: int) -> 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--periods", type=int, default=130)
-    parser.add_argument("--ring", type=int, default=100)
-    parser.add_argument("--replicates", type=int, default=999)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--plain-replicates", type=int, default=19)
-    args = parser.parse_args()
+    args = options(
+        __doc__, events=1_000_000, periods=130, ring=100, replicates=999, repeat=3,
+        plain_replicates=19,
+    )  # fmt: skip
     reps = args.replicates
     print(
         f"{os.cpu_count()} CPUs, {platform.processor() or platform.machine()}, "
@@ -210,9 +183,7 @@ def main() -> None:
         f"{res.params['critical_llr_05']:.1f}, clusters {len(res.clusters)} "
         f"({int(res.clusters.alarm.sum())} alarms)"
     )
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"process max RSS {rss:.0f} MiB; load average {load}")
+    print(machine_line())
 
 
 if __name__ == "__main__":

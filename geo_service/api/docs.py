@@ -1,6 +1,9 @@
 """The OpenAPI page at /docs, served from the service itself (Swagger UI from a Python package,
 no CDN), and a description for each tag."""
 
+import json
+from pathlib import Path
+
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
@@ -9,32 +12,12 @@ from swagger_ui_bundle import swagger_ui_path
 
 ASSETS = "/docs-assets"
 TAGS = [
-    {"name": "health", "description": "Is the service up, and which schema does it run."},
-    {"name": "hotspots", "description": "Emerging hot spot cells of an analysis run: category, "
-     "whether a new hot spot is confirmed or uncertain, Gi* z, trend and counts."},
-    {"name": "clusters", "description": "Unusual recent clusters from the space-time scan (with "
-     "how often chance would produce them) and point clusters of the last weeks."},
-    {"name": "runs", "description": "Analysis runs: their parameters, data watermark, "
-     "self-measured false-alarm rate and cells per category; start one."},
-    {"name": "events", "description": "Raw events with exact points and free text, for staff "
-     "only; every read is audited. Event counts per cell for everyone."},
-    {"name": "places", "description": "The places the EST group talks about: load, list, edit."},
-    {"name": "priorities", "description": "Places ranked for an EST meeting, with every score "
-     "component and a one-line reason in Swedish and English."},
-    {"name": "meetings", "description": "Meeting snapshots (frozen priorities), changes since "
-     "the previous meeting, and the lägesbild as HTML and PDF."},
-    {"name": "measures", "description": "Measures (åtgärder) at places and their follow-up."},
-    {"name": "imports", "description": "Upload files of events, with a report of what was "
-     "stored and what was quarantined, and why."},
-    {"name": "observations", "description": "Reports from rapportörer, one at a time; a "
-     "client id makes resending safe."},
-    {"name": "quarantine", "description": "Rows that could not be stored, with the reason: "
-     "list, export, fix and retry."},
-    {"name": "palette", "description": "Category colours and labels that every output uses."},
-    {"name": "dashboard", "description": "What the dashboard page reads: the boundary."},
-    {"name": "tiles", "description": "Vector tiles (MVT) and TileJSON of hotspots, clusters, "
-     "places and event counts."},
-]  # fmt: skip
+    {"name": name, "description": description}
+    for name, description in json.loads(
+        (Path(__file__).with_name("tags.json")).read_text(encoding="utf-8")
+    ).items()
+]
+"""One line per tag of the OpenAPI document (tags.json)."""
 
 
 def install_docs(app: FastAPI) -> None:

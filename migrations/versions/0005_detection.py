@@ -32,46 +32,46 @@ depends_on: str | Sequence[str] | None = None
 
 K = 3
 GIS_READ = "geo_service_gis_read"
+
+
+def _latest(order: str) -> str:
+    """The CTE of each municipality's latest completed run, by the given order."""
+    return f"""
+WITH latest AS (
+  SELECT DISTINCT ON (municipality_code) municipality_code, id AS run_id
+  FROM analysis_run WHERE status = 'completed'
+  ORDER BY municipality_code, {order}
+)"""
+
+
 # The latest run is the one with the newest data (a run made later for a past meeting does
-# not replace it), as geo_service.runs.latest_run picks it.
-LATEST = """
-WITH latest AS (
-  SELECT DISTINCT ON (municipality_code) municipality_code, id AS run_id
-  FROM analysis_run WHERE status = 'completed'
-  ORDER BY municipality_code, period_end DESC, finished_at DESC NULLS LAST, id DESC
-)"""
-LATEST_0002 = """
-WITH latest AS (
-  SELECT DISTINCT ON (municipality_code) municipality_code, id AS run_id
-  FROM analysis_run WHERE status = 'completed'
-  ORDER BY municipality_code, finished_at DESC NULLS LAST, id DESC
-)"""
+# not replace it), as geo_service.runs.latest_run picks it; 0002 took the last one made.
+LATEST = _latest("period_end DESC, finished_at DESC NULLS LAST, id DESC")
+LATEST_0002 = _latest("finished_at DESC NULLS LAST, id DESC")
 
-HOTSPOT_CELLS = f"""
-CREATE OR REPLACE VIEW v_hotspot_cells AS {LATEST}
+
+def _hotspot_cells(latest: str, extra: str = "") -> str:
+    """v_hotspot_cells over the given latest runs, with `extra` columns after the geometry."""
+    return f"""
+CREATE OR REPLACE VIEW v_hotspot_cells AS {latest}
 SELECT (row_number() OVER (ORDER BY c.municipality_code, c.cell))::integer AS fid,
        c.municipality_code, c.run_id, lower(to_hex(c.cell)) AS cell, h.resolution,
        c.category, c.final_z AS z, c.final_p AS p, c.trend_tau, c.run_length,
        CASE WHEN c.total > 0 AND c.total < {K} THEN NULL ELSE c.total END AS total,
-       h.geom::geometry(Polygon, 3006) AS geom,
+       h.geom::geometry(Polygon, 3006) AS geom{extra}
+FROM analysis_cell c
+JOIN latest l ON l.municipality_code = c.municipality_code AND l.run_id = c.run_id
+JOIN h3_cell h ON h.cell = c.cell
+"""
+
+
+HOTSPOT_CELLS = _hotspot_cells(
+    LATEST,
+    """,
        c.confirmed, c.uncertain,
-       c.category || CASE WHEN c.uncertain THEN '_uncertain' ELSE '' END AS legend_key
-FROM analysis_cell c
-JOIN latest l ON l.municipality_code = c.municipality_code AND l.run_id = c.run_id
-JOIN h3_cell h ON h.cell = c.cell
-"""
-
-HOTSPOT_CELLS_0002 = f"""
-CREATE OR REPLACE VIEW v_hotspot_cells AS {LATEST_0002}
-SELECT (row_number() OVER (ORDER BY c.municipality_code, c.cell))::integer AS fid,
-       c.municipality_code, c.run_id, lower(to_hex(c.cell)) AS cell, h.resolution,
-       c.category, c.final_z AS z, c.final_p AS p, c.trend_tau, c.run_length,
-       CASE WHEN c.total > 0 AND c.total < {K} THEN NULL ELSE c.total END AS total,
-       h.geom::geometry(Polygon, 3006) AS geom
-FROM analysis_cell c
-JOIN latest l ON l.municipality_code = c.municipality_code AND l.run_id = c.run_id
-JOIN h3_cell h ON h.cell = c.cell
-"""
+       c.category || CASE WHEN c.uncertain THEN '_uncertain' ELSE '' END AS legend_key""",
+)
+HOTSPOT_CELLS_0002 = _hotspot_cells(LATEST_0002)
 
 # Counts below k are hidden: a cluster's observed events, and everything derived from them.
 CLUSTERS = f"""

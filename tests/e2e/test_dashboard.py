@@ -52,6 +52,15 @@ def ranked(driver) -> list[dict[str, str]]:
     ]
 
 
+def click_map(driver, point: list[float]) -> None:
+    """A real mouse click at a pixel of the map canvas (x, y from its top left)."""
+    canvas = driver.find_element(By.CSS_SELECTOR, "#map canvas")
+    size = canvas.size
+    ActionChains(driver).move_to_element_with_offset(
+        canvas, int(point[0] - size["width"] / 2), int(point[1] - size["height"] / 2)
+    ).click().perform()
+
+
 def hotspots_drawn(driver) -> int:
     return driver.execute_script("return window.geoDashboard.renderedHotspots();")
 
@@ -133,11 +142,7 @@ def test_click_on_a_hot_cell_explains_it(coordinator_page) -> None:
         return null;
     """)
     assert point is not None, "every hot cell is covered"
-    canvas = page.find_element(By.CSS_SELECTOR, "#map canvas")
-    size = canvas.size
-    ActionChains(page).move_to_element_with_offset(
-        canvas, int(point[0] - size["width"] / 2), int(point[1] - size["height"] / 2)
-    ).click().perform()
+    click_map(page, point)
     popup = WebDriverWait(page, 10).until(
         lambda d: d.find_elements(By.CSS_SELECTOR, ".maplibregl-popup .popup")
     )[0]
@@ -278,11 +283,7 @@ def test_the_unusual_cluster_at_oderljunga_is_outlined_and_says_how_rare_it_is(
     """)
     )
     page.save_screenshot(SCREENSHOT.replace(".png", "-cluster.png"))
-    canvas = page.find_element(By.CSS_SELECTOR, "#map canvas")
-    size = canvas.size
-    ActionChains(page).move_to_element_with_offset(
-        canvas, int(outline[0] - size["width"] / 2), int(outline[1] - size["height"] / 2)
-    ).click().perform()
+    click_map(page, outline)
     popup = WebDriverWait(page, 10).until(
         lambda d: [
             p
