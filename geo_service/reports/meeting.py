@@ -3,13 +3,13 @@
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geo_service.config import STOCKHOLM, TIMEZONE
 from geo_service.db.models import AnalysisRun
 from geo_service.db.tenants import require_municipality
 from geo_service.errors import GeoServiceError
@@ -22,7 +22,6 @@ from geo_service.reports.mapimage import municipality_map
 from geo_service.reports.texts import TEXTS
 from geo_service.results.clusters import ClusterSelection, list_clusters
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 TREND_PERIODS = 13
 TREND_CATEGORIES = 6
 ENV = Environment(
@@ -69,12 +68,13 @@ def category_trends(
     start = run.period_end - timedelta(days=days * TREND_PERIODS)
     rows = session.execute(
         text(
-            "SELECT floor(((occurred_at AT TIME ZONE 'Europe/Stockholm')::date - :anchor)::float8"
+            "SELECT floor(((occurred_at AT TIME ZONE :tz)::date - :anchor)::float8"
             " / :days)::int AS k, category, count(*) AS n FROM event "
             "WHERE municipality_code = :mc AND occurred_at >= :start AND occurred_at < :end "
             "AND kind = ANY(:kinds) GROUP BY 1, 2"
         ),
         {
+            "tz": TIMEZONE,
             "anchor": anchor,
             "days": days,
             "mc": mc,

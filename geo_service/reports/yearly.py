@@ -6,19 +6,18 @@ the years; the trygghetsmätning's problem index per area alongside.
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geo_service.config import STOCKHOLM
 from geo_service.db.tenants import require_municipality
 from geo_service.errors import GeoServiceError
 from geo_service.priorities.inputs import category_labels
 from geo_service.reports.charts import bar_chart, line_chart, year_wheel
 from geo_service.reports.meeting import ENV
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 KINDS = ["incident", "observation", "tip", "fault_report"]
 WEEKDAYS = {
     "sv": ["mån", "tis", "ons", "tor", "fre", "lör", "sön"],

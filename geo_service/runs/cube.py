@@ -7,13 +7,14 @@ import pandas as pd
 import shapely
 from sqlalchemy import Connection, text
 
+from geo_service.config import TIMEZONE
 from geo_service.db.models import Municipality
 from geo_service.grid import polygon_cells
 from geo_service.runs.params import RunParams
 
 # Same period definition as geo_service.analysis.periods (METHODS.md §1).
 PERIOD_SQL = (
-    "floor(((e.occurred_at AT TIME ZONE 'Europe/Stockholm')::date - CAST(:anchor AS date))"
+    f"floor(((e.occurred_at AT TIME ZONE '{TIMEZONE}')::date - CAST(:anchor AS date))"
     "::float8 / :days)::int"
 )
 
@@ -67,8 +68,8 @@ def aggregate(
         FROM event e
         JOIN taxonomy t ON t.municipality_code = e.municipality_code AND t.code = e.category
         WHERE {where}
-          AND e.occurred_at >= (CAST(:start AS date)::timestamp AT TIME ZONE 'Europe/Stockholm')
-          AND e.occurred_at < (CAST(:stop AS date)::timestamp AT TIME ZONE 'Europe/Stockholm')
+          AND e.occurred_at >= (CAST(:start AS date)::timestamp AT TIME ZONE '{TIMEZONE}')
+          AND e.occurred_at < (CAST(:stop AS date)::timestamp AT TIME ZONE '{TIMEZONE}')
         GROUP BY 1, 2
     """
     starts = period_start_dates(params, first, last + 1)
@@ -114,8 +115,8 @@ def recent_events(
         SELECT e.id, e.occurred_at, e.category, ST_X(e.geom) AS x, ST_Y(e.geom) AS y
         FROM event e
         WHERE {where} AND e.geom IS NOT NULL
-          AND e.occurred_at >= (CAST(:start AS date)::timestamp AT TIME ZONE 'Europe/Stockholm')
-          AND e.occurred_at < (CAST(:stop AS date)::timestamp AT TIME ZONE 'Europe/Stockholm')
+          AND e.occurred_at >= (CAST(:start AS date)::timestamp AT TIME ZONE '{TIMEZONE}')
+          AND e.occurred_at < (CAST(:stop AS date)::timestamp AT TIME ZONE '{TIMEZONE}')
     """
     rows = conn.execute(text(sql), {"mc": mc, "start": since, "stop": until} | values).all()
     return pd.DataFrame(rows, columns=["id", "occurred_at", "category", "x", "y"])
