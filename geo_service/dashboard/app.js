@@ -25,11 +25,11 @@
       loading: "Hämtar …", rank: "Plats", score: "poäng",
       level: { green: "grön", yellow: "gul", red: "röd" },
       run: (r) => `Analyskörning ${r.id}: ${r.n_periods} perioder, ${localDate(r.period_start)}`
-        + ` – ${localDate(r.period_end)} (H3-upplösning ${r.resolution}).`,
+        + ` – ${lastDay(r.period_end)} (H3-upplösning ${r.resolution}).`,
       noRun: (mc) => `Kommun ${mc} har ingen färdig analyskörning ännu. Kör: `
         + `geo-service analyze --municipality ${mc}`,
       meetingRun: (p) => `Mötet ${p.meeting_date} använder körning ${p.run_id}`
-        + ` (perioden ${localDate(p.period_start)} – ${localDate(p.period_end)}).`,
+        + ` (perioden ${localDate(p.period_start)} – ${lastDay(p.period_end)}).`,
       anonymousPlaces: "Platser och prioriteringar kräver en token (öppna vyn visar bara kartan).",
       noPlaces: "Inga platser är inlagda för kommunen.",
       trendUp: "ökande", trendDown: "minskande", trendFlat: "ingen tydlig trend",
@@ -67,11 +67,11 @@
       loading: "Loading …", rank: "Rank", score: "points",
       level: { green: "green", yellow: "yellow", red: "red" },
       run: (r) => `Analysis run ${r.id}: ${r.n_periods} periods, ${localDate(r.period_start)}`
-        + ` – ${localDate(r.period_end)} (H3 resolution ${r.resolution}).`,
+        + ` – ${lastDay(r.period_end)} (H3 resolution ${r.resolution}).`,
       noRun: (mc) => `Municipality ${mc} has no completed analysis run yet. Run: `
         + `geo-service analyze --municipality ${mc}`,
       meetingRun: (p) => `The meeting on ${p.meeting_date} uses run ${p.run_id}`
-        + ` (period ${localDate(p.period_start)} – ${localDate(p.period_end)}).`,
+        + ` (period ${localDate(p.period_start)} – ${lastDay(p.period_end)}).`,
       anonymousPlaces: "Places and priorities need a token (the public view shows the map only).",
       noPlaces: "No places are registered for the municipality.",
       trendUp: "rising", trendDown: "falling", trendFlat: "no clear trend",
@@ -112,6 +112,10 @@
 
   /** The local (Stockholm) calendar date of an API timestamp, as YYYY-MM-DD. */
   const localDate = (iso) => new Date(iso).toLocaleDateString("sv-SE", { timeZone: "Europe/Stockholm" });
+
+  /** The last day covered by a period whose end (an exclusive local midnight) is `iso`: periods
+   * are shown with both days inclusive, as in the lägesbild and the command line. */
+  const lastDay = (iso) => localDate(new Date(new Date(iso).getTime() - 12 * 3600 * 1000));
 
   /** The day after a YYYY-MM-DD date. */
   function nextDay(day) {

@@ -300,3 +300,10 @@ def test_the_legend_explains_uncertain_labels_and_cluster_outlines(coordinator_p
     legend = coordinator_page.find_element(By.ID, "legend").text
     assert "skanningen inte bekräftar" in legend
     assert "Ovanlig ansamling" in legend and "Punktkluster" in legend
+
+
+def test_periods_end_on_the_same_day_as_in_the_lagesbild(coordinator_page) -> None:
+    """Both ends inclusive everywhere: the demo's data run to 2026-11-15, reviewed on 11-17."""
+    text = coordinator_page.find_element(By.ID, "run-info").text
+    assert "– 2026-11-15 (H3" in text and "2026-11-02 – 2026-11-15" in text, text
+    assert "2026-11-16" not in text
