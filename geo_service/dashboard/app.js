@@ -440,8 +440,16 @@
   function renderLegend() {
     const legend = $("legend");
     legend.replaceChildren();
-    const h = document.createElement("h3");
-    h.textContent = t().legend;
+    // The heading is a button that folds the legend; on a phone it starts folded, so the map
+    // and the rank markers stay visible.
+    if (state.legendFolded === undefined) state.legendFolded = window.innerWidth < 600;
+    legend.classList.toggle("folded", state.legendFolded);
+    const h = document.createElement("button");
+    h.type = "button";
+    h.className = "legend-toggle";
+    h.setAttribute("aria-expanded", String(!state.legendFolded));
+    h.textContent = `${state.legendFolded ? "▸" : "▾"} ${t().legend}`;
+    h.addEventListener("click", () => { state.legendFolded = !state.legendFolded; renderLegend(); });
     legend.appendChild(h);
     const counts = state.run && state.run.categories;
     const present = (c) => !counts || counts[c] > 0;

@@ -307,3 +307,22 @@ def test_periods_end_on_the_same_day_as_in_the_lagesbild(coordinator_page) -> No
     text = coordinator_page.find_element(By.ID, "run-info").text
     assert "– 2026-11-15 (H3" in text and "2026-11-02 – 2026-11-15" in text, text
     assert "2026-11-16" not in text
+
+
+def test_on_a_phone_the_legend_starts_folded_and_opens_on_a_tap(
+    browser_factory, live_server: str, demo_run: Demo
+) -> None:
+    phone = browser_factory()
+    phone.set_window_size(375, 812)
+    open_dashboard(phone, live_server, demo_run.token, "?municipality=1275")
+    legend = phone.find_element(By.ID, "legend")
+    toggle = legend.find_element(By.CLASS_NAME, "legend-toggle")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert "Ny hotspot" not in legend.text and legend.size["height"] < 60
+    phone.save_screenshot(SCREENSHOT.replace(".png", "-phone.png"))
+    toggle.click()
+    legend = phone.find_element(By.ID, "legend")
+    assert "skanningen inte bekräftar" in legend.text
+    assert legend.find_element(By.CLASS_NAME, "legend-toggle").get_attribute("aria-expanded") == (
+        "true"
+    )
