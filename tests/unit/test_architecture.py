@@ -26,3 +26,16 @@ def test_no_http_status_is_chosen_outside_the_api() -> None:
         if chosen.search(line)
     ]
     assert offenders == []
+
+
+def test_every_function_reads_at_once_in_at_most_80_lines() -> None:
+    import ast
+
+    long = [
+        f"{path.relative_to(ROOT)}:{node.name} ({node.end_lineno - node.lineno + 1} lines)"
+        for path in PACKAGE.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno - node.lineno + 1 > 80
+    ]
+    assert long == []
