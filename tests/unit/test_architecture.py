@@ -1,5 +1,6 @@
 """The one-way flow between packages, and where HTTP statuses may be chosen."""
 
+import ast
 import re
 import subprocess
 import sys
@@ -29,8 +30,6 @@ def test_no_http_status_is_chosen_outside_the_api() -> None:
 
 
 def test_every_function_reads_at_once_in_at_most_80_lines() -> None:
-    import ast
-
     long = [
         f"{path.relative_to(ROOT)}:{node.name} ({node.end_lineno - node.lineno + 1} lines)"
         for path in PACKAGE.rglob("*.py")
