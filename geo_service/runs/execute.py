@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from geo_service.analysis import EhsaResult, emerging_hotspots_from_counts
 from geo_service.analysis.calibration import choose_resolution
 from geo_service.analysis.cells import cells_to_int
+from geo_service.analysis.cube import MIN_PERIODS
 from geo_service.config import STOCKHOLM
 from geo_service.db.copy import copy_frame, ensure_h3_cells
 from geo_service.db.models import AnalysisRun, Municipality
@@ -157,6 +158,13 @@ def _span(conn: Connection, mc: str, params: RunParams) -> Span:
             "no_events", "No events for this selection: import data or widen the filters."
         )
     first, last = found
+    if last - first + 1 < MIN_PERIODS:
+        raise GeoServiceError(
+            "too_few_periods",
+            f"At least {MIN_PERIODS} complete periods of {params.period_days} days with data "
+            f"are needed before {params.to_date or today}; the selection has "
+            f"{max(last - first + 1, 0)}.",
+        )
     end = cube.period_start_dates(params, last + 1, last + 1)[0]
     return Span(first, last, cube.period_start_dates(params, first, last), end)
 

@@ -3,11 +3,12 @@
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from geo_service.analysis.calibration import AUTO_RESOLUTIONS
 from geo_service.db.constants import EVENT_KINDS
 from geo_service.db.models import Municipality
+from geo_service.errors import GeoServiceError
 
 DEFAULT_KINDS = [k for k in EVENT_KINDS if k != "walk_finding"]
 
@@ -35,8 +36,13 @@ class RunParams(BaseModel):
     )
     anchor: date = date(2024, 1, 1)
     period_days: int = Field(14, ge=1, le=366)
-    from_date: date | None = None
-    to_date: date | None = Field(None, description="Periods ending on or before this date.")
+    from_date: date | None = Field(None, ge=date(1900, 1, 1), le=date(2100, 12, 31))
+    to_date: date | None = Field(
+        None,
+        ge=date(1900, 1, 1),
+        le=date(2100, 12, 31),
+        description="Periods ending on or before this date.",
+    )
     max_periods: int = Field(130, ge=3)
     permutations: int = Field(0, ge=0, le=9999)
     seed: int = 0
@@ -81,4 +87,11 @@ class RunParams(BaseModel):
         }
         base |= (municipality.settings or {}).get("analysis", {})
         base |= {k: v for k, v in overrides.items() if v is not None}
-        return cls(**base)
+        try:
+            return cls(**base)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'parameters'}: {e['msg']}"
+                for e in exc.errors()
+            )
+            raise GeoServiceError("invalid_run_parameter", problems) from None

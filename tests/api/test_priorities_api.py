@@ -60,3 +60,17 @@ def test_a_malformed_meeting_date_is_a_422_problem(client: TestClient, prio_db: 
         f"/api/v1/priorities?municipality={MC}&meeting=17/11/2026", headers=auth(prio_db, "admin")
     )
     assert response.status_code == 422 and response.json()["code"] == "invalid_request"
+
+
+@pytest.mark.parametrize(
+    ("meeting", "code"),
+    [("2263-01-01", "invalid_run_parameter"), ("2000-01-01", "too_few_periods")],
+)
+def test_a_meeting_no_run_can_cover_is_a_clear_400(
+    client: TestClient, prio_db: PriorityDb, meeting: str, code: str
+) -> None:
+    response = client.get(
+        f"/api/v1/meetings/{meeting}/lagesbild.html?municipality={MC}",
+        headers=auth(prio_db, "admin"),
+    )
+    assert response.status_code == 400 and response.json()["code"] == code
