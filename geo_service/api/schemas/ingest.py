@@ -66,7 +66,10 @@ class ObservationIn(BaseModel):
     address: str | None = Field(None, max_length=200)
     place: str | None = Field(None, max_length=200, description="Place name or alias.")
     client_id: str | None = Field(
-        None, max_length=100, description="The app's own id; sending it again changes nothing."
+        None,
+        max_length=100,
+        description="The app's own id, kept per token: sending it again updates only the "
+        "observation this token sent with it.",
     )
 
     @model_validator(mode="after")
