@@ -160,15 +160,18 @@ def token_create(
     role: str = typer.Option(..., help="admin, analyst, coordinator, reporter or viewer."),
     org: str = typer.Option(..., help="The organisation the token is for."),
     name: str = typer.Option(None, help="A label, e.g. the person or app."),
+    days: int = typer.Option(None, help="Days until it expires (default GEO_SERVICE_TOKEN_DAYS)."),
 ) -> None:
-    """Create a token and print it once; only its hash is stored."""
+    """Create a token and print it once; only its hash is stored. It expires after --days."""
     from geo_service.api.auth import create_token
     from geo_service.db.engine import session_scope
     from geo_service.db.tenants import require_municipality
 
     with session_scope() as session:
         require_municipality(session, municipality)
-        token = create_token(session, municipality, role, org, name)
+        token = create_token(
+            session, municipality, role, org, name, days or get_settings().token_days
+        )
     typer.echo(token)
 
 
@@ -176,7 +179,8 @@ def token_create(
 def token_list(
     municipality: str = typer.Option(..., help="Kommunkod, e.g. 1275."),
 ) -> None:
-    """The municipality's tokens: id, role, organisation, name, created, revoked; never hashes."""
+    """The municipality's tokens: id, role, organisation, name, created, revoked, expires; never
+    hashes."""
     from geo_service.api.auth import list_tokens
     from geo_service.db.engine import session_scope
     from geo_service.db.tenants import require_municipality
@@ -192,6 +196,7 @@ def token_list(
         "name",
         "created",
         "revoked",
+        "expires",
         title=f"tokens of {municipality}",
     )
     for t in tokens:
@@ -203,6 +208,7 @@ def token_list(
             t.name or "",
             f"{t.created_at.astimezone(local):%Y-%m-%d %H:%M}",
             revoked,
+            f"{t.expires_at.astimezone(local):%Y-%m-%d}",
         )
     Console(width=200).print(table)
 
