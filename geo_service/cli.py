@@ -284,3 +284,31 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+retention_app = typer.Typer(help="Retention of old records (GEO_SERVICE_RETENTION_DAYS).")
+app.add_typer(retention_app, name="retention")
+
+
+@retention_app.command("apply")
+def retention_apply(
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Count what would change; change nothing."
+    ),
+    municipality: str = typer.Option(None, help="One municipality (default: all)."),
+) -> None:
+    """Remove free text and coarsen exact points of events older than the retention limit, and
+    delete quarantined rows older than it; each municipality's pass goes into the audit log."""
+    from geo_service.db.engine import get_engine
+    from geo_service.db.retention import apply_retention
+
+    days = get_settings().retention_days
+    with get_engine().begin() as conn:
+        results = apply_retention(conn, days, dry_run, municipality)
+    verb = "would change" if dry_run else "changed"
+    for r in results:
+        typer.echo(
+            f"{r.municipality_code}: before {r.cutoff:%Y-%m-%d}, {verb} "
+            f"{r.events_coarsened} events (text removed, points to res-{r.resolution} cell "
+            f"centroids) and {r.quarantine_deleted} quarantined rows"
+        )
