@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException
 
 from geo_service.errors import (
@@ -244,6 +244,13 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _database(_: Request, exc: OperationalError) -> JSONResponse:
         log.error("database unavailable: %s", exc)
         return problem(503, "database_unavailable", "The database cannot be reached right now.")
+
+    @app.exception_handler(DataError)
+    async def _data(_: Request, exc: DataError) -> JSONResponse:
+        # a value the database cannot hold (a NUL byte, a number out of range) that no schema
+        # bound caught: bad input, not a server fault
+        log.warning("value refused by the database: %s", type(exc.orig).__name__)
+        return problem(400, "invalid_value", "A value is out of range or contains a NUL byte.")
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

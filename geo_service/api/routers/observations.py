@@ -15,6 +15,7 @@ from geo_service.api.deps import STAFF, Observer, SessionDep, SettingsDep
 from geo_service.api.problems import TENANT_ERRORS, problem, problem_responses
 from geo_service.api.routes import get_list
 from geo_service.api.schemas import examples as ex
+from geo_service.api.schemas.fields import OFFSET
 from geo_service.api.schemas.ingest import (
     ImportReportOut,
     ObservationIn,
@@ -157,7 +158,7 @@ def list_observations(
     principal: Observer,
     session: SessionDep,
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = OFFSET,
 ) -> list[ObservationOut]:
     """Observations, newest first: a reporter's own, or all for analyst, coordinator, admin."""
     own = principal.role not in STAFF
