@@ -9,18 +9,30 @@ import logging
 
 from geo_service.ingest.redact import redact_json, redact_text
 
-REDACTED_LOGGERS = ("uvicorn.access", "uvicorn.error", "geo_service")
-"""Loggers whose records are redacted before any handler sees them."""
+REDACTED_LOGGERS = ("uvicorn.access", "uvicorn.error", "geo_service", "geo_service.api.problems")
+"""Loggers whose records are redacted before any handler sees them (a logger's filter sees only
+the records logged on it, not those its children pass up, so each logging module is named)."""
 
 
 class RedactingFilter(logging.Filter):
-    """Redacts a record's message and arguments (personnummer, phone numbers, e-mails)."""
+    """Redacts a record's message, arguments and traceback (personnummer, phone numbers,
+    e-mails): an exception's message may quote a value."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str):
             record.msg = redact_text(record.msg)
         if isinstance(record.args, tuple):
-            record.args = tuple(redact_json(a) if isinstance(a, str) else a for a in record.args)
+            record.args = tuple(
+                redact_json(a)
+                if isinstance(a, str)
+                else redact_text(str(a))
+                if isinstance(a, BaseException)
+                else a
+                for a in record.args
+            )
+        if record.exc_info and not record.exc_text:
+            # formatters print exc_text when it is set, so the redacted traceback is the one shown
+            record.exc_text = redact_text(logging.Formatter().formatException(record.exc_info))
         return True
 
 

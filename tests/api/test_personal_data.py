@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from geo_service.api.app import create_app
+from geo_service.api.logs import install_log_redaction
 from tests.conftest import make_tokens
 from tests.db.test_ingest_files import make_tenant
 
@@ -151,3 +152,16 @@ def test_personal_data_is_stored_and_echoed_nowhere(
     # httpx logs the test's own client side of each request, not the server's
     server_log = "\n".join(r.getMessage() for r in caplog.records if r.name != "httpx")
     assert _leaks(server_log) == [], [r for r in server_log.splitlines() if _leaks(r)]
+
+
+def test_an_error_logged_with_its_traceback_is_redacted(caplog: pytest.LogCaptureFixture) -> None:
+    install_log_redaction()
+    log = logging.getLogger("geo_service.api.problems")
+    try:
+        raise ValueError('invalid input syntax for type integer: "640823-3234"')
+    except ValueError as exc:
+        log.exception("unexpected error at %s", "070 318 52 96")
+        log.error("database unavailable: %s", exc)
+    formatted = "\n".join(logging.Formatter().format(r) for r in caplog.records)
+    assert "Traceback" in formatted and "[redacted]" in formatted
+    assert _leaks(formatted) == []
