@@ -7,7 +7,7 @@ query may hold a personnummer) and error messages, which this filter redacts.
 
 import logging
 
-from geo_service.ingest.redact import redact_json, redact_text
+from geo_service.ingest.redact import redact_text
 
 REDACTED_LOGGERS = ("uvicorn.access", "uvicorn.error", "geo_service", "geo_service.api.problems")
 """Loggers whose records are redacted before any handler sees them (a logger's filter sees only
@@ -22,18 +22,18 @@ class RedactingFilter(logging.Filter):
         if isinstance(record.msg, str):
             record.msg = redact_text(record.msg)
         if isinstance(record.args, tuple):
-            record.args = tuple(
-                redact_json(a)
-                if isinstance(a, str)
-                else redact_text(str(a))
-                if isinstance(a, BaseException)
-                else a
-                for a in record.args
-            )
+            record.args = tuple(_redacted(a) for a in record.args)
         if record.exc_info and not record.exc_text:
             # formatters print exc_text when it is set, so the redacted traceback is the one shown
             record.exc_text = redact_text(logging.Formatter().formatException(record.exc_info))
         return True
+
+
+def _redacted(arg: object) -> object:
+    """A log argument with its text redacted (an exception becomes its redacted message)."""
+    if isinstance(arg, str | BaseException):
+        return redact_text(str(arg))
+    return arg
 
 
 def install_log_redaction() -> None:

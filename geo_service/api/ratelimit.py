@@ -1,8 +1,7 @@
 """Per-token rate limits on write requests: an in-memory token bucket per caller and process.
 
 The caller is the bearer token itself (its hash, however the scheme is spelled) or, when
-anonymous, the client address. Reads are not
-limited here; tiles and hotspots are cached instead.
+anonymous, the client address. Reads are not limited here; tiles and hotspots are cached instead.
 """
 
 import hashlib
