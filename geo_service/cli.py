@@ -260,32 +260,6 @@ def serve(
     )
 
 
-def main() -> None:
-    """Entry point: domain errors and an unreachable database become one clear line and exit
-    code 2, not a traceback."""
-    from sqlalchemy.exc import OperationalError
-
-    from geo_service.errors import GeoServiceError
-
-    try:
-        app(standalone_mode=True)
-    except GeoServiceError as exc:
-        console.print(f"[red]error ({exc.code}):[/red] {exc.message}")
-        raise SystemExit(2) from None
-    except OperationalError:
-        where = get_settings().database_url.split("@")[-1]
-        console.print(
-            f"[red]error (database_unavailable):[/red] cannot reach the database at {where}. "
-            "Start it with `make demo` (which writes its address to .env), or set "
-            "GEO_SERVICE_DATABASE_URL."
-        )
-        raise SystemExit(2) from None
-
-
-if __name__ == "__main__":
-    main()
-
-
 retention_app = typer.Typer(help="Retention of old records (GEO_SERVICE_RETENTION_DAYS).")
 app.add_typer(retention_app, name="retention")
 
@@ -312,3 +286,29 @@ def retention_apply(
             f"{r.events_coarsened} events (text removed, points to res-{r.resolution} cell "
             f"centroids) and {r.quarantine_deleted} quarantined rows"
         )
+
+
+def main() -> None:
+    """Entry point: domain errors and an unreachable database become one clear line and exit
+    code 2, not a traceback."""
+    from sqlalchemy.exc import OperationalError
+
+    from geo_service.errors import GeoServiceError
+
+    try:
+        app(standalone_mode=True)
+    except GeoServiceError as exc:
+        console.print(f"[red]error ({exc.code}):[/red] {exc.message}")
+        raise SystemExit(2) from None
+    except OperationalError:
+        where = get_settings().database_url.split("@")[-1]
+        console.print(
+            f"[red]error (database_unavailable):[/red] cannot reach the database at {where}. "
+            "Start it with `make demo` (which writes its address to .env), or set "
+            "GEO_SERVICE_DATABASE_URL."
+        )
+        raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    main()
