@@ -1,5 +1,6 @@
 """The geo-service command line: thin wrappers around the packages."""
 
+import os
 from datetime import timedelta
 
 import typer
@@ -244,6 +245,10 @@ def serve(
 
     s = get_settings()
     host, port, workers = host or s.host, port or s.port, workers or s.workers
+    # the app (in each worker) reads its settings anew: tell it where it is served, so that
+    # TileJSON's default base URL names this host and port
+    os.environ["GEO_SERVICE_HOST"], os.environ["GEO_SERVICE_PORT"] = host, str(port)
+    get_settings.cache_clear()
     console.print(f"Dashboard: http://{host}:{port}/")
     console.print(f"API:       http://{host}:{port}/api/v1/health")
     console.print(f"OpenAPI:   http://{host}:{port}/docs")

@@ -60,8 +60,10 @@ class Settings(BaseSettings):
 
     @property
     def base_url(self) -> str:
-        """Where clients reach the service: the configured public base URL, else host and port."""
-        return (self.public_base_url or f"http://{self.host}:{self.port}").rstrip("/") + "/"
+        """Where clients reach the service: the configured public base URL, else the host and
+        port served on (a wildcard address, which no client can reach, as 127.0.0.1)."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        return (self.public_base_url or f"http://{host}:{self.port}").rstrip("/") + "/"
 
 
 @lru_cache

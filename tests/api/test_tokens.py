@@ -139,3 +139,10 @@ def test_no_error_message_shows_a_server_path(tenants: dict[str, Tenant]) -> Non
         assert 400 <= response.status_code < 500, response.text
         assert "/tmp" not in response.text and "geo_service_upload" not in response.text
         assert "upload0" not in response.text
+
+
+def test_without_a_public_base_url_tilejson_names_the_served_host_and_port() -> None:
+    assert Settings(host="127.0.0.1", port=9000).base_url == "http://127.0.0.1:9000/"
+    assert Settings(host="0.0.0.0", port=8000).base_url == "http://127.0.0.1:8000/"
+    configured = Settings(public_base_url="https://karta.kommun.se/geo", host="0.0.0.0")
+    assert configured.base_url == "https://karta.kommun.se/geo/"
