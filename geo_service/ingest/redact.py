@@ -2,8 +2,9 @@
 
 Personnummer and samordningsnummer are recognised with or without century, with a hyphen, a
 plus, any Unicode dash or minus, or spaces (also no-break and thin spaces) between date and
-number ("850709-9805", "850709 – 9805", "19850709 9805"), and only when the Luhn check digit
-holds, so ordinary numbers (dates, case numbers) survive. Phone numbers are Swedish numbers
+number ("850709-9805", "850709 – 9805", "19850709 9805"), and only when the date has a real
+month and day and the Luhn check digit holds, so ordinary numbers (dates, case numbers, most
+numeric ids) survive. Phone numbers are Swedish numbers
 written together or grouped by spaces, dashes or dots ("070 123 45 67", "070.123.45.67",
 "+46 70-123 45 67").
 """
@@ -27,15 +28,17 @@ _DASH = f"[{DASHES}]"
 _SEPARATOR = rf"(?:\s{{0,3}}[+{DASHES}]\s{{0,3}}|\s{{1,3}})?"
 """Between a personnummer's date and number: a dash or plus, spaces around it, or spaces alone
 (Python's whitespace class takes no-break and thin spaces too)."""
+_YYMMDD = r"\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01])"
+"""A birth date: a month 01–12 and a day 01–31, or 61–91 (a samordningsnummer's day + 60)."""
 _PNR = re.compile(
-    rf"(?<![\d{DASHES}])(?:(?:19|20)(\d{{6}})|(\d{{6}})){_SEPARATOR}(\d{{4}})(?![\d{DASHES}])"
+    rf"(?<![\d{DASHES}])(?:(?:19|20)({_YYMMDD})|({_YYMMDD})){_SEPARATOR}(\d{{4}})(?![\d{DASHES}])"
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE_GAP = rf"(?:\s{{0,2}}{_DASH}\s{{0,2}}|[\s.])?"
 _PHONE = re.compile(
     rf"(?<![\w+.,])(?:\+46|0046|0){_PHONE_GAP}\(?\d{{1,3}}\)?(?:{_PHONE_GAP}\d){{5,9}}(?!\d)"
 )
-_CANDIDATE = re.compile(r"@|\d{6}\D{0,7}\d{4}|\+46|0046|(?:^|[^\d.,])0\D{0,6}\d")
+_CANDIDATE = re.compile(rf"@|{_YYMMDD}\D{{0,7}}\d{{4}}|\+46|0046|(?:^|[^\d.,])0\D{{0,6}}\d")
 """Texts that could hold a match, a superset of the patterns above in syntax RE2 (Arrow) reads
 too; the rest are not looked at. Case numbers like 5000-K12345-23 are not candidates."""
 

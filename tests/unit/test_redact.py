@@ -90,3 +90,11 @@ def test_json_values_and_keys_are_redacted() -> None:
         "Anmälare [redacted]": ["ring [redacted]", 3],
         "fil": "[redacted]",
     }
+
+
+def test_a_number_without_a_real_birth_date_is_no_personnummer() -> None:
+    # both pass the Luhn check; month 24 and day 32 exist in no calendar
+    assert luhn_ok("2024000016") and luhn_ok("8501329802")
+    text = "Ärende 2024000016, löpnummer 850132-9802"
+    assert redact_text(text) == text
+    assert redact(pd.Series([text]))[0] == text
