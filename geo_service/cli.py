@@ -1,5 +1,6 @@
 """The geo-service command line: thin wrappers around the packages."""
 
+import os
 from datetime import timedelta
 
 import typer
@@ -160,15 +161,18 @@ def token_create(
     role: str = typer.Option(..., help="admin, analyst, coordinator, reporter or viewer."),
     org: str = typer.Option(..., help="The organisation the token is for."),
     name: str = typer.Option(None, help="A label, e.g. the person or app."),
+    days: int = typer.Option(None, help="Days until it expires (default GEO_SERVICE_TOKEN_DAYS)."),
 ) -> None:
-    """Create a token and print it once; only its hash is stored."""
+    """Create a token and print it once; only its hash is stored. It expires after --days."""
     from geo_service.api.auth import create_token
     from geo_service.db.engine import session_scope
     from geo_service.db.tenants import require_municipality
 
     with session_scope() as session:
         require_municipality(session, municipality)
-        token = create_token(session, municipality, role, org, name)
+        token = create_token(
+            session, municipality, role, org, name, days or get_settings().token_days
+        )
     typer.echo(token)
 
 
@@ -176,7 +180,8 @@ def token_create(
 def token_list(
     municipality: str = typer.Option(..., help="Kommunkod, e.g. 1275."),
 ) -> None:
-    """The municipality's tokens: id, role, organisation, name, created, revoked; never hashes."""
+    """The municipality's tokens: id, role, organisation, name, created, revoked, expires; never
+    hashes."""
     from geo_service.api.auth import list_tokens
     from geo_service.db.engine import session_scope
     from geo_service.db.tenants import require_municipality
@@ -192,6 +197,7 @@ def token_list(
         "name",
         "created",
         "revoked",
+        "expires",
         title=f"tokens of {municipality}",
     )
     for t in tokens:
@@ -203,6 +209,7 @@ def token_list(
             t.name or "",
             f"{t.created_at.astimezone(local):%Y-%m-%d %H:%M}",
             revoked,
+            f"{t.expires_at.astimezone(local):%Y-%m-%d}",
         )
     Console(width=200).print(table)
 
@@ -238,6 +245,10 @@ def serve(
 
     s = get_settings()
     host, port, workers = host or s.host, port or s.port, workers or s.workers
+    # the app (in each worker) reads its settings anew: tell it where it is served, so that
+    # TileJSON's default base URL names this host and port
+    os.environ["GEO_SERVICE_HOST"], os.environ["GEO_SERVICE_PORT"] = host, str(port)
+    get_settings.cache_clear()
     console.print(f"Dashboard: http://{host}:{port}/")
     console.print(f"API:       http://{host}:{port}/api/v1/health")
     console.print(f"OpenAPI:   http://{host}:{port}/docs")
@@ -252,6 +263,34 @@ def serve(
         log_level="info",
         http=HTTP_PROTOCOL,
     )
+
+
+retention_app = typer.Typer(help="Retention of old records (GEO_SERVICE_RETENTION_DAYS).")
+app.add_typer(retention_app, name="retention")
+
+
+@retention_app.command("apply")
+def retention_apply(
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Count what would change; change nothing."
+    ),
+    municipality: str = typer.Option(None, help="One municipality (default: all)."),
+) -> None:
+    """Remove free text and coarsen exact points of events older than the retention limit, and
+    delete quarantined rows older than it; each municipality's pass goes into the audit log."""
+    from geo_service.db.engine import get_engine
+    from geo_service.db.retention import apply_retention
+
+    days = get_settings().retention_days
+    with get_engine().begin() as conn:
+        results = apply_retention(conn, days, dry_run, municipality)
+    verb = "would change" if dry_run else "changed"
+    for r in results:
+        typer.echo(
+            f"{r.municipality_code}: before {r.cutoff:%Y-%m-%d}, {verb} "
+            f"{r.events_coarsened} events (text removed, points to res-{r.resolution} cell "
+            f"centroids) and {r.quarantine_deleted} quarantined rows"
+        )
 
 
 def main() -> None:

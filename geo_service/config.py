@@ -47,9 +47,23 @@ class Settings(BaseSettings):
     tile_cache_size: int = Field(50_000, ge=0, description="Rendered tiles kept per process.")
     events_tile_seconds: int = Field(60, ge=0, description="Lifetime of cached event tiles.")
     auth_cache_seconds: int = Field(10, ge=0, description="Tile requests reuse token checks.")
+    token_days: int = Field(365, ge=1, description="Days a new token is valid (401 after).")
+    public_base_url: str | None = Field(
+        None,
+        description="The address clients reach the service at, e.g. https://karta.kommun.se; "
+        "TileJSON builds its tile URLs from it (default: http://<host>:<port>), never from "
+        "the request's Host header.",
+    )
     future_tolerance_hours: int = 24
     outside_margin_m: float = 500.0
     ingest_chunk_rows: int = 100_000
+
+    @property
+    def base_url(self) -> str:
+        """Where clients reach the service: the configured public base URL, else the host and
+        port served on (a wildcard address, which no client can reach, as 127.0.0.1)."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        return (self.public_base_url or f"http://{host}:{self.port}").rstrip("/") + "/"
 
 
 @lru_cache

@@ -6,6 +6,7 @@ from sqlalchemy.orm import sessionmaker
 
 from geo_service.api.docs import TAGS, install_docs
 from geo_service.api.limits import RequestSizeLimit
+from geo_service.api.logs import install_log_redaction
 from geo_service.api.problems import install_problem_handlers, problem_responses
 from geo_service.api.ratelimit import WriteRateLimit
 from geo_service.api.routers import (
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "If-None-Match"],
         )
     app.state.settings = settings
+    install_log_redaction()
     app.state.sessions = sessionmaker(get_engine(settings.database_url), expire_on_commit=False)
     install_problem_handlers(app)
     for module in API_ROUTERS:

@@ -1,13 +1,15 @@
 """Bearer tokens, principals and tenant scoping.
 
 Tokens look like `gs_<kommunkod>_<secret>`; only their SHA-256 is stored. A token belongs to one
-municipality and one role. Anonymous callers get the `public` role, and only for a municipality
-whose settings enable a public view (aggregates only, small counts suppressed).
+municipality and one role, and expires (a year by default). Anonymous callers get the `public`
+role, and only for a municipality whose settings enable a public view (aggregates only, small
+counts suppressed).
 """
 
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, text
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session
 from geo_service.db.constants import PUBLIC, ROLES
 from geo_service.db.models import ApiToken, AuditLog
 from geo_service.errors import Forbidden, GeoServiceError, Unauthorized
+from geo_service.ingest.redact import redact_json, redact_text
 
 SUPPRESSED_ROLES = ("viewer", "reporter", PUBLIC)
 """Roles that never see counts below k."""
@@ -62,11 +65,19 @@ def hash_token(token: str) -> str:
 
 
 def create_token(
-    session: Session, municipality_code: str, role: str, organisation: str, name: str | None = None
+    session: Session,
+    municipality_code: str,
+    role: str,
+    organisation: str,
+    name: str | None = None,
+    days: int = 365,
 ) -> str:
-    """Store a new token's hash and return the token itself (shown once)."""
+    """Store a new token's hash and return the token itself (shown once); it expires after
+    `days` days."""
     if role not in ROLES:
         raise GeoServiceError("invalid_role", f"Role must be one of {', '.join(ROLES)}.")
+    if days < 1:
+        raise GeoServiceError("invalid_days", "A token must be valid for at least 1 day.")
     token = f"gs_{municipality_code}_{secrets.token_urlsafe(32)}"
     session.add(
         ApiToken(
@@ -75,6 +86,7 @@ def create_token(
             role=role,
             organisation=organisation,
             name=name,
+            expires_at=datetime.now(UTC) + timedelta(days=days),
         )
     )
     session.flush()
@@ -85,13 +97,22 @@ def _unauthorized(message: str) -> Unauthorized:
     return Unauthorized("unauthorized", message)
 
 
+def bearer_token(header: str) -> str | None:
+    """The token of an Authorization header value, however the scheme is spelled (`Bearer`,
+    `bearer`, extra spaces); None when it is not a bearer header."""
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
+
+
 def principal_from_header(session: Session, header: str) -> Principal:
     """The caller for an Authorization header value; an empty header is anonymous (`public`)."""
-    if not header:
+    if not header.strip():
         return Principal(municipality_code=None, role=PUBLIC)
-    scheme, _, token = header.partition(" ")
+    token = bearer_token(header) or ""
     parts = token.split("_")
-    if scheme.lower() != "bearer" or len(parts) < 3 or parts[0] != "gs":
+    if len(parts) < 3 or parts[0] != "gs":
         raise _unauthorized("Send 'Authorization: Bearer gs_<kommunkod>_<secret>'.")
     row = session.execute(
         select(ApiToken).where(
@@ -102,6 +123,11 @@ def principal_from_header(session: Session, header: str) -> Principal:
     ).scalar_one_or_none()
     if row is None:
         raise _unauthorized("The token is unknown or revoked.")
+    if row.expires_at <= datetime.now(UTC):
+        raise Unauthorized(
+            "token_expired",
+            f"The token expired on {row.expires_at:%Y-%m-%d}; ask an administrator for a new one.",
+        )
     return Principal(row.municipality_code, row.role, row.organisation, row.id)
 
 
@@ -125,7 +151,8 @@ def scope(session: Session, principal: Principal, municipality_code: str) -> Non
 def audit(
     session: Session, principal: Principal, action: str, resource: str, detail: dict[str, Any]
 ) -> None:
-    """Write one audit record (raw reads, changes) in the request's transaction."""
+    """Write one audit record (raw reads, changes) in the request's transaction; its texts are
+    redacted (a detail may quote a file name or a header)."""
     session.add(
         AuditLog(
             municipality_code=principal.municipality_code,
@@ -133,8 +160,8 @@ def audit(
             role=principal.role,
             organisation=principal.organisation,
             action=action,
-            resource=resource,
-            detail=detail,
+            resource=redact_text(resource),
+            detail=redact_json(detail),
         )
     )
 

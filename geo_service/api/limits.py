@@ -61,24 +61,30 @@ class RequestSizeLimit:
                 await send_problem(send, 413, "request_too_large", detail)
                 return
         seen = 0
-        started = False
+        started = answered = False
 
         async def counted() -> Message:
-            nonlocal seen
+            nonlocal seen, answered
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
+                    # answered here: a body parser may turn the exception into its own 400
+                    if not started and not answered:
+                        answered = True
+                        await send_problem(send, 413, "request_too_large", detail)
                     raise BodyTooLarge
             return message
 
         async def tracked(message: Message) -> None:
             nonlocal started
+            if answered:
+                return  # the 413 is already sent; the app's own answer is dropped
             started = started or message["type"] == "http.response.start"
             await send(message)
 
         try:
             await self.app(scope, counted, tracked)
         except BodyTooLarge:
-            if not started:
+            if not started and not answered:
                 await send_problem(send, 413, "request_too_large", detail)

@@ -5,6 +5,7 @@ and `problem_body` builds every problem body (handlers, middleware and OpenAPI e
 """
 
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException
 
 from geo_service.errors import (
@@ -25,9 +26,18 @@ from geo_service.errors import (
     Unavailable,
     Unprocessable,
 )
+from geo_service.ingest.redact import redact_json, redact_text
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
+_SERVER_PATH = re.compile(r"(?<![\w.:/\\])(?:[A-Za-z]:)?[/\\]+(?:[\w.~-]+[/\\]+)+[\w.~-]*")
+"""A file path on the server (`/tmp/upload_x/upload0.gpkg`, `C:\\data\\x`), as libraries quote
+them in their messages; URLs (`https://…/tiles`) are not matched."""
+
+
+def public_text(text: str) -> str:
+    """A message fit to send: personal data redacted, server paths left out."""
+    return _SERVER_PATH.sub("…", redact_text(text))
 
 
 class Problem(BaseModel):
@@ -78,9 +88,12 @@ def http_status(exc: GeoServiceError) -> int:
 def problem_body(
     status: int, code: str, detail: str, errors: list[dict] | None = None
 ) -> dict[str, Any]:
-    """The problem+json body: title from the code, `errors` only when given."""
+    """The problem+json body: title from the code, `errors` only when given; every text in it
+    redacted and without server paths (messages may quote input or a library's message)."""
     title = code.replace("_", " ")
-    body = Problem(title=title, status=status, code=code, detail=detail, errors=errors)
+    if errors is not None:
+        errors = redact_json(errors)
+    body = Problem(title=title, status=status, code=code, detail=public_text(detail), errors=errors)
     return body.model_dump(exclude_none=True)
 
 
@@ -231,6 +244,13 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _database(_: Request, exc: OperationalError) -> JSONResponse:
         log.error("database unavailable: %s", exc)
         return problem(503, "database_unavailable", "The database cannot be reached right now.")
+
+    @app.exception_handler(DataError)
+    async def _data(_: Request, exc: DataError) -> JSONResponse:
+        # a value the database cannot hold (a NUL byte, a number out of range) that no schema
+        # bound caught: bad input, not a server fault
+        log.warning("value refused by the database: %s", type(exc.orig).__name__)
+        return problem(400, "invalid_value", "A value is out of range or contains a NUL byte.")
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -1,7 +1,7 @@
 """Per-token rate limits on write requests: an in-memory token bucket per caller and process.
 
-The caller is the bearer token (its hash) or, when anonymous, the client address. Reads are not
-limited here; tiles and hotspots are cached instead.
+The caller is the bearer token itself (its hash, however the scheme is spelled) or, when
+anonymous, the client address. Reads are not limited here; tiles and hotspots are cached instead.
 """
 
 import hashlib
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from geo_service.api.auth import bearer_token
 from geo_service.api.limits import send_problem
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -50,10 +51,11 @@ class TokenBuckets:
 
 
 def caller_key(scope: Scope) -> bytes:
-    """The hashed Authorization header, else the client address."""
+    """The hashed bearer token (else the whole Authorization header), else the client address."""
     for name, value in scope["headers"]:
         if name == b"authorization":
-            return hashlib.sha256(value).digest()
+            token = bearer_token(value.decode("latin-1"))
+            return hashlib.sha256(token.encode("latin-1") if token else value).digest()
     client = scope.get("client") or ("?", 0)
     return f"ip:{client[0]}".encode()
 

@@ -12,8 +12,11 @@ from geo_service.config import get_settings
 
 @lru_cache
 def get_engine(url: str | None = None) -> Engine:
-    """A pooled engine for `url` (default: the configured database)."""
-    return create_engine(url or get_settings().database_url, pool_pre_ping=True, future=True)
+    """A pooled engine for `url` (default: the configured database). Statement parameters are
+    never logged nor put into error messages (`hide_parameters`): they may hold personal data."""
+    return create_engine(
+        url or get_settings().database_url, pool_pre_ping=True, future=True, hide_parameters=True
+    )
 
 
 @contextmanager

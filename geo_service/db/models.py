@@ -478,6 +478,9 @@ class ApiToken(Base):
     name: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = _created()
     revoked_at: Mapped[datetime | None] = mapped_column(TZ)
+    expires_at: Mapped[datetime] = mapped_column(
+        TZ, server_default=text("now() + interval '365 days'")
+    )
 
 
 class AuditLog(Base):

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from geo_service.ingest.redact import redact_json, redact_text
 from geo_service.ingest.report import ImportReport
 
 _OPEN = text(
@@ -37,12 +38,12 @@ def open_batch(
     file_sha256: str | None = None,
     created_by: str | None = None,
 ) -> int:
-    """A new batch row for an import that starts now; returns its id."""
+    """A new batch row for an import that starts now (its file name redacted); returns its id."""
     params = {
         "mc": municipality_code,
         "src": source,
         "kind": kind,
-        "fn": filename,
+        "fn": redact_text(filename) if filename else filename,
         "sha": file_sha256,
         "by": created_by,
     }
@@ -52,8 +53,9 @@ def open_batch(
 def finish_batch(
     conn: Connection, report: ImportReport, extra: dict[str, Any] | None = None
 ) -> None:
-    """Store the report's numbers and the report (with `extra` keys) on its batch row."""
-    stored = report.as_dict() | (extra or {})
+    """Store the report's numbers and the report (with `extra` keys, every text redacted) on its
+    batch row."""
+    stored = redact_json(report.as_dict() | (extra or {}))
     conn.execute(
         _FINISH,
         {

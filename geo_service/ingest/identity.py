@@ -5,6 +5,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from geo_service.ingest.redact import redact
+
 HashColumn = np.ndarray | tuple[np.ndarray, list[str]]
 """Values per row, or a text column as (codes, distinct texts)."""
 
@@ -39,7 +41,17 @@ def hash_rows(columns: list[HashColumn]) -> pa.StringArray:
 
 
 def source_ids(given: pa.Array, content_hash: pa.StringArray) -> pa.StringArray:
-    """The source's id where given (trimmed, not blank), else `h:<content hash>`."""
-    trimmed = pc.fill_null(pc.utf8_trim_whitespace(given), "")
+    """The source's id where given (trimmed, not blank), else `h:<content hash>`.
+
+    An id holding personal data (a personnummer, phone number or e-mail) is stored redacted
+    with the content hash appended (`[redacted]#h:<hash>`): the same row imported again is
+    still recognised, and the id itself is kept nowhere.
+    """
+    trimmed = pc.cast(pc.fill_null(pc.utf8_trim_whitespace(given), ""), pa.string())
     hashed = pc.binary_join_element_wise("h:", content_hash, "")
-    return pc.if_else(pc.equal(trimmed, ""), hashed, trimmed)
+    redacted = pc.cast(
+        pa.array(redact(pd.Series(pd.arrays.ArrowStringArray(trimmed))).array), trimmed.type
+    )
+    personal = pc.not_equal(redacted, trimmed)
+    scrubbed = pc.if_else(personal, pc.binary_join_element_wise(redacted, hashed, "#"), trimmed)
+    return pc.if_else(pc.equal(trimmed, ""), hashed, scrubbed)

@@ -39,6 +39,7 @@ from geo_service.ingest.options import ImportOptions
 from geo_service.ingest.parse import TEXT
 from geo_service.ingest.quarantine import raw_records, write_quarantine
 from geo_service.ingest.readers import Source, open_source
+from geo_service.ingest.redact import redact_json, redact_text
 from geo_service.ingest.report import ImportReport
 from geo_service.ingest.survey import ingest_survey
 
@@ -57,6 +58,10 @@ def _validate_options(options: ImportOptions) -> None:
         raise GeoServiceError(
             "invalid_kind",
             f"Typen måste vara en av {', '.join(EVENT_KINDS)}, inte {options.kind!r}.",
+        )
+    if redact_text(options.source) != options.source:
+        raise GeoServiceError(
+            "invalid_source", "Källans kod liknar ett personnummer eller telefonnummer."
         )
     crs = options.crs or (options.mapping.crs if options.mapping else None)
     if crs is not None and crs not in SUPPORTED:
@@ -256,6 +261,7 @@ def _finish_import(
     report.stored, report.updated = counts.stored, counts.updated
     report.unchanged = counts.unchanged
     report.warnings += sorted(ctx.warnings)
+    _redact_report(report)
     _finish_batch(conn, report, ctx.options)
 
 
@@ -304,6 +310,13 @@ def _load_chunks(
         if pending is not None:
             counts += pending.result()
     return counts
+
+
+def _redact_report(report: ImportReport) -> None:
+    """The file name, column headers and warnings (which quote headers) redacted."""
+    report.filename = redact_text(report.filename) if report.filename else report.filename
+    report.columns = redact_json(report.columns)
+    report.warnings = redact_json(report.warnings)
 
 
 def _finish_batch(conn: Connection, report: ImportReport, options: ImportOptions) -> None:

@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import Connection, text
 
 from geo_service.ingest.parse import TEXT
-from geo_service.ingest.redact import redact
+from geo_service.ingest.redact import redact, redact_text
 
 REASONS: dict[str, str] = {
     "wrong_field_count": "Raden har fel antal fält (saknade/extra kolumner, trasig citering).",
@@ -31,13 +31,13 @@ REASONS: dict[str, str] = {
 
 
 def raw_records(chunk: pd.DataFrame) -> list[str]:
-    """Each row as JSON text with every text value redacted."""
+    """Each row as JSON text with every text value and column header redacted."""
     if chunk.columns.empty:
         return []
     n = len(chunk)
     stacked = pd.concat([chunk[c].astype(TEXT) for c in chunk.columns], ignore_index=True)
     texts = redact(stacked).fillna("").tolist()  # one pass over every column
-    clean = {str(c): texts[i * n : (i + 1) * n] for i, c in enumerate(chunk.columns)}
+    clean = {redact_text(str(c)): texts[i * n : (i + 1) * n] for i, c in enumerate(chunk.columns)}
     rows = zip(*clean.values(), strict=True)
     return [json.dumps(dict(zip(clean, r, strict=True)), ensure_ascii=False) for r in rows]
 
@@ -45,9 +45,11 @@ def raw_records(chunk: pd.DataFrame) -> list[str]:
 def write_quarantine(
     conn: Connection, municipality_code: str, batch_id: int, rows: pd.DataFrame
 ) -> int:
-    """COPY rows (row_number, raw JSON text, reason_code, message) into quarantine."""
+    """COPY rows (row_number, raw JSON text, reason_code, message) into quarantine; messages
+    that quote a value are redacted."""
     if rows.empty:
         return 0
+    rows = rows.assign(message=redact(rows["message"]).to_numpy())
     raw = conn.connection.dbapi_connection
     with raw.cursor().copy(
         "COPY quarantine (municipality_code, batch_id, row_number, raw, reason_code, message) "

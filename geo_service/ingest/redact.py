@@ -1,10 +1,16 @@
-"""Redaction of free text before storage (DESIGN.md §5): identity numbers, phones, e-mails.
+"""Redaction of every stored or returned text: identity numbers, phone numbers, e-mails.
 
-Personnummer and samordningsnummer are recognised with or without century and dash and only
-when the Luhn check digit holds, so ordinary numbers (dates, case numbers) survive.
+Personnummer and samordningsnummer are recognised with or without century, with a hyphen, a
+plus, any Unicode dash or minus, or spaces (also no-break and thin spaces) between date and
+number ("850709-9805", "850709 – 9805", "19850709 9805"), and only when the date has a real
+month and day and the Luhn check digit holds, so ordinary numbers (dates, case numbers, most
+numeric ids) survive. Phone numbers are Swedish numbers
+written together or grouped by spaces, dashes or dots ("070 123 45 67", "070.123.45.67",
+"+46 70-123 45 67").
 """
 
 import re
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -15,10 +21,26 @@ from geo_service.geocode.text import as_arrow, distinct
 from geo_service.ingest.parse import TEXT
 
 REDACTED = "[redacted]"
-_PNR = re.compile(r"(?<![\d-])(?:(?:19|20)(\d{6})|(\d{6}))[-+ ]?(\d{4})(?![\d-])")
+DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212-"
+"""Hyphen, non-breaking hyphen, figure dash, en dash, em dash, minus sign, hyphen-minus (last,
+so that it stays a literal in a character class)."""
+_DASH = f"[{DASHES}]"
+_SEPARATOR = rf"(?:\s{{0,3}}[+{DASHES}]\s{{0,3}}|\s{{1,3}})?"
+"""Between a personnummer's date and number: a dash or plus, spaces around it, or spaces alone
+(Python's whitespace class takes no-break and thin spaces too)."""
+_YYMMDD = r"\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01])"
+"""A birth date: a month 01–12 and a day 01–31, or 61–91 (a samordningsnummer's day + 60)."""
+_PNR = re.compile(
+    rf"(?<![\d{DASHES}])(?:(?:19|20)({_YYMMDD})|({_YYMMDD})){_SEPARATOR}(\d{{4}})(?![\d{DASHES}])"
+)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"(?<![\w+])(?:\+46|0046|0)[\s-]?\(?\d{1,3}\)?(?:[\s-]?\d){5,9}(?!\d)")
-_CANDIDATE = re.compile(r"@|\d\d[\s-]?\d\d")
+_PHONE_GAP = rf"(?:\s{{0,2}}{_DASH}\s{{0,2}}|[\s.])?"
+_PHONE = re.compile(
+    rf"(?<![\w+.,])(?:\+46|0046|0){_PHONE_GAP}\(?\d{{1,3}}\)?(?:{_PHONE_GAP}\d){{5,9}}(?!\d)"
+)
+_CANDIDATE = re.compile(rf"@|{_YYMMDD}\D{{0,7}}\d{{4}}|\+46|0046|(?:^|[^\d.,])0\D{{0,6}}\d")
+"""Texts that could hold a match, a superset of the patterns above in syntax RE2 (Arrow) reads
+too; the rest are not looked at. Case numbers like 5000-K12345-23 are not candidates."""
 
 
 def luhn_ok(digits: str) -> bool:
@@ -45,6 +67,17 @@ def redact_text(text: str) -> str:
     text = _PNR.sub(_pnr, text)
     text = _EMAIL.sub(REDACTED, text)
     return _PHONE.sub(_phone, text)
+
+
+def redact_json(value: Any) -> Any:
+    """A JSON-like value with every string in it redacted, keys included."""
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, dict):
+        return {redact_json(k): redact_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_json(v) for v in value]
+    return value
 
 
 def redact(values: pd.Series) -> pd.Series:

@@ -17,6 +17,7 @@ def tokens(engine: Engine) -> dict[str, str]:
     wanted = {
         "reporter_a": ("reporter", "Bostadsbolaget"),
         "reporter_b": ("reporter", "Fritidsgården"),
+        "colleague_a": ("reporter", "Bostadsbolaget"),
         "analyst": ("analyst", "Kommunen"),
         "viewer": ("viewer", "Kommunen"),
     }
@@ -117,3 +118,46 @@ def test_observation_without_location_or_all_rejected(tokens: dict[str, str]) ->
     assert rejected.status_code == 422
     assert rejected.json()["code"] == "observation_rejected"
     assert rejected.json()["errors"][0]["reason_code"] == "unknown_category"
+
+
+def test_one_reporters_client_id_cannot_overwrite_another_reporters_observation(
+    tokens: dict[str, str],
+) -> None:
+    mine = {
+        "category": "klotter",
+        "occurred_at": "2025-05-15T10:00:00",
+        "place": "centrum",
+        "client_id": "app-1",
+        "description": "Tags på bron",
+    }
+    theirs = mine | {"category": "skadegörelse", "description": "Krossad ruta"}
+    with TestClient(create_app()) as client:
+        first = post(client, tokens["reporter_a"], mine).json()
+        same_org = post(client, tokens["colleague_a"], theirs).json()
+        other_org = post(client, tokens["reporter_b"], theirs).json()
+        own = get(client, tokens["reporter_a"])
+        colleague = get(client, tokens["colleague_a"])
+    assert [r["report"]["stored"] for r in (first, same_org, other_org)] == [1, 1, 1]
+    mine_now = [o for o in own if o["occurred_at"].startswith("2025-05-15")]
+    assert [(o["category"], o["description"]) for o in mine_now] == [("klotter", "Tags på bron")]
+    assert [o["description"] for o in colleague] == ["Krossad ruta"]
+    assert mine_now[0]["created_by"] != colleague[0]["created_by"]
+
+
+def test_a_reporter_resending_a_client_id_updates_their_own_observation(
+    tokens: dict[str, str],
+) -> None:
+    item = {
+        "category": "klotter",
+        "occurred_at": "2025-05-16T10:00:00",
+        "place": "centrum",
+        "client_id": "app-2",
+        "description": "Första versionen",
+    }
+    with TestClient(create_app()) as client:
+        post(client, tokens["colleague_a"], item)
+        second = post(client, tokens["colleague_a"], item | {"description": "Rättad"}).json()
+        own = get(client, tokens["colleague_a"])
+    assert second["report"]["updated"] == 1
+    texts = [o["description"] for o in own if o["occurred_at"].startswith("2025-05-16")]
+    assert texts == ["Rättad"]

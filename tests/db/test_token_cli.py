@@ -41,9 +41,10 @@ def _id(engine: Engine, token: str) -> int:
 
 
 def _rows(stdout: str) -> dict[str, list[str]]:
-    """Table rows of `token list` by id: [id, role, organisation, name, created, revoked]."""
+    """Table rows of `token list` by id: [id, role, organisation, name, created, revoked,
+    expires]."""
     cells = [[c.strip() for c in line.split("│")[1:-1]] for line in stdout.splitlines()]
-    return {row[0]: row for row in cells if len(row) == 6 and row[0].isdigit()}
+    return {row[0]: row for row in cells if len(row) == 7 and row[0].isdigit()}
 
 
 def test_token_list_and_revoke(database_url: str, engine: Engine) -> None:
@@ -84,3 +85,25 @@ def test_token_list_and_revoke(database_url: str, engine: Engine) -> None:
     assert again.exit_code == 2
     with Session(engine) as session:
         assert principal_from_header(session, f"Bearer {foreign}").municipality_code == OTHER
+
+
+def test_token_create_days_sets_the_expiry_shown_by_token_list(engine: Engine) -> None:
+    make_tenant(engine, MC)
+    runner = CliRunner()
+    token = runner.invoke(
+        app,
+        ["token", "create", "--municipality", MC, "--role", "viewer", "--org", "Skärm"]
+        + ["--name", "kort", "--days", "30"],
+    ).stdout.strip()
+    rows = _rows(runner.invoke(app, ["token", "list", "--municipality", MC]).stdout)
+    with engine.connect() as conn:
+        created, expires = conn.execute(
+            text(
+                "SELECT (created_at AT TIME ZONE 'Europe/Stockholm')::date, "
+                "(expires_at AT TIME ZONE 'Europe/Stockholm')::date FROM api_token "
+                "WHERE token_hash = :h"
+            ),
+            {"h": hash_token(token)},
+        ).one()
+    assert (expires - created).days == 30
+    assert rows[str(_id(engine, token))][6] == f"{expires:%Y-%m-%d}"

@@ -71,7 +71,11 @@ def live_server(database_url: str, demo_run: Demo) -> Iterator[str]:
     get_settings.cache_clear()
     port = _free_port()
     config = uvicorn.Config(
-        create_app(get_settings()), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+        create_app(get_settings().model_copy(update={"port": port})),  # TileJSON names this port
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="off",
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -1,6 +1,5 @@
 """/api/v1/measures: åtgärder at places, and their follow-up against comparison places."""
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Query, Response
@@ -13,6 +12,7 @@ from geo_service.api.deps import PlaceReader, PlaceWriter, SessionDep
 from geo_service.api.problems import NOT_FOUND, TENANT_ERRORS, problem_responses
 from geo_service.api.routes import get_list
 from geo_service.api.schemas import examples as ex
+from geo_service.api.schemas.fields import Day, Int4Id, PathId
 from geo_service.api.schemas.priorities import Followup, MeasureIn, MeasureOut, MeasurePatch
 from geo_service.db.models import Measure
 from geo_service.errors import GeoServiceError, NotFoundError
@@ -51,7 +51,7 @@ def _flush(session: Session) -> None:
 
 @get_list(router, "/measures", MeasureOut, ex.MEASURE_OUT, "List measures")
 def list_measures(
-    session: SessionDep, principal: PlaceReader, place_id: int | None = None
+    session: SessionDep, principal: PlaceReader, place_id: Int4Id | None = None
 ) -> list[Measure]:
     """The municipality's measures (åtgärder), optionally at one place, by start date."""
     query = select(Measure).where(Measure.municipality_code == principal.tenant)
@@ -66,7 +66,7 @@ def list_measures(
     responses=NOT_FOUND,
     summary="One measure",
 )
-def get_measure(measure_id: int, session: SessionDep, principal: PlaceReader) -> Measure:
+def get_measure(measure_id: PathId, session: SessionDep, principal: PlaceReader) -> Measure:
     """One measure of the municipality."""
     return _measure(session, principal.tenant, measure_id)
 
@@ -97,7 +97,7 @@ def create_measure(body: MeasureIn, session: SessionDep, principal: PlaceWriter)
     summary="Change a measure",
 )
 def update_measure(
-    measure_id: int, body: MeasurePatch, session: SessionDep, principal: PlaceWriter
+    measure_id: PathId, body: MeasurePatch, session: SessionDep, principal: PlaceWriter
 ) -> Measure:
     """Change the given fields of a measure; the change is audited."""
     mc = principal.tenant
@@ -120,7 +120,7 @@ def update_measure(
     responses=problem_responses(404, 429),
     summary="Delete a measure",
 )
-def delete_measure(measure_id: int, session: SessionDep, principal: PlaceWriter) -> Response:
+def delete_measure(measure_id: PathId, session: SessionDep, principal: PlaceWriter) -> Response:
     """Delete a measure; the change is audited."""
     session.delete(_measure(session, principal.tenant, measure_id))
     session.flush()
@@ -150,11 +150,11 @@ def delete_measure(measure_id: int, session: SessionDep, principal: PlaceWriter)
     summary="Follow-up of a measure",
 )
 def get_followup(
-    measure_id: int,
+    measure_id: PathId,
     session: SessionDep,
     principal: PlaceReader,
-    as_of: date | None = Query(None, description="End of the after window (default: data end)."),
-    comparison: list[int] | None = Query(None, description="Comparison place ids."),
+    as_of: Day | None = Query(None, description="End of the after window (default: data end)."),
+    comparison: list[Int4Id] | None = Query(None, description="Comparison place ids."),
 ) -> dict[str, Any]:
     """Events before and after the measure at its place against comparison places (RoRR, CI)."""
     return measure_followup(session, principal.tenant, measure_id, as_of, comparison)

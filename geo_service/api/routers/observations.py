@@ -15,6 +15,7 @@ from geo_service.api.deps import STAFF, Observer, SessionDep, SettingsDep
 from geo_service.api.problems import TENANT_ERRORS, problem, problem_responses
 from geo_service.api.routes import get_list
 from geo_service.api.schemas import examples as ex
+from geo_service.api.schemas.fields import OFFSET
 from geo_service.api.schemas.ingest import (
     ImportReportOut,
     ObservationIn,
@@ -56,7 +57,13 @@ def source_code(principal: Principal) -> str:
     return f"rapportor_{slug}"
 
 
-def _frame(items: list[ObservationIn]) -> pd.DataFrame:
+def scoped_client_id(principal: Principal, client_id: str | None) -> str:
+    """The stored identity of a client's id: scoped to the caller's token, so that one
+    reporter's id can never update another reporter's observation ('' when none is given)."""
+    return f"{principal.actor}/{client_id}" if client_id else ""
+
+
+def _frame(items: list[ObservationIn], principal: Principal) -> pd.DataFrame:
     """Observations as the text columns the pipeline reads (times as ISO text)."""
     rows = []
     for item in items:
@@ -68,6 +75,7 @@ def _frame(items: list[ObservationIn]) -> pd.DataFrame:
                 if value is None
                 else (value.isoformat() if name == "occurred_at" else str(value))
             )
+        row["id"] = scoped_client_id(principal, item.client_id)
         rows.append(row)
     return pd.DataFrame(rows, columns=[_COLUMNS.get(f, f) for f in _FIELDS])
 
@@ -131,7 +139,7 @@ def create_observations(
         created_by=principal.actor,
         settings=settings,
     )
-    report = ingest_frame(session.connection(), _frame(items), options)
+    report = ingest_frame(session.connection(), _frame(items, principal), options)
     results = _results(session, principal.tenant, report.batch_id, len(items))
     detail = {"count": len(items), "quarantined": report.quarantined}
     audit(session, principal, "create_observations", f"ingest_batch/{report.batch_id}", detail)
@@ -150,7 +158,7 @@ def list_observations(
     principal: Observer,
     session: SessionDep,
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = OFFSET,
 ) -> list[ObservationOut]:
     """Observations, newest first: a reporter's own, or all for analyst, coordinator, admin."""
     own = principal.role not in STAFF

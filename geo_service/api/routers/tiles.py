@@ -248,4 +248,5 @@ def tile_json(
         run_id = resolve_run(session, mc, run) if LAYERS[layer].run_versioned else None
         conn = session.connection()
         version = f"1.0.{run_id}" if run_id is not None else "1.0.0"
-        return tilejson(conn, layer, mc, version, str(request.base_url), run_id)
+        base_url = request.app.state.settings.base_url  # never the request's Host header
+        return tilejson(conn, layer, mc, version, base_url, run_id)

@@ -6,6 +6,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from geo_service.api.schemas import examples as ex
+from geo_service.api.schemas.fields import Moment, RequestBody
 
 
 class ImportReportOut(BaseModel):
@@ -48,7 +49,7 @@ class ImportSummary(BaseModel):
     quarantined: int
 
 
-class ObservationIn(BaseModel):
+class ObservationIn(RequestBody):
     """One rapportör report: what, where (coordinates, address or place name), when, severity."""
 
     model_config = ConfigDict(
@@ -56,7 +57,7 @@ class ObservationIn(BaseModel):
         json_schema_extra={"examples": [ex.OBSERVATION_IN, ex.OBSERVATION_AT_POINT]},
     )
     category: str = Field(min_length=1, max_length=80, description="Code, label or alias.")
-    occurred_at: datetime = Field(description="When; without offset it is Swedish time.")
+    occurred_at: Moment = Field(description="When; without offset it is Swedish time.")
     severity: int | None = Field(None, ge=1, le=3)
     description: str | None = Field(None, max_length=2000, description="Redacted on storage.")
     lat: float | None = Field(None, ge=-90, le=90)
@@ -66,7 +67,10 @@ class ObservationIn(BaseModel):
     address: str | None = Field(None, max_length=200)
     place: str | None = Field(None, max_length=200, description="Place name or alias.")
     client_id: str | None = Field(
-        None, max_length=100, description="The app's own id; sending it again changes nothing."
+        None,
+        max_length=100,
+        description="The app's own id, kept per token: sending it again updates only the "
+        "observation this token sent with it.",
     )
 
     @model_validator(mode="after")

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from geo_service.api.schemas import examples as ex
+from geo_service.api.schemas.fields import Day, Int4Id, RequestBody
 from geo_service.priorities.service import MeetingPriorities
 
 
@@ -142,28 +143,28 @@ class Comparison(BaseModel):
 MeasureStatus = Literal["planned", "ongoing", "done", "cancelled"]
 
 
-class MeasureIn(BaseModel):
+class MeasureIn(RequestBody):
     model_config = ConfigDict(json_schema_extra={"examples": [ex.MEASURE_IN]})
 
-    place_id: int
+    place_id: Int4Id
     kind: str = Field(min_length=1, max_length=40)
     title: str = Field(min_length=1)
     description: str | None = None
-    start_date: date
-    end_date: date | None = None
+    start_date: Day
+    end_date: Day | None = None
     status: MeasureStatus = "planned"
     responsible_org: str | None = None
 
 
-class MeasurePatch(BaseModel):
+class MeasurePatch(RequestBody):
     model_config = ConfigDict(json_schema_extra={"examples": [ex.MEASURE_PATCH]})
 
-    place_id: int | None = None
+    place_id: Int4Id | None = None
     kind: str | None = Field(None, min_length=1, max_length=40)
     title: str | None = Field(None, min_length=1)
     description: str | None = None
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
     status: MeasureStatus | None = None
     responsible_org: str | None = None
 
