@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from xml.sax.saxutils import quoteattr
 
+from sqlalchemy import TextClause, text
+
 from geo_service.analysis.calibration import UNCERTAIN
 from geo_service.analysis.categories import CATEGORIES
 from geo_service.palette import (
@@ -96,3 +98,20 @@ def clusters_qml(lang: str = "sv") -> str:
         outline = _fill(rgba(colour, 0.15), outline=rgba(colour, 1.0), width=0.8)
         classes.append((key, label, outline))
     return _categorised("legend_key", classes)
+
+
+def default_style_statements(view: str, qml: str) -> list[TextClause]:
+    """SQL that makes `qml` the default style of `view` in QGIS's own `layer_styles` table."""
+    params = {"view": view, "qml": qml}
+    return [
+        text(
+            "DELETE FROM public.layer_styles WHERE f_table_schema = 'public' "
+            "AND f_table_name = :view AND stylename = 'geo_service'"
+        ).bindparams(view=view),
+        text(
+            "INSERT INTO public.layer_styles (f_table_catalog, f_table_schema, f_table_name, "
+            "f_geometry_column, stylename, styleqml, useasdefault, description, type) VALUES "
+            "(current_database(), 'public', :view, 'geom', 'geo_service', "
+            "XMLPARSE(DOCUMENT CAST(:qml AS text)), true, 'geo_service default style', 'Polygon')"
+        ).bindparams(**params),
+    ]

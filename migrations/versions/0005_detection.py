@@ -23,7 +23,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from geo_service.palette.qgis import clusters_qml, hotspot_cells_qml
+from geo_service.palette.qgis import clusters_qml, default_style_statements, hotspot_cells_qml
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -92,17 +92,8 @@ JOIN latest l ON l.municipality_code = k.municipality_code AND l.run_id = k.run_
 
 
 def _set_style(view: str, qml: str) -> None:
-    op.execute(
-        "DELETE FROM public.layer_styles WHERE f_table_schema = 'public' "
-        f"AND f_table_name = '{view}' AND stylename = 'geo_service'"
-    )
-    op.execute(
-        "INSERT INTO public.layer_styles (f_table_catalog, f_table_schema, f_table_name, "
-        "f_geometry_column, stylename, styleqml, useasdefault, description, type) VALUES "
-        f"(current_database(), 'public', '{view}', 'geom', 'geo_service', "
-        f"XMLPARSE(DOCUMENT '{qml.replace(chr(39), chr(39) * 2)}'), true, "
-        "'geo_service default style', 'Polygon')"
-    )
+    for statement in default_style_statements(view, qml):
+        op.execute(statement)
 
 
 def upgrade() -> None:

@@ -69,8 +69,6 @@ def test_a_malformed_meeting_date_is_a_422_problem(client: TestClient, prio_db: 
 def test_a_meeting_no_run_can_cover_is_a_clear_400(
     client: TestClient, prio_db: PriorityDb, meeting: str, code: str
 ) -> None:
-    response = client.get(
-        f"/api/v1/meetings/{meeting}/lagesbild.html?municipality={MC}",
-        headers=auth(prio_db, "admin"),
-    )
-    assert response.status_code == 400 and response.json()["code"] == code
+    url = f"/api/v1/meetings/{meeting}/lagesbild.html?municipality={MC}"
+    problem = get_as(client, prio_db, "admin", url)
+    assert problem.status_code == 400 and problem.json()["code"] == code
