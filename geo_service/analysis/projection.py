@@ -46,13 +46,15 @@ def to_sweref99tm(lat: object, lon: object) -> tuple[np.ndarray, np.ndarray]:
     x, y = _wgs84_to_sweref().transform(lon_a, lat_a)
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
+    _require_finite(x, y, "points could not be projected to SWEREF 99 TM")
+    return x, y
+
+
+def _require_finite(x: np.ndarray, y: np.ndarray, problem: str) -> None:
+    """An `invalid_coordinates` error saying how many points have a missing coordinate."""
     failed = ~(np.isfinite(x) & np.isfinite(y))
     if failed.any():
-        raise AnalysisError(
-            "invalid_coordinates",
-            f"{int(failed.sum())} points could not be projected to SWEREF 99 TM",
-        )
-    return x, y
+        raise AnalysisError("invalid_coordinates", f"{int(failed.sum())} {problem}")
 
 
 def _numeric(events: pd.DataFrame, column: str) -> np.ndarray:
@@ -72,12 +74,7 @@ def event_xy(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     columns = set(events.columns)
     if {"x", "y"} <= columns:
         x, y = _numeric(events, "x"), _numeric(events, "y")
-        bad = ~(np.isfinite(x) & np.isfinite(y))
-        if bad.any():
-            raise AnalysisError(
-                "invalid_coordinates",
-                f"{int(bad.sum())} events have missing x/y (SWEREF 99 TM metres)",
-            )
+        _require_finite(x, y, "events have missing x/y (SWEREF 99 TM metres)")
         return x, y
     if {"lat", "lon"} <= columns:
         return to_sweref99tm(_numeric(events, "lat"), _numeric(events, "lon"))

@@ -120,16 +120,13 @@ def test_observation_without_location_or_all_rejected(tokens: dict[str, str]) ->
     assert rejected.json()["errors"][0]["reason_code"] == "unknown_category"
 
 
+GRAFFITI = {"category": "klotter", "place": "centrum", "description": "Tags på bron"}
+
+
 def test_one_reporters_client_id_cannot_overwrite_another_reporters_observation(
     tokens: dict[str, str],
 ) -> None:
-    mine = {
-        "category": "klotter",
-        "occurred_at": "2025-05-15T10:00:00",
-        "place": "centrum",
-        "client_id": "app-1",
-        "description": "Tags på bron",
-    }
+    mine = GRAFFITI | {"occurred_at": "2025-05-15T10:00:00", "client_id": "app-1"}
     theirs = mine | {"category": "skadegörelse", "description": "Krossad ruta"}
     with TestClient(create_app()) as client:
         first = post(client, tokens["reporter_a"], mine).json()
@@ -147,13 +144,7 @@ def test_one_reporters_client_id_cannot_overwrite_another_reporters_observation(
 def test_a_reporter_resending_a_client_id_updates_their_own_observation(
     tokens: dict[str, str],
 ) -> None:
-    item = {
-        "category": "klotter",
-        "occurred_at": "2025-05-16T10:00:00",
-        "place": "centrum",
-        "client_id": "app-2",
-        "description": "Första versionen",
-    }
+    item = GRAFFITI | {"occurred_at": "2025-05-16T10:00:00", "client_id": "app-2"}
     with TestClient(create_app()) as client:
         post(client, tokens["colleague_a"], item)
         second = post(client, tokens["colleague_a"], item | {"description": "Rättad"}).json()
