@@ -4,7 +4,8 @@ The window is a year by default: the 365 days up to and including the tenant's l
 The table comes from `geo_service.analysis.knox.near_repeat_table` with 999 seeded
 permutations, so a single band can pass the Benjamini–Hochberg correction over the 16 bands
 (with 199 the smallest p is 0.005, and 16 × 0.005 > 0.05). Results are cached per database,
-tenant, data version (event count, last import batch, last change), group, window and permutations.
+tenant, data version (event count, last import batch, last change), group, window and
+permutations.
 
 The sentence names the raised risk as one rectangle from the event outwards: D and T are the
 largest distance and time edges of the bands that are significant (BH-adjusted p < α), have
