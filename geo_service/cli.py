@@ -26,6 +26,7 @@ app.command("ingest")(ingest_commands.ingest_command)
 app.add_typer(ingest_commands.addresses_app, name="addresses")
 app.add_typer(ingest_commands.quarantine_app, name="quarantine")
 
+from geo_service.evidence.cli import backtest_command, near_repeats_command  # noqa: E402
 from geo_service.priorities.cli import areas_app, municipality_app, places_app  # noqa: E402
 from geo_service.reports.cli import report  # noqa: E402
 
@@ -33,6 +34,8 @@ app.add_typer(places_app, name="places")
 app.add_typer(areas_app, name="areas")
 app.add_typer(municipality_app, name="municipality")
 app.command("report")(report)
+app.command("near-repeats")(near_repeats_command)
+app.command("backtest")(backtest_command)
 console = Console(stderr=True)
 
 

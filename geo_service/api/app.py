@@ -12,12 +12,14 @@ from geo_service.api.ratelimit import WriteRateLimit
 from geo_service.api.routers import (
     clusters,
     dashboard,
+    evaluation,
     events,
     health,
     hotspots,
     imports,
     measures,
     meetings,
+    near_repeats,
     observations,
     palette,
     places,
@@ -47,6 +49,8 @@ API_ROUTERS = (
     observations,
     quarantine,
     palette,
+    near_repeats,
+    evaluation,
 )
 
 

@@ -54,3 +54,10 @@ def number(value: float, lang: str, decimals: int = 1) -> str:
 
 def capitalised(sentence: str) -> str:
     return sentence[:1].upper() + sentence[1:]
+
+
+def day_band(time_from: float, time_to: float) -> str:
+    """A time band in whole days as people count them: 0–7, then 8–14 (a band is (from, to])."""
+    if time_from > 0 and float(time_from).is_integer():
+        return f"{time_from + 1:g}–{time_to:g}"
+    return f"{time_from:g}–{time_to:g}"
