@@ -18,6 +18,7 @@ from geo_service.priorities.inputs import category_labels
 from geo_service.priorities.service import priorities_for_meeting
 from geo_service.priorities.snapshots import comparison_for_meeting, get_snapshot
 from geo_service.reports.charts import line_chart
+from geo_service.reports.evidence import evaluation_text
 from geo_service.reports.mapimage import municipality_map
 from geo_service.reports.texts import TEXTS
 from geo_service.results.clusters import ClusterSelection, list_clusters
@@ -214,6 +215,7 @@ def meeting_report_context(session: Session, mc: str, meeting: date, lang: str =
         "coverage": coverage(session, mc, run),
         "method_text": t["method_text"].format(baseline=settings["baseline_periods"]),
         "calibration_text": calibration_text(run, t, lang),
+        "evaluation_text": evaluation_text(session, mc, run.id, lang),
         "clusters": alarm_clusters(session, mc, run.id),
         "warnings": [
             w.get(f"message_{lang}", w.get("message", ""))

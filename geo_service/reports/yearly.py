@@ -1,7 +1,8 @@
 """The yearly lägesbild the law asks for (Lag 2023:196): where, what, when, trends, survey.
 
 Per area and category; patterns by time of day, weekday and month (the årshjul); counts over
-the years; the trygghetsmätning's problem index per area alongside.
+the years; the trygghetsmätning's problem index per area alongside; near repeats per category
+group and the backtest of the hot spot methods.
 """
 
 from datetime import datetime
@@ -16,6 +17,7 @@ from geo_service.db.tenants import require_municipality
 from geo_service.errors import GeoServiceError
 from geo_service.priorities.inputs import category_labels
 from geo_service.reports.charts import bar_chart, line_chart, year_wheel
+from geo_service.reports.evidence import yearly_evidence
 from geo_service.reports.meeting import ENV
 
 KINDS = ["incident", "observation", "tip", "fault_report"]
@@ -146,6 +148,7 @@ def yearly_context(session: Session, mc: str, year: int, lang: str = "sv") -> di
         "wheel_image": year_wheel(MONTHS[lang], months.tolist(), t["wheel"]),
         "trend_image": line_chart(yearly, t["trend_chart"], t["reports"]),
         "survey": survey_table,
+        **yearly_evidence(session, mc, year, lang),
     }
 
 
