@@ -46,17 +46,14 @@ def near_repeats_command(
     """Near repeats per category group: ratio observed/expected per distance × time band."""
     from geo_service.db.engine import session_scope
     from geo_service.evidence.groups import GROUPS, get_group
-    from geo_service.evidence.near_repeats import near_repeat_sentence, near_repeats
+    from geo_service.evidence.near_repeats import near_repeat_sentence, near_repeats, window
 
     if lang not in ("sv", "en"):
         raise GeoServiceError("invalid_language", "Language must be 'sv' or 'en'.")
     groups = [get_group(group)] if group else list(GROUPS)
-    start, last = _day(from_, "--from"), _day(to, "--to")
-    stop = last + timedelta(days=1) if last else None
-    if start is None and stop is not None:
-        start = stop - timedelta(days=365)
     k = get_settings().k_suppression
     with console.status("counting near-repeat pairs"), session_scope() as session:
+        start, stop = window(session, municipality, _day(from_, "--from"), _day(to, "--to"))
         results = [near_repeats(session, municipality, g, start, stop) for g in groups]
     out = Console()
     for result in results:

@@ -33,6 +33,7 @@ PERMUTATIONS = 999
 SEED = 0
 ALPHA = 0.05
 MIN_EVENTS = 10
+EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,30 @@ def default_window(session: Session, mc: str) -> tuple[date, date]:
     return stop - timedelta(days=WINDOW_DAYS), stop
 
 
+def window(
+    session: Session, mc: str, first: date | None = None, last: date | None = None
+) -> tuple[date, date]:
+    """[start, stop) from a first and last day (inclusive), each optional (see `default_window`):
+    only the last day given, the year up to it; only the first, up to the latest event."""
+    for day in (first, last):
+        if day is not None and not EARLIEST <= day <= LATEST:
+            raise GeoServiceError(
+                "invalid_window", f"Days must lie between {EARLIEST} and {LATEST}, got {day}."
+            )
+    if last is not None:
+        stop = last + timedelta(days=1)
+        start = first or stop - timedelta(days=WINDOW_DAYS)
+    else:
+        default_start, stop = default_window(session, mc)
+        start = first or default_start
+    if start >= stop:
+        raise GeoServiceError(
+            "invalid_window",
+            f"The window must start before it ends, got {start} – {stop - timedelta(days=1)}.",
+        )
+    return start, stop
+
+
 def near_repeats(
     session: Session,
     mc: str,
@@ -71,8 +96,7 @@ def near_repeats(
     """The group's near-repeat table for [start, stop) (default: `default_window`), cached."""
     require_municipality(session, mc)
     if start is None or stop is None:
-        default_start, default_stop = default_window(session, mc)
-        start, stop = start or default_start, stop or default_stop
+        start, stop = window(session, mc, start, stop - timedelta(days=1) if stop else None)
     if start >= stop:
         raise GeoServiceError(
             "invalid_window", f"The window must start before it ends, got {start} – {stop}."

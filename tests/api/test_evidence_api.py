@@ -140,6 +140,9 @@ def test_near_repeat_errors_have_stable_codes(client: TestClient, prio_db: Prior
         params={"municipality": MC, "from": "2026-05-01", "to": "2026-01-01"},
     )
     assert backwards.status_code == 400 and backwards.json()["code"] == "invalid_window"
+    ancient = client.get("/api/v1/near-repeats", headers=headers,
+                         params={"municipality": MC, "to": "0001-01-01"})  # fmt: skip
+    assert ancient.status_code == 400 and ancient.json()["code"] == "invalid_window"
     unknown = client.get(
         "/api/v1/near-repeats",
         headers=headers,

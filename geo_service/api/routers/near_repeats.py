@@ -11,13 +11,14 @@ from geo_service.api.deps import get_session
 from geo_service.api.problems import problem_responses
 from geo_service.api.schemas.evidence import NearRepeatList
 from geo_service.evidence.groups import GROUPS, GroupCode, get_group
-from geo_service.evidence.near_repeats import PERMUTATIONS, SEED, near_repeats
+from geo_service.evidence.near_repeats import PERMUTATIONS, SEED, near_repeats, window
 from geo_service.evidence.views import near_repeat_group
 
 router = APIRouter(tags=["evidence"])
 ERRORS = problem_responses(
     400, 401, 403, 404, 422,
-    notes={400: "The window ends before it starts", 404: "Unknown municipality"},
+    notes={400: "The window ends before it starts, or a day is out of range",
+           404: "Unknown municipality"},
     examples={400: ("invalid_window",
                     "The window must start before it ends, got 2026-11-15 – 2026-01-01.")},
 )  # fmt: skip
@@ -48,8 +49,7 @@ def get_near_repeats(
     data version and cached."""
     k = request.app.state.settings.k_suppression
     groups = [get_group(group)] if group else list(GROUPS)
-    stop = to + timedelta(days=1) if to else None
-    start = from_ if from_ or stop is None else stop - timedelta(days=365)
+    start, stop = window(session, principal.tenant, from_, to)
     results = [near_repeats(session, principal.tenant, g, start, stop) for g in groups]
     return {
         "municipality_code": principal.tenant,
