@@ -30,8 +30,10 @@ def heat_table(table: pd.DataFrame, title: str) -> Table:
     for time_from, time_to in times.itertuples(index=False):
         out.add_column(day_band(time_from, time_to), justify="right")
     for (d_from, d_to), rows in table.groupby(["distance_from", "distance_to"], sort=True):
-        cells = [f"{r.ratio:.2f}{' *' if r.significant else ''} ({r.observed})"
-                 for r in rows.itertuples()]  # fmt: skip
+        cells = [
+            f"{r.ratio:.2f}{' *' if r.significant else ''} ({r.observed})"
+            for r in rows.itertuples()
+        ]
         out.add_row(f"{d_from:g}–{d_to:g}", *cells)
     return out
 
@@ -51,14 +53,16 @@ def near_repeats_command(
     if lang not in ("sv", "en"):
         raise GeoServiceError("invalid_language", "Language must be 'sv' or 'en'.")
     groups = [get_group(group)] if group else list(GROUPS)
-    k = get_settings().k_suppression
+    k = get_settings().k_suppression  # the sentence names no band below k
     with console.status("counting near-repeat pairs"), session_scope() as session:
         start, stop = window(session, municipality, _day(from_, "--from"), _day(to, "--to"))
         results = [near_repeats(session, municipality, g, start, stop) for g in groups]
     out = Console()
     for result in results:
-        title = (f"{result.group.label(lang)}: {result.events} events, {result.start} – "
-                 f"{result.stop - timedelta(days=1)}")  # fmt: skip
+        title = (
+            f"{result.group.label(lang)}: {result.events} events, {result.start} – "
+            f"{result.stop - timedelta(days=1)}"
+        )
         if result.table is not None:
             out.print(heat_table(result.table, title))
         else:
@@ -82,18 +86,28 @@ def backtest_command(
     with console.status("backtesting the hot spot methods"), session_scope() as session:
         evaluation = evaluate_run(session, municipality, run)
     table = Table(
-        "method", "coverage", "PAI", "PAI 95 %", "PEI*", "hit rate", "origins",
+        "method",
+        "coverage",
+        "PAI",
+        "PAI 95 %",
+        "PEI*",
+        "hit rate",
+        "origins",
         title=f"run {evaluation.run_id}: {evaluation.params['origins']} periods predicted, "
         f"{evaluation.first_day} – {evaluation.last_day}, {evaluation.events} events, "
         f"{evaluation.params['n_cells']} cells",
-    )  # fmt: skip
+    )
     summary = evaluation.summary.sort_values(["coverage", "pai"], ascending=[True, False])
     for row in summary.itertuples():
         table.add_row(
-            METHOD_LABELS[lang].get(row.method, row.method), f"{row.coverage:.0%}",
-            f"{row.pai:.1f}", f"{row.pai_low:.1f}–{row.pai_high:.1f}", f"{row.pei_star:.2f}",
-            f"{row.hit_rate:.0%}", str(row.origins),
-        )  # fmt: skip
+            METHOD_LABELS[lang].get(row.method, row.method),
+            f"{row.coverage:.0%}",
+            f"{row.pai:.1f}",
+            f"{row.pai_low:.1f}–{row.pai_high:.1f}",
+            f"{row.pei_star:.2f}",
+            f"{row.hit_rate:.0%}",
+            str(row.origins),
+        )
     out = Console()
     out.print(table)
     out.print(winner_sentence(evaluation, lang))

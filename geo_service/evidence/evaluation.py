@@ -20,12 +20,12 @@ from sqlalchemy.orm import Session
 from geo_service.analysis.evaluate import COVERAGE, METHODS, MIN_TRAINING_PERIODS, backtest
 from geo_service.db.models import AnalysisRun, Municipality
 from geo_service.db.tenants import require_municipality
-from geo_service.errors import GeoServiceError
+from geo_service.errors import Conflict
 from geo_service.evidence.cache import cached, database_key
 from geo_service.evidence.queries import run_events
 from geo_service.evidence.texts import METHOD_LABELS, TEXTS, number
+from geo_service.results.runs import resolve_run
 from geo_service.runs.cube import boundary_cells
-from geo_service.tiles.versions import resolve_run
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 ORIGINS = 12
@@ -56,7 +56,7 @@ def _study_cells(session: Session, municipality: Municipality, run: AnalysisRun)
 def evaluate_run(session: Session, mc: str, run_id: int | None = None) -> Evaluation:
     """The backtest for the given completed run (default: the latest), cached per run."""
     municipality = require_municipality(session, mc)
-    run_id = resolve_run(session.connection(), mc, run_id)
+    run_id = resolve_run(session, mc, run_id)
     key = ("evaluation", database_key(session), mc, run_id)
     return cached(key, lambda: _evaluate(session, municipality, run_id))
 
@@ -68,24 +68,37 @@ def _evaluate(session: Session, municipality: Municipality, run_id: int) -> Eval
     days = int(run.params.get("period_days", 14))
     origins = min(ORIGINS, run.n_periods - MIN_TRAINING_PERIODS)
     if origins < 1:
-        raise GeoServiceError(
+        raise Conflict(
             "too_few_periods",
             f"Run {run_id} has {run.n_periods} periods; the backtest needs at least "
             f"{MIN_TRAINING_PERIODS + 1}.",
-            status=409,
         )
     events = run_events(session, mc, run.params, run.period_end)
     result = backtest(
-        events, methods=METHODS, coverage=COVERAGE, origins=origins, resolution=RESOLUTION,
-        period=f"{days}D", study_cells=_study_cells(session, municipality, run), seed=SEED,
-        anchor=run.params.get("anchor"), end=run.period_end,
-    )  # fmt: skip
+        events,
+        methods=METHODS,
+        coverage=COVERAGE,
+        origins=origins,
+        resolution=RESOLUTION,
+        period=f"{days}D",
+        study_cells=_study_cells(session, municipality, run),
+        seed=SEED,
+        anchor=run.params.get("anchor"),
+        end=run.period_end,
+    )
     origin_days = pd.to_datetime(result.table["origin"].unique())
     first = pd.Timestamp(origin_days.min()).tz_convert(STOCKHOLM).date()
     last = pd.Timestamp(origin_days.max()).tz_convert(STOCKHOLM).date() + timedelta(days - 1)
     per_origin = result.table.drop_duplicates("origin")
-    return Evaluation(run_id, result.summary, result.table, result.params, first, last,
-                      int(per_origin["events"].sum()))  # fmt: skip
+    return Evaluation(
+        run_id,
+        result.summary,
+        result.table,
+        result.params,
+        first,
+        last,
+        int(per_origin["events"].sum()),
+    )
 
 
 def ranking(evaluation: Evaluation, coverage: float | None = None) -> pd.DataFrame:
@@ -110,7 +123,9 @@ def winner_sentence(evaluation: Evaluation, lang: str) -> str:
     return t["winner"].format(
         origins=int(evaluation.params["origins"]),
         method=labels.get(best["method"], best["method"]),
-        pai=number(best["pai"], lang), low=number(best["pai_low"], lang),
-        high=number(best["pai_high"], lang), coverage=f"{best['coverage'] * 100:.0f}",
+        pai=number(best["pai"], lang),
+        low=number(best["pai_low"], lang),
+        high=number(best["pai_high"], lang),
+        coverage=f"{best['coverage'] * 100:.0f}",
         runner_up=runner_up,
-    )  # fmt: skip
+    )

@@ -28,16 +28,26 @@ class Group:
 
 
 GROUPS: tuple[Group, ...] = (
-    Group("burglary", ("inbrott",), "Inbrott", "Burglary", "efter ett inbrott",
-          "after a burglary"),
-    Group("vehicles", ("fordon",), "Fordon", "Vehicles", "efter en fordonshändelse",
-          "after a vehicle report"),
-    Group("vandalism", ("skadegorelse", "klotter"), "Skadegörelse och klotter",
-          "Vandalism and graffiti", "efter skadegörelse eller klotter",
-          "after vandalism or graffiti"),
+    Group("burglary", ("inbrott",), "Inbrott", "Burglary", "efter ett inbrott", "after a burglary"),
+    Group(
+        "vehicles",
+        ("fordon",),
+        "Fordon",
+        "Vehicles",
+        "efter en fordonshändelse",
+        "after a vehicle report",
+    ),
+    Group(
+        "vandalism",
+        ("skadegorelse", "klotter"),
+        "Skadegörelse och klotter",
+        "Vandalism and graffiti",
+        "efter skadegörelse eller klotter",
+        "after vandalism or graffiti",
+    ),
     Group("fires", ("brand",), "Bränder", "Fires", "efter en brand", "after a fire"),
     Group("theft", ("stold",), "Stöld", "Theft", "efter en stöld", "after a theft"),
-)  # fmt: skip
+)
 GROUP_BY_CODE = {g.code: g for g in GROUPS}
 GroupCode = Literal["burglary", "vehicles", "vandalism", "fires", "theft"]
 

@@ -33,6 +33,7 @@ PERMUTATIONS = 999
 SEED = 0
 ALPHA = 0.05
 MIN_EVENTS = 10
+MIN_PAIRS = 3  # the default k: a sentence never names a band with fewer pairs
 EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
 
 
@@ -102,16 +103,29 @@ def near_repeats(
             "invalid_window", f"The window must start before it ends, got {start} – {stop}."
         )
     version = watermark(session, mc)
-    key = ("near_repeats", database_key(session), mc, version, group.code, start, stop,
-           permutations, seed)  # fmt: skip
+    key = (
+        "near_repeats",
+        database_key(session),
+        mc,
+        version,
+        group.code,
+        start,
+        stop,
+        permutations,
+        seed,
+    )
 
     def compute() -> NearRepeats:
         events = group_events(session, mc, list(group.categories), start, stop)
         table = None
         if len(events) >= MIN_EVENTS:
-            table = near_repeat_table(events, distance_bands_m=DISTANCE_BANDS_M,
-                                      time_bands_days=TIME_BANDS_DAYS,
-                                      permutations=permutations, seed=seed)  # fmt: skip
+            table = near_repeat_table(
+                events,
+                distance_bands_m=DISTANCE_BANDS_M,
+                time_bands_days=TIME_BANDS_DAYS,
+                permutations=permutations,
+                seed=seed,
+            )
             table["significant"] = (table["p_adj"] < ALPHA) & (table["ratio"] > 1)
         return NearRepeats(group, start, stop, len(events), table, permutations, seed)
 

@@ -66,9 +66,8 @@ def group_events(
     """Events of these categories in [start, stop) (Stockholm dates): occurred_at, x, y (3006)."""
     rows = session.execute(
         GROUP_EVENTS,
-        {"mc": mc, "kinds": DEFAULT_KINDS, "categories": categories, "start": start,
-         "stop": stop},
-    ).all()  # fmt: skip
+        {"mc": mc, "kinds": DEFAULT_KINDS, "categories": categories, "start": start, "stop": stop},
+    ).all()
     return pd.DataFrame(rows, columns=["occurred_at", "x", "y"])
 
 
@@ -79,7 +78,12 @@ def run_events(session: Session, mc: str, params: dict[str, Any], end: datetime)
     """
     rows = session.execute(
         RUN_EVENTS,
-        {"mc": mc, "kinds": params.get("kinds") or DEFAULT_KINDS,
-         "categories": params.get("categories"), "sources": params.get("sources"), "end": end},
-    ).all()  # fmt: skip
+        {
+            "mc": mc,
+            "kinds": params.get("kinds") or DEFAULT_KINDS,
+            "categories": params.get("categories"),
+            "sources": params.get("sources"),
+            "end": end,
+        },
+    ).all()
     return pd.DataFrame(rows, columns=["occurred_at", "category", "x", "y", "lat", "lon"])

@@ -74,7 +74,7 @@ def evaluation_body(evaluation: Evaluation, suppress: bool, k: int) -> dict[str,
                     "pei_star_high",
                     "hit_rate",
                 )
-            },  # fmt: skip
+            },
             "origins": int(row["origins"]),
         }
         for row in evaluation.summary.to_dict("records")

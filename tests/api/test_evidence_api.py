@@ -1,7 +1,6 @@
 """Near repeats and the backtest on the Perstorp demo: the API, the lägesbild and the privacy of
 small counts. Pair counts are checked against a brute-force count of the events in the database."""
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import numpy as np
@@ -11,8 +10,6 @@ from scipy.spatial.distance import pdist
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from geo_service.api.app import create_app
-from geo_service.config import Settings
 from geo_service.evidence.texts import METHOD_LABELS
 from geo_service.reports.meeting import meeting_report_html
 from geo_service.reports.yearly import yearly_report_html
@@ -21,21 +18,17 @@ from tests.api.priorities_data import (  # noqa: F401
     MC,
     PriorityDb,
     auth,
+    prio_client_fixture,
     prio_db_fixture,
 )
 
 K = 3  # the default k_suppression
 
 
-@pytest.fixture
-def client(prio_db: PriorityDb) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(database_url=prio_db.url))) as c:
-        yield c
-
-
 def near_repeats(client: TestClient, db: PriorityDb, role: str, **params: str) -> dict:
-    response = client.get("/api/v1/near-repeats", params={"municipality": MC, **params},
-                          headers=auth(db, role))  # fmt: skip
+    response = client.get(
+        "/api/v1/near-repeats", params={"municipality": MC, **params}, headers=auth(db, role)
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -43,12 +36,16 @@ def near_repeats(client: TestClient, db: PriorityDb, role: str, **params: str) -
 def brute_force_pairs(db: PriorityDb, categories: list[str], first: date, last: date):
     """(distance in metres, |days apart|) of every pair of the categories' events, the slow way."""
     with db.engine.connect() as conn:
-        rows = conn.execute(text(
-            "SELECT ST_X(geom), ST_Y(geom), (occurred_at AT TIME ZONE 'Europe/Stockholm')::date "
-            "FROM event WHERE municipality_code = :mc AND category = ANY(:cats) "
-            "AND kind <> 'walk_finding' AND geocode_method <> 'municipality_centroid' "
-            "AND (occurred_at AT TIME ZONE 'Europe/Stockholm')::date BETWEEN :first AND :last"
-        ), {"mc": MC, "cats": categories, "first": first, "last": last}).all()  # fmt: skip
+        rows = conn.execute(
+            text(
+                "SELECT ST_X(geom), ST_Y(geom), "
+                "(occurred_at AT TIME ZONE 'Europe/Stockholm')::date "
+                "FROM event WHERE municipality_code = :mc AND category = ANY(:cats) "
+                "AND kind <> 'walk_finding' AND geocode_method <> 'municipality_centroid' "
+                "AND (occurred_at AT TIME ZONE 'Europe/Stockholm')::date BETWEEN :first AND :last"
+            ),
+            {"mc": MC, "cats": categories, "first": first, "last": last},
+        ).all()
     xy = np.array([(x, y) for x, y, _ in rows])
     days = np.array([d.toordinal() for _, _, d in rows], dtype=float)
     return pdist(xy), pdist(days[:, None], "cityblock")
@@ -109,8 +106,12 @@ def test_without_a_group_every_group_is_listed_over_the_same_window(
 ) -> None:
     body = near_repeats(client, prio_db, "analyst", to="2026-06-30")
     assert [g["group"] for g in body["groups"]] == [
-        "burglary", "vehicles", "vandalism", "fires", "theft"
-    ]  # fmt: skip
+        "burglary",
+        "vehicles",
+        "vandalism",
+        "fires",
+        "theft",
+    ]
     assert (body["start"], body["end"]) == ("2025-07-01", "2026-06-30")
     for group in body["groups"]:
         assert group["sentence_sv"] and group["sentence_en"]
@@ -140,8 +141,9 @@ def test_near_repeat_errors_have_stable_codes(client: TestClient, prio_db: Prior
         params={"municipality": MC, "from": "2026-05-01", "to": "2026-01-01"},
     )
     assert backwards.status_code == 400 and backwards.json()["code"] == "invalid_window"
-    ancient = client.get("/api/v1/near-repeats", headers=headers,
-                         params={"municipality": MC, "to": "0001-01-01"})  # fmt: skip
+    ancient = client.get(
+        "/api/v1/near-repeats", headers=headers, params={"municipality": MC, "to": "0001-01-01"}
+    )
     assert ancient.status_code == 400 and ancient.json()["code"] == "invalid_window"
     unknown = client.get(
         "/api/v1/near-repeats",
@@ -152,24 +154,28 @@ def test_near_repeat_errors_have_stable_codes(client: TestClient, prio_db: Prior
     missing = client.get(
         "/api/v1/evaluation", headers=headers, params={"municipality": MC, "run": 9_999}
     )
-    assert missing.status_code == 404 and missing.json()["code"] == "not_found"  # fmt: skip
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
 
 
 def latest_run(db: PriorityDb) -> tuple[int, date]:
     with db.engine.connect() as conn:
-        run_id, end = conn.execute(text(
-            "SELECT id, (period_end AT TIME ZONE 'Europe/Stockholm')::date FROM analysis_run "
-            "WHERE municipality_code = :mc AND status = 'completed' "
-            "ORDER BY finished_at DESC, id DESC LIMIT 1"
-        ), {"mc": MC}).one()  # fmt: skip
+        run_id, end = conn.execute(
+            text(
+                "SELECT id, (period_end AT TIME ZONE 'Europe/Stockholm')::date FROM analysis_run "
+                "WHERE municipality_code = :mc AND status = 'completed' "
+                "ORDER BY finished_at DESC, id DESC LIMIT 1"
+            ),
+            {"mc": MC},
+        ).one()
     return run_id, end
 
 
 def test_evaluation_names_the_method_that_caught_the_most_events(
     client: TestClient, prio_db: PriorityDb
 ) -> None:
-    response = client.get("/api/v1/evaluation", params={"municipality": MC},
-                          headers=auth(prio_db, "viewer"))  # fmt: skip
+    response = client.get(
+        "/api/v1/evaluation", params={"municipality": MC}, headers=auth(prio_db, "viewer")
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     run_id, end = latest_run(prio_db)

@@ -21,13 +21,20 @@ def band_table(observed: list[int], expected: list[float], significant: list[boo
     """2 distance bands (0–100, 100–200 m) × 2 time bands (0–7, 7–14 days), distance-major."""
     observed_ = np.array(observed)
     expected_ = np.array(expected, dtype=float)
-    return pd.DataFrame({
-        "distance_from": [0.0, 0.0, 100.0, 100.0], "distance_to": [100.0, 100.0, 200.0, 200.0],
-        "time_from": [0.0, 7.0, 0.0, 7.0], "time_to": [7.0, 14.0, 7.0, 14.0],
-        "observed": observed_, "expected": expected_, "ratio": observed_ / expected_,
-        "p": [0.001, 0.5, 0.002, 0.4], "p_adj": [0.004, 0.5, 0.004, 0.5],
-        "significant": significant,
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "distance_from": [0.0, 0.0, 100.0, 100.0],
+            "distance_to": [100.0, 100.0, 200.0, 200.0],
+            "time_from": [0.0, 7.0, 0.0, 7.0],
+            "time_to": [7.0, 14.0, 7.0, 14.0],
+            "observed": observed_,
+            "expected": expected_,
+            "ratio": observed_ / expected_,
+            "p": [0.001, 0.5, 0.002, 0.4],
+            "p_adj": [0.004, 0.5, 0.004, 0.5],
+            "significant": significant,
+        }
+    )
 
 
 def result(table: pd.DataFrame | None, code: str = "burglary") -> NearRepeats:
@@ -75,15 +82,23 @@ def test_suppressed_bands_hide_the_count_and_what_reveals_it() -> None:
 
 
 def test_winner_sentence_names_the_method_with_the_most_events_caught() -> None:
-    summary = pd.DataFrame({
-        "method": ["counts_last", "kde", "counts_last", "kde"], "coverage": [0.05, 0.05, 0.1, 0.1],
-        "pai": [6.0, 8.25, 5.0, 4.5], "pai_low": [5.0, 7.5, 4.0, 4.0],
-        "pai_high": [7.0, 9.0, 6.0, 5.0], "pei_star": [0.5, 0.7, 0.6, 0.6],
-        "pei_star_low": [0.4, 0.6, 0.5, 0.5], "pei_star_high": [0.6, 0.8, 0.7, 0.7],
-        "hit_rate": [0.3, 0.41, 0.5, 0.45], "origins": [12, 12, 12, 12],
-    })  # fmt: skip
-    evaluation = Evaluation(3, summary, pd.DataFrame(), {"origins": 12}, date(2026, 6, 1),
-                            date(2026, 11, 15), 300)  # fmt: skip
+    summary = pd.DataFrame(
+        {
+            "method": ["counts_last", "kde", "counts_last", "kde"],
+            "coverage": [0.05, 0.05, 0.1, 0.1],
+            "pai": [6.0, 8.25, 5.0, 4.5],
+            "pai_low": [5.0, 7.5, 4.0, 4.0],
+            "pai_high": [7.0, 9.0, 6.0, 5.0],
+            "pei_star": [0.5, 0.7, 0.6, 0.6],
+            "pei_star_low": [0.4, 0.6, 0.5, 0.5],
+            "pei_star_high": [0.6, 0.8, 0.7, 0.7],
+            "hit_rate": [0.3, 0.41, 0.5, 0.45],
+            "origins": [12, 12, 12, 12],
+        }
+    )
+    evaluation = Evaluation(
+        3, summary, pd.DataFrame(), {"origins": 12}, date(2026, 6, 1), date(2026, 11, 15), 300
+    )
     assert winner_sentence(evaluation, "sv") == (
         "På era egna data de senaste 12 perioderna fångade kärntäthet (KDE) flest händelser: "
         "PAI 8,2 (7,5–9,0) när 5 % av ytan pekas ut, mot PAI 6,0 för antalet förra perioden."
@@ -106,8 +121,11 @@ def test_every_group_uses_default_taxonomy_codes_once() -> None:
 
 def test_time_bands_read_as_whole_days() -> None:
     assert [day_band(a, b) for a, b in [(0, 7), (7, 14), (14, 28), (28, 56)]] == [
-        "0–7", "8–14", "15–28", "29–56"
-    ]  # fmt: skip
+        "0–7",
+        "8–14",
+        "15–28",
+        "29–56",
+    ]
 
 
 def test_the_cache_keeps_results_per_key_drops_the_oldest_and_never_stores_errors() -> None:

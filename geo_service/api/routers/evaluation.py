@@ -2,26 +2,27 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query
 
-from geo_service.api.auth import AGGREGATE_READERS, Principal, tenant_access
-from geo_service.api.deps import get_session
-from geo_service.api.problems import problem_responses
+from geo_service.api.deps import AggregateReader, SessionDep, SettingsDep
+from geo_service.api.problems import TENANT_ERRORS, problem_responses
 from geo_service.api.schemas.evidence import Evaluation
 from geo_service.evidence.evaluation import evaluate_run
 from geo_service.evidence.views import evaluation_body
 
-router = APIRouter(tags=["evidence"])
+router = APIRouter(tags=["evidence"], responses=TENANT_ERRORS)
 ERRORS = problem_responses(
-    400, 401, 403, 404, 409, 422,
-    notes={400: "The run's events cannot be evaluated (e.g. no events)",
-           404: "No completed run yet, or the run is not found",
-           409: "The asked run is not completed, or has too few periods"},
-    examples={400: ("no_events", "no events for this selection"),
-              409: ("too_few_periods",
-                    "Run 12 has 3 periods; the backtest needs at least 4.")},
-)  # fmt: skip
+    (400, 404, 409),
+    notes={
+        400: "The run's events cannot be evaluated (e.g. no events)",
+        404: "No completed run yet, or the run is not found",
+        409: "The asked run is not completed, or has too few periods",
+    },
+    examples={
+        400: ("no_events", "no events for this selection"),
+        409: ("too_few_periods", "Run 12 has 3 periods; the backtest needs at least 4."),
+    },
+)
 
 
 @router.get(
@@ -31,16 +32,15 @@ ERRORS = problem_responses(
     summary="Backtest of hot spot methods (PAI, PEI*)",
 )
 def get_evaluation(
-    request: Request,
+    principal: AggregateReader,
+    session: SessionDep,
+    settings: SettingsDep,
     run: int | None = Query(None, ge=1, le=2**62, description="Run id; default latest."),
-    principal: Principal = Depends(tenant_access(*AGGREGATE_READERS)),
-    session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     """Which way of picking hot spots would have caught the most of the next period's events
     here? For each of the last 12 periods of the run, every method ranks the cells with data
     from before that period only; PAI and PEI* of the top 5 % and 10 % of the area, means with
     95 % intervals, and the winner in one sentence in Swedish and English. Cached per run."""
-    k = request.app.state.settings.k_suppression
     evaluation = evaluate_run(session, principal.tenant, run)
-    body = evaluation_body(evaluation, principal.suppressed, k)
+    body = evaluation_body(evaluation, principal.suppressed, settings.k_suppression)
     return {"municipality_code": principal.tenant, **body}

@@ -3,25 +3,29 @@
 from datetime import date, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query
 
-from geo_service.api.auth import AGGREGATE_READERS, Principal, tenant_access
-from geo_service.api.deps import get_session
-from geo_service.api.problems import problem_responses
+from geo_service.api.deps import AggregateReader, SessionDep, SettingsDep
+from geo_service.api.problems import TENANT_ERRORS, problem_responses
 from geo_service.api.schemas.evidence import NearRepeatList
 from geo_service.evidence.groups import GROUPS, GroupCode, get_group
 from geo_service.evidence.near_repeats import PERMUTATIONS, SEED, near_repeats, window
 from geo_service.evidence.views import near_repeat_group
 
-router = APIRouter(tags=["evidence"])
+router = APIRouter(tags=["evidence"], responses=TENANT_ERRORS)
 ERRORS = problem_responses(
-    400, 401, 403, 404, 422,
-    notes={400: "The window ends before it starts, or a day is out of range",
-           404: "Unknown municipality"},
-    examples={400: ("invalid_window",
-                    "The window must start before it ends, got 2026-11-15 – 2026-01-01.")},
-)  # fmt: skip
+    (400, 404),
+    notes={
+        400: "The window ends before it starts, or a day is out of range",
+        404: "Unknown municipality",
+    },
+    examples={
+        400: (
+            "invalid_window",
+            "The window must start before it ends, got 2026-11-15 – 2026-01-01.",
+        )
+    },
+)
 
 
 @router.get(
@@ -31,7 +35,9 @@ ERRORS = problem_responses(
     summary="Near repeats per category group (Knox)",
 )
 def get_near_repeats(
-    request: Request,
+    principal: AggregateReader,
+    session: SessionDep,
+    settings: SettingsDep,
     group: GroupCode | None = Query(None, description="One category group; default all."),
     from_: date | None = Query(
         None, alias="from", description="First day (Stockholm); default a year before `to`."
@@ -39,22 +45,20 @@ def get_near_repeats(
     to: date | None = Query(
         None, description="Last day, inclusive; default the day of the latest event."
     ),
-    principal: Principal = Depends(tenant_access(*AGGREGATE_READERS)),
-    session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     """After an event of a group, how much more often does another follow within each distance
     band × time band than where and when alone would give? Observed and expected pairs, the
     ratio, the permutation p (999 seeded permutations of the events' times) and its
     Benjamini–Hochberg adjustment, and one sentence in Swedish and English. Computed once per
     data version and cached."""
-    k = request.app.state.settings.k_suppression
     groups = [get_group(group)] if group else list(GROUPS)
     start, stop = window(session, principal.tenant, from_, to)
     results = [near_repeats(session, principal.tenant, g, start, stop) for g in groups]
+    k = settings.k_suppression
     return {
         "municipality_code": principal.tenant,
-        "start": results[0].start,
-        "end": results[0].stop - timedelta(days=1),
+        "start": start,
+        "end": stop - timedelta(days=1),
         "permutations": PERMUTATIONS,
         "seed": SEED,
         "groups": [near_repeat_group(r, principal.suppressed, k) for r in results],

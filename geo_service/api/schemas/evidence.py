@@ -6,24 +6,44 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 BAND_EXAMPLE: dict[str, Any] = {
-    "distance_from": 0.0, "distance_to": 100.0, "time_from": 0.0, "time_to": 7.0,
-    "observed": 146, "expected": 99.97, "ratio": 1.46, "p": 0.001, "p_adj": 0.002,
-    "significant": True, "suppressed": False,
-}  # fmt: skip
+    "distance_from": 0.0,
+    "distance_to": 100.0,
+    "time_from": 0.0,
+    "time_to": 7.0,
+    "observed": 146,
+    "expected": 99.97,
+    "ratio": 1.46,
+    "p": 0.001,
+    "p_adj": 0.002,
+    "significant": True,
+    "suppressed": False,
+}
 GROUP_EXAMPLE: dict[str, Any] = {
-    "group": "vandalism", "label_sv": "Skadegörelse och klotter",
-    "label_en": "Vandalism and graffiti", "categories": ["skadegorelse", "klotter"],
-    "events": 277, "sentence_sv": "Efter skadegörelse eller klotter är risken förhöjd inom "
+    "group": "vandalism",
+    "label_sv": "Skadegörelse och klotter",
+    "label_en": "Vandalism and graffiti",
+    "categories": ["skadegorelse", "klotter"],
+    "events": 277,
+    "sentence_sv": "Efter skadegörelse eller klotter är risken förhöjd inom "
     "400 m i 56 dagar, 1,2 gånger det väntade.",
     "sentence_en": "After vandalism or graffiti the risk is raised within 400 m for 56 days, "
     "1.2 times the expected.",
     "bands": [BAND_EXAMPLE],
-}  # fmt: skip
+}
 METHOD_EXAMPLE: dict[str, Any] = {
-    "method": "kde", "label_sv": "kärntäthet (KDE)", "label_en": "kernel density (KDE)",
-    "coverage": 0.05, "pai": 17.6, "pai_low": 16.9, "pai_high": 18.4, "pei_star": 0.87,
-    "pei_star_low": 0.83, "pei_star_high": 0.91, "hit_rate": 0.88, "origins": 12,
-}  # fmt: skip
+    "method": "kde",
+    "label_sv": "kärntäthet (KDE)",
+    "label_en": "kernel density (KDE)",
+    "coverage": 0.05,
+    "pai": 17.6,
+    "pai_low": 16.9,
+    "pai_high": 18.4,
+    "pei_star": 0.87,
+    "pei_star_low": 0.83,
+    "pei_star_high": 0.91,
+    "hit_rate": 0.88,
+    "origins": 12,
+}
 
 
 class NearRepeatBand(BaseModel):
@@ -62,11 +82,18 @@ class NearRepeatGroup(BaseModel):
 class NearRepeatList(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{"municipality_code": "1275", "start": "2025-11-15",
-                          "end": "2026-11-14", "permutations": 999, "seed": 0,
-                          "groups": [GROUP_EXAMPLE]}]
+            "examples": [
+                {
+                    "municipality_code": "1275",
+                    "start": "2025-11-15",
+                    "end": "2026-11-14",
+                    "permutations": 999,
+                    "seed": 0,
+                    "groups": [GROUP_EXAMPLE],
+                }
+            ]
         }
-    )  # fmt: skip
+    )
 
     municipality_code: str
     start: date = Field(description="First day of the window (Stockholm).")
@@ -96,19 +123,29 @@ class MethodScore(BaseModel):
 class Evaluation(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{"municipality_code": "1275", "run_id": 12, "first_day": "2026-06-01",
-                          "last_day": "2026-11-15", "origins": 12, "period_days": 14,
-                          "resolution": 9, "cells": 1984, "events": 281,
-                          "winner": "kde",
-                          "sentence_sv": "På era egna data de senaste 12 perioderna fångade "
-                          "kärntäthet (KDE) flest händelser: PAI 17,6 (16,9–18,4) när 5 % av "
-                          "ytan pekas ut, mot PAI 17,6 för prospektiv hotspotkartläggning.",
-                          "sentence_en": "On your own data over the last 12 periods, kernel "
-                          "density (KDE) caught the most events: PAI 17.6 (16.9–18.4) with 5% "
-                          "of the area flagged, against PAI 17.6 for prospective hot-spotting.",
-                          "methods": [METHOD_EXAMPLE]}]
+            "examples": [
+                {
+                    "municipality_code": "1275",
+                    "run_id": 12,
+                    "first_day": "2026-06-01",
+                    "last_day": "2026-11-15",
+                    "origins": 12,
+                    "period_days": 14,
+                    "resolution": 9,
+                    "cells": 1984,
+                    "events": 281,
+                    "winner": "kde",
+                    "sentence_sv": "På era egna data de senaste 12 perioderna fångade "
+                    "kärntäthet (KDE) flest händelser: PAI 17,6 (16,9–18,4) när 5 % av "
+                    "ytan pekas ut, mot PAI 17,6 för prospektiv hotspotkartläggning.",
+                    "sentence_en": "On your own data over the last 12 periods, kernel "
+                    "density (KDE) caught the most events: PAI 17.6 (16.9–18.4) with 5% "
+                    "of the area flagged, against PAI 17.6 for prospective hot-spotting.",
+                    "methods": [METHOD_EXAMPLE],
+                }
+            ]
         }
-    )  # fmt: skip
+    )
 
     municipality_code: str
     run_id: int = Field(description="The run whose events, periods and end were evaluated.")
