@@ -2,6 +2,7 @@
 backtest's winner, the suppression of small counts, the groups and the cache."""
 
 from datetime import date
+from typing import get_args
 
 import numpy as np
 import pandas as pd
@@ -11,7 +12,7 @@ from geo_service.db.taxonomy import DEFAULT_CATEGORIES
 from geo_service.errors import GeoServiceError
 from geo_service.evidence import cache
 from geo_service.evidence.evaluation import Evaluation, winner_sentence
-from geo_service.evidence.groups import GROUP_BY_CODE, GROUPS, get_group
+from geo_service.evidence.groups import GROUP_BY_CODE, GROUPS, GroupCode, get_group
 from geo_service.evidence.near_repeats import NearRepeats, near_repeat_sentence, raised_extent
 from geo_service.evidence.texts import day_band
 from geo_service.evidence.views import band_rows
@@ -114,6 +115,7 @@ def test_every_group_uses_default_taxonomy_codes_once() -> None:
     used = [c for g in GROUPS for c in g.categories]
     assert set(used) <= codes and len(used) == len(set(used))
     assert GROUP_BY_CODE["vandalism"].categories == ("skadegorelse", "klotter")
+    assert get_args(GroupCode) == tuple(GROUP_BY_CODE)  # the API's choices are the groups
     with pytest.raises(GeoServiceError) as error:
         get_group("pickpocketing")
     assert error.value.code == "unknown_group"
