@@ -96,12 +96,7 @@ def near_repeats(
 ) -> NearRepeats:
     """The group's near-repeat table for [start, stop) (default: `default_window`), cached."""
     require_municipality(session, mc)
-    if start is None or stop is None:
-        start, stop = window(session, mc, start, stop - timedelta(days=1) if stop else None)
-    if start >= stop:
-        raise GeoServiceError(
-            "invalid_window", f"The window must start before it ends, got {start} – {stop}."
-        )
+    start, stop = window(session, mc, start, stop - timedelta(days=1) if stop else None)
     version = watermark(session, mc)
     key = (
         "near_repeats",
