@@ -9,7 +9,7 @@ from rich.table import Table
 
 from geo_service.config import get_settings
 from geo_service.errors import GeoServiceError
-from geo_service.evidence.texts import day_band
+from geo_service.evidence.texts import day_band, number
 
 console = Console(stderr=True)
 
@@ -31,7 +31,7 @@ def heat_table(table: pd.DataFrame, title: str) -> Table:
         out.add_column(day_band(time_from, time_to), justify="right")
     for (d_from, d_to), rows in table.groupby(["distance_from", "distance_to"], sort=True):
         cells = [
-            f"{r.ratio:.2f}{' *' if r.significant else ''} ({r.observed})"
+            f"{number(r.ratio, 'en', 2)}{' *' if r.significant else ''} ({r.observed})"
             for r in rows.itertuples()
         ]
         out.add_row(f"{d_from:g}–{d_to:g}", *cells)
