@@ -163,7 +163,7 @@ def latest_run(db: PriorityDb) -> tuple[int, date]:
             text(
                 "SELECT id, (period_end AT TIME ZONE 'Europe/Stockholm')::date FROM analysis_run "
                 "WHERE municipality_code = :mc AND status = 'completed' "
-                "ORDER BY finished_at DESC, id DESC LIMIT 1"
+                "ORDER BY period_end DESC, finished_at DESC, id DESC LIMIT 1"
             ),
             {"mc": MC},
         ).one()
