@@ -34,7 +34,7 @@ SEED = 0
 ALPHA = 0.05
 MIN_EVENTS = 10
 MIN_PAIRS = 3  # the default k: a sentence never names a band with fewer pairs
-EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
+EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)
 
 
 @dataclass(frozen=True)

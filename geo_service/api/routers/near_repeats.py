@@ -1,6 +1,6 @@
 """GET near repeats per category group: the Knox band table and one sentence in words."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Query
@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from geo_service.api.deps import AggregateReader, SessionDep, SettingsDep
 from geo_service.api.problems import TENANT_ERRORS, problem_responses
 from geo_service.api.schemas.evidence import NearRepeatList
+from geo_service.api.schemas.fields import Day
 from geo_service.evidence.groups import GROUPS, GroupCode, get_group
 from geo_service.evidence.near_repeats import PERMUTATIONS, SEED, near_repeats, window
 from geo_service.evidence.views import near_repeat_group
@@ -16,7 +17,7 @@ router = APIRouter(tags=["evidence"], responses=TENANT_ERRORS)
 ERRORS = problem_responses(
     (400, 404),
     notes={
-        400: "The window ends before it starts, or a day is out of range",
+        400: "The window ends before it starts",
         404: "Unknown municipality",
     },
     examples={
@@ -39,10 +40,10 @@ def get_near_repeats(
     session: SessionDep,
     settings: SettingsDep,
     group: GroupCode | None = Query(None, description="One category group; default all."),
-    from_: date | None = Query(
+    from_: Day | None = Query(
         None, alias="from", description="First day (Stockholm); default a year before `to`."
     ),
-    to: date | None = Query(
+    to: Day | None = Query(
         None, description="Last day, inclusive; default the day of the latest event."
     ),
 ) -> dict[str, Any]:
