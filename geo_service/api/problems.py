@@ -196,6 +196,13 @@ def problem_responses(
 
 NOT_FOUND = problem_responses(404)
 BAD_INPUT = problem_responses(400)
+RUN_READ_ERRORS = problem_responses(
+    (404, 409),
+    notes={404: "No completed run yet, or the run is not found",
+           409: "The asked run is not completed"},
+    examples={409: ("run_not_completed", "Analysis run 12 is running, not completed.")},
+)  # fmt: skip
+"""Errors of a route that reads a run's results: the latest completed run or a given one."""
 TENANT_ERRORS = problem_responses(401, 403, 422)
 """Errors every tenant route can answer (no token, another tenant or role, bad parameters):
 the routers' default `responses`, so a route lists only the statuses of its own."""

@@ -7,19 +7,13 @@ from fastapi import APIRouter, Depends, Query
 from geo_service.api.auth import Principal
 from geo_service.api.deps import AggregateReader, SessionDep, SettingsDep
 from geo_service.api.geojson import GeoJSONResponse, feature_collection
-from geo_service.api.problems import TENANT_ERRORS, problem_responses
+from geo_service.api.problems import RUN_READ_ERRORS, TENANT_ERRORS
 from geo_service.api.schemas.clusters import ClusterFeatureCollection, ClusterList
 from geo_service.results.clusters import ClusterSelection, list_clusters
 from geo_service.results.runs import resolve_run
 
 router = APIRouter(tags=["clusters"], responses=TENANT_ERRORS)
-ERRORS = problem_responses(
-    (404, 409),
-    notes={
-        404: "No completed run yet, or the run is not found",
-        409: "The asked run is not completed",
-    },
-)
+ERRORS = RUN_READ_ERRORS
 
 
 class ClusterFilter:
