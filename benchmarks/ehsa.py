@@ -1,4 +1,4 @@
-"""Benchmark of the emerging hot spot engine on a county-sized cube (METHODS.md §1–4).
+"""Benchmark of the emerging hot spot engine on a county-sized cube.
 
 1,000,000 synthetic events over 130 two-week periods on ~30,000 resolution-9 cells in Skåne
 (grid_disk(k=100) around a cell near 55.9 N 13.5 E). Times the whole engine (from events and

@@ -1,4 +1,4 @@
-"""Emerging hot spot categories from hot/cold bins and the z-score trend (METHODS.md §4).
+"""Emerging hot spot categories from hot/cold bins and the trend behind them (see `trend`).
 
 Rules are evaluated in the table's order and the first match wins; cold rules mirror hot rules
 with hot ↔ cold swapped and the trend direction reversed (an intensifying cold spot's z falls).
@@ -80,7 +80,7 @@ def _rules(
 
 
 def classify(hot: np.ndarray, cold: np.ndarray, trend: np.ndarray) -> np.ndarray:
-    """Category name per location (METHODS.md §4) from (locations × T) hot/cold flags.
+    """Category name per location from (locations × T) hot/cold flags.
 
     `trend` is the direction of a significant Mann–Kendall trend of the z-scores: +1, −1 or 0.
     """

@@ -1,6 +1,6 @@
-"""H3 cell identifiers: hex strings ↔ int64, points → cells, validation (METHODS.md §1).
+"""H3 cell identifiers: hex strings ↔ int64, points → cells, validation.
 
-Cells travel as lowercase hex strings in results (DESIGN.md §7) and as int64 inside the engine.
+Cells travel as lowercase hex strings in results and as int64 inside the engine.
 Every conversion works on the distinct values only, so a million events cost a few thousand calls.
 """
 

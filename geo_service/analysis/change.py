@@ -40,7 +40,7 @@ def rate_change(
     steps: int = 6,
     confidence: float = 0.95,
 ) -> RateChange:
-    """Rate ratio of the current step vs the mean of the previous `steps` steps (METHODS.md §8).
+    """Rate ratio of the current step vs the mean of the previous `steps` steps.
 
     c = 0 and b = 0 gives ratio NaN, interval [0, ∞) and p = 1; b = 0 < c gives ratio ∞.
     """

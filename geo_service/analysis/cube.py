@@ -1,4 +1,4 @@
-"""Events → the space-time cube on H3 cells and EST periods (METHODS.md §1).
+"""Events → the space-time cube on H3 cells and EST periods.
 
 Every statistic that starts from events (emerging hot spots, the scan, the backtest) aggregates
 through `events_to_cube`, so they all see the same cells, the same periods and the same
@@ -245,7 +245,7 @@ def period_days(periods: pd.DatetimeIndex) -> int | None:
 def _study_area(
     count_cells: np.ndarray, study_cells: Sequence[object] | None, k: int
 ) -> tuple[np.ndarray, str]:
-    """Sorted int64 study cells and how they were chosen (METHODS.md §1)."""
+    """Sorted int64 study cells and how they were chosen."""
     if study_cells is None:
         return grid_disk_cells(count_cells, k), "active"
     given = study_cells if isinstance(study_cells, np.ndarray | pd.Series) else list(study_cells)

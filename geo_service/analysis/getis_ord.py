@@ -1,4 +1,4 @@
-"""Getis-Ord Gi* for every bin of the space-time cube, vectorised (METHODS.md §2).
+"""Getis-Ord Gi* for every bin of the space-time cube, vectorised.
 
 Binary weights with the bin itself included: the neighbourhood of bin (i, t) is grid_disk(i, k)
 ∩ study area at steps t, t−1, …, t−time_lag (backward only; fewer lags at the first steps).
@@ -9,7 +9,7 @@ step t), W_i = Σ_j w_ij and S1_i = Σ_j w_ij² (= W_i for binary weights):
 
 This equals esda's `G_Local(y, w, transform='B', star=True).Zs` on the same weights.
 With window "step" and time_lag > 0 the lagged neighbours come from earlier steps while x̄, S
-and n are those of step t, as METHODS.md states; bins whose W_i reaches n get z = 0.
+and n are those of step t; bins whose W_i reaches n get z = 0.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def gi_star(
     time_lag: int = 1,
     global_window: GlobalWindow = "cube",
 ) -> np.ndarray:
-    """Gi* z-score of every bin of a (cells × steps) cube (METHODS.md §2).
+    """Gi* z-score of every bin of a (cells × steps) cube.
 
     Bins whose variance term is zero (S = 0: no variation; or W_i ≥ n) get z = 0, never NaN.
     The denominator depends only on (W_i, step), so it is tabulated per distinct W_i.
@@ -97,7 +97,7 @@ def gi_star(
 
 
 def normal_p(z: np.ndarray) -> np.ndarray:
-    """Two-sided p-value from the standard normal distribution (METHODS.md §2)."""
+    """Two-sided p-value from the standard normal distribution."""
     return 2.0 * ndtr(-np.abs(z))
 
 
@@ -183,7 +183,7 @@ def gi_star_permutation_p(
     permutations: int = 999,
     seed: int = 0,
 ) -> np.ndarray:
-    """Two-sided conditional-permutation pseudo p-values for Gi* (METHODS.md §2, small data).
+    """Two-sided conditional-permutation pseudo p-values for Gi* (for small data).
 
     Each bin keeps its own value; its W_i − 1 neighbours are redrawn without replacement from
     the other bins of the global window. p = (1 + #{|sim − E| ≥ |obs − E|}) / (R + 1), E being

@@ -1,4 +1,4 @@
-"""Mann–Kendall trend test with tie correction, for many short series at once (METHODS.md §3).
+"""Mann–Kendall trend test with tie correction, for many short series at once.
 
 S = Σ_{k<j} sgn(x_j − x_k); Var(S) = [n(n−1)(2n+5) − Σ_g t_g(t_g−1)(2t_g+5)]/18 over tie groups;
 z = (S − sgn S)/√Var(S) (0 when S = 0); two-sided normal p; Kendall's τ_b against time.
@@ -82,7 +82,7 @@ def _all_statistics(x: np.ndarray) -> np.ndarray:
 
 
 def mann_kendall(series: np.ndarray) -> TrendResult:
-    """Mann–Kendall test of each row of a (series × T) array against time (METHODS.md §3).
+    """Mann–Kendall test of each row of a (series × T) array against time.
 
     Constant series give S = 0, z = 0, p = 1 and τ_b = 0 (scipy would return NaN for τ).
     Series must not contain NaN.

@@ -1,4 +1,4 @@
-"""Time steps of the space-time cube: `anchor + k·length` days in Europe/Stockholm (METHODS.md §1).
+"""Time steps of the space-time cube: `anchor + k·length` days in Europe/Stockholm.
 
 Period k starts at local midnight of `anchor + k·length_days` (k may be negative) and ends,
 exclusive, at the start of period k + 1, so a period always covers whole local days and DST
@@ -29,7 +29,7 @@ DateLike = dt.date | str | pd.Timestamp
 
 
 def parse_period(period: str | int) -> int:
-    """Length of a period in whole days from "14D", "7D", "2W" or an int (METHODS.md §1)."""
+    """Length of a period in whole days from "14D", "7D", "2W" or an int."""
     if isinstance(period, bool):
         raise AnalysisError("invalid_period", f"period must be like '14D' or '2W', got {period!r}")
     if isinstance(period, int | np.integer):
@@ -78,7 +78,7 @@ def _epoch_day(date: dt.date) -> int:
 
 
 def period_index(timestamps: object, anchor: DateLike, length_days: int) -> np.ndarray:
-    """Index k of the period holding each timestamp; period 0 starts at `anchor` (METHODS.md §1)."""
+    """Index k of the period holding each timestamp; period 0 starts at `anchor`."""
     days = _local_days(timestamps) - _epoch_day(to_local_date(anchor))
     return np.floor_divide(days, int(length_days)).astype(np.int64)
 
@@ -86,7 +86,7 @@ def period_index(timestamps: object, anchor: DateLike, length_days: int) -> np.n
 def period_start(
     index: Sequence[int] | np.ndarray | int, anchor: DateLike, length_days: int
 ) -> pd.Timestamp | pd.DatetimeIndex:
-    """Start (local midnight, tz-aware Europe/Stockholm) of period `index` (METHODS.md §1)."""
+    """Start (local midnight, tz-aware Europe/Stockholm) of period `index`."""
     idx = np.asarray(index, dtype=np.int64)
     days = np.datetime64(to_local_date(anchor), "D") + idx * int(length_days)
     starts = pd.DatetimeIndex(np.atleast_1d(days).astype("datetime64[ns]")).tz_localize(TIMEZONE)
@@ -103,7 +103,7 @@ def local_midnight_at_or_before(value: object) -> pd.Timestamp:
 
 
 def default_end(latest: object) -> pd.Timestamp:
-    """Default end of the analysis: Stockholm midnight after the latest event (METHODS.md §1).
+    """Default end of the analysis: Stockholm midnight after the latest event.
 
     The day of the latest event counts as complete, so the final period includes it.
     """
@@ -116,7 +116,7 @@ def default_anchor(end: object) -> dt.date:
 
 
 def last_complete_index(end: object, anchor: DateLike, length_days: int) -> int:
-    """Index of the last period whose (exclusive) end is ≤ `end` (METHODS.md §1)."""
+    """Index of the last period whose (exclusive) end is ≤ `end`."""
     end_day = _epoch_day(local_midnight_at_or_before(end).date())
     return int((end_day - _epoch_day(to_local_date(anchor))) // int(length_days)) - 1
 
@@ -126,7 +126,7 @@ def period_starts(
 ) -> pd.DatetimeIndex:
     """Starts of the periods from the one holding `first` to the last complete one before `end`.
 
-    These are the time steps of the cube (METHODS.md §1); the result may be empty.
+    These are the time steps of the cube; the result may be empty.
     """
     k0 = int(period_index([first], anchor, length_days)[0])
     k1 = last_complete_index(end, anchor, length_days)

@@ -27,7 +27,7 @@ def cube_sparsity(values: np.ndarray, events: int) -> dict[str, Any]:
 def permutation_warnings(
     permutations: int, alpha: float, fdr: bool, cells: int
 ) -> list[dict[str, str]]:
-    """Warn when R permutations cannot resolve significance: p ≥ 1/(R + 1) (METHODS.md §2).
+    """Warn when R permutations cannot resolve significance: p ≥ 1/(R + 1).
 
     With BH over m cells a lone hot bin needs p ≤ α/m, so R + 1 must reach m/α.
     """

@@ -1,4 +1,4 @@
-"""Binary spatial weights of the study area, self included, as a sparse CSR matrix (METHODS.md §2).
+"""Binary spatial weights of the study area, self included, as a sparse CSR matrix.
 
 w_ij = 1 when cell j lies in grid_disk(i, k) and is part of the study area, else 0; w_ii = 1.
 Neighbours outside the study area are not in the cube and get no weight.
@@ -125,7 +125,7 @@ def _weights_via_grid_disk(cells: np.ndarray, k: int) -> sp.csr_matrix:
 
 
 def spatial_weights(cells: np.ndarray, k: int = 1, method: str = "auto") -> sp.csr_matrix:
-    """Binary CSR weights w_ij = [j ∈ grid_disk(i, k) ∩ study area], diagonal 1 (METHODS.md §2).
+    """Binary CSR weights w_ij = [j ∈ grid_disk(i, k) ∩ study area], diagonal 1.
 
     `cells` are distinct int64 cells; row/column order follows it. `method`: "auto" uses local IJ
     coordinates when H3 supports them for the whole area (checked), else "grid_disk".

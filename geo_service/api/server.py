@@ -1,4 +1,4 @@
-"""uvicorn protocol that sets TCP_NODELAY on every accepted socket (DESIGN.md §7).
+"""uvicorn protocol that sets TCP_NODELAY on every accepted socket.
 
 With several workers uvicorn hands sockets to the workers in a way that asyncio does not set
 TCP_NODELAY on (uvicorn issue #3149); keep-alive responses then wait ~40 ms for delayed ACKs.

@@ -1,4 +1,4 @@
-"""The default EST categories every new municipality starts with (DOMAIN.md)."""
+"""The default EST categories every new municipality starts with."""
 
 from dataclasses import dataclass
 

@@ -1,6 +1,6 @@
 """Which Swedish coordinate system a pair of columns is in, and the points in SWEREF 99 TM.
 
-Swedish systems are told apart by value ranges (DOMAIN.md): WGS84 degrees, SWEREF 99 TM
+Swedish systems are told apart by value ranges: WGS84 degrees, SWEREF 99 TM
 (northing 6.1–7.7 million, easting 0.26–0.92 million), the twelve local SWEREF 99 zones
 (EPSG:3007–3018, false easting 150 000 m) and RT 90 2.5 gon V (easting 1.2–1.9 million).
 Northing and easting ranges never overlap, so swapped axes are found from the values too.

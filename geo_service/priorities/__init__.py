@@ -1,1 +1,1 @@
-"""EST meeting priorities (METHODS.md §10): scoring, reasons, snapshots and measure follow-up."""
+"""EST meeting priorities: scoring, reasons, snapshots and measure follow-up."""

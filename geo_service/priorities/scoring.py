@@ -1,4 +1,4 @@
-"""Place priority scores (METHODS.md §10): a sum of listed components, a rank and a level.
+"""Place priority scores: a sum of listed components, a rank and a level.
 
 Pure: takes per-place inputs already aggregated from the database, returns ranked priorities
 with every component's value, weight and contribution and a one-line reason in Swedish and

@@ -12,7 +12,7 @@ from geo_service.db.models import Municipality
 from geo_service.grid import polygon_cells
 from geo_service.runs.params import RunParams
 
-# Same period definition as geo_service.analysis.periods (METHODS.md §1).
+# Same period definition as geo_service.analysis.periods.
 PERIOD_SQL = (
     f"floor(((e.occurred_at AT TIME ZONE '{TIMEZONE}')::date - CAST(:anchor AS date))"
     "::float8 / :days)::int"

@@ -14,7 +14,7 @@ DEFAULT_KINDS = [k for k in EVENT_KINDS if k != "walk_finding"]
 
 
 class RunParams(BaseModel):
-    """Everything that decides a run's result (METHODS.md §1–4); stored as the run's params."""
+    """Everything that decides a run's result; stored as the run's params."""
 
     resolution: int | Literal["auto"] = Field(
         "auto",

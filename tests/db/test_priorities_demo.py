@@ -1,4 +1,4 @@
-"""Priorities, snapshots and follow-up on the Perstorp demo (METHODS.md §8, §10)."""
+"""Priorities, snapshots and follow-up on the Perstorp demo."""
 
 from datetime import date
 

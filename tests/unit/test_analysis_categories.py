@@ -1,4 +1,4 @@
-"""Emerging hot spot categories (METHODS.md §4): one hand-made series per category, and the
+"""Emerging hot spot categories: one hand-made series per category, and the
 order conflicts. 'H' = hot bin, 'C' = cold bin, '.' = not significant; trend = +1, −1 or 0."""
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""Change test (METHODS.md §8) against scipy.stats.binomtest, one case at a time."""
+"""Change test against scipy.stats.binomtest, one case at a time."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""Emerging hot spots end to end (METHODS.md §1–4, §8) on synthetic events with planted patterns."""
+"""Emerging hot spots end to end on synthetic events with planted patterns."""
 
 import datetime as dt
 import json

@@ -1,4 +1,4 @@
-"""Benjamini–Hochberg per time step (METHODS.md §2)."""
+"""Benjamini–Hochberg per time step."""
 
 import numpy as np
 from scipy import stats

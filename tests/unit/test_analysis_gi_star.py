@@ -1,4 +1,4 @@
-"""Gi* (METHODS.md §2) against esda's G_Local(transform='B', star=True) on the same weights."""
+"""Gi* against esda's G_Local(transform='B', star=True) on the same weights."""
 
 import warnings
 

@@ -1,4 +1,4 @@
-"""Mann–Kendall (METHODS.md §3): hand-worked examples with ties, τ_b against scipy."""
+"""Mann–Kendall: hand-worked examples with ties, τ_b against scipy."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""Time steps (METHODS.md §1): anchor + k·length in Europe/Stockholm, the last one complete."""
+"""Time steps: anchor + k·length in Europe/Stockholm, the last one complete."""
 
 import datetime as dt
 

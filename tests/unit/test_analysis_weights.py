@@ -1,4 +1,4 @@
-"""Spatial weights (METHODS.md §2): the fast local-IJ path must equal h3.grid_disk exactly."""
+"""Spatial weights: the fast local-IJ path must equal h3.grid_disk exactly."""
 
 import h3
 import numpy as np

@@ -1,4 +1,4 @@
-"""Place priorities (METHODS.md §10): components, levels, reasons, ranking, comparison."""
+"""Place priorities: components, levels, reasons, ranking, comparison."""
 
 import random
 

@@ -35,7 +35,7 @@ no completed run that covers the meeting."""
 
 
 def present(items: list[dict[str, Any]], principal: Principal, lang: Lang) -> list[dict[str, Any]]:
-    """Add the reason in the asked language; for viewers, hide counts below k (DESIGN.md §5)."""
+    """Add the reason in the asked language; for viewers, hide counts below k."""
     out = []
     for item in items:
         item = dict(item, reason=item[f"reason_{lang}"])
@@ -65,6 +65,6 @@ def get_priorities(
     meeting: date = Query(..., description="Meeting date, YYYY-MM-DD."),
     lang: Lang = "sv",
 ) -> dict[str, Any]:
-    """Every place ranked for the meeting (METHODS.md §10); ties break on place id."""
+    """Every place ranked for the meeting; ties break on place id."""
     result = priorities_for_meeting(session, principal.tenant, meeting)
     return vars(result) | {"priorities": present(result.items, principal, lang)}

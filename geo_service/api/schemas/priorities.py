@@ -59,7 +59,7 @@ class Component(BaseModel):
 
 
 class ChangeTest(BaseModel):
-    """METHODS.md §8: the latest period against the previous ones (null where suppressed)."""
+    """The change test: the latest period against the previous ones (null where suppressed)."""
 
     current: int | None
     baseline: int | None
