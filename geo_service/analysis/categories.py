@@ -82,7 +82,7 @@ def _rules(
 def classify(hot: np.ndarray, cold: np.ndarray, trend: np.ndarray) -> np.ndarray:
     """Category name per location from (locations × T) hot/cold flags.
 
-    `trend` is the direction of a significant Mann–Kendall trend of the z-scores: +1, −1 or 0.
+    `trend` is the direction of the significant category trend per location: +1, −1 or 0.
     """
     hot = np.asarray(hot, dtype=bool)
     cold = np.asarray(cold, dtype=bool)
