@@ -20,6 +20,15 @@ from geo_service.analysis.scan import (
     space_time_scan,
     space_time_scan_from_counts,
 )
+from tests.unit.simulation import (
+    END,
+    LAT0,
+    LON0,
+    M_PER_DEG_LAT,
+    M_PER_DEG_LON,
+    planted_spot,
+    stationary_events,
+)
 
 ANCHOR = dt.date(2024, 1, 1)
 DAYS = 14
@@ -267,61 +276,13 @@ def test_circles_grow_by_distance_on_the_ground():
 
 # --- calibration and power at a small municipality's scale ------------------------------------
 
-STEPS = 52
-LAT0, LON0 = 56.133, 13.383  # Perstorp
-M_LAT, M_LON = 111_320.0, 111_320.0 * np.cos(np.radians(LAT0))
-HALF = 7_500.0  # a 15 × 15 km square
-CENTRES = (
-    (0, 0, 350, 0.35),
-    (-700, 150, 250, 0.15),
-    (600, -500, 300, 0.12),
-    (-2800, 6200, 200, 0.05),
-)
-
-
-def _events(rng, east, north, steps) -> pd.DataFrame:
-    start = pd.Timestamp(ANCHOR, tz="Europe/Stockholm")
-    days = steps * DAYS + rng.uniform(0, DAYS - 0.1, len(steps))
-    return pd.DataFrame(
-        {
-            "occurred_at": start + pd.to_timedelta(days, unit="D"),
-            "lat": LAT0 + north / M_LAT,
-            "lon": LON0 + east / M_LON,
-        }
-    )
-
-
-def stationary(seed: int, per_year: int = 1100) -> pd.DataFrame:
-    """Dense centres over a thin background (a third of events), the same in every period."""
-    rng = np.random.default_rng(seed)
-    n = rng.poisson(per_year * STEPS * DAYS / 365)
-    share = np.array([c[3] for c in CENTRES] + [0.33])
-    source = rng.choice(len(share), n, p=share / share.sum())
-    east, north = rng.uniform(-HALF, HALF, n), rng.uniform(-HALF, HALF, n)
-    for i, (x, y, sd, _) in enumerate(CENTRES):
-        at = source == i
-        east[at], north[at] = rng.normal(x, sd, at.sum()), rng.normal(y, sd, at.sum())
-    inside = (np.abs(east) < HALF) & (np.abs(north) < HALF)
-    return _events(rng, east[inside], north[inside], rng.integers(0, STEPS, inside.sum()))
-
-
-def planted(seed: int, east: float, north: float, per_step: float = 2.0, steps: int = 4):
-    """A 250 m spot with `per_step` extra events a period over the last `steps` periods."""
-    rng = np.random.default_rng(seed + 10_000)
-    step = np.repeat(np.arange(STEPS - steps, STEPS), rng.poisson(per_step, steps))
-    angle, dist = rng.uniform(0, 2 * np.pi, len(step)), 125 * np.sqrt(rng.uniform(0, 1, len(step)))
-    return _events(rng, east + dist * np.cos(angle), north + dist * np.sin(angle), step)
-
-
-END = ANCHOR + dt.timedelta(days=DAYS * STEPS)
-
 
 def test_alarms_are_rare_when_nothing_changes():
     runs = 100
     alarms = sum(
         bool(
             space_time_scan(
-                stationary(seed), anchor=ANCHOR, end=END, replicates=99, seed=seed
+                stationary_events(seed), anchor=ANCHOR, end=END, replicates=99, seed=seed
             ).clusters.alarm.any()
         )
         for seed in range(runs)
@@ -333,10 +294,10 @@ def test_alarms_are_rare_when_nothing_changes():
 
 def test_a_small_emerging_spot_raises_an_alarm_in_most_runs():
     east, north = 2500.0, -2000.0  # in the background, away from the dense centres
-    spot = h3.latlng_to_cell(LAT0 + north / M_LAT, LON0 + east / M_LON, 9)
+    spot = h3.latlng_to_cell(LAT0 + north / M_PER_DEG_LAT, LON0 + east / M_PER_DEG_LON, 9)
     found = 0
     for seed in range(20):
-        events = pd.concat([stationary(seed), planted(seed, east, north)])
+        events = pd.concat([stationary_events(seed), planted_spot(seed, east, north)])
         result = space_time_scan(events, anchor=ANCHOR, end=END, replicates=99, seed=seed)
         alarm = result.clusters[result.clusters.alarm]
         found += bool(len(alarm)) and spot in alarm.cells.iloc[0]
