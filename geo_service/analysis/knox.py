@@ -30,7 +30,8 @@ fall on either side of it by rounding. `knox(…, time_days=0)` counts pairs on 
 
 Pairs close in space come from a KD-tree (never all n² pairs); N_T over all pairs comes from
 the sorted times with binary searches. Each permutation only recomputes the time differences of
-the close pairs, vectorised, with batches of permutations on two threads.
+the close pairs, vectorised: a batch of permutations is a matrix of times (events × permutations),
+so each close pair gathers one row for the whole batch, and batches run on two threads.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ DISTANCE_BANDS_M = (0, 100, 200, 400, 800)
 TIME_BANDS_DAYS = (0, 7, 14, 28, 56)
 MAX_CLOSE_PAIRS = 20_000_000  # about 70 bytes each at the peak, while the pairs are sorted
 MAX_PERMUTATION_WORK = 30_000_000_000  # close pairs × permutations: about a minute on 2 cores
-_BLOCK_PAIRS = 1 << 17  # pairs per block: its int16 differences fit in a core's cache
+_BLOCK_PAIRS = 1 << 12  # pairs per block: a batch's int16 differences fit in a core's cache
 _BATCH = 32  # permutations per task; fixed, so results do not depend on the thread count
 _THREADS = 2
 
@@ -263,38 +264,48 @@ def _close_pairs(x: np.ndarray, y: np.ndarray, edges: np.ndarray, permutations: 
 
 
 def _space_time_cumulative(times: np.ndarray, close: _ClosePairs, edges: np.ndarray) -> np.ndarray:
-    """(distance bands × edges): close pairs with |Δt| < e_0, then |Δt| ≤ e_k for k ≥ 1.
+    """(columns × distance bands × edges): close pairs with |Δt| < e_0, then |Δt| ≤ e_k, k ≥ 1.
 
-    `times` are the times of the relabelled events (`close.events` order).
+    `times` is (relabelled events × columns): one column of times per permutation (or the
+    observed times as a single column). A block's pairs gather whole rows, so one index serves
+    every column, and each comparison is counted per column by a float32 matrix product (exact:
+    a block has far fewer than 2^24 pairs).
     """
-    below, at_most = _thresholds(times.dtype, edges)
-    out = np.zeros((len(close.band_pairs), len(edges)), dtype=np.int64)
+    tests = _comparisons(times.dtype, edges)
+    counted = [edge for edge, _, _ in tests]
+    columns = times.shape[1]
+    out = np.zeros((columns, len(close.band_pairs), len(edges)), dtype=np.int64)
     size = max((len(block.later) for block in close.blocks), default=0)
-    diff_buffer, mask_buffer = np.empty(size, dtype=times.dtype), np.empty(size, dtype=bool)
+    diff_buffer = np.empty((size, columns), dtype=times.dtype)
+    hits_buffer = np.empty((len(tests), size, columns), dtype=np.float32)
+    ones = np.ones(size, dtype=np.float32)
     for block in close.blocks:
-        diff, mask = diff_buffer[: len(block.later)], mask_buffer[: len(block.later)]
-        np.take(times, block.later, out=diff)
-        diff -= np.repeat(times[block.first : block.stop], block.per_first)
+        n = len(block.later)
+        diff, hits = diff_buffer[:n], hits_buffer[:, :n]
+        np.take(times, block.later, axis=0, out=diff)
+        diff -= np.repeat(times[block.first : block.stop], block.per_first, axis=0)
         np.abs(diff, out=diff)
-        if below is not None:
-            out[block.band, 0] += np.count_nonzero(np.less(diff, below, out=mask))
-        for k in range(1, len(edges)):
-            out[block.band, k] += np.count_nonzero(np.less_equal(diff, at_most[k], out=mask))
+        for row, (_, compare, threshold) in enumerate(tests):
+            compare(diff, threshold, out=hits[row])
+        counts = np.matmul(ones[:n], hits)  # (tests × columns)
+        out[:, block.band, counted] += counts.T.astype(np.int64)
     return out
 
 
-def _thresholds(dtype: np.dtype, edges: np.ndarray) -> tuple[np.generic | None, np.ndarray]:
-    """The edges in the times' own dtype, so comparisons never convert the differences.
+def _comparisons(dtype: np.dtype, edges: np.ndarray) -> list[tuple[int, np.ufunc, np.generic]]:
+    """(edge column, comparison, threshold in the times' own dtype) for each counted edge.
 
-    For whole days |Δt| ≤ e ⟺ |Δt| ≤ ⌊e⌋ and |Δt| < e ⟺ |Δt| < ⌈e⌉.
+    For whole days |Δt| ≤ e ⟺ |Δt| ≤ ⌊e⌋ and |Δt| < e ⟺ |Δt| < ⌈e⌉, so comparisons never
+    convert the differences. The first column (|Δt| < e_0) is counted only when e_0 > 0.
     """
     if np.issubdtype(dtype, np.floating):
-        below = edges[0] if edges[0] > 0 else None
-        return (None if below is None else np.float64(below)), edges
-    top = np.iinfo(dtype).max
-    at_most = np.minimum(np.floor(edges), top).astype(dtype)
-    below = dtype.type(min(np.ceil(edges[0]), top)) if edges[0] > 0 else None
-    return below, at_most
+        below, at_most = edges[0], edges
+    else:
+        top = np.iinfo(dtype).max
+        at_most = np.minimum(np.floor(edges), top).astype(dtype)
+        below = min(np.ceil(edges[0]), top)
+    tests = [(k, np.less_equal, dtype.type(at_most[k])) for k in range(1, len(edges))]
+    return ([(0, np.less, dtype.type(below))] if edges[0] > 0 else []) + tests
 
 
 def _permutation_batch(
@@ -306,12 +317,11 @@ def _permutation_batch(
 ) -> np.ndarray:
     """Cumulative space-time counts for `size` permutations of the times among all events."""
     rng = np.random.default_rng(seed_seq)
-    k = len(close.events)
-    out = np.empty((size, len(close.band_pairs), len(edges)), dtype=np.int64)
+    permuted = np.empty((len(close.events), size), dtype=t.dtype)
     for r in range(size):
         # The first k of a random permutation of all times: the relabelled events' new times.
-        out[r] = _space_time_cumulative(rng.permutation(t)[:k], close, edges)
-    return out
+        permuted[:, r] = rng.permutation(t)[: len(close.events)]
+    return _space_time_cumulative(permuted, close, edges)
 
 
 def _permuted_cumulative(
@@ -353,7 +363,7 @@ def _band_statistics(
     total = n * (n - 1) // 2
     time_pairs = _bands(_time_pairs_cumulative(times.astype(np.float64), time_edges))
     expected = np.outer(close.band_pairs, time_pairs) / total
-    observed = _bands(_space_time_cumulative(times[close.events], close, time_edges))
+    observed = _bands(_space_time_cumulative(times[close.events, None], close, time_edges)[0])
     p_sim = np.full(observed.shape, np.nan)
     if permutations > 0 and close.count > 0:
         permuted = _bands(_permuted_cumulative(times, close, time_edges, permutations, seed))
