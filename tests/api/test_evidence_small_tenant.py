@@ -3,6 +3,7 @@ errors without a code. The tenant has 8 vandalism reports on one day and a run o
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
@@ -24,13 +25,13 @@ def small(engine: Engine) -> Tenant:
     return tenant
 
 
-def test_a_group_with_too_few_events_gets_a_sentence_and_no_table(small: Tenant) -> None:
+def _get(small: Tenant, path: str, role: str) -> Response:
     with TestClient(create_app()) as client:
-        r = client.get(
-            "/api/v1/near-repeats",
-            params={"municipality": MC},
-            headers=bearer(small.tokens["viewer"]),
-        )
+        return client.get(path, params={"municipality": MC}, headers=bearer(small.tokens[role]))
+
+
+def test_a_group_with_too_few_events_gets_a_sentence_and_no_table(small: Tenant) -> None:
+    r = _get(small, "/api/v1/near-repeats", "viewer")
     assert r.status_code == 200, r.text
     groups = {g["group"]: g for g in r.json()["groups"]}
     assert r.json()["end"] == "2025-03-21"  # the day of the latest event
@@ -43,12 +44,7 @@ def test_a_group_with_too_few_events_gets_a_sentence_and_no_table(small: Tenant)
 
 
 def test_a_run_too_short_to_backtest_is_a_conflict_with_its_code(small: Tenant) -> None:
-    with TestClient(create_app()) as client:
-        r = client.get(
-            "/api/v1/evaluation",
-            params={"municipality": MC},
-            headers=bearer(small.tokens["analyst"]),
-        )
+    r = _get(small, "/api/v1/evaluation", "analyst")
     assert r.status_code == 409, r.text
     assert r.json()["code"] == "too_few_periods"
     assert "needs at least 4" in r.json()["detail"]
