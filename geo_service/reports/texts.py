@@ -58,7 +58,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "coverage": "Datatäckning",
         "source": "Källa",
         "events": "Händelser",
-        "quarantined": "Rader i karantän (ej lästa)",
+        "quarantined": "Olösta rader i karantän",
         "method": "Metod",
         "method_text": (
             "Platserna rangordnas med en poäng som är summan av listade komponenter: "
