@@ -15,10 +15,10 @@ from matplotlib.figure import Figure  # noqa: E402
 PALETTE = ["#1b6ca8", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6a9f", "#6c757d", "#2e4057"]
 
 
-def to_data_uri(fig: Figure) -> str:
+def to_data_uri(fig: Figure, dpi: int = 110) -> str:
     """PNG bytes of a figure as a data: URI; closes the figure."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
