@@ -195,7 +195,9 @@ def pattern_images(this: pd.DataFrame, t: dict[str, str], lang: str) -> dict[str
         "hour_image": bar_chart(
             [f"{h:02d}" for h in range(24)], hours.tolist(), t["hour"], t["reports"], width=7.5
         ),
-        "weekday_image": bar_chart(WEEKDAYS[lang], dows.tolist(), t["weekday"], t["reports"]),
+        "weekday_image": bar_chart(
+            WEEKDAYS[lang], dows.tolist(), t["weekday"], t["reports"], width=5.2
+        ),
         "wheel_image": year_wheel(MONTHS[lang], months.tolist(), t["wheel"]),
     }
 
