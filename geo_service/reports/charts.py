@@ -47,7 +47,7 @@ def line_figure(frame: pd.DataFrame, title: str, ylabel: str, counts: bool = Tru
     ax.set_title(title, fontsize=11)
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, ncols=2, frameon=False)
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     if counts:
         count_axis(ax)
     fig.autofmt_xdate()

@@ -41,6 +41,7 @@ from geo_service.reports.mapdecor import (
 from geo_service.reports.mapframes import Bounds, Frame, Marker, plan_frames
 
 PRINT_WIDTH_IN = 7.2
+MAX_HEIGHT_IN = 8.5  # many frames share the height of one A4 page
 FRAME_COLOUR = "#1b6ca8"
 HATCH = "////"
 
@@ -183,7 +184,7 @@ def _overview(ax: Any, layers: MapLayers, frames: list[Frame], lang: str) -> Bou
 def compose_map(layers: MapLayers, lang: str) -> MapImage:
     """Overview, frames and legend in one figure at print width; the numbers it drew."""
     planned = plan_frames(layers.markers)
-    height = 4.6 if len(planned) <= 2 else 2.3 * len(planned)
+    height = 4.6 if len(planned) <= 2 else min(2.3 * len(planned), MAX_HEIGHT_IN)
     fig = plt.figure(figsize=(PRINT_WIDTH_IN, height))
     main, overview_ax, extra_axes = _axes(fig, max(len(planned) - 1, 0))
     frames: list[Frame] = []

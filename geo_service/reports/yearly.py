@@ -186,8 +186,10 @@ def survey_table(session: Session, mc: str, year: int) -> pd.DataFrame | None:
     return survey.pivot_table(index=["area", "question"], columns="year", values="index_value")
 
 
-def pattern_images(this: pd.DataFrame, t: dict[str, str], lang: str) -> dict[str, str]:
-    """By hour (every hour labelled), by weekday and the årshjul, for the year's events."""
+def pattern_images(
+    this: pd.DataFrame, t: dict[str, str], lang: str, covered: str
+) -> dict[str, str]:
+    """By hour (every hour labelled), by weekday and the årshjul (titled with the days covered)."""
     hours = this.groupby("hour")["n"].sum().reindex(range(24), fill_value=0)
     dows = this.groupby("dow")["n"].sum().reindex(range(1, 8), fill_value=0)
     months = this.groupby("month")["n"].sum().reindex(range(1, 13), fill_value=0)
@@ -198,7 +200,7 @@ def pattern_images(this: pd.DataFrame, t: dict[str, str], lang: str) -> dict[str
         "weekday_image": bar_chart(
             WEEKDAYS[lang], dows.tolist(), t["weekday"], t["reports"], width=5.2
         ),
-        "wheel_image": year_wheel(MONTHS[lang], months.tolist(), t["wheel"]),
+        "wheel_image": year_wheel(MONTHS[lang], months.tolist(), f"{t['wheel']}, {covered}"),
     }
 
 
@@ -237,7 +239,7 @@ def yearly_context(session: Session, mc: str, year: int, lang: str = "sv") -> di
         "map": map_image,
         "places": places,
         "by_area": area_table(this, t, labels),
-        **pattern_images(this, t, lang),
+        **pattern_images(this, t, lang, year_label(year, span, lang)),
         "trend_image": line_chart(trend, t["trend_chart"], t["per_month"], counts=False),
         "survey": survey_table(session, mc, year),
         **yearly_evidence(session, mc, year, lang),
