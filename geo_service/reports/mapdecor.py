@@ -6,6 +6,7 @@ Sizes are in points at print size: the map figures are drawn at the width they a
 
 from typing import Any
 
+import numpy as np
 from matplotlib.font_manager import FontProperties
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
@@ -13,19 +14,50 @@ from geo_service.reports.mapframes import Bounds, Marker, length_label, nice_len
 
 LABEL_PT = 7.5
 MARKER_PT = 8.0
+MIN_SEP_PT = 14.0  # a numbered circle is about 12 pt across
+
+
+def spread_labels(points: np.ndarray, min_sep: float = MIN_SEP_PT) -> np.ndarray:
+    """Offsets (in points) that keep labels at least `min_sep` apart; (0, 0) where none is needed.
+
+    Each label in turn keeps its place if it is free, else takes the first free spot on rings
+    of eight directions around its anchor, so close places stay readable with a leader line.
+    """
+    placed: list[np.ndarray] = []
+    offsets = np.zeros_like(points, dtype=float)
+    for i, anchor in enumerate(points):
+        candidates = [np.zeros(2)] + [
+            ring * min_sep * np.array([np.cos(a), np.sin(a)])
+            for ring in (1, 2, 3)
+            for a in np.linspace(np.pi / 4, 2 * np.pi + np.pi / 4, 8, endpoint=False)
+        ]
+        for offset in candidates:
+            spot = anchor + offset
+            if all(np.hypot(*(spot - p)) >= min_sep for p in placed):
+                break
+        placed.append(anchor + offset)
+        offsets[i] = offset
+    return offsets
 
 
 def draw_markers(ax: Any, markers: list[Marker], colours: dict[int, str]) -> list[int]:
-    """A filled circle with its number at each marker inside the axes; returns those numbers."""
+    """A filled circle with its number at each marker inside the axes; returns those numbers.
+
+    Markers closer than a label's width are spread apart, each with a line to its place.
+    """
     minx, maxx = ax.get_xlim()
     miny, maxy = ax.get_ylim()
-    drawn = []
-    for m in markers:
-        if not (minx <= m.x <= maxx and miny <= m.y <= maxy):
-            continue
+    inside = [m for m in markers if minx <= m.x <= maxx and miny <= m.y <= maxy]
+    inside.sort(key=lambda m: m.number)  # the best rank keeps its exact place
+    to_points = ax.transData + ax.get_figure().dpi_scale_trans.inverted()
+    anchors = to_points.transform([(m.x, m.y) for m in inside]) * 72 if inside else np.zeros((0, 2))
+    for m, (dx, dy) in zip(inside, spread_labels(anchors), strict=True):
+        moved = bool(dx or dy)
         ax.annotate(
             str(m.number),
             (m.x, m.y),
+            xytext=(dx, dy),
+            textcoords="offset points",
             fontsize=MARKER_PT,
             ha="center",
             va="center",
@@ -33,9 +65,9 @@ def draw_markers(ax: Any, markers: list[Marker], colours: dict[int, str]) -> lis
             weight="bold",
             zorder=10,
             bbox={"boxstyle": "circle,pad=0.25", "fc": colours.get(m.number, "#333"), "ec": "k"},
+            arrowprops={"arrowstyle": "-", "color": "k", "lw": 0.8} if moved else None,
         )
-        drawn.append(m.number)
-    return drawn
+    return [m.number for m in inside]
 
 
 def draw_scale_bar(ax: Any, bounds: Bounds) -> None:

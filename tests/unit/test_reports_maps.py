@@ -4,6 +4,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 
+from geo_service.reports.mapdecor import spread_labels
 from geo_service.reports.mapframes import (
     GROUP_GAP_M,
     Marker,
@@ -81,3 +82,12 @@ def test_count_classes_have_round_limits_and_cover_every_count() -> None:
     assert labels == ["1–5", "6–10", "11–20", "21–50", "51–92"]
     assert classes.tolist() == [0, 0, 0, 0, 1, 2, 3, 4]
     assert count_classes(np.array([1, 1]))[1] == ["1"]
+
+
+def test_numbers_of_places_close_together_are_spread_apart() -> None:
+    anchors = np.array([[100.0, 100.0], [100.0, 100.0], [104.0, 98.0], [300.0, 300.0]])
+    offsets = spread_labels(anchors, min_sep=14.0)
+    labels = anchors + offsets
+    gaps = np.hypot(*(labels[:, None, :] - labels[None, :, :]).transpose(2, 0, 1))
+    assert (gaps[np.triu_indices(4, 1)] >= 14.0 - 1e-9).all()
+    assert offsets[0].tolist() == [0.0, 0.0] and offsets[3].tolist() == [0.0, 0.0]
