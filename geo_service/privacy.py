@@ -32,7 +32,8 @@ a parent's count minus its visible children."""
 K_OF = text("SELECT geo_service_k(:mc, :floor)")
 
 WRITE_K = text(
-    "INSERT INTO privacy_k (id, k) VALUES (1, :k) ON CONFLICT (id) DO UPDATE SET k = EXCLUDED.k"
+    "INSERT INTO privacy_k (id, k) VALUES (1, :k) ON CONFLICT (id) DO UPDATE SET k = EXCLUDED.k, "
+    "updated_at = now()"
 )
 """What `geo-service db upgrade` runs with the configured k."""
 

@@ -31,6 +31,8 @@ COUNT_KEYS = {
     "count", "total", "last_value", "size", "observed", "current", "baseline", "events",
     "place_before", "place_after", "comparison_before", "comparison_after",
 }  # fmt: skip
+TOTALS = ("events", "mean_events_per_bin", "mean_value_per_bin")
+"""A run's event total and what gives it back (left out: total minus visible cells)."""
 """Fields that hold a number of events (or of pairs of them)."""
 COUNT_PHRASE = re.compile(
     r"(?<![\d,.:/–-])(\d+)\s+(rapport|rapporter|report|reports|händelser|händelse|events?|par|"
@@ -274,6 +276,20 @@ def test_a_total_minus_its_visible_parts_never_gives_a_hidden_count(k8: Priority
                 if p["change"]["current"] is None:
                     assert p["change"]["rate_ratio"] is None and p["change"]["p_increase"] is None
                     assert all(c["value"] is None for c in p["components"])
+
+
+def test_a_run_shows_suppressed_roles_no_event_total(k8: PriorityDb) -> None:
+    run = fetch(
+        k8.engine, "SELECT max(id) AS id FROM analysis_run WHERE municipality_code = :mc", mc=MC
+    )[0]["id"]
+    url = f"/api/v1/runs/{run}?municipality={MC}"
+    with TestClient(_app(k8)) as client:
+        viewer = client.get(url, headers=auth(k8, "viewer")).json()
+        anonymous = client.get(url).json()
+        analyst = client.get(url, headers=auth(k8, "analyst")).json()
+    for shown in (viewer, anonymous):
+        assert not set(TOTALS) & (set(shown["watermark"]) | set(shown["sparsity"]))
+    assert analyst["watermark"]["events"] > 0 and analyst["sparsity"]["events"] > 0
 
 
 def test_qgis_views_use_the_municipality_k(k8: PriorityDb) -> None:
