@@ -52,6 +52,15 @@ $$
 """The SQL twin of the rule (created by migration 0008)."""
 
 
+def hidden_periods_sum(k: str) -> str:
+    """SQL: the sum of a run cell's (alias `c`) period counts that are hidden (1..k-1), for the
+    k expression `k`. A suppressed caller sees the cell's run total only when this is 0 or at
+    least k; otherwise the total minus the periods it can read (`period=`) gives it back."""
+    return f"""(SELECT coalesce(sum(hb.value), 0) FROM analysis_bin hb
+  WHERE hb.municipality_code = c.municipality_code AND hb.run_id = c.run_id AND hb.cell = c.cell
+    AND hb.value > 0 AND hb.value < {k})"""
+
+
 @dataclass(frozen=True)
 class Disclosure:
     """What one caller may see: whether small counts are hidden, and below which k."""

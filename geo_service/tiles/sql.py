@@ -12,7 +12,7 @@ import numpy as np
 from sqlalchemy import Connection, text
 
 from geo_service.grid.cells import cell_polygons
-from geo_service.privacy import SUPPRESSED_RESOLUTION
+from geo_service.privacy import SUPPRESSED_RESOLUTION, hidden_periods_sum
 from geo_service.tiles.layers import BUFFER, EXTENT, events_resolution
 
 # The envelope with the MVT buffer as margin, transformed to 3006 for the index filter, and the
@@ -36,7 +36,8 @@ SELECT ST_AsMVT(t, 'hotspots', {EXTENT}, 'geom', 'id') FROM (
          round(c.final_p::numeric, 5)::float8 AS p,
          round(c.trend_tau::numeric, 3)::float8 AS trend_tau,
          c.confirmed, c.uncertain,
-         CASE WHEN :suppress AND c.total > 0 AND c.total < env.k THEN NULL
+         CASE WHEN :suppress AND (c.total > 0 AND c.total < env.k
+                   OR {hidden_periods_sum("env.k")} BETWEEN 1 AND env.k - 1) THEN NULL
               ELSE c.total END AS total,
          {_MVT_GEOM} AS geom
   FROM analysis_cell c JOIN h3_cell h ON h.cell = c.cell, env

@@ -9,8 +9,11 @@ import json
 import math
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import Any
 
+import h3
 import mapbox_vector_tile
 import pytest
 from fastapi import FastAPI
@@ -20,7 +23,7 @@ from pypdf import PdfReader
 from sqlalchemy import text
 
 from geo_service.api.app import create_app
-from geo_service.config import Settings
+from geo_service.config import STOCKHOLM, Settings
 from geo_service.db.migrate import write_k
 from tests.api.priorities_data import LAST_MEETING, MC, PriorityDb, auth
 from tests.conftest import fetch
@@ -276,6 +279,68 @@ def test_a_total_minus_its_visible_parts_never_gives_a_hidden_count(k8: Priority
                 if p["change"]["current"] is None:
                     assert p["change"]["rate_ratio"] is None and p["change"]["p_increase"] is None
                     assert all(c["value"] is None for c in p["components"])
+
+
+VULNERABLE = """
+SELECT lower(to_hex(c.cell)) AS cell, c.run_id FROM analysis_cell c
+JOIN LATERAL (
+  SELECT coalesce(sum(value) FILTER (WHERE value > 0 AND value < :k), 0) AS hidden,
+         coalesce(sum(value) FILTER (WHERE value >= :k), 0) AS shown
+  FROM analysis_bin b
+  WHERE b.municipality_code = c.municipality_code AND b.run_id = c.run_id AND b.cell = c.cell
+) x ON true
+WHERE c.municipality_code = :mc AND c.total >= :k AND x.shown > 0
+  AND x.hidden BETWEEN 1 AND :k - 1
+ORDER BY c.run_id, c.cell LIMIT 1
+"""
+"""A cell the attack below would break if its total were shown: some periods show a count,
+and the hidden ones add up to less than k."""
+
+
+@contextmanager
+def _municipal_k(db: PriorityDb, k: int) -> Iterator[None]:
+    """The municipality's own k set to `k` for the block, then back to the module's 8."""
+    for value in (k, K):
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "UPDATE municipality SET settings = settings || jsonb_build_object("
+                    "'k_suppression', CAST(:k AS integer)) WHERE municipality_code = :mc"
+                ),
+                {"k": value, "mc": MC},
+            )
+        if value == k:
+            yield
+
+
+def test_a_cell_total_minus_its_visible_periods_is_never_a_small_count(k8: PriorityDb) -> None:
+    """The attack: read a cell's run total, then each period of the run (`period=`), and
+    subtract the periods that show a count. At k = 3 the demo has a cell where it would work."""
+    with _municipal_k(k8, 3), TestClient(_app(k8)) as client:
+        target = fetch(k8.engine, VULNERABLE, mc=MC, k=3)[0]
+        lat, lon = h3.cell_to_latlng(target["cell"])
+        box = f"{lon - 1e-4},{lat - 1e-4},{lon + 1e-4},{lat + 1e-4}"
+        hot = f"/api/v1/hotspots?municipality={MC}&run={target['run_id']}&bbox={box}"
+        run = client.get(f"/api/v1/runs/{target['run_id']}?municipality={MC}").json()
+        start = datetime.fromisoformat(run["period_start"]).astimezone(STOCKHOLM).date()
+        days = run["params"].get("period_days", 14)
+
+        def read(role: str | None, extra: str = "") -> float | None:
+            found = client.get(hot + extra, headers=_headers(k8, role)).json()["items"]
+            cell = next(c for c in found if c["cell"] == target["cell"])
+            return cell["last_value" if extra else "total"]
+
+        for role in ("analyst", *SUPPRESSED):
+            total = read(role)
+            periods = [
+                read(role, f"&period={start + timedelta(days=days * i)}")
+                for i in range(run["n_periods"])
+            ]
+            left = (total or 0) - sum(v or 0 for v in periods)
+            if role == "analyst":
+                assert total and left == 0 and any(0 < (v or 0) < 3 for v in periods)
+            else:
+                assert total is None or not 0 < left < 3, (role, total, periods)
 
 
 def test_a_run_shows_suppressed_roles_no_event_total(k8: PriorityDb) -> None:
