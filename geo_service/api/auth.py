@@ -19,9 +19,7 @@ from geo_service.db.constants import PUBLIC, ROLES
 from geo_service.db.models import ApiToken, AuditLog
 from geo_service.errors import Forbidden, GeoServiceError, Unauthorized
 from geo_service.ingest.redact import redact_json, redact_text
-
-SUPPRESSED_ROLES = ("viewer", "reporter", PUBLIC)
-"""Roles that never see counts below k."""
+from geo_service.privacy import Disclosure, is_suppressed
 
 
 @dataclass(frozen=True)
@@ -32,6 +30,8 @@ class Principal:
     role: str
     organisation: str = ""
     token_id: int | None = None
+    disclosure: Disclosure | None = None
+    """What the caller may see (set by the API's tenant check, with the tenant's k)."""
 
     def require_tenant(self, municipality_code: str) -> None:
         """Raise unless the caller belongs to `municipality_code` (anonymous: public view on)."""
@@ -52,7 +52,14 @@ class Principal:
     @property
     def suppressed(self) -> bool:
         """True when counts below k must be hidden from this caller."""
-        return self.role in SUPPRESSED_ROLES
+        return is_suppressed(self.role)
+
+    @property
+    def seen(self) -> Disclosure:
+        """The disclosure of a `tenant_access` route (set there with the tenant's k)."""
+        if self.disclosure is None:
+            raise RuntimeError("the disclosure is only known after tenant_access")
+        return self.disclosure
 
     @property
     def actor(self) -> str:

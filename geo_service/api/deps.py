@@ -17,6 +17,7 @@ from geo_service.api.auth import PUBLIC, Principal, principal_from_header, scope
 from geo_service.config import Settings
 from geo_service.db.constants import ROLES
 from geo_service.errors import Forbidden, Unauthorized
+from geo_service.privacy import disclosure_for
 
 STAFF = ("admin", "analyst", "coordinator")
 """The municipality's analysis staff: import files, handle the quarantine, start analysis runs,
@@ -89,16 +90,21 @@ PLACE_MUNICIPALITY_QUERY = Query(..., pattern=r"^[0-9]{4}$", description="Kommun
 def tenant_access(*roles: str, query: Any = MUNICIPALITY_QUERY) -> Callable[..., Principal]:
     """A dependency for routes with ?municipality=<kommunkod>: checks role, then tenant.
 
-    Returns the principal with `municipality_code` set to the checked tenant (also when anonymous).
+    Returns the principal with `municipality_code` set to the checked tenant (also when anonymous)
+    and its `disclosure`: suppressed or not, and the tenant's k (geo_service.privacy).
     `query` is the parameter's declaration, so a route family can keep its own OpenAPI description.
     """
     allowed = require(*roles)
 
     def dependency(
-        session: SessionDep, municipality: str = query, principal: Principal = Depends(allowed)
+        session: SessionDep,
+        settings: SettingsDep,
+        municipality: str = query,
+        principal: Principal = Depends(allowed),
     ) -> Principal:
         scope(session, principal, municipality)
-        return replace(principal, municipality_code=municipality)
+        seen = disclosure_for(session, principal.role, municipality, settings.k_suppression)
+        return replace(principal, municipality_code=municipality, disclosure=seen)
 
     return dependency
 

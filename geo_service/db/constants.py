@@ -1,5 +1,7 @@
 """Closed vocabularies shared by the schema's CHECK constraints, the ingest and the API."""
 
+from geo_service.privacy import PUBLIC as PUBLIC  # the anonymous role (public view), defined once
+
 EVENT_KINDS = ("incident", "observation", "tip", "fault_report", "walk_finding")
 GEOCODE_METHODS = (
     "coordinates",
@@ -24,8 +26,6 @@ PLACE_KINDS = (
     "other",
 )
 ROLES = ("admin", "analyst", "coordinator", "reporter", "viewer")
-PUBLIC = "public"
-"""The role of anonymous callers, where a municipality enables its public view."""
 MEASURE_STATUSES = ("planned", "ongoing", "done", "cancelled")
 RUN_STATUSES = ("running", "completed", "failed")
 

@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from geo_service.config import get_settings
+from geo_service.privacy import WRITE_K
 
 # Tables that PostGIS, its extensions and QGIS own; autogenerate must leave them alone.
 FOREIGN_TABLES = {
@@ -67,10 +68,24 @@ def create_database_if_missing(url: str) -> bool:
         admin.dispose()
 
 
-def upgrade(url: str | None = None, revision: str = "head") -> None:
+def upgrade(url: str | None = None, revision: str = "head", k: int | None = None) -> None:
+    """Migrate to `revision`, then store the configured k (`GEO_SERVICE_K_SUPPRESSION`, or `k`)
+    where the SQL function geo_service_k() reads it."""
     url = url or get_settings().database_url
     create_database_if_missing(url)
     command.upgrade(alembic_config(url), revision)
+    write_k(url, get_settings().k_suppression if k is None else k)
+
+
+def write_k(url: str, k: int) -> None:
+    """Store k in `privacy_k` (no-op on a database migrated to before the table)."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            if conn.execute(text("SELECT to_regclass('privacy_k')")).scalar() is not None:
+                conn.execute(WRITE_K, {"k": k})
+    finally:
+        engine.dispose()
 
 
 def downgrade(url: str | None = None, revision: str = "-1") -> None:

@@ -506,3 +506,14 @@ class AuditLog(Base):
     action: Mapped[str] = mapped_column(String(40))
     resource: Mapped[str] = mapped_column(Text)
     detail: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'::jsonb"))
+
+
+class PrivacyK(Base):
+    """The configured k of small-count suppression, one row written by `geo-service db upgrade`;
+    the SQL function geo_service_k() reads it (geo_service.privacy)."""
+
+    __tablename__ = "privacy_k"
+    __table_args__ = (CheckConstraint("id = 1"), CheckConstraint("k >= 1"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    k: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = _created()

@@ -15,10 +15,12 @@ from geo_service.db.models import AnalysisRun
 from geo_service.db.tenants import require_municipality
 from geo_service.errors import GeoServiceError
 from geo_service.palette import LEVEL_COLOURS, level_label
+from geo_service.priorities.disclosure import disclose_followup, disclose_items
 from geo_service.priorities.followup import measure_followup
 from geo_service.priorities.inputs import category_labels
 from geo_service.priorities.service import priorities_for_meeting
 from geo_service.priorities.snapshots import comparison_for_meeting, get_snapshot
+from geo_service.privacy import FULL, Disclosure, complementary
 from geo_service.reports.charts import line_chart
 from geo_service.reports.evidence import evaluation_text
 from geo_service.reports.mapimage import meeting_map
@@ -56,6 +58,37 @@ ENV.filters["num"] = _num
 ENV.filters["css_string"] = _css_string
 ENV.filters["level"] = level_label
 ENV.globals["level_colours"] = LEVEL_COLOURS
+ENV.filters["shown"] = lambda value, fewer: fewer if value is None else value
+
+
+def disclose_report(context: dict[str, Any], disclosure: Disclosure, lang: str) -> dict[str, Any]:
+    """The lägesbild's figures as a suppressed reader (viewer) may see them: ranked places,
+    follow-ups and cluster sizes without counts below k, sources with complementary
+    suppression, the trend chart without small cells, no quarantine count."""
+    if not disclosure.suppressed:
+        return context | {"fewer": ""}
+    coverage = context["coverage"]
+    events = {s["name"]: s["events"] for s in coverage["sources"]}
+    hidden = complementary(events, disclosure)
+    sources = [
+        dict(s, events=None if s["name"] in hidden else s["events"]) for s in coverage["sources"]
+    ]
+    measures = [
+        dict(m, followup=m["followup"] and disclose_followup(m["followup"], disclosure))
+        for m in context["measures"]
+    ]
+    trends = context["trends"]
+    return context | {
+        "fewer": disclosure.fewer_than(lang),
+        "items": disclose_items(context["items"], disclosure),
+        "clusters": [dict(c, size=disclosure.count(c["size"])) for c in context["clusters"]],
+        "measures": measures,
+        "coverage": coverage
+        | {"sources": sources, "total": disclosure.count(coverage["total"]), "quarantined": None},
+        "trends": trends.mask((trends > 0) & (trends < disclosure.k))
+        if not trends.empty
+        else trends,
+    }
 
 
 def _priorities(session: Session, mc: str, meeting: date) -> dict[str, Any]:
@@ -200,7 +233,6 @@ def meeting_report_context(session: Session, mc: str, meeting: date, lang: str =
     run = session.get(AnalysisRun, (mc, prio["run_id"]))
     labels = category_labels(session, mc)
     t = TEXTS[lang]
-    trends = category_trends(session, mc, run, labels, lang)
     period_end_day = run.period_end.astimezone(STOCKHOLM).date()
     settings = prio["params"]["priorities"]
     comparison = comparison_for_meeting(session, mc, meeting)
@@ -223,9 +255,7 @@ def meeting_report_context(session: Session, mc: str, meeting: date, lang: str =
             yellow=_num(settings["thresholds"]["yellow"], lang),
         ),
         "map": meeting_map(session, mc, run.id, prio["items"], lang),
-        "trend_image": line_chart(trends, t["trend_chart"], t["reports"])
-        if not trends.empty
-        else None,
+        "trends": category_trends(session, mc, run, labels, lang),
         "comparison": comparison,
         "changes": [c for c in comparison["changes"] if c["status"] != "off_list"],
         "measures": measures_with_followup(session, mc, period_end_day),
@@ -244,9 +274,14 @@ def meeting_report_context(session: Session, mc: str, meeting: date, lang: str =
     }
 
 
-def meeting_report_html(session: Session, mc: str, meeting: date, lang: str = "sv") -> str:
-    """The meeting's lägesbild as one self-contained HTML page (images as data URIs)."""
+def meeting_report_html(
+    session: Session, mc: str, meeting: date, lang: str = "sv", disclosure: Disclosure = FULL
+) -> str:
+    """The meeting's lägesbild as one self-contained HTML page (images as data URIs), as the
+    reader may see it (a viewer gets its own rendering without counts below k)."""
     if lang not in TEXTS:
         raise GeoServiceError("invalid_language", "Language must be 'sv' or 'en'.")
-    context = meeting_report_context(session, mc, meeting, lang)
-    return ENV.get_template("meeting.html").render(**context)
+    context = disclose_report(meeting_report_context(session, mc, meeting, lang), disclosure, lang)
+    trends, t = context["trends"], context["t"]
+    trend_image = line_chart(trends, t["trend_chart"], t["reports"]) if not trends.empty else None
+    return ENV.get_template("meeting.html").render(**context, trend_image=trend_image)

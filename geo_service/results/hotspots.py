@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from geo_service.config import TIMEZONE
 from geo_service.errors import NotFound, NotFoundError
+from geo_service.privacy import hidden_periods_sum
 from geo_service.results.runs import resolve_run
 
 _PERIOD_JOIN = (
@@ -37,6 +38,11 @@ _FLOATS = (
     "count_trend_p",
 )
 _SMALL = "(:suppress AND {0} > 0 AND {0} < :k)"
+_TOTAL_HIDDEN = (
+    "(:suppress AND (c.total > 0 AND c.total < :k"
+    f" OR {hidden_periods_sum(':k')} BETWEEN 1 AND :k - 1))"
+)
+"""A cell's run total is hidden when small, or when its hidden periods sum to 1..k-1."""
 """A count to hide: positive and below k, for a caller who may not see it."""
 
 
@@ -133,9 +139,9 @@ def _page(sql: _Sql, geometry: bool) -> str:
     return f"""
         SELECT lower(to_hex(c.cell)) AS cell, h.resolution, c.category, c.confirmed, c.uncertain,
                NULLIF({z}, 'NaN') AS z, NULLIF({p}, 'NaN') AS p, {floats}, c.run_length,
-               CASE WHEN {small.format("c.total")} THEN NULL ELSE c.total END AS total,
+               CASE WHEN {_TOTAL_HIDDEN} THEN NULL ELSE c.total END AS total,
                CASE WHEN {small.format(last)} THEN NULL ELSE {last} END AS last_value,
-               ({small.format("c.total")} OR {small.format(last)}) AS suppressed,
+               ({_TOTAL_HIDDEN} OR {small.format(last)}) AS suppressed,
                count(*) OVER () AS n_total {geom}
         {_FROM} {sql.join}
         WHERE {" AND ".join(sql.where)}

@@ -12,13 +12,16 @@ import numpy as np
 from sqlalchemy import Connection, text
 
 from geo_service.grid.cells import cell_polygons
+from geo_service.privacy import SUPPRESSED_RESOLUTION, hidden_periods_sum
 from geo_service.tiles.layers import BUFFER, EXTENT, events_resolution
 
-# The envelope with the MVT buffer as margin, transformed to 3006 for the index filter.
+# The envelope with the MVT buffer as margin, transformed to 3006 for the index filter, and the
+# tenant's k (geo_service.privacy: the configured k as floor, the stored and the tenant's own).
 _ENV = f"""
 env AS (
   SELECT ST_TileEnvelope(:z, :x, :y) AS e3857,
-         ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => {BUFFER / EXTENT}), 3006) AS e3006
+         ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => {BUFFER / EXTENT}), 3006) AS e3006,
+         geo_service_k(:mc, :k) AS k
 )"""
 
 _MVT_GEOM = f"ST_AsMVTGeom(ST_Transform(h.geom_4326, 3857), env.e3857, {EXTENT}, {BUFFER}, true)"
@@ -33,7 +36,9 @@ SELECT ST_AsMVT(t, 'hotspots', {EXTENT}, 'geom', 'id') FROM (
          round(c.final_p::numeric, 5)::float8 AS p,
          round(c.trend_tau::numeric, 3)::float8 AS trend_tau,
          c.confirmed, c.uncertain,
-         CASE WHEN :suppress AND c.total > 0 AND c.total < :k THEN NULL ELSE c.total END AS total,
+         CASE WHEN :suppress AND (c.total > 0 AND c.total < env.k
+                   OR {hidden_periods_sum("env.k")} BETWEEN 1 AND env.k - 1) THEN NULL
+              ELSE c.total END AS total,
          {_MVT_GEOM} AS geom
   FROM analysis_cell c JOIN h3_cell h ON h.cell = c.cell, env
   WHERE c.municipality_code = :mc AND c.run_id = :run AND h.geom && env.e3006
@@ -45,9 +50,9 @@ CLUSTERS = text(f"""
 WITH {_ENV}
 SELECT ST_AsMVT(t, 'clusters', {EXTENT}, 'geom', 'id') FROM (
   SELECT k.id, k.method, k.alarm, (k.stats->>'cluster')::int AS cluster,
-         CASE WHEN :suppress AND k.size < :k THEN NULL ELSE k.size END AS size,
+         CASE WHEN :suppress AND k.size < env.k THEN NULL ELSE k.size END AS size,
          round((k.stats->>'expected')::numeric, 2)::float8 AS expected,
-         CASE WHEN :suppress AND k.size < :k THEN NULL
+         CASE WHEN :suppress AND k.size < env.k THEN NULL
               ELSE round((k.stats->>'ratio')::numeric, 2)::float8 END AS ratio,
          round((k.stats->>'recurrence_days')::numeric)::float8 AS recurrence_days,
          ST_AsMVTGeom(ST_Transform(k.geom, 3857), env.e3857, {EXTENT}, {BUFFER}, true) AS geom
@@ -97,7 +102,7 @@ SELECT ST_AsMVT(t, 'events_agg', {EXTENT}, 'geom', 'id') FROM (
   SELECT h.cell >> ((15 - {resolution}) * 3) AS id, lower(to_hex(h.cell)) AS cell,
          {resolution} AS resolution, n.n AS count, {_MVT_GEOM} AS geom
   FROM counts n JOIN cells h ON h.cell = n.cell, env
-  WHERE NOT (:suppress AND n.n < :k)
+  WHERE NOT (:suppress AND n.n < env.k)
 ) t WHERE t.geom IS NOT NULL
 """
 
@@ -155,7 +160,8 @@ def render_tile(
         stmt = PLACES
         params |= (ranking or PlaceRanking()).params()
     else:
-        resolution = events_resolution(z)
+        # suppressed callers see one resolution at every zoom (no parent minus children)
+        resolution = SUPPRESSED_RESOLUTION if suppress else events_resolution(z)
         if resolution < 8:
             ensure_parent_cells(conn, mc, resolution)
         stmt = EVENTS[resolution]

@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 
 from geo_service.api.auth import Principal
-from geo_service.api.deps import AggregateReader, SessionDep, SettingsDep
+from geo_service.api.deps import AggregateReader, SessionDep
 from geo_service.api.geojson import GeoJSONResponse, feature_collection
 from geo_service.api.problems import RUN_READ_ERRORS, TENANT_ERRORS
 from geo_service.api.schemas.clusters import ClusterFeatureCollection, ClusterList
@@ -38,23 +38,20 @@ def _clusters(
     f: ClusterFilter,
     principal: Principal,
     session: SessionDep,
-    settings: SettingsDep,
     geometry: bool,
 ) -> tuple[int, list[dict[str, Any]]]:
     run_id = resolve_run(session, principal.tenant, f.run)
-    suppress, k = principal.suppressed, settings.k_suppression
+    suppress, k = principal.seen.suppressed, principal.seen.k
     return run_id, list_clusters(
         session, principal.tenant, run_id, f.selection, suppress, k, geometry=geometry
     )
 
 
 @router.get("/clusters", response_model=ClusterList, responses=ERRORS, summary="Clusters of a run")
-def clusters(
-    f: Filter, principal: AggregateReader, session: SessionDep, settings: SettingsDep
-) -> dict[str, Any]:
+def clusters(f: Filter, principal: AggregateReader, session: SessionDep) -> dict[str, Any]:
     """Scan clusters (most likely first, with the recurrence interval in words) and the point
     clusters of the last two periods."""
-    run_id, items = _clusters(f, principal, session, settings, geometry=False)
+    run_id, items = _clusters(f, principal, session, geometry=False)
     return {"run_id": run_id, "municipality_code": principal.tenant, "items": items}
 
 
@@ -65,9 +62,7 @@ def clusters(
     responses=ERRORS,
     summary="Clusters of a run as GeoJSON",
 )
-def clusters_geojson(
-    f: Filter, principal: AggregateReader, session: SessionDep, settings: SettingsDep
-) -> dict[str, Any]:
+def clusters_geojson(f: Filter, principal: AggregateReader, session: SessionDep) -> dict[str, Any]:
     """The same clusters as a FeatureCollection of WGS84 MultiPolygons (id = cluster id)."""
-    run_id, items = _clusters(f, principal, session, settings, geometry=True)
+    run_id, items = _clusters(f, principal, session, geometry=True)
     return feature_collection(items, "id", run_id=run_id, municipality_code=principal.tenant)

@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
-from geo_service.api.deps import AggregateReader, SessionDep, SettingsDep
+from geo_service.api.deps import AggregateReader, SessionDep
 from geo_service.api.problems import TENANT_ERRORS, problem_responses
 from geo_service.api.schemas.evidence import Evaluation
 from geo_service.evidence.evaluation import evaluate_run
@@ -34,7 +34,6 @@ ERRORS = problem_responses(
 def get_evaluation(
     principal: AggregateReader,
     session: SessionDep,
-    settings: SettingsDep,
     run: int | None = Query(None, ge=1, le=2**62, description="Run id; default latest."),
 ) -> dict[str, Any]:
     """Which way of picking hot spots would have caught the most of the next period's events
@@ -42,5 +41,5 @@ def get_evaluation(
     from before that period only; PAI and PEI* of the top 5 % and 10 % of the area, means with
     95 % intervals, and the winner in one sentence in Swedish and English. Cached per run."""
     evaluation = evaluate_run(session, principal.tenant, run)
-    body = evaluation_body(evaluation, principal.suppressed, settings.k_suppression)
+    body = evaluation_body(evaluation, principal.seen.suppressed, principal.seen.k)
     return {"municipality_code": principal.tenant, **body}

@@ -11,13 +11,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 
 from geo_service.api.auth import Principal, audit
-from geo_service.api.deps import AggregateReader, EventReader, SessionDep, SettingsDep
+from geo_service.api.deps import AggregateReader, EventReader, SessionDep
 from geo_service.api.problems import BAD_INPUT, NOT_FOUND, TENANT_ERRORS
 from geo_service.api.routers.hotspots import parse_bbox
 from geo_service.api.schemas.serving import EventCountList, EventList, EventOut
 from geo_service.db.constants import EVENT_KINDS
 from geo_service.db.events import EventFilter, counts_per_cell, event_by_id, event_page
 from geo_service.errors import GeoServiceError, NotFoundError
+from geo_service.privacy import SUPPRESSED_RESOLUTION, refuse_narrowing
 
 router = APIRouter(tags=["events"], responses=TENANT_ERRORS)
 KIND = Query(None, pattern="^(" + "|".join(EVENT_KINDS) + ")$")
@@ -93,18 +94,31 @@ def get_event(
 def event_counts(
     principal: AggregateReader,
     session: SessionDep,
-    settings: SettingsDep,
     f: Filter,
-    resolution: int = Query(8, ge=5, le=10, description="H3 resolution of the cells."),
+    resolution: int | None = Query(
+        None,
+        ge=5,
+        le=10,
+        description="H3 resolution of the cells: 8 by default; viewers, reporters and anonymous "
+        f"callers always read {SUPPRESSED_RESOLUTION} (another is 403 `parameter_not_allowed`).",
+    ),
 ) -> EventCountList:
-    """Events per H3 cell; for viewer, reporter and anonymous cells below k are left out."""
-    k = settings.k_suppression
+    """Events per H3 cell; for viewer, reporter and anonymous cells below k are left out, and
+    they may not filter by time, kind or category or choose the resolution, so that no two
+    answers differ by a hidden count."""
+    seen = principal.seen
+    if resolution == SUPPRESSED_RESOLUTION:
+        resolution = None
+    refuse_narrowing(
+        seen, since=f.since, until=f.until, kind=f.kind, category=f.category, resolution=resolution
+    )
+    resolution = SUPPRESSED_RESOLUTION if seen.suppressed else resolution or 8
     rows = counts_per_cell(session.connection(), principal.tenant, resolution, f)
-    kept = [(c, n) for c, n in rows if not principal.suppressed or n >= k]
+    kept = [(c, n) for c, n in rows if not seen.hides(n)]
     return EventCountList(
         municipality_code=principal.tenant,
         resolution=resolution,
-        k=k,
+        k=seen.k,
         suppressed_cells=len(rows) - len(kept),
         items=[{"cell": c, "count": n} for c, n in kept],
     )

@@ -7,11 +7,10 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from geo_service.api.auth import Principal
-from geo_service.api.deps import AggregateReader, SessionDep, SettingsDep
+from geo_service.api.deps import AggregateReader, SessionDep
 from geo_service.api.geojson import GeoJSONResponse, feature_collection
 from geo_service.api.problems import TENANT_ERRORS, problem_responses
 from geo_service.api.schemas.serving import HotspotFeatureCollection, HotspotList
-from geo_service.config import Settings
 from geo_service.errors import GeoServiceError
 from geo_service.results.hotspots import HotspotSelection, query_hotspots
 
@@ -80,10 +79,10 @@ Filter = Annotated[HotspotFilter, Depends()]
 
 
 def _page(
-    f: HotspotFilter, principal: Principal, session: Session, settings: Settings, geometry: bool
+    f: HotspotFilter, principal: Principal, session: Session, geometry: bool
 ) -> tuple[int, int, list[dict[str, Any]]]:
     """(run id, total, rows) of the asked page, counts below k hidden as the caller needs."""
-    suppress, k = principal.suppressed, settings.k_suppression
+    suppress, k = principal.seen.suppressed, principal.seen.k
     return query_hotspots(session, principal.tenant, f.selection, suppress, k, geometry)
 
 
@@ -93,11 +92,9 @@ def _page(
     responses=RUN_ERRORS,
     summary="Hotspot cells of a run",
 )
-def hotspots(
-    f: Filter, principal: AggregateReader, session: SessionDep, settings: SettingsDep
-) -> HotspotList:
+def hotspots(f: Filter, principal: AggregateReader, session: SessionDep) -> HotspotList:
     """Cells of the latest completed run (or `run`) with category, z, p, counts and trend."""
-    run_id, total, rows = _page(f, principal, session, settings, geometry=False)
+    run_id, total, rows = _page(f, principal, session, geometry=False)
     page = f.selection
     return HotspotList(
         run_id=run_id,
@@ -117,11 +114,9 @@ def hotspots(
     responses=RUN_ERRORS,
     summary="Hotspot cells as GeoJSON",
 )
-def hotspots_geojson(
-    f: Filter, principal: AggregateReader, session: SessionDep, settings: SettingsDep
-) -> dict[str, Any]:
+def hotspots_geojson(f: Filter, principal: AggregateReader, session: SessionDep) -> dict[str, Any]:
     """The same cells as a GeoJSON FeatureCollection (WGS84 polygons, id = hex cell)."""
-    run_id, total, rows = _page(f, principal, session, settings, geometry=True)
+    run_id, total, rows = _page(f, principal, session, geometry=True)
     page = f.selection
     return feature_collection(
         rows,

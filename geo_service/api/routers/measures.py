@@ -16,8 +16,10 @@ from geo_service.api.schemas.fields import Day, Int4Id, PathId
 from geo_service.api.schemas.priorities import Followup, MeasureIn, MeasureOut, MeasurePatch
 from geo_service.db.models import Measure
 from geo_service.errors import GeoServiceError, NotFoundError
+from geo_service.priorities.disclosure import disclose_followup
 from geo_service.priorities.followup import measure_followup
 from geo_service.priorities.places import get_place
+from geo_service.privacy import refuse_narrowing
 
 router = APIRouter(tags=["measures"], responses=TENANT_ERRORS)
 MEASURE_EXAMPLES = {
@@ -156,5 +158,9 @@ def get_followup(
     as_of: Day | None = Query(None, description="End of the after window (default: data end)."),
     comparison: list[Int4Id] | None = Query(None, description="Comparison place ids."),
 ) -> dict[str, Any]:
-    """Events before and after the measure at its place against comparison places (RoRR, CI)."""
-    return measure_followup(session, principal.tenant, measure_id, as_of, comparison)
+    """Events before and after the measure at its place against comparison places (RoRR, CI).
+    Viewers read the default windows and comparison places only (403 `parameter_not_allowed`),
+    and no counts when one is below k."""
+    refuse_narrowing(principal.seen, as_of=as_of, comparison=comparison)
+    result = measure_followup(session, principal.tenant, measure_id, as_of, comparison)
+    return disclose_followup(result, principal.seen)

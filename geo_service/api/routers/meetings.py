@@ -112,7 +112,8 @@ def lagesbild_html(
     """The meeting's lägesbild as one self-contained printable HTML page."""
     from geo_service.reports.meeting import meeting_report_html
 
-    return HTMLResponse(meeting_report_html(session, principal.tenant, meeting_date, lang))
+    html = meeting_report_html(session, principal.tenant, meeting_date, lang, principal.seen)
+    return HTMLResponse(html)
 
 
 @router.get(
@@ -136,7 +137,7 @@ def lagesbild_pdf(
     from geo_service.reports.pdf import html_to_pdf
 
     mc = principal.tenant
-    pdf = html_to_pdf(meeting_report_html(session, mc, meeting_date, lang))
+    pdf = html_to_pdf(meeting_report_html(session, mc, meeting_date, lang, principal.seen))
     name = f"lagesbild-{mc}-{meeting_date.isoformat()}.pdf"
     return Response(
         pdf,

@@ -5,13 +5,14 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
-from geo_service.api.deps import AggregateReader, SessionDep, SettingsDep
+from geo_service.api.deps import AggregateReader, SessionDep
 from geo_service.api.problems import TENANT_ERRORS, problem_responses
 from geo_service.api.schemas.evidence import NearRepeatList
 from geo_service.api.schemas.fields import Day
 from geo_service.evidence.groups import GROUPS, GroupCode, get_group
 from geo_service.evidence.near_repeats import PERMUTATIONS, SEED, near_repeats, window
 from geo_service.evidence.views import near_repeat_group
+from geo_service.privacy import refuse_narrowing
 
 router = APIRouter(tags=["evidence"], responses=TENANT_ERRORS)
 ERRORS = problem_responses(
@@ -38,7 +39,6 @@ ERRORS = problem_responses(
 def get_near_repeats(
     principal: AggregateReader,
     session: SessionDep,
-    settings: SettingsDep,
     group: GroupCode | None = Query(None, description="One category group; default all."),
     from_: Day | None = Query(
         None, alias="from", description="First day (Stockholm); default a year before `to`."
@@ -51,16 +51,18 @@ def get_near_repeats(
     band × time band than where and when alone would give? Observed and expected pairs, the
     ratio, the permutation p (999 seeded permutations of the events' times) and its
     Benjamini–Hochberg adjustment, and one sentence in Swedish and English. Computed once per
-    data version and cached."""
+    data version and cached. Viewers, reporters and anonymous callers read the default year
+    (`from`/`to` are 403 `parameter_not_allowed` for them)."""
+    refuse_narrowing(principal.seen, **{"from": from_, "to": to})
     groups = [get_group(group)] if group else list(GROUPS)
     start, stop = window(session, principal.tenant, from_, to)
     results = [near_repeats(session, principal.tenant, g, start, stop) for g in groups]
-    k = settings.k_suppression
+    k = principal.seen.k
     return {
         "municipality_code": principal.tenant,
         "start": start,
         "end": stop - timedelta(days=1),
         "permutations": PERMUTATIONS,
         "seed": SEED,
-        "groups": [near_repeat_group(r, principal.suppressed, k) for r in results],
+        "groups": [near_repeat_group(r, principal.seen.suppressed, k) for r in results],
     }

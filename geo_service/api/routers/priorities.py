@@ -9,10 +9,10 @@ from geo_service.api.auth import Principal
 from geo_service.api.deps import PlaceReader, SessionDep
 from geo_service.api.problems import TENANT_ERRORS, problem_responses
 from geo_service.api.schemas.priorities import Priorities
+from geo_service.priorities.disclosure import disclose_items
 from geo_service.priorities.service import priorities_for_meeting
 
 router = APIRouter(tags=["priorities"], responses=TENANT_ERRORS)
-SUPPRESS_BELOW = 3
 Lang = Literal["sv", "en"]
 SETTINGS_EXAMPLE = (
     "invalid_priority_settings",
@@ -35,22 +35,10 @@ no completed run that covers the meeting."""
 
 
 def present(items: list[dict[str, Any]], principal: Principal, lang: Lang) -> list[dict[str, Any]]:
-    """Add the reason in the asked language; for viewers, hide counts below k."""
-    out = []
-    for item in items:
-        item = dict(item, reason=item[f"reason_{lang}"])
-        if principal.role == "viewer":
-            change = dict(item["change"])
-            for key in ("current", "baseline"):
-                if change[key] is not None and change[key] < SUPPRESS_BELOW:
-                    change[key] = None
-            item["change"] = change
-            item["top_categories"] = [
-                dict(c, count=None if (c["count"] or 0) < SUPPRESS_BELOW else c["count"])
-                for c in item["top_categories"]
-            ]
-        out.append(item)
-    return out
+    """The items as the caller may see them, with the reason in the asked language."""
+    return [
+        dict(item, reason=item[f"reason_{lang}"]) for item in disclose_items(items, principal.seen)
+    ]
 
 
 @router.get(

@@ -70,8 +70,21 @@ def run_detail(session: Session, municipality_code: str, run_id: int) -> RunDeta
     summary="One analysis run",
 )
 def get_run(principal: AggregateReader, session: SessionDep, run_id: int = RUN_ID) -> RunDetail:
-    """One run with its parameters, warnings, timings and cells per category."""
-    return run_detail(session, principal.municipality_code, run_id)
+    """One run with its parameters, warnings, timings and cells per category; without the
+    run's event totals for viewers, reporters and anonymous callers."""
+    detail = run_detail(session, principal.municipality_code, run_id)
+    return without_totals(detail) if principal.seen.suppressed else detail
+
+
+RUN_TOTALS = ("events", "mean_value_per_bin", "mean_events_per_bin")
+"""The run's event total and what gives it back: left out for suppressed roles, because the
+total minus the visible cells' totals would give the hidden cells' sum back."""
+
+
+def without_totals(detail: RunDetail) -> RunDetail:
+    detail.watermark = {k: v for k, v in detail.watermark.items() if k not in RUN_TOTALS}
+    detail.sparsity = {k: v for k, v in detail.sparsity.items() if k not in RUN_TOTALS}
+    return detail
 
 
 @router.post(

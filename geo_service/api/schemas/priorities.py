@@ -53,9 +53,9 @@ class Component(BaseModel):
     key: str
     label_sv: str
     label_en: str
-    value: float
+    value: float | None = Field(description="Null for suppressed roles at a small place.")
     weight: float
-    contribution: float
+    contribution: float | None = Field(description="Null for suppressed roles at a small place.")
 
 
 class ChangeTest(BaseModel):
@@ -192,20 +192,22 @@ class Followup(BaseModel):
     window_days: int
     before: Window
     after: Window
-    place_before: int
-    place_after: int
+    place_before: int | None = Field(
+        description="Null (with the ratios) when any count is below k for viewers."
+    )
+    place_after: int | None
     comparison_place_ids: list[int]
-    comparison_before: int
-    comparison_after: int
-    ratio: float
-    ci_low: float
-    ci_high: float
+    comparison_before: int | None
+    comparison_after: int | None
+    ratio: float | None
+    ci_low: float | None
+    ci_high: float | None
     confidence: float
-    p_two_sided: float
-    place_rate_ratio: float
-    comparison_rate_ratio: float
+    p_two_sided: float | None
+    place_rate_ratio: float | None
+    comparison_rate_ratio: float | None
     continuity_corrected: bool
-    change_percent: float
+    change_percent: float | None
     reduction: bool
     increase: bool
     summary_sv: str
