@@ -12,7 +12,7 @@ from typing import Any
 from geo_service.privacy import Disclosure, complementary
 
 _COUNT_WORDS = {
-    "sv": re.compile(r"\b(\d+) (rapporter|rapport) (senaste \d+ dagarna)"),
+    "sv": re.compile(r"\b(\d+) (rapporter|rapport) ((?:de )?senaste \d+ dagarna)"),
     "en": re.compile(r"\b(\d+) (reports|report) (in the last \d+ days)"),
 }
 _RATIO_CLAUSE = {
@@ -36,8 +36,8 @@ _FOLLOWUP_HIDDEN = {
 
 
 def disclose_reason(reason: str, small: bool, disclosure: Disclosure, lang: str) -> str:
-    """The reason text without small counts: "2 rapporter senaste 14 dagarna" becomes "färre än
-    3 rapporter senaste 14 dagarna"; when `small`, the ratio and its p are left out too."""
+    """The reason text without small counts: "2 rapporter de senaste 14 dagarna" becomes "färre än
+    3 rapporter de senaste 14 dagarna"; when `small`, the ratio and its p are left out too."""
     fewer = disclosure.fewer_than(lang)
 
     def count(match: re.Match[str]) -> str:

@@ -41,9 +41,9 @@ def test_narrowing_is_refused_to_suppressed_callers_only() -> None:
     ("reason", "lang", "expected"),
     [
         (
-            "Klotter: 2 rapporter senaste 14 dagarna, 3,5 × normalnivån (p = 0,021); ny hotspot",
+            "Klotter: 2 rapporter de senaste 14 dagarna, 3,5 × normalnivån (p = 0,021); ny hotspot",
             "sv",
-            "Klotter: färre än 5 rapporter senaste 14 dagarna; ny hotspot",
+            "Klotter: färre än 5 rapporter de senaste 14 dagarna; ny hotspot",
         ),
         (
             "1 report in the last 14 days, none in the 6 periods before (p = 0.012)",
@@ -51,9 +51,9 @@ def test_narrowing_is_refused_to_suppressed_callers_only() -> None:
             "Fewer than 5 reports in the last 14 days",
         ),
         (
-            "Stöld: 9 rapporter senaste 14 dagarna; ovanlig ansamling: 3 rapporter mot 0,4 väntade",
+            "Stöld: 9 rapporter de senaste 14 dagarna; ovanlig ansamling: 3 rapporter mot 0,4 väntade",
             "sv",
-            "Stöld: 9 rapporter senaste 14 dagarna; ovanlig ansamling: färre än 5 rapporter mot "
+            "Stöld: 9 rapporter de senaste 14 dagarna; ovanlig ansamling: färre än 5 rapporter mot "
             "0,4 väntade",
         ),
     ],
@@ -75,7 +75,7 @@ def _item(current: int, baseline: int, cats: list[int]) -> dict:
         },
         "top_categories": [{"code": f"c{i}", "count": n} for i, n in enumerate(cats)],
         "components": [{"key": "incidents", "value": 4.0, "weight": 1.0, "contribution": 4.0}],
-        "reason_sv": f"{current} rapporter senaste 14 dagarna, 2,0 × normalnivån (p = 0,010)",
+        "reason_sv": f"{current} rapporter de senaste 14 dagarna, 2,0 × normalnivån (p = 0,010)",
         "reason_en": f"{current} reports in the last 14 days, 2.0× the usual level (p = 0.010)",
     }
 
@@ -86,7 +86,7 @@ def test_a_place_with_a_small_baseline_loses_the_ratio_that_gives_it_back() -> N
     assert shown["change"]["rate_ratio"] is None and shown["change"]["p_increase"] is None
     assert shown["components"][0]["value"] is None
     assert [c["count"] for c in shown["top_categories"]] == [None, None]
-    assert shown["reason_sv"] == "12 rapporter senaste 14 dagarna"
+    assert shown["reason_sv"] == "12 rapporter de senaste 14 dagarna"
     assert disclose_item(_item(12, 3, [8, 4]), FULL) == _item(12, 3, [8, 4])
 
 
