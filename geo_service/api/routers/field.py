@@ -55,8 +55,16 @@ def app_link(base_url: str, token: str) -> str:
     responses={200: ex.json_example(ME)},
     summary="Who this token is",
 )
-def me(principal: Caller, session: SessionDep) -> Me:
+def me(
+    principal: Caller,
+    session: SessionDep,
+    municipality: str | None = Query(
+        None, pattern=r"^[0-9]{4}$", description="Optional: 403 unless it is the token's."
+    ),
+) -> Me:
     """The token's municipality, organisation and role, as the field app shows them."""
+    if municipality is not None:
+        principal.require_tenant(municipality)
     mc = principal.municipality_code or ""
     municipality = require_municipality(session, mc)
     return Me(
