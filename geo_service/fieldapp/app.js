@@ -30,7 +30,7 @@ const TEXTS = {
     walkStart: "Starta vandringen", walkNoPhotos: "Inga foton: de kan visa ansikten och registreringsskyltar.",
     walkList: "Vandringar", settingsTitle: "Inställningar", language: "Språk",
     installHelp: "Installera: välj ”Lägg till på hemskärmen” i webbläsarens meny.",
-    signout: "Logga ut", tabReport: "Rapportera", tabQueue: "Skickat", tabMine: "Mina",
+    signout: "Logga ut", tabReport: "Rapport", tabQueue: "Skickat", tabMine: "Mina",
     tabWalk: "Vandring", tabSettings: "Mer",
     online: "Ansluten", offline: "Offline – rapporterna skickas när anslutningen är tillbaka",
     pickWhat: "Välj vad du rapporterar.", pickWhere: "Välj var: position, karta eller plats.",
@@ -558,13 +558,28 @@ function signOut(message) {
   state.token = "";
   state.me = null;
   localStorage.removeItem(TOKEN_KEY);
+  localStorage.removeItem(`${TOKEN_KEY}.me`);
   renderWho();
   $("signin-error").textContent = message || "";
   show("signin");
 }
 
+function showForm() {
+  applyLanguage();
+  show("report");
+  if (!performance.getEntriesByName("form-ready").length) performance.mark("form-ready");
+  document.body.dataset.ready = "form";
+}
+
 async function loadSession(boot) {
+  // a known device shows the form at once from what it stored last time, then refreshes it
   const cached = JSON.parse(localStorage.getItem(`${TOKEN_KEY}.me`) || "null");
+  const known = cached && cached.token === state.token;
+  if (known) {
+    state.me = cached.me;
+    state.categories = cached.categories;
+    showForm();
+  }
   try {
     const [me, categories] = await Promise.all([
       (boot && boot.me) || api("/me"),
@@ -572,18 +587,18 @@ async function loadSession(boot) {
     ]);
     state.me = me;
     state.categories = categories;
-    localStorage.setItem(`${TOKEN_KEY}.me`, JSON.stringify({ me, categories }));
+    localStorage.setItem(`${TOKEN_KEY}.me`, JSON.stringify({ token: state.token, me, categories }));
   } catch (err) {
     const status = err instanceof ApiError ? err.status : err;
-    if (status === 401 || status === 403) return signOut(t("badToken"));
-    if (!cached) return signOut(t("badToken"));
-    state.me = cached.me; // offline start: what the app knew last time
-    state.categories = cached.categories;
+    if (status === 401 || status === 403 || !known) return signOut(t("badToken"));
+    return; // offline start: keep what the app knew last time
   }
-  applyLanguage();
-  show("report");
-  performance.mark("form-ready");
-  document.body.dataset.ready = "form";
+  if (known) {
+    renderWho();
+    if (!document.querySelector("input[name=category]:checked")) renderCategories();
+  } else {
+    showForm();
+  }
 }
 
 function signIn(event) {
