@@ -55,13 +55,18 @@ def tap(driver, css: str, by: str = By.CSS_SELECTOR) -> None:
     element.click()
 
 
-def make_report(driver, category: str, text: str = "") -> None:
-    """Pick the category, take the GPS position, optionally write a text and send."""
+def make_report(driver, category: str, text: str = "", shot: str = "") -> None:
+    """Pick the category, take the GPS position, optionally write a text and send (with a
+    screenshot of the filled form's lower half just before sending, when named)."""
     tap(driver, f"label.cat input[value='{category}'] + span")
     tap(driver, "use-gps", By.ID)
     WebDriverWait(driver, 15).until(lambda d: "±" in d.find_element(By.ID, "where-status").text)
     if text:
         driver.find_element(By.ID, "text-input").send_keys(text)
+    if shot:
+        where = driver.find_element(By.CSS_SELECTOR, "fieldset.where")
+        driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", where)
+        driver.save_screenshot(str(SHOTS / shot))
     tap(driver, "send", By.ID)
     WebDriverWait(driver, 10).until(
         lambda d: d.find_element(By.ID, "report-status").text.startswith(("Rapporten", "Sparad"))
@@ -103,8 +108,10 @@ def reporter(engine: Engine, demo: Demo, name: str) -> tuple[str, int]:
 
 def queue_statuses(driver) -> list[str]:
     driver.find_element(By.CSS_SELECTOR, ".tabs button[data-screen=queue]").click()
-    items = driver.find_elements(By.CSS_SELECTOR, "#queue li[data-status]")
-    return [li.get_attribute("data-status") for li in items]
+    return driver.execute_script(  # read at once: the list is redrawn as answers arrive
+        "return [...document.querySelectorAll('#queue li[data-status]')]"
+        ".map(li => li.dataset.status)"
+    )
 
 
 def test_report_with_gps_is_stored_with_the_personnummer_redacted(
@@ -118,7 +125,9 @@ def test_report_with_gps_is_stored_with_the_personnummer_redacted(
     assert width <= 360  # nothing wider than the phone
     assert "personnummer tas bort" in browser.find_element(By.ID, "text-note").text
     browser.save_screenshot(str(SHOTS / "field_report.png"))
-    make_report(browser, "klotter", "Tags på tunneln, sågs av 19121212-1212")
+    make_report(
+        browser, "klotter", "Tags på tunneln, sågs av 19121212-1212", "field_report_filled.png"
+    )
     [event] = wait_events(engine, token_id, 1)
     assert event["category"] == "klotter"
     assert "19121212-1212" not in event["description"] and "Tags på tunneln" in event["description"]
@@ -210,3 +219,36 @@ def test_a_safety_walk_from_start_to_printable_summary(
 
 def _place_id(engine: Engine, name: str) -> int:
     return fetch(engine, "SELECT id FROM place WHERE name = :n", n=name)[0]["id"]
+
+
+def test_where_by_place_suggestion_or_a_tap_on_the_map(
+    browser, live_server: str, engine: Engine, demo_run: Demo
+) -> None:
+    token, token_id = reporter(engine, demo_run, "where")
+    open_app(browser, live_server, token)
+    tap(browser, "label.cat input[value='vegetation'] + span")
+    browser.find_element(By.ID, "place-input").send_keys("statio")
+    WebDriverWait(browser, 10).until(
+        lambda d: "Stationsområdet" in d.find_element(By.ID, "suggestions").text
+    )
+    tap(browser, "#suggestions li")
+    assert "Stationsområdet" in browser.find_element(By.ID, "where-status").text
+    tap(browser, "send", By.ID)
+    [by_name] = wait_events(engine, token_id, 1)
+    assert by_name["lat"] == pytest.approx(56.1372, abs=2e-3)
+
+    tap(browser, "label.cat input[value='klotter'] + span")
+    tap(browser, "use-map", By.ID)
+    canvas = WebDriverWait(browser, 30).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, "#map canvas[data-ready]")
+    )
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", canvas)
+    canvas.click()
+    WebDriverWait(browser, 10).until(
+        lambda d: "kartan" in d.find_element(By.ID, "where-status").text
+    )
+    browser.save_screenshot(str(SHOTS / "field_map.png"))
+    tap(browser, "send", By.ID)
+    stored = wait_events(engine, token_id, 2)
+    assert [e["category"] for e in stored] == ["vegetation", "klotter"]
+    assert 56.0 < stored[1]["lat"] < 56.3 and 13.2 < stored[1]["lon"] < 13.6  # inside Perstorp
