@@ -330,7 +330,6 @@ async function openMap(id, onClick) {
     addPlaceTiles(map);
     map.addSource("places", { type: "geojson", data: places });
     map.addLayer({ id: "places", type: "circle", source: "places", paint: { "circle-radius": 6, "circle-color": "#0b4f8a", "circle-stroke-color": "#fff", "circle-stroke-width": 2 } });
-    map.addLayer({ id: "place-names", type: "symbol", source: "places", layout: { "text-field": ["get", "name"], "text-size": 12, "text-offset": [0, 1.2], "text-font": [] }, paint: { "text-color": "#083a66", "text-halo-color": "#fff", "text-halo-width": 1 } });
     map.addSource("pick", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
     map.addLayer({ id: "pick", type: "circle", source: "pick", paint: { "circle-radius": 9, "circle-color": "#a4161a", "circle-stroke-color": "#fff", "circle-stroke-width": 3 } });
     map.getCanvas().dataset.ready = "1";
@@ -375,9 +374,15 @@ function precacheTiles(template, bounds) {
 }
 
 function pickOnMap(map, lngLat) {
-  const point = { lat: +lngLat.lat.toFixed(6), lon: +lngLat.lng.toFixed(6) };
+  // a tap on a place's dot picks the place; elsewhere, the point tapped
+  const box = map.project(lngLat);
+  const [place] = map.queryRenderedFeatures(
+    [[box.x - 12, box.y - 12], [box.x + 12, box.y + 12]], { layers: ["places"] },
+  );
+  const [lon, lat] = place ? place.geometry.coordinates : [lngLat.lng, lngLat.lat];
+  const point = { lat: +lat.toFixed(6), lon: +lon.toFixed(6) };
   map.getSource("pick").setData({ type: "Point", coordinates: [point.lon, point.lat] });
-  setWhere(point, t("mapPoint"));
+  setWhere(point, place ? t("placeChosen", { p: place.properties.name }) : t("mapPoint"));
 }
 
 /* ---------- queue and my reports ---------- */
