@@ -564,6 +564,7 @@ function signOut(message) {
   state.me = null;
   localStorage.removeItem(TOKEN_KEY);
   localStorage.removeItem(`${TOKEN_KEY}.me`);
+  if (window.caches) caches.delete("field-api"); // what the last user's token could read
   renderWho();
   $("signin-error").textContent = message || "";
   show("signin");

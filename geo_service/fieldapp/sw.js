@@ -4,6 +4,7 @@
 "use strict";
 
 const VERSION = "field-v1";
+const API_CACHE = "field-api"; // emptied by the page when the user signs out
 const SHELL = [
   "./",
   "index.html",
@@ -27,7 +28,7 @@ self.addEventListener("install", (event) => {
 
 self.addEventListener("activate", (event) => {
   event.waitUntil(caches.keys()
-    .then((keys) => Promise.all(keys.filter((k) => k !== VERSION && k !== "field-tiles").map((k) => caches.delete(k))))
+    .then((keys) => Promise.all(keys.filter((k) => ![VERSION, API_CACHE, "field-tiles"].includes(k)).map((k) => caches.delete(k))))
     .then(() => self.clients.claim()));
 });
 
@@ -56,7 +57,7 @@ async function shellFirst(request) {
 }
 
 async function networkFirst(request) {
-  const cache = await caches.open(VERSION);
+  const cache = await caches.open(API_CACHE);
   try {
     const response = await fetch(request);
     if (response.ok) cache.put(request, response.clone());
