@@ -24,7 +24,8 @@ const TEXTS = {
     sev3: "3 Allvarligt", textLabel: "Kort text (valfri)",
     textNote: "Namn och personnummer tas bort ur texten. Skriv inte vem någon är.",
     send: "Skicka rapport", queueTitle: "Skickat och väntande", mineTitle: "Mina rapporter (30 dagar)",
-    showMap: "Visa på karta", walkTitle: "Trivselvandring", recordRoute: "Spela in rutten med GPS",
+    showMap: "Visa på karta", walkTitle: "Trivselvandring", recordRoute: "Spela in rutten med GPS", drawRoute: "Rita rutten på kartan",
+    routePoints: "Rutten har {n} punkter.",
     walkReport: "Rapportera fynd", walkEnd: "Avsluta vandringen", walkNew: "Ny vandring",
     walkName: "Namn", walkDate: "Datum", walkOrgs: "Deltagande organisationer (komma mellan)",
     walkStart: "Starta vandringen", walkNoPhotos: "Inga foton: de kan visa ansikten och registreringsskyltar.",
@@ -54,7 +55,8 @@ const TEXTS = {
     sev3: "3 Serious", textLabel: "Short text (optional)",
     textNote: "Names and personal identity numbers are removed from the text. Do not write who someone is.",
     send: "Send report", queueTitle: "Sent and waiting", mineTitle: "My reports (30 days)",
-    showMap: "Show on map", walkTitle: "Safety walk", recordRoute: "Record the route by GPS",
+    showMap: "Show on map", walkTitle: "Safety walk", recordRoute: "Record the route by GPS", drawRoute: "Draw the route on the map",
+    routePoints: "The route has {n} points.",
     walkReport: "Report a finding", walkEnd: "End the walk", walkNew: "New walk",
     walkName: "Name", walkDate: "Date", walkOrgs: "Organisations taking part (comma separated)",
     walkStart: "Start the walk", walkNoPhotos: "No photos: they can show faces and number plates.",
@@ -500,15 +502,31 @@ async function startWalk(event) {
   renderWalks();
 }
 
+function addRoutePoint(lon, lat) {
+  const route = JSON.parse(localStorage.getItem(ROUTE_KEY) || "[]");
+  route.push([+lon.toFixed(6), +lat.toFixed(6)]);
+  localStorage.setItem(ROUTE_KEY, JSON.stringify(route));
+  $("walk-route").textContent = t("routePoints", { n: route.length });
+  const map = state.maps["walk-map"];
+  if (map && map.getSource("pick")) {
+    map.getSource("pick").setData({ type: "MultiPoint", coordinates: route });
+  }
+}
+
+function drawRoute() {
+  $("walk-map").hidden = false;
+  openMap("walk-map", (map, lngLat) => addRoutePoint(lngLat.lng, lngLat.lat)).then((m) => m.resize());
+}
+
 function recordRoute(on) {
   if (state.watch !== null) navigator.geolocation.clearWatch(state.watch);
   state.watch = null;
   if (!on || !navigator.geolocation) return;
-  state.watch = navigator.geolocation.watchPosition((pos) => {
-    const route = JSON.parse(localStorage.getItem(ROUTE_KEY) || "[]");
-    route.push([+pos.coords.longitude.toFixed(6), +pos.coords.latitude.toFixed(6)]);
-    localStorage.setItem(ROUTE_KEY, JSON.stringify(route));
-  }, () => {}, { enableHighAccuracy: true });
+  state.watch = navigator.geolocation.watchPosition(
+    (pos) => addRoutePoint(pos.coords.longitude, pos.coords.latitude),
+    () => {},
+    { enableHighAccuracy: true },
+  );
 }
 
 async function endWalk() {
@@ -521,6 +539,8 @@ async function endWalk() {
     }).catch(() => {});
   }
   localStorage.removeItem(ROUTE_KEY);
+  $("walk-route").textContent = "";
+  $("walk-map").hidden = true;
   setWalk(null);
   renderWalks();
 }
@@ -637,6 +657,7 @@ function bind() {
   $("walk-end").addEventListener("click", endWalk);
   $("walk-report").addEventListener("click", () => show("report"));
   $("walk-record").addEventListener("change", (e) => recordRoute(e.target.checked));
+  $("walk-draw").addEventListener("click", drawRoute);
   $("mine-map-toggle").addEventListener("click", () => {
     $("mine-map").hidden = false;
     openMap("mine-map", null).then((m) => { m.resize(); showMine(m); });

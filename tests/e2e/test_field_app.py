@@ -198,6 +198,15 @@ def test_a_safety_walk_from_start_to_printable_summary(
     )
     time.sleep(1.5)  # the route records the new position
     browser.find_element(By.CSS_SELECTOR, ".tabs button[data-screen=walk]").click()
+    tap(browser, "walk-draw", By.ID)  # the rest of the route drawn by hand
+    canvas = WebDriverWait(browser, 30).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, "#walk-map canvas[data-ready]")
+    )
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", canvas)
+    for dx in (40, 80):
+        ActionChains(browser).move_to_element_with_offset(canvas, dx, -60).click().perform()
+    points = int(browser.find_element(By.ID, "walk-route").text.split()[-2])
+    assert points >= 4  # two GPS positions and two taps
     tap(browser, "walk-end", By.ID)
     WebDriverWait(browser, 10).until(
         lambda d: not d.find_element(By.ID, "walk-banner").is_displayed()
@@ -205,6 +214,8 @@ def test_a_safety_walk_from_start_to_printable_summary(
     walk = fetch(engine, "SELECT name, organisations, route FROM walk WHERE id = :i", i=walk_id)[0]
     assert walk["organisations"] == ["Perstorps kommun", "Polisen"]
     assert walk["route"] is not None
+    route = fetch(engine, "SELECT ST_NPoints(route) n FROM walk WHERE id = :i", i=walk_id)[0]["n"]
+    assert route == points
 
     browser.get(f"{live_server}/rapportera/vandring.html#id={walk_id}")
     WebDriverWait(browser, 15).until(
