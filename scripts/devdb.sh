@@ -3,7 +3,7 @@
 #   devdb.sh packages   make sure PostgreSQL, PostGIS and pg_trgm are installed (apt-get as root or sudo -n)
 #   devdb.sh start      start (or reuse) the cluster under .geo-service/; prints its server URL on stdout
 #   devdb.sh stop       stop the cluster
-#   devdb.sh url        print the server URL of a running cluster
+#   devdb.sh url        print the server URL of a running cluster (exit 1 when none runs)
 # Logs go to stderr so that `start` can be captured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -92,6 +92,16 @@ PY
 
 url() { echo "postgresql+psycopg://postgres@127.0.0.1:$(cat "$PORT_FILE")"; }
 
+# The URL of the running cluster; exits 1 (and prints nothing) when none is running.
+running_url() {
+  local bindir
+  bindir=$(pg_bindir || true)
+  [ -n "$bindir" ] && [ -e "$CLUSTER" ] && [ -s "$PORT_FILE" ] || { log "no cluster is running"; return 1; }
+  locate_cluster
+  run_as_pg "$bindir/pg_ctl" -D "$DATA" status >/dev/null 2>&1 || { log "no cluster is running"; return 1; }
+  url
+}
+
 start() {
   packages
   local bindir
@@ -131,6 +141,6 @@ case "${1:-}" in
   packages) packages ;;
   start) start ;;
   stop) stop ;;
-  url) url ;;
+  url) running_url ;;
   *) echo "usage: $0 packages|start|stop|url" >&2; exit 2 ;;
 esac

@@ -304,6 +304,18 @@ class H3Cell(Base):
     geom_4326 = mapped_column(Geometry("POLYGON", srid=4326, spatial_index=False))
 
 
+class _RunPart:
+    """A row of one run of one municipality, deleted with the run."""
+
+    municipality_code: Mapped[str] = mapped_column(MC, primary_key=True, sort_order=-2)
+    run_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, sort_order=-1)
+
+
+def _run_fk() -> ForeignKeyConstraint:
+    """The run a row belongs to; the row goes when the run does."""
+    return _tenant_fk(["run_id"], "analysis_run", ["id"], ondelete="CASCADE")
+
+
 class AnalysisRun(Base):
     """One execution of the hotspot engine, with everything needed to reproduce it."""
 
@@ -332,13 +344,11 @@ class AnalysisRun(Base):
     finished_at: Mapped[datetime | None] = mapped_column(TZ)
 
 
-class AnalysisBin(Base):
+class AnalysisBin(_RunPart, Base):
     """Gi* result per cell and period of a run."""
 
     __tablename__ = "analysis_bin"
-    __table_args__ = (_tenant_fk(["run_id"], "analysis_run", ["id"], ondelete="CASCADE"),)
-    municipality_code: Mapped[str] = _mc()
-    run_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    __table_args__ = (_run_fk(),)
     cell: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     period_start: Mapped[datetime] = mapped_column(TZ, primary_key=True)
     value: Mapped[float] = mapped_column(Float)
@@ -348,16 +358,14 @@ class AnalysisBin(Base):
     cold: Mapped[bool] = mapped_column(Boolean)
 
 
-class AnalysisCell(Base):
+class AnalysisCell(_RunPart, Base):
     """Emerging hot spot category and its explanation per cell of a run."""
 
     __tablename__ = "analysis_cell"
     __table_args__ = (
-        _tenant_fk(["run_id"], "analysis_run", ["id"], ondelete="CASCADE"),
+        _run_fk(),
         Index("ix_analysis_cell_category", "municipality_code", "run_id", "category"),
     )
-    municipality_code: Mapped[str] = _mc()
-    run_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     cell: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     category: Mapped[str] = mapped_column(String(24))
     confirmed: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
@@ -378,16 +386,14 @@ class AnalysisCell(Base):
     last_value: Mapped[float] = mapped_column(Float)
 
 
-class AnalysisCluster(Base):
+class AnalysisCluster(_RunPart, Base):
     """A point cluster or scan cluster found by a run."""
 
     __tablename__ = "analysis_cluster"
     __table_args__ = (
-        _tenant_fk(["run_id"], "analysis_run", ["id"], ondelete="CASCADE"),
+        _run_fk(),
         Index("ix_analysis_cluster_geom", "geom", postgresql_using="gist"),
     )
-    municipality_code: Mapped[str] = _mc()
-    run_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     method: Mapped[str] = mapped_column(String(20))
     alarm: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))

@@ -44,6 +44,23 @@ UNCERTAIN_NOTE: dict[str, str] = {
 }
 CLUSTER_COLOURS: dict[str, str] = {"scan_alarm": "#6a1b9a", "scan": "#9e9ac8", "points": "#1b7837"}
 LEVEL_COLOURS: dict[str, str] = {"green": "#2e8b3d", "yellow": "#e0b000", "red": "#c62828"}
+LEVEL_LABELS: dict[str, dict[str, str]] = {
+    "red": {"sv": "röd", "en": "red"},
+    "yellow": {"sv": "gul", "en": "yellow"},
+    "green": {"sv": "grön", "en": "green"},
+}
+CLUSTER_LABELS: dict[str, dict[str, str]] = {
+    "scan_alarm": {"sv": "ovanlig ansamling", "en": "unusual cluster"},
+    "scan": {"sv": "skanningskluster", "en": "scan cluster"},
+    "points": {"sv": "punktkluster", "en": "point cluster"},
+}
+# Counts per cell (the yearly map), light to dark; the same hues as the hot categories.
+COUNT_RAMP: tuple[str, ...] = ("#fdd08a", "#fbb06a", "#f0592b", "#c2121b", "#7f0000")
+
+
+def level_label(level: str, lang: str = "sv") -> str:
+    """'röd'/'red', 'gul'/'yellow', 'grön'/'green'."""
+    return LEVEL_LABELS.get(level, {}).get(lang, level)
 
 
 def category_label(category: str, lang: str = "sv", uncertain: bool = False) -> str:

@@ -16,41 +16,36 @@ MUNICIPALITY = typer.Option(..., help="Kommunkod, e.g. 1275.")
 LAYER = typer.Option(None, help="GeoPackage layer (default: the first).")
 
 
-@places_app.command("load")
-def places_load(
-    file: Path = typer.Argument(..., help="GeoJSON or GeoPackage with name, aliases, kind."),
-    municipality: str = MUNICIPALITY,
-    layer: str = LAYER,
-) -> None:
-    """Load places (reprojected to EPSG:3006); loading again updates places of the same name."""
-    from geo_service.priorities.places_io import load_places
+def _load_command(what: str, file_help: str) -> Callable[..., None]:
+    """`geo-service <what> load FILE`: load places or areas, reprojected to EPSG:3006."""
 
-    _load("places", load_places, file, municipality, layer)
+    def load(
+        file: Path = typer.Argument(..., help=file_help),
+        municipality: str = MUNICIPALITY,
+        layer: str = LAYER,
+    ) -> None:
+        from geo_service.db.engine import session_scope
+        from geo_service.db.tenants import require_municipality
+        from geo_service.priorities import places_io
+
+        loader = places_io.load_places if what == "places" else places_io.load_areas
+        with session_scope() as session:
+            require_municipality(session, municipality)
+            result = loader(session, municipality, file, layer)
+        for note in result.skipped:
+            console.print(f"[yellow]skipped[/yellow] {note}")
+        console.print(f"[green]{result.stored} of {result.read} {what} stored[/green]")
+
+    load.__doc__ = (
+        f"Load {what} (reprojected to EPSG:3006); loading again updates {what} of the same name."
+    )
+    return load
 
 
-@areas_app.command("load")
-def areas_load(
-    file: Path = typer.Argument(..., help="GeoJSON or GeoPackage of polygons with a name."),
-    municipality: str = MUNICIPALITY,
-    layer: str = LAYER,
-) -> None:
-    """Load areas (reprojected to EPSG:3006); loading again updates areas of the same name."""
-    from geo_service.priorities.places_io import load_areas
-
-    _load("areas", load_areas, file, municipality, layer)
-
-
-def _load(what: str, loader: Callable, file: Path, municipality: str, layer: str | None) -> None:
-    """Load `what` from `file` with `loader` and say how many were stored and what was skipped."""
-    from geo_service.db.engine import session_scope
-    from geo_service.db.tenants import require_municipality
-
-    with session_scope() as session:
-        require_municipality(session, municipality)
-        result = loader(session, municipality, file, layer)
-    for note in result.skipped:
-        console.print(f"[yellow]skipped[/yellow] {note}")
-    console.print(f"[green]{result.stored} of {result.read} {what} stored[/green]")
+places_app.command("load")(
+    _load_command("places", "GeoJSON or GeoPackage with name, aliases, kind.")
+)
+areas_app.command("load")(_load_command("areas", "GeoJSON or GeoPackage of polygons with a name."))
 
 
 @municipality_app.command("create")

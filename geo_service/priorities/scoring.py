@@ -100,13 +100,13 @@ def reason(
     c = inputs.current
     if c == 0:
         body = (
-            f"inga rapporter senaste {period_days} dagarna"
+            f"inga rapporter de senaste {period_days} dagarna"
             if sv
             else f"no reports in the last {period_days} days"
         )
     else:
         word = ("rapport" if c == 1 else "rapporter") if sv else ("report" if c == 1 else "reports")
-        last = f"senaste {period_days} dagarna" if sv else f"in the last {period_days} days"
+        last = f"de senaste {period_days} dagarna" if sv else f"in the last {period_days} days"
         body = f"{c} {word} {last}"
         p = fmt_p(change["p_increase"], lang)
         if change["rate_ratio"] is None:

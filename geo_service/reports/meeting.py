@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -13,14 +14,15 @@ from geo_service.config import STOCKHOLM, TIMEZONE
 from geo_service.db.models import AnalysisRun
 from geo_service.db.tenants import require_municipality
 from geo_service.errors import GeoServiceError
+from geo_service.palette import LEVEL_COLOURS, level_label
 from geo_service.priorities.followup import measure_followup
 from geo_service.priorities.inputs import category_labels
 from geo_service.priorities.service import priorities_for_meeting
 from geo_service.priorities.snapshots import comparison_for_meeting, get_snapshot
 from geo_service.reports.charts import line_chart
 from geo_service.reports.evidence import evaluation_text
-from geo_service.reports.mapimage import municipality_map
-from geo_service.reports.texts import TEXTS
+from geo_service.reports.mapimage import meeting_map
+from geo_service.reports.texts import TEXTS, caution_sentence
 from geo_service.results.clusters import ClusterSelection, list_clusters
 
 TREND_PERIODS = 13
@@ -38,7 +40,22 @@ def _num(value: float | None, lang: str, decimals: int = 1) -> str:
     return text_value.replace(".", ",") if lang == "sv" else text_value
 
 
+def _css_string(value: str) -> Markup:
+    """A quoted CSS string (for the page margin boxes), with quotes and backslashes escaped."""
+    escaped = (
+        str(value)
+        .replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", " ")
+        .replace("<", "\\3c ")
+    )
+    return Markup(f'"{escaped}"')
+
+
 ENV.filters["num"] = _num
+ENV.filters["css_string"] = _css_string
+ENV.filters["level"] = level_label
+ENV.globals["level_colours"] = LEVEL_COLOURS
 
 
 def _priorities(session: Session, mc: str, meeting: date) -> dict[str, Any]:
@@ -205,7 +222,7 @@ def meeting_report_context(session: Session, mc: str, meeting: date, lang: str =
             red=_num(settings["thresholds"]["red"], lang),
             yellow=_num(settings["thresholds"]["yellow"], lang),
         ),
-        "map_image": municipality_map(session, mc, run.id, prio["items"], lang),
+        "map": meeting_map(session, mc, run.id, prio["items"], lang),
         "trend_image": line_chart(trends, t["trend_chart"], t["reports"])
         if not trends.empty
         else None,
@@ -217,11 +234,13 @@ def meeting_report_context(session: Session, mc: str, meeting: date, lang: str =
         "calibration_text": calibration_text(run, t, lang),
         "evaluation_text": evaluation_text(session, mc, run.id, lang),
         "clusters": alarm_clusters(session, mc, run.id),
+        "caution": caution_sentence(run.warnings or [], lang),
         "warnings": [
             w.get(f"message_{lang}", w.get("message", ""))
             for w in run.warnings or []
             if isinstance(w, dict)
         ],
+        "footer": f"{t['footer']} {meeting.isoformat()} · {municipality.name}",
     }
 
 

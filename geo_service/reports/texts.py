@@ -4,6 +4,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "sv": {
         "title": "Lägesbild inför EST-mötet",
         "meeting": "Möte",
+        "footer": "EST-möte",
         "period": "Senaste period",
         "run": "Analyskörning",
         "generated": "Skapad",
@@ -58,7 +59,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "coverage": "Datatäckning",
         "source": "Källa",
         "events": "Händelser",
-        "quarantined": "Rader i karantän (ej lästa)",
+        "quarantined": "Olösta rader i karantän",
         "method": "Metod",
         "method_text": (
             "Platserna rangordnas med en poäng som är summan av listade komponenter: "
@@ -71,6 +72,18 @@ TEXTS: dict[str, dict[str, str]] = {
             "platsen med jämförelseplatser (kvot av kvoter med 95 % konfidensintervall)."
         ),
         "warnings": "Att tänka på",
+        "caution_chance": (
+            "En enskild förändring på kartan kan vara slumpen: se den som ett skäl att titta "
+            "närmare, inte som ett bevis."
+        ),
+        "caution_data": "En del rapporter kunde inte räknas in; se metodavsnittet.",
+        "page": "Sida",
+        "of": "av",
+        "frame": "Karta",
+        "map_note": (
+            "Numret på kartan är platsens nummer i tabellen. Ram A visar tätorten; platser "
+            "längre bort har egna ramar (B, …), utritade på översiktskartan."
+        ),
         "status_planned": "planerad",
         "status_ongoing": "pågår",
         "status_done": "klar",
@@ -79,6 +92,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "title": "Situation report for the EST meeting",
         "meeting": "Meeting",
+        "footer": "EST meeting",
         "period": "Latest period",
         "run": "Analysis run",
         "generated": "Generated",
@@ -146,9 +160,29 @@ TEXTS: dict[str, dict[str, str]] = {
             "with comparison places (ratio of rate ratios with a 95% confidence interval)."
         ),
         "warnings": "Caveats",
+        "caution_chance": (
+            "A single change on the map may be chance: treat it as a reason to look closer, "
+            "not as proof."
+        ),
+        "caution_data": "Some reports could not be counted; see the method note.",
+        "page": "Page",
+        "of": "of",
+        "frame": "Map",
+        "map_note": (
+            "The number on the map is the place's number in the table. Frame A shows the town; "
+            "places further away have frames of their own (B, …), outlined on the overview."
+        ),
         "status_planned": "planned",
         "status_ongoing": "ongoing",
         "status_done": "done",
         "status_cancelled": "cancelled",
     },
 }
+
+
+def caution_sentence(warnings: list[dict], lang: str) -> str:
+    """At most one plain sentence for the coordinator; the run's warnings go in the method note."""
+    codes = {w.get("code") for w in warnings if isinstance(w, dict)}
+    if not codes:
+        return ""
+    return TEXTS[lang]["caution_chance" if "chance_change_labels" in codes else "caution_data"]

@@ -79,7 +79,7 @@ def test_cli_writes_the_meeting_pdf_and_the_yearly_html(
     assert done.returncode == 0, done.stderr
     html = yearly.read_text()
     assert "Årshjul" in html and "Trygghetsmätningen" in html and "Oderljunga" in html
-    assert html.count("data:image/png;base64,") == 5  # hour, weekday, wheel, trend, backtest
+    assert html.count("data:image/png;base64,") == 6  # map, hour, weekday, wheel, trend, backtest
     early = tmp_path / "early.html"  # no run prepared for this meeting: one is made for it
     done = subprocess.run(
         [*cli, "--meeting", "2025-02-02", "--out", str(early)],

@@ -66,7 +66,7 @@ def test_reason_counts_and_categories_match_the_events(prio_db: PriorityDb) -> N
         ).all()
     total = sum(n for _, n in rows)
     assert station["change"]["current"] == total
-    assert f": {total} rapporter senaste 14 dagarna" in station["reason_sv"]
+    assert f": {total} rapporter de senaste 14 dagarna" in station["reason_sv"]
     assert {c["code"] for c in station["top_categories"]} <= {"klotter", "skadegorelse"}
     assert station["top_categories"][0]["code"] == rows[0][0]
     assert station["reason_sv"].startswith(station["top_categories"][0]["label_sv"])

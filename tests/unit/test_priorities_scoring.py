@@ -34,7 +34,7 @@ def station(**overrides: object) -> PlaceInputs:
 def test_reason_names_categories_count_ratio_p_and_pattern() -> None:
     [item] = score_places([station()], PriorityConfig(), LABELS, 14)
     assert item["reason_sv"] == (
-        "Klotter och skadegörelse: 12 rapporter senaste 14 dagarna, 3,0 × normalnivån "
+        "Klotter och skadegörelse: 12 rapporter de senaste 14 dagarna, 3,0 × normalnivån "
         "(p = 0,003); tilltagande hotspot"
     )
     assert item["reason_en"] == (
@@ -63,7 +63,7 @@ def test_no_earlier_reports_and_no_reports_read_naturally() -> None:
         "inga de 6 perioderna innan (p < 0,001); ny hotspot" in by_name["Oderljunga"]["reason_sv"]
     )
     assert by_name["Oderljunga"]["change"]["rate_ratio"] is None
-    assert by_name["Norr"]["reason_sv"] == "Inga rapporter senaste 14 dagarna"
+    assert by_name["Norr"]["reason_sv"] == "Inga rapporter de senaste 14 dagarna"
     assert by_name["Norr"]["reason_en"] == "No reports in the last 14 days"
 
 
