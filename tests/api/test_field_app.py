@@ -175,6 +175,9 @@ def test_a_walk_with_findings_linked_to_places_and_counted_in_priorities(
     route = {"type": "LineString", "coordinates": [[13.39, 56.136], [13.3945, 56.1372]]}
     denied = call(client, tokens["bo"], "PATCH", f"/walks/{walk_id}", {"route": route})
     assert denied.status_code == 403
+    point = {"type": "Point", "coordinates": [13.39, 56.13]}
+    wrong = call(client, tokens["anna"], "PATCH", f"/walks/{walk_id}", {"route": point})
+    assert wrong.status_code == 422 and wrong.json()["code"] == "invalid_request"
     changed = call(client, tokens["anna"], "PATCH", f"/walks/{walk_id}", {"route": route})
     assert changed.json()["route"]["coordinates"][1] == [13.3945, 56.1372]
 

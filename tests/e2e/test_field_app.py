@@ -20,6 +20,19 @@ SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 STATION = {"latitude": 56.1372, "longitude": 13.3945, "accuracy": 12}
 
 
+SMALL_OR_UNNAMED = """
+const named = (el) => (el.labels && el.labels.length) || el.getAttribute('aria-label')
+  || el.textContent.trim() || (el.closest('label') && el.closest('label').textContent.trim());
+const target = (el) => (el.closest('label.cat, label.choice') || el).getBoundingClientRect();
+return [...document.querySelectorAll('#screen-report button, #screen-report input,'
+  + ' #screen-report textarea, .tabs button')]
+  .filter((el) => el.type !== 'hidden' && !el.closest('[hidden]'))
+  .filter((el) => !named(el) || target(el).height < 44 || target(el).width < 44)
+  .map((el) => el.outerHTML.slice(0, 80));
+"""
+"""Controls of the report screen without an accessible name or smaller than 44 × 44 px."""
+
+
 def phone(driver, base: str) -> None:
     """360 × 740 CSS px with touch, GPS allowed and placed at Stationsområdet."""
     driver.execute_cdp_cmd(
@@ -125,6 +138,7 @@ def test_report_with_gps_is_stored_with_the_personnummer_redacted(
     width = browser.execute_script("return document.documentElement.scrollWidth")
     assert width <= 360  # nothing wider than the phone
     assert "personnummer tas bort" in browser.find_element(By.ID, "text-note").text
+    assert browser.execute_script(SMALL_OR_UNNAMED) == []  # touch and screen-reader friendly
     browser.save_screenshot(str(SHOTS / "field_report.png"))
     make_report(
         browser, "klotter", "Tags på tunneln, sågs av 19121212-1212", "field_report_filled.png"

@@ -2,7 +2,7 @@
 corrections of one's own reports, and safety walks."""
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -107,6 +107,19 @@ class ObservationCorrection(RequestBody):
     occurred_at: Moment | None = None
 
 
+Lon = Annotated[float, Field(ge=-180, le=180)]
+Lat = Annotated[float, Field(ge=-90, le=90)]
+
+
+class LineStringIn(BaseModel):
+    """A route as a GeoJSON LineString in WGS84: [longitude, latitude] pairs, at least two."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [ROUTE]})
+
+    type: Literal["LineString"]
+    coordinates: list[tuple[Lon, Lat]] = Field(min_length=2, max_length=20_000)
+
+
 class WalkIn(RequestBody):
     """A safety walk: name, date, the organisations taking part and an optional route."""
 
@@ -116,7 +129,7 @@ class WalkIn(RequestBody):
     walk_date: Day
     organisations: list[str] = Field(default_factory=list, max_length=50)
     note: str | None = Field(None, max_length=2000)
-    route: dict[str, Any] | None = Field(
+    route: LineStringIn | None = Field(
         None, description="GeoJSON LineString in WGS84, drawn or recorded by GPS."
     )
 
@@ -130,7 +143,7 @@ class WalkChange(RequestBody):
     walk_date: Day | None = None
     organisations: list[str] | None = Field(None, max_length=50)
     note: str | None = Field(None, max_length=2000)
-    route: dict[str, Any] | None = None
+    route: LineStringIn | None = None
 
 
 class WalkOut(BaseModel):
