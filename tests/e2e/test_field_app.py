@@ -162,6 +162,12 @@ def test_report_with_gps_is_stored_with_the_personnummer_redacted(
         lambda d: len(d.find_elements(By.CSS_SELECTOR, "#mine li[data-id]")) == 1
     )
     browser.save_screenshot(str(SHOTS / "field_mine.png"))
+    tap(browser, "#mine button[data-withdraw]")  # withdrawn within 24 hours
+    WebDriverWait(browser, 5).until(lambda d: d.switch_to.alert).accept()
+    WebDriverWait(browser, 10).until(
+        lambda d: not d.find_elements(By.CSS_SELECTOR, "#mine li[data-id]")
+    )
+    assert events_of(engine, token_id) == []
 
 
 def test_three_reports_made_offline_are_stored_exactly_once_back_online(
