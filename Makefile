@@ -22,6 +22,8 @@ demo: .venv/.installed
 	$(BIN)/geo-service demo analyze; \
 	echo "Demo token (coordinator; paste it into the dashboard):"; \
 	$(BIN)/geo-service token create --municipality 1275 --role coordinator --org demo --name make-demo; \
+	echo "Rapportör sign-in for the field app (scan with a phone, or open the link):"; \
+	$(BIN)/geo-service token create --municipality 1275 --role reporter --org demo --name make-demo-app --qr; \
 	$(BIN)/geo-service serve
 
 # The whole test suite against a throwaway database on the local cluster (or GEO_SERVICE_TEST_DATABASE_URL).

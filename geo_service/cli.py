@@ -1,7 +1,9 @@
 """The geo-service command line: thin wrappers around the packages."""
 
 import os
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -165,18 +167,43 @@ def token_create(
     org: str = typer.Option(..., help="The organisation the token is for."),
     name: str = typer.Option(None, help="A label, e.g. the person or app."),
     days: int = typer.Option(None, help="Days until it expires (default GEO_SERVICE_TOKEN_DAYS)."),
+    qr: bool = typer.Option(
+        False, "--qr", help="Also print the field app's link with the token as a QR code."
+    ),
+    qr_png: Path = typer.Option(None, "--qr-png", help="Save the QR code as a PNG file."),
+    url: str = typer.Option(
+        None, help="The service's address as phones reach it (default http://HOST:PORT)."
+    ),
 ) -> None:
-    """Create a token and print it once; only its hash is stored. It expires after --days."""
+    """Create a token and print it once; only its hash is stored. It expires after --days.
+    With --qr (or --qr-png) a rapportör signs in to /rapportera/ by scanning the code."""
     from geo_service.api.auth import create_token
     from geo_service.db.engine import session_scope
     from geo_service.db.tenants import require_municipality
 
+    settings = get_settings()
     with session_scope() as session:
         require_municipality(session, municipality)
-        token = create_token(
-            session, municipality, role, org, name, days or get_settings().token_days
-        )
+        token = create_token(session, municipality, role, org, name, days or settings.token_days)
     typer.echo(token)
+    if qr or qr_png:
+        _print_app_qr(token, url or f"http://{settings.host}:{settings.port}", qr, qr_png)
+
+
+def _print_app_qr(token: str, url: str, terminal: bool, png: Path | None) -> None:
+    """The field app's sign-in link with the token, as text and as a QR code."""
+    import segno
+
+    from geo_service.api.routers.field import app_link
+
+    link = app_link(url, token)
+    code = segno.make(link, error="m")
+    typer.echo(link)
+    if terminal:
+        code.terminal(out=sys.stdout, compact=True)
+    if png:
+        code.save(str(png), scale=8, border=4)
+        console.print(f"QR code saved to {png}")
 
 
 @token_app.command("list")

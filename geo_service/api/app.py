@@ -14,6 +14,7 @@ from geo_service.api.routers import (
     dashboard,
     evaluation,
     events,
+    field,
     health,
     hotspots,
     imports,
@@ -27,6 +28,7 @@ from geo_service.api.routers import (
     quarantine,
     runs,
     tiles,
+    walks,
 )
 from geo_service.config import Settings, get_settings
 from geo_service.db.engine import get_engine
@@ -47,6 +49,7 @@ API_ROUTERS = (
     measures,
     imports,
     observations,
+    walks,
     quarantine,
     palette,
     near_repeats,
@@ -91,4 +94,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(CachedTileFastPath)  # tile cache hits skip routing (docs/serving.md)
     dashboard.install_dashboard(app, API_PREFIX)
+    field.install_field_app(app, API_PREFIX)
     return app

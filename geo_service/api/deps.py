@@ -109,6 +109,8 @@ def tenant_access(*roles: str, query: Any = MUNICIPALITY_QUERY) -> Callable[...,
     return dependency
 
 
+Caller = Annotated[Principal, Depends(require(*ROLES))]
+"""Any valid token, whatever its role (routes about the token itself)."""
 AggregateReader = Annotated[Principal, Depends(tenant_access(*AGGREGATE_READERS))]
 EventReader = Annotated[Principal, Depends(tenant_access(*EVENT_READERS))]
 Observer = Annotated[Principal, Depends(tenant_access(*OBSERVERS))]

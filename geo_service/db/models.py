@@ -489,6 +489,25 @@ class ApiToken(Base):
     )
 
 
+class Walk(Base):
+    """A safety walk (trivselvandring): name, date, organisations and an optional route.
+
+    Its findings are events of kind `walk_finding` with `attributes->>'walk_id'` = its id.
+    """
+
+    __tablename__ = "walk"
+    __table_args__ = (_tenant_fk([], "municipality", [], ondelete="CASCADE"),)
+    municipality_code: Mapped[str] = _mc()
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    walk_date: Mapped[date] = mapped_column(Date)
+    organisations: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'"))
+    route = mapped_column(Geometry("LINESTRING", srid=3006, spatial_index=False), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _created()
+
+
 class AuditLog(Base):
     """Who read raw events (or changed data), when and what."""
 

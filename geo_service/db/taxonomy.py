@@ -149,3 +149,25 @@ DEFAULT_CATEGORIES: list[Category] = [
     ),
     Category("ovrigt", "Övrigt", "Other", 1.0, ALL_KINDS, ["övrigt", "ovrigt", "other", "annat"]),
 ]
+
+
+CATEGORY_ICONS = {
+    "skadegorelse": "🔨",
+    "klotter": "🎨",
+    "nedskrapning": "🗑️",
+    "brand": "🔥",
+    "narkotika": "💊",
+    "stold": "👜",
+    "inbrott": "🚪",
+    "vald": "⚠️",
+    "hot_mot_personal": "🛑",
+    "storande_samling": "👥",
+    "fordon": "🚗",
+    "otrygg_plats": "🌑",
+    "belysning": "💡",
+    "vegetation": "🌳",
+    "rykten": "💬",
+    "arrangemang": "🎪",
+}
+"""An icon per default category for the field app (other categories get DEFAULT_ICON)."""
+DEFAULT_ICON = "📍"

@@ -71,6 +71,12 @@ WHERE p.municipality_code = :mc AND s.year <= :year
 """)
 
 
+def with_walk_findings(kinds: list[str]) -> list[str]:
+    """The kinds a place's inputs count: safety-walk findings go wherever observations do."""
+    extra = ["walk_finding"] if "observation" in kinds and "walk_finding" not in kinds else []
+    return [*kinds, *extra]
+
+
 def category_labels(session: Session, mc: str) -> dict[str, tuple[str, str]]:
     """Taxonomy code → (Swedish label, English label)."""
     rows = session.execute(
@@ -92,7 +98,9 @@ def place_inputs(
     """Every place of the tenant with its counts, cells, clusters, measures and survey index."""
     cur_start, end, days = current_period(run)
     base_start = cur_start - timedelta(days=days * config.baseline_periods)
-    kinds = list(run.params.get("kinds") or ["incident", "observation", "tip", "fault_report"])
+    kinds = with_walk_findings(
+        run.params.get("kinds") or ["incident", "observation", "tip", "fault_report"]
+    )
     places = session.execute(
         text("SELECT id, name, kind FROM place WHERE municipality_code = :mc ORDER BY id"),
         {"mc": mc},

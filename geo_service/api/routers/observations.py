@@ -4,8 +4,10 @@ Reporters create observations and read only their own (`created_by` is the token
 coordinators and admins read all, and those reads are audited.
 """
 
+from collections.abc import Callable
+
 import pandas as pd
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Query, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -15,7 +17,8 @@ from geo_service.api.deps import STAFF, Observer, SessionDep, SettingsDep
 from geo_service.api.problems import TENANT_ERRORS, problem, problem_responses
 from geo_service.api.routes import get_list
 from geo_service.api.schemas import examples as ex
-from geo_service.api.schemas.fields import OFFSET
+from geo_service.api.schemas.field import ObservationCorrection
+from geo_service.api.schemas.fields import OFFSET, PathId
 from geo_service.api.schemas.ingest import (
     ImportReportOut,
     ObservationIn,
@@ -23,12 +26,27 @@ from geo_service.api.schemas.ingest import (
     ObservationReport,
     ObservationResult,
 )
+from geo_service.config import Settings
+from geo_service.ingest.corrections import EDIT_WINDOW, correct_observation, withdraw_observation
 from geo_service.ingest.mapping import fold
 from geo_service.ingest.pipeline import ImportOptions, ingest_frame
 from geo_service.ingest.quarantine import quarantine_reasons
 
 router = APIRouter(tags=["observations"], responses=TENANT_ERRORS)
 MAX_ITEMS = 1000
+MINE_DAYS = 30
+_LIST = text("""
+SELECT id, kind, category, occurred_at, severity, description, place_id, geocode_method,
+       created_by, created_at, created_at + :window AS editable_until,
+       CAST(attributes->>'walk_id' AS int) AS walk_id,
+       ST_Y(ST_Transform(geom, 4326)) lat, ST_X(ST_Transform(geom, 4326)) lon
+FROM event
+WHERE municipality_code = :mc
+  AND (kind = 'observation' OR (:mine AND kind = 'walk_finding'))
+  AND (NOT :own OR created_by = :actor)
+  AND (NOT :mine OR created_at >= now() - make_interval(days => :days))
+ORDER BY occurred_at DESC, id DESC LIMIT :limit OFFSET :offset
+""")
 _FIELDS = (
     "client_id",
     "occurred_at",
@@ -128,21 +146,38 @@ def create_observations(
     payload: ObservationIn | list[ObservationIn] = Body(...),
 ) -> ObservationReport | JSONResponse:
     """Store one observation or a list; rows that cannot be stored are kept in quarantine."""
+    return store_reports(
+        principal, session, settings, payload, "observation", source_code(principal)
+    )
+
+
+def store_reports(
+    principal: Principal,
+    session: Session,
+    settings: Settings,
+    payload: ObservationIn | list[ObservationIn],
+    kind: str,
+    source: str,
+    after: Callable[[int], None] | None = None,
+) -> ObservationReport | JSONResponse:
+    """Ingest reports of one kind as one batch; `after` gets the batch id before the answer."""
     items = payload if isinstance(payload, list) else [payload]
     if not items or len(items) > MAX_ITEMS:
         return problem(422, "invalid_request", f"Send 1 to {MAX_ITEMS} observations.")
     options = ImportOptions(
         municipality_code=principal.tenant,
-        source=source_code(principal),
-        kind="observation",
+        source=source,
+        kind=kind,
         filename="api",
         created_by=principal.actor,
         settings=settings,
     )
     report = ingest_frame(session.connection(), _frame(items, principal), options)
+    if after is not None and report.batch_id is not None:
+        after(report.batch_id)
     results = _results(session, principal.tenant, report.batch_id, len(items))
     detail = {"count": len(items), "quarantined": report.quarantined}
-    audit(session, principal, "create_observations", f"ingest_batch/{report.batch_id}", detail)
+    audit(session, principal, f"create_{kind}s", f"ingest_batch/{report.batch_id}", detail)
     if report.quarantined == len(items):
         return problem(
             422,
@@ -159,20 +194,22 @@ def list_observations(
     session: SessionDep,
     limit: int = Query(100, ge=1, le=1000),
     offset: int = OFFSET,
+    mine: bool = Query(
+        False,
+        description="Only the caller's own observations and walk findings of the last "
+        f"{MINE_DAYS} days, with when each stops being editable.",
+    ),
 ) -> list[ObservationOut]:
     """Observations, newest first: a reporter's own, or all for analyst, coordinator, admin."""
-    own = principal.role not in STAFF
+    own = mine or principal.role not in STAFF
     rows = session.execute(
-        text(
-            "SELECT id, category, occurred_at, severity, description, place_id, geocode_method, "
-            "created_by, ST_Y(ST_Transform(geom, 4326)) lat, ST_X(ST_Transform(geom, 4326)) lon "
-            "FROM event WHERE municipality_code = :mc AND kind = 'observation' "
-            "AND (NOT :own OR created_by = :actor) "
-            "ORDER BY occurred_at DESC, id DESC LIMIT :limit OFFSET :offset"
-        ),
+        _LIST,
         {
             "mc": principal.municipality_code,
             "own": own,
+            "mine": mine,
+            "days": MINE_DAYS,
+            "window": EDIT_WINDOW,
             "actor": principal.actor,
             "limit": limit,
             "offset": offset,
@@ -182,3 +219,41 @@ def list_observations(
     if not own:
         audit(session, principal, "read_observations", "event", {"count": len(out)})
     return out
+
+
+@router.patch(
+    "/observations/{observation_id}",
+    status_code=204,
+    responses=problem_responses(404),
+    summary="Correct one's own observation",
+)
+def correct(
+    principal: Observer,
+    session: SessionDep,
+    observation_id: PathId,
+    body: ObservationCorrection,
+) -> Response:
+    """Change the category, severity, text or time of one's own observation or walk finding
+    within 24 hours of sending it (audited; others' observations are not found, older ones 403)."""
+    changes = body.model_dump(exclude_unset=True)
+    detail = correct_observation(
+        session.connection(), principal.tenant, principal.actor, observation_id, changes
+    )
+    audit(session, principal, "correct_observation", f"event/{observation_id}", detail)
+    return Response(status_code=204)
+
+
+@router.delete(
+    "/observations/{observation_id}",
+    status_code=204,
+    responses=problem_responses(404),
+    summary="Withdraw one's own observation",
+)
+def withdraw(principal: Observer, session: SessionDep, observation_id: PathId) -> Response:
+    """Delete one's own observation or walk finding within 24 hours of sending it (audited;
+    others' observations are not found, older ones 403)."""
+    detail = withdraw_observation(
+        session.connection(), principal.tenant, principal.actor, observation_id
+    )
+    audit(session, principal, "withdraw_observation", f"event/{observation_id}", detail)
+    return Response(status_code=204)

@@ -115,6 +115,12 @@ class ObservationOut(BaseModel):
     place_id: int | None
     geocode_method: str
     created_by: str | None
+    kind: str = "observation"
+    created_at: datetime | None = None
+    editable_until: datetime | None = Field(
+        None, description="Until when its reporter may correct or withdraw it."
+    )
+    walk_id: int | None = Field(None, description="The safety walk of a walk finding.")
 
 
 class QuarantineRow(BaseModel):
