@@ -1,7 +1,7 @@
 """One k for small-count suppression, in SQL as in the API
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-05 08:00:00
 
 - `privacy_k`: one row with the k of `GEO_SERVICE_K_SUPPRESSION`, written by
@@ -22,7 +22,7 @@ from alembic import op
 from geo_service.privacy import K_FUNCTION
 
 revision: str = "0008"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -51,7 +51,8 @@ def test_narrowing_is_refused_to_suppressed_callers_only() -> None:
             "Fewer than 5 reports in the last 14 days",
         ),
         (
-            "Stöld: 9 rapporter de senaste 14 dagarna; ovanlig ansamling: 3 rapporter mot 0,4 väntade",
+            "Stöld: 9 rapporter de senaste 14 dagarna; ovanlig ansamling: 3 rapporter mot "
+            "0,4 väntade",
             "sv",
             "Stöld: 9 rapporter de senaste 14 dagarna; ovanlig ansamling: färre än 5 rapporter mot "
             "0,4 väntade",
