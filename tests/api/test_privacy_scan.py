@@ -102,6 +102,7 @@ def _path_values(db: PriorityDb) -> dict[str, list[str]]:
         "batch_id": [
             one("SELECT coalesce(min(id), 1) FROM ingest_batch WHERE municipality_code = :mc")
         ],
+        "walk_id": [one("SELECT coalesce(min(id), 1) FROM walk WHERE municipality_code = :mc")],
         "meeting_date": [LAST_MEETING.isoformat()],
         "layer": ["hotspots", "clusters", "places", "events_agg"],
     }
