@@ -93,6 +93,7 @@ def demo_load(seed: int = 1275) -> None:
         f"[green]Perstorp demo: {counts.stored} new, {counts.updated} updated, "
         f"{counts.unchanged} unchanged events[/green]"
     )
+    store_project()  # again, now that the project can open on the demo's boundary
 
 
 @demo_app.command("analyze")

@@ -1,7 +1,7 @@
 """Open a project stored in PostgreSQL with QGIS, render it, and print what QGIS made of it.
 
 Run with the system Python that has QGIS's bindings (not the project's venv), with
-QT_QPA_PLATFORM=offscreen:  python3 qgis_check.py PROJECT_URI OUT.png
+QT_QPA_PLATFORM=offscreen:  python3 qgis_check.py PROJECT_URI OUT.png [XMIN,YMIN,XMAX,YMAX]
 Prints one JSON object: whether the project read, and per layer its validity, key, renderer,
 categories and labels, and the colours of the rendered image with their pixel counts.
 """
@@ -15,6 +15,7 @@ from qgis.core import (  # type: ignore[import-not-found]
     QgsMapRendererCustomPainterJob,
     QgsMapSettings,
     QgsProject,
+    QgsRectangle,
 )
 from qgis.PyQt.QtCore import QSize, QVariant  # type: ignore[import-not-found]
 from qgis.PyQt.QtGui import QColor, QImage, QPainter  # type: ignore[import-not-found]
@@ -48,7 +49,7 @@ def describe(layer) -> dict:  # noqa: ANN001
     }
 
 
-def render(project, out: str) -> dict:  # noqa: ANN001
+def render(project, out: str, bbox: str | None = None) -> dict:  # noqa: ANN001
     settings = QgsMapSettings()
     layers = [n.layer() for n in project.layerTreeRoot().findLayers() if n.layer()]
     settings.setLayers(layers)
@@ -56,7 +57,9 @@ def render(project, out: str) -> dict:  # noqa: ANN001
     settings.setOutputSize(QSize(SIZE, SIZE))
     settings.setBackgroundColor(QColor(255, 255, 255))
     extent = project.viewSettings().defaultViewExtent()
-    if extent.isEmpty():
+    if bbox:
+        extent = QgsRectangle(*(float(v) for v in bbox.split(",")))
+    elif extent.isEmpty():
         extent = layers[0].extent()
     settings.setExtent(extent)
     image = QImage(QSize(SIZE, SIZE), QImage.Format_ARGB32)
@@ -74,7 +77,7 @@ def render(project, out: str) -> dict:  # noqa: ANN001
 
 
 def main() -> None:
-    uri, out = sys.argv[1], sys.argv[2]
+    uri, out, bbox = sys.argv[1], sys.argv[2], (sys.argv[3:] or [None])[0]
     app = QgsApplication([], False)
     app.initQgis()
     project = QgsProject.instance()
@@ -82,7 +85,7 @@ def main() -> None:
     result = {"read": read, "crs": project.crs().authid(), "layers": []}
     if read:
         result["layers"] = [describe(layer) for layer in project.mapLayers().values()]
-        result["render"] = render(project, out)
+        result["render"] = render(project, out, bbox)
     print(json.dumps(result))
     app.exitQgis()
 
