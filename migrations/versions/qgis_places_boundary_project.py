@@ -8,8 +8,8 @@ Create Date: 2026-12-05 08:00:00
   snapshot (the stored priorities), `legend_key` = the level or 'unranked'; integer key `fid`
   (the place id).
 - `v_boundary`: the municipality boundary, key `fid` = the kommunkod as an integer.
-- `geo_service_gis_sees(code)`: whether the current database user may see a municipality's
-  rows. A user who is a member of one or more `geo_service_gis_<kommunkod>` roles sees those
+- `geo_service_gis_municipalities()`: the municipalities whose rows the current database user
+  may see (NULL: all). A user who is a member of one or more `geo_service_gis_<kommunkod>` roles sees those
   municipalities only; superusers, roles that can create roles and every other user see all.
   Every published view filters with it: the views of 0002 and 0005 are renamed to
   `<view>_all` (no longer granted) and the published name becomes a security-barrier view
@@ -34,24 +34,30 @@ GIS_READ = "geo_service_gis_read"
 FILTERED = ("v_hotspot_cells", "v_clusters", "v_event_counts")
 NEW_VIEWS = ("v_places", "v_boundary")
 
-SEES = r"""
-CREATE OR REPLACE FUNCTION geo_service_gis_sees(code text) RETURNS boolean
+# NULL: every municipality; else the kommunkoder of the user's geo_service_gis_<kod> roles.
+# It reads only pg_roles, which every user may read, and runs once per query (an InitPlan).
+MUNICIPALITIES = r"""
+CREATE OR REPLACE FUNCTION geo_service_gis_municipalities() RETURNS text[]
 LANGUAGE sql STABLE AS $$
   SELECT CASE
-    WHEN (SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user) THEN true
-    WHEN NOT EXISTS (
-      SELECT FROM pg_roles r WHERE r.rolname ~ '^geo_service_gis_[0-9]{4}$'
-      AND pg_has_role(current_user, r.oid, 'MEMBER')
-    ) THEN true
-    ELSE EXISTS (
-      SELECT FROM pg_roles r WHERE r.rolname = 'geo_service_gis_' || code
+    WHEN (SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user) THEN NULL
+    ELSE (
+      SELECT array_agg(substr(r.rolname, 17)) FROM pg_roles r
+      WHERE r.rolname ~ '^geo_service_gis_[0-9]{4}$'
       AND pg_has_role(current_user, r.oid, 'MEMBER')
     )
   END
 $$
 """
 
-PLACES = """
+
+def _visible(column: str) -> str:
+    """The condition that keeps a row of a municipality the current user may see."""
+    users = "CAST((SELECT geo_service_gis_municipalities()) AS text[])"
+    return f"coalesce({column}::text = ANY ({users}), true)"
+
+
+PLACES = f"""
 CREATE VIEW v_places WITH (security_barrier) AS
 WITH latest AS (
   SELECT DISTINCT ON (municipality_code) municipality_code, meeting_date, run_id, priorities
@@ -68,15 +74,15 @@ LEFT JOIN LATERAL (
   SELECT e AS item FROM jsonb_array_elements(l.priorities) e
   WHERE (e->>'place_id')::integer = p.id LIMIT 1
 ) i ON true
-WHERE geo_service_gis_sees(p.municipality_code)
+WHERE {_visible('p.municipality_code')}
 """
 
-BOUNDARY = """
+BOUNDARY = f"""
 CREATE VIEW v_boundary WITH (security_barrier) AS
 SELECT m.municipality_code::integer AS fid, m.municipality_code, m.name,
        'boundary'::text AS legend_key, m.boundary::geometry(MultiPolygon, 3006) AS geom
 FROM municipality m
-WHERE m.boundary IS NOT NULL AND geo_service_gis_sees(m.municipality_code)
+WHERE m.boundary IS NOT NULL AND {_visible('m.municipality_code')}
 """
 
 QGIS_PROJECTS = """
@@ -89,13 +95,13 @@ CREATE TABLE IF NOT EXISTS public.qgis_projects (
 
 
 def upgrade() -> None:
-    op.execute(SEES)
+    op.execute(MUNICIPALITIES)
     for view in FILTERED:
         op.execute(f"ALTER VIEW {view} RENAME TO {view}_all")
         op.execute(f"REVOKE SELECT ON {view}_all FROM {GIS_READ}")
         op.execute(
             f"CREATE VIEW {view} WITH (security_barrier) AS SELECT * FROM {view}_all "
-            "WHERE geo_service_gis_sees(municipality_code)"
+            f"WHERE {_visible('municipality_code')}"
         )
     op.execute(PLACES)
     op.execute(BOUNDARY)
@@ -123,4 +129,4 @@ def downgrade() -> None:
         op.execute(f"DROP VIEW {view}")
         op.execute(f"ALTER VIEW {view}_all RENAME TO {view}")
         op.execute(f"GRANT SELECT ON {view} TO {GIS_READ}")
-    op.execute("DROP FUNCTION IF EXISTS geo_service_gis_sees(text)")
+    op.execute("DROP FUNCTION IF EXISTS geo_service_gis_municipalities()")
