@@ -74,7 +74,7 @@ LEFT JOIN LATERAL (
   SELECT e AS item FROM jsonb_array_elements(l.priorities) e
   WHERE (e->>'place_id')::integer = p.id LIMIT 1
 ) i ON true
-WHERE {_visible('p.municipality_code')}
+WHERE {_visible("p.municipality_code")}
 """
 
 BOUNDARY = f"""
@@ -82,7 +82,7 @@ CREATE VIEW v_boundary WITH (security_barrier) AS
 SELECT m.municipality_code::integer AS fid, m.municipality_code, m.name,
        'boundary'::text AS legend_key, m.boundary::geometry(MultiPolygon, 3006) AS geom
 FROM municipality m
-WHERE m.boundary IS NOT NULL AND {_visible('m.municipality_code')}
+WHERE m.boundary IS NOT NULL AND {_visible("m.municipality_code")}
 """
 
 QGIS_PROJECTS = """
