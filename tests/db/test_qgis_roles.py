@@ -1,6 +1,8 @@
 """A GIS login given a municipality's role sees that municipality's rows only, in every view."""
 
+import io
 import uuid
+import zipfile
 from collections.abc import Iterator
 
 import pytest
@@ -84,3 +86,16 @@ def test_a_role_for_an_unknown_municipality_is_refused(two_municipalities: Engin
     result = RUNNER.invoke(app, ["qgis", "role", "12x4"])
     assert result.exit_code != 0
     assert "four-digit kommunkod" in str(result.exception)
+
+
+def test_install_stores_a_project_filtered_to_the_municipality(two_municipalities: Engine) -> None:
+    result = RUNNER.invoke(app, ["qgis", "install", "--municipality", MINE, "--host", "gis.local"])
+    assert result.exit_code == 0, result.output
+    with two_municipalities.connect() as conn:
+        content = conn.execute(
+            text("SELECT content FROM qgis_projects WHERE name = :n"), {"n": f"geo_service_{MINE}"}
+        ).scalar_one()
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        qgs = archive.read(f"geo_service_{MINE}.qgs").decode()
+    assert "host=gis.local" in qgs and "user=" not in qgs and "password" not in qgs
+    assert qgs.count(f"&quot;municipality_code&quot; = '{MINE}'") >= 4
