@@ -8,16 +8,18 @@ import io
 import json
 import os
 import subprocess
+import uuid
 import zipfile
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from geo_service.palette import CATEGORY_COLOURS, CERTAIN_OPACITY, LEVEL_COLOURS
 from geo_service.palette.qgis import PUBLISHED_LAYERS
-from geo_service.palette.qgis_install import install_project, project_name
+from geo_service.palette.qgis_install import create_gis_role, install_project, project_name
 from geo_service.palette.qgis_project import Connection
 from geo_service.priorities.snapshots import create_snapshot, get_snapshot
 from tests.api.priorities_data import (
@@ -119,16 +121,18 @@ def _pixels_near(colours: dict[str, int], targets: list[tuple[int, int, int]]) -
     return sum(n for name, n in colours.items() if near(name))
 
 
-def _open_in_qgis(db: PriorityDb, out: Path) -> dict:
+def _open_in_qgis(db: PriorityDb, out: Path, login: tuple[str, str] | None = None) -> dict:
+    """What QGIS makes of the stored project, opened as the test's user or as `login`."""
     url = make_url(db.url)
+    user, password = login or (url.username or "", url.password or "")
     uri = (
         f"postgresql://{url.host}:{url.port}?sslmode=prefer&dbname={url.database}"
         f"&schema=public&project={project_name(MC)}"
     )
     env = os.environ | {
         "QT_QPA_PLATFORM": "offscreen",
-        "PGUSER": url.username or "",
-        "PGPASSWORD": url.password or "",
+        "PGUSER": user,
+        "PGPASSWORD": password,
         "HOME": str(out.parent),
     }
     done = subprocess.run(
@@ -169,3 +173,28 @@ def test_qgis_opens_the_stored_project_styled_and_renders_it(
     levels = [_blend(colour, 0.55) for colour in LEVEL_COLOURS.values()]
     assert _pixels_near(colours, hot) > 50, "no hot spot cell drawn in its palette colour"
     assert _pixels_near(colours, levels) > 50, "no place drawn in its level's colour"
+
+
+def test_a_gis_user_with_the_municipalitys_role_opens_it_too(
+    installed: PriorityDb, tmp_path: Path
+) -> None:
+    missing = _qgis_missing()
+    if missing:
+        pytest.skip(missing)
+    login = f"gis_user_{uuid.uuid4().hex[:8]}"
+    with Session(installed.engine) as session:
+        role = create_gis_role(session, MC)
+        session.execute(text(f"CREATE ROLE {login} LOGIN PASSWORD 'secret'"))
+        session.execute(text(f"GRANT {role} TO {login}"))
+        session.commit()
+    try:
+        result = _open_in_qgis(installed, tmp_path / "user.png", (login, "secret"))
+    finally:
+        with installed.engine.begin() as conn:
+            conn.execute(text(f"DROP ROLE {login}"))
+    counts = {layer["table"]: layer["features"] for layer in result["layers"]}
+    expected = {
+        view: fetch(installed.engine, f"SELECT count(*) AS n FROM {view}")[0]["n"] for view in VIEWS
+    }
+    assert result["read"] and all(layer["valid"] for layer in result["layers"])
+    assert counts == expected
