@@ -9,7 +9,7 @@ Create Date: 2026-12-05 08:00:00
   (the place id).
 - `v_boundary`: the municipality boundary, key `fid` = the kommunkod as an integer.
 - `geo_service_gis_municipalities()`: the municipalities whose rows the current database user
-  may see (NULL: all). A user who is a member of one or more `geo_service_gis_<kommunkod>` roles sees those
+  may see (NULL: all). A member of one or more `geo_service_gis_<kommunkod>` roles sees those
   municipalities only; superusers, roles that can create roles and every other user see all.
   Every published view filters with it: the views of 0002 and 0005 are renamed to
   `<view>_all` (no longer granted) and the published name becomes a security-barrier view
