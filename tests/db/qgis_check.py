@@ -16,6 +16,7 @@ from qgis.core import (  # type: ignore[import-not-found]
     QgsMapSettings,
     QgsProject,
     QgsRectangle,
+    QgsVectorLayer,
 )
 from qgis.PyQt.QtCore import QSize, QVariant  # type: ignore[import-not-found]
 from qgis.PyQt.QtGui import QColor, QImage, QPainter  # type: ignore[import-not-found]
@@ -46,7 +47,17 @@ def describe(layer) -> dict:  # noqa: ANN001
         "attribute": renderer.classAttribute() if categories else None,
         "categories": categories,
         "labels": layer.labelsEnabled(),
+        "default_style": default_style(layer),
     }
+
+
+def default_style(layer) -> dict:  # noqa: ANN001
+    """The same view added to a map by hand: the style QGIS takes from `layer_styles`."""
+    fresh = QgsVectorLayer(layer.source(), layer.name(), "postgres")
+    renderer = fresh.renderer()
+    kind = renderer.type() if renderer is not None else None
+    values = [c.value() for c in renderer.categories()] if kind == "categorizedSymbol" else []
+    return {"renderer": kind, "values": values, "labels": fresh.labelsEnabled()}
 
 
 def render(project, out: str, bbox: str | None = None) -> dict:  # noqa: ANN001

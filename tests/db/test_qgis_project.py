@@ -161,6 +161,9 @@ def test_qgis_opens_the_stored_project_styled_and_renders_it(
         assert layer["valid"] and layer["key"] == ["fid"] and layer["key_integer"], layer
         assert layer["renderer"] == "categorizedSymbol" and layer["attribute"] == "legend_key"
         assert layer["labels"], layer["name"]
+        default = layer["default_style"]  # the view added by hand, styled from layer_styles
+        assert default["renderer"] == "categorizedSymbol" and default["labels"], layer["table"]
+        assert default["values"] == [c["value"] for c in layer["categories"]]
     cells = {c["value"]: c["colour"] for c in layers["v_hotspot_cells"]["categories"]}
     assert cells["new_hot"] == CATEGORY_COLOURS["new_hot"]
     assert cells["new_hot_uncertain"] == CATEGORY_COLOURS["new_hot"]
