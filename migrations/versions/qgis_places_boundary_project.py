@@ -1,7 +1,7 @@
 """QGIS without manual work: places and boundary views, a stored project, municipal GIS roles
 
 Revision ID: qgis
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-05 08:00:00
 
 - `v_places`: every place with the rank, level and score of its municipality's latest meeting
@@ -17,6 +17,8 @@ Create Date: 2026-12-05 08:00:00
 - `qgis_projects`: QGIS's own table for projects kept in PostgreSQL; `geo-service qgis install`
   writes the project into it.
 - Default styles in `layer_styles` for all four styled views, generated from the palette.
+- `geo_service_k` runs as its owner (SECURITY DEFINER, fixed search_path): it reads
+  `municipality`, which GIS roles are not granted, so the views failed for them.
 """
 
 from collections.abc import Sequence
@@ -26,7 +28,7 @@ from alembic import op
 from geo_service.palette.qgis import all_default_style_statements
 
 revision: str = "qgis"
-down_revision: str | None = "0006"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -94,7 +96,12 @@ CREATE TABLE IF NOT EXISTS public.qgis_projects (
 """
 
 
+# geo_service_k (0008) reads `municipality`, which GIS roles may not read; it runs as its owner
+K_FUNCTION = "geo_service_k(text, integer)"
+
+
 def upgrade() -> None:
+    op.execute(f"ALTER FUNCTION {K_FUNCTION} SECURITY DEFINER SET search_path = public, pg_temp")
     op.execute(MUNICIPALITIES)
     for view in FILTERED:
         op.execute(f"ALTER VIEW {view} RENAME TO {view}_all")
@@ -130,3 +137,4 @@ def downgrade() -> None:
         op.execute(f"ALTER VIEW {view}_all RENAME TO {view}")
         op.execute(f"GRANT SELECT ON {view} TO {GIS_READ}")
     op.execute("DROP FUNCTION IF EXISTS geo_service_gis_municipalities()")
+    op.execute(f"ALTER FUNCTION {K_FUNCTION} SECURITY INVOKER RESET search_path")

@@ -10,10 +10,11 @@ import os
 import subprocess
 import uuid
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -178,26 +179,43 @@ def test_qgis_opens_the_stored_project_styled_and_renders_it(
     assert _pixels_near(colours, levels) > 50, "no place drawn in its level's colour"
 
 
-def test_a_gis_user_with_the_municipalitys_role_opens_it_too(
-    installed: PriorityDb, tmp_path: Path
-) -> None:
-    missing = _qgis_missing()
-    if missing:
-        pytest.skip(missing)
+@pytest.fixture
+def gis_login(installed: PriorityDb) -> Iterator[tuple[str, str]]:
+    """A login given the municipality's GIS role: (user, password)."""
     login = f"gis_user_{uuid.uuid4().hex[:8]}"
     with Session(installed.engine) as session:
         role = create_gis_role(session, MC)
         session.execute(text(f"CREATE ROLE {login} LOGIN PASSWORD 'secret'"))
         session.execute(text(f"GRANT {role} TO {login}"))
         session.commit()
+    yield login, "secret"
+    with installed.engine.begin() as conn:
+        conn.execute(text(f"DROP ROLE {login}"))
+
+
+def _counts(engine: Engine) -> dict[str, int]:
+    return {view: fetch(engine, f"SELECT count(*) AS n FROM {view}")[0]["n"] for view in VIEWS}
+
+
+def test_a_gis_user_reads_every_view_of_the_municipality(
+    installed: PriorityDb, gis_login: tuple[str, str]
+) -> None:
+    user, password = gis_login
+    as_user = create_engine(make_url(installed.url).set(username=user, password=password))
     try:
-        result = _open_in_qgis(installed, tmp_path / "user.png", (login, "secret"))
+        counts = _counts(as_user)
     finally:
-        with installed.engine.begin() as conn:
-            conn.execute(text(f"DROP ROLE {login}"))
+        as_user.dispose()
+    assert counts == _counts(installed.engine) and all(counts.values()), counts
+
+
+def test_a_gis_user_with_the_municipalitys_role_opens_it_too(
+    installed: PriorityDb, gis_login: tuple[str, str], tmp_path: Path
+) -> None:
+    missing = _qgis_missing()
+    if missing:
+        pytest.skip(missing)
+    result = _open_in_qgis(installed, tmp_path / "user.png", gis_login)
     counts = {layer["table"]: layer["features"] for layer in result["layers"]}
-    expected = {
-        view: fetch(installed.engine, f"SELECT count(*) AS n FROM {view}")[0]["n"] for view in VIEWS
-    }
     assert result["read"] and all(layer["valid"] for layer in result["layers"])
-    assert counts == expected
+    assert counts == _counts(installed.engine)
