@@ -20,6 +20,7 @@ from geo_service.palette import (
     CATEGORY_COLOURS,
     CERTAIN_OPACITY,
     CLUSTER_COLOURS,
+    CLUSTER_LABELS,
     LEVEL_COLOURS,
     LEVEL_LABELS,
     UNCERTAIN_OPACITY,
@@ -143,19 +144,13 @@ def hotspot_cells_renderer(lang: str = "sv") -> str:
     return categorised_renderer("legend_key", classes)
 
 
-CLUSTER_WORDS: dict[str, tuple[str, str, str]] = {
-    "sv": ("Ovanlig ansamling (larm)", "Ansamling utan larm", "Punktkluster"),
-    "en": ("Unusual cluster (alarm)", "Cluster without alarm", "Point cluster"),
-}
-
-
 def clusters_renderer(lang: str = "sv") -> str:
     """v_clusters by `legend_key`: scan clusters with an alarm, other scan clusters, points."""
     classes = []
-    for key, label in zip(("scan_alarm", "scan", "points"), CLUSTER_WORDS[lang], strict=True):
-        colour = CLUSTER_COLOURS[key]
+    for key in ("scan_alarm", "scan", "points"):
+        colour, label = CLUSTER_COLOURS[key], CLUSTER_LABELS[key][lang]
         outline = _fill(rgba(colour, 0.15), outline=rgba(colour, 1.0), width=0.8)
-        classes.append(StyleClass(key, label, outline))
+        classes.append(StyleClass(key, label[:1].upper() + label[1:], outline))
     return categorised_renderer("legend_key", classes)
 
 
