@@ -4,7 +4,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
 COPY scripts/debian-packages.txt scripts/
 RUN apt-get update \
- && grep -v '^#' scripts/debian-packages.txt | xargs -r apt-get install -y --no-install-recommends \
+ && grep -v '^#' scripts/debian-packages.txt | awk '$2 != "test" {print $1}' \
+  | xargs -r apt-get install -y --no-install-recommends \
  && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md alembic.ini ./
 COPY geo_service geo_service

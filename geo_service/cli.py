@@ -29,12 +29,14 @@ app.add_typer(ingest_commands.addresses_app, name="addresses")
 app.add_typer(ingest_commands.quarantine_app, name="quarantine")
 
 from geo_service.evidence.cli import backtest_command, near_repeats_command  # noqa: E402
+from geo_service.palette.cli import qgis_app, store_project  # noqa: E402
 from geo_service.priorities.cli import areas_app, municipality_app, places_app  # noqa: E402
 from geo_service.reports.cli import report  # noqa: E402
 
 app.add_typer(places_app, name="places")
 app.add_typer(areas_app, name="areas")
 app.add_typer(municipality_app, name="municipality")
+app.add_typer(qgis_app, name="qgis")
 app.command("report")(report)
 app.command("near-repeats")(near_repeats_command)
 app.command("backtest")(backtest_command)
@@ -48,6 +50,8 @@ def db_upgrade(revision: str = typer.Argument("head")) -> None:
 
     migrate.upgrade(revision=revision)
     console.print(f"[green]database at revision {migrate.current_revision()}[/green]")
+    if revision == "head":
+        store_project()
 
 
 @db_app.command("downgrade")
@@ -89,6 +93,7 @@ def demo_load(seed: int = 1275) -> None:
         f"[green]Perstorp demo: {counts.stored} new, {counts.updated} updated, "
         f"{counts.unchanged} unchanged events[/green]"
     )
+    store_project()  # again, now that the project can open on the demo's boundary
 
 
 @demo_app.command("analyze")

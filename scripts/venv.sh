@@ -16,7 +16,8 @@ if [ ! -x .venv/bin/python ]; then
   fi
 fi
 missing=()
-while read -r pkg; do
+# One package a line; a second word `test` (tests only) makes no difference here
+while read -r pkg _; do
   [ -z "$pkg" ] || dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done < <(grep -v '^#' scripts/debian-packages.txt)
 if [ ${#missing[@]} -gt 0 ]; then
