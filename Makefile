@@ -9,6 +9,11 @@ DEVDB := scripts/devdb.sh
 	@scripts/venv.sh
 	@touch $@
 
+# Packages only the tests need (QGIS for the stored-project test), left out of `make demo`.
+.venv/.test-installed: .venv/.installed scripts/debian-packages.txt
+	@scripts/venv.sh test
+	@touch $@
+
 venv: .venv/.installed
 
 # Serve the API and dashboard on the Perstorp demo data (reuses the cluster and data on a second run).
@@ -27,7 +32,7 @@ demo: .venv/.installed
 	$(BIN)/geo-service serve
 
 # The whole test suite against a throwaway database on the local cluster (or GEO_SERVICE_TEST_DATABASE_URL).
-test: .venv/.installed
+test: .venv/.installed .venv/.test-installed
 	@set -e; \
 	if [ -z "$$GEO_SERVICE_TEST_DATABASE_URL" ]; then \
 	  export GEO_SERVICE_TEST_DATABASE_URL="$$($(DEVDB) start)"; fi; \

@@ -15,10 +15,13 @@ if [ ! -x .venv/bin/python ]; then
     "$PY" -m venv .venv
   fi
 fi
+# `venv.sh test` installs only the Debian packages marked `test` (what `make test` adds).
+want=${1:-service}
 missing=()
-# One package a line; a second word `test` (tests only) makes no difference here
-while read -r pkg _; do
-  [ -z "$pkg" ] || dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+while read -r pkg scope; do
+  [ -z "$pkg" ] && continue
+  [ "${scope:-service}" = "$want" ] || continue
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done < <(grep -v '^#' scripts/debian-packages.txt)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "venv: installing Debian packages ${missing[*]}" >&2
@@ -27,5 +30,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   else echo "Missing Debian packages. Run: sudo apt-get install -y ${missing[*]}" >&2; exit 1
   fi
 fi
+[ "$want" = test ] && exit 0
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'

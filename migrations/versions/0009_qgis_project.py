@@ -1,6 +1,6 @@
 """QGIS without manual work: places and boundary views, a stored project, municipal GIS roles
 
-Revision ID: qgis
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-05 08:00:00
 
@@ -27,7 +27,7 @@ from alembic import op
 
 from geo_service.palette.qgis import all_default_style_statements
 
-revision: str = "qgis"
+revision: str = "0009"
 down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
