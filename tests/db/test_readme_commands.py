@@ -63,3 +63,5 @@ def test_a_readme_command_runs_as_printed(project: Path, line: str) -> None:
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
     assert "Traceback" not in output, output
+    if " analyze " in line:  # the period's last day, inclusive, as the dashboard and lägesbild
+        assert "2026-11-15" in output and "2026-11-16" not in output, output
