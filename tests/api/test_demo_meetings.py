@@ -27,10 +27,11 @@ from tests.e2e.test_dashboard import open_dashboard, ranked
 Ranking = dict[str, tuple[int, str, float]]
 """Place name → (rank, level, score)."""
 LAGESBILD_ROW = re.compile(
-    r"<tr[^>]*>\s*<td[^>]*>\s*(\d+)\s*</td>\s*<td[^>]*>(.*?)</td>\s*"
-    r"<td[^>]*>\s*<span class=\"level level-(red|yellow|green)\"",
+    r"<tr[^>]*>\s*<td class=\"num\">\s*(\d+)\s*</td>\s*<td[^>]*>(.*?)</td>"
+    r"(?:(?!</tr>).)*?<span class=\"level level-(red|yellow|green)\"",
     re.S,
 )
+"""A row of the lägesbild's ranking: rank, place, (other cells), level."""
 
 
 @pytest.fixture(scope="module")
