@@ -5,10 +5,14 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from geo_service.api.app import create_app
+from geo_service.api.auth import create_token
+from geo_service.config import Settings
 from geo_service.db.models import AnalysisRun
 from geo_service.db.tenants import ensure_municipality
 from geo_service.demo import perstorp
@@ -118,13 +122,32 @@ def test_a_municipality_locked_by_another_worker_is_left_alone(db: Engine) -> No
     assert [reason for _, _, reason in worker.run_pass(NOW).made] == ["new_data"]
 
 
-def test_a_run_left_running_is_marked_failed_when_a_worker_starts(db: Engine) -> None:
+def _listed_runs(url: str, db: Engine, status: str) -> list[dict]:
+    """GET /api/v1/runs?status=… as an analyst sees it."""
+    with Session(db) as session:
+        token = create_token(session, perstorp.CODE, "analyst", "Perstorps kommun")
+        session.commit()
+    with TestClient(create_app(Settings(database_url=url))) as client:
+        r = client.get(
+            "/api/v1/runs",
+            params={"municipality": perstorp.CODE, "status": status},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert r.status_code == 200, r.text
+    return r.json()["items"]
+
+
+def test_a_run_left_running_is_marked_failed_when_a_worker_starts(
+    worker_db: str, db: Engine
+) -> None:
     with Session(db) as session:
         running = start_run(session, perstorp.CODE)
     assert (running, "running", None) in _runs(db)
+    assert [r["id"] for r in _listed_runs(worker_db, db, "running")] == [running]
     assert _worker(db).start() == 1
     status = {run_id: (s, e) for run_id, s, e in _runs(db)}[running]
     assert status[0] == "failed" and "Interrupted" in (status[1] or "")
+    assert _listed_runs(worker_db, db, "running") == []
 
 
 def test_a_failed_run_is_not_tried_again_on_the_same_data(db: Engine) -> None:
