@@ -36,6 +36,7 @@ from geo_service.runs.clusters import (
     scan_outlines,
 )
 from geo_service.runs.params import RunParams
+from geo_service.runs.schedule import period_boundary
 
 BIN_COLUMNS = [
     "municipality_code",
@@ -126,6 +127,11 @@ def start_run(session: Session, municipality_code: str, **overrides: Any) -> int
     municipality = require_municipality(session, municipality_code)
     params = RunParams.for_municipality(municipality, **overrides)
     run = _placeholder(municipality_code, params, "running")
+    today = datetime.now(STOCKHOLM).date()
+    # where its data will end, so that the runs list (newest data first) shows it on top
+    run.period_end = _local_midnight(
+        period_boundary(params.anchor, params.period_days, params.to_date or today)
+    )
     session.add(run)
     session.commit()
     return run.id

@@ -122,15 +122,15 @@ def test_a_municipality_locked_by_another_worker_is_left_alone(db: Engine) -> No
     assert [reason for _, _, reason in worker.run_pass(NOW).made] == ["new_data"]
 
 
-def _listed_runs(url: str, db: Engine, status: str) -> list[dict]:
-    """GET /api/v1/runs?status=… as an analyst sees it."""
+def _listed_runs(url: str, db: Engine, status: str | None) -> list[dict]:
+    """GET /api/v1/runs (?status=…) as an analyst sees it."""
     with Session(db) as session:
         token = create_token(session, perstorp.CODE, "analyst", "Perstorps kommun")
         session.commit()
     with TestClient(create_app(Settings(database_url=url))) as client:
         r = client.get(
             "/api/v1/runs",
-            params={"municipality": perstorp.CODE, "status": status},
+            params={"municipality": perstorp.CODE} | ({"status": status} if status else {}),
             headers={"Authorization": f"Bearer {token}"},
         )
     assert r.status_code == 200, r.text
@@ -144,6 +144,9 @@ def test_a_run_left_running_is_marked_failed_when_a_worker_starts(
         running = start_run(session, perstorp.CODE)
     assert (running, "running", None) in _runs(db)
     assert [r["id"] for r in _listed_runs(worker_db, db, "running")] == [running]
+    shown = next(r for r in _listed_runs(worker_db, db, None) if r["id"] == running)
+    ends = datetime.fromisoformat(shown["period_end"]).astimezone(perstorp.STOCKHOLM).date()
+    assert ends == perstorp.LAST_PERIOD_END  # where its data will end
     assert _worker(db).start() == 1
     status = {run_id: (s, e) for run_id, s, e in _runs(db)}[running]
     assert status[0] == "failed" and "Interrupted" in (status[1] or "")
