@@ -16,7 +16,8 @@ DEVDB := scripts/devdb.sh
 
 venv: .venv/.installed
 
-# Serve the API and dashboard on the Perstorp demo data (reuses the cluster and data on a second run).
+# Serve the API and dashboard on the Perstorp demo data, with the run worker beside it (reuses the
+# cluster, the data, the runs and the token on a second run).
 demo: .venv/.installed
 	@set -e; \
 	if [ -z "$$GEO_SERVICE_DATABASE_URL" ]; then \
@@ -25,10 +26,13 @@ demo: .venv/.installed
 	$(BIN)/geo-service db upgrade; \
 	$(BIN)/geo-service demo load; \
 	$(BIN)/geo-service demo analyze; \
-	echo "Demo token (coordinator; paste it into the dashboard):"; \
-	$(BIN)/geo-service token create --municipality 1275 --role coordinator --org demo --name make-demo; \
+	echo "Demo token (coordinator; paste it into the dashboard; kept in .geo-service/demo-token):"; \
+	$(BIN)/geo-service demo token; \
 	echo "Rapportör sign-in for the field app (scan with a phone, or open the link):"; \
-	$(BIN)/geo-service token create --municipality 1275 --role reporter --org demo --name make-demo-app --qr; \
+	$(BIN)/geo-service demo token --role reporter --qr; \
+	$(BIN)/geo-service worker >> .geo-service/worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; \
+	echo "Run worker: pid $$worker, log .geo-service/worker.log"; \
 	$(BIN)/geo-service serve
 
 # The whole test suite against a throwaway database on the local cluster (or GEO_SERVICE_TEST_DATABASE_URL).

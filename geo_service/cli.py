@@ -32,6 +32,7 @@ from geo_service.evidence.cli import backtest_command, near_repeats_command  # n
 from geo_service.palette.cli import qgis_app, store_project  # noqa: E402
 from geo_service.priorities.cli import areas_app, municipality_app, places_app  # noqa: E402
 from geo_service.reports.cli import report  # noqa: E402
+from geo_service.runs.cli import worker_command  # noqa: E402
 
 app.add_typer(places_app, name="places")
 app.add_typer(areas_app, name="areas")
@@ -40,6 +41,7 @@ app.add_typer(qgis_app, name="qgis")
 app.command("report")(report)
 app.command("near-repeats")(near_repeats_command)
 app.command("backtest")(backtest_command)
+app.command("worker")(worker_command)
 console = Console(stderr=True)
 
 
@@ -98,10 +100,59 @@ def demo_load(seed: int = 1275) -> None:
 
 @demo_app.command("analyze")
 def demo_analyze() -> None:
-    """Run the analysis on the demo as of its last meeting date (2026-11-17)."""
-    from geo_service.demo import perstorp
+    """The demo's meetings: a snapshot of each of the last six, every second week until its last
+    meeting (2026-11-17), each from its own run. Again, it keeps them and makes no run."""
+    from geo_service.db.engine import session_scope
+    from geo_service.demo.history import make_history
 
-    _analyze(perstorp.CODE, {"to_date": perstorp.MEETING_DATE})
+    with console.status("analysing the demo's meetings"), session_scope() as session:
+        entries = make_history(session)
+    for e in entries:
+        state = "made" if e.created else "kept"
+        typer.echo(f"meeting {e.meeting_date}: snapshot {e.snapshot_id} ({state}), run {e.run_id}")
+
+
+DEMO_TOKEN_FILE = Path(".geo-service/demo-token")
+
+
+@demo_app.command("token")
+def demo_token(
+    role: str = typer.Option(
+        "coordinator", help="coordinator (dashboard) or reporter (field app)."
+    ),
+    qr: bool = typer.Option(False, "--qr", help="Also print the field app's link as a QR code."),
+    file: Path = typer.Option(None, help="Where the token is kept (default .geo-service/...)."),
+) -> None:
+    """Print a demo token of ROLE: the one kept in FILE while it is valid, else a new one (kept
+    there for the next `make demo`)."""
+    from geo_service.api.auth import create_token, principal_from_header
+    from geo_service.db.engine import session_scope
+    from geo_service.demo import perstorp
+    from geo_service.errors import GeoServiceError
+
+    file = file or (DEMO_TOKEN_FILE if role == "coordinator" else Path(f"{DEMO_TOKEN_FILE}-{role}"))
+    kept = file.read_text().strip() if file.exists() else ""
+    with session_scope() as session:
+        try:
+            found = principal_from_header(session, f"Bearer {kept}") if kept else None
+            valid = found is not None and (found.municipality_code, found.role) == (
+                perstorp.CODE,
+                role,
+            )
+        except GeoServiceError:
+            valid = False
+        if not valid:
+            name = "make-demo" if role == "coordinator" else f"make-demo-{role}"
+            kept = create_token(
+                session, perstorp.CODE, role, "demo", name, get_settings().token_days
+            )
+            file.parent.mkdir(parents=True, exist_ok=True)
+            file.write_text(kept + "\n")
+            file.chmod(0o600)
+    typer.echo(kept)
+    if qr:
+        settings = get_settings()
+        _print_app_qr(kept, f"http://{settings.host}:{settings.port}", True, None)
 
 
 @app.command("analyze")

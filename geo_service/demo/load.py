@@ -20,7 +20,15 @@ def load_demo(session: Session, seed: int = 1275) -> UpsertCounts:
     """Municipality, sources, areas, places, survey, measures and events of the demo."""
     mc = demo.CODE
     ensure_municipality(session, mc, demo.NAME, demo.boundary().wkt, demo.NOTE)
-    session.execute(_PERIODS, {"anchor": demo.PERIOD_ANCHOR, "days": demo.PERIOD_DAYS, "mc": mc})
+    session.execute(
+        _PERIODS,
+        {
+            "anchor": demo.PERIOD_ANCHOR,
+            "days": demo.PERIOD_DAYS,
+            "mc": mc,
+            "to_date": demo.MEETING_DATE.isoformat(),
+        },
+    )
     sources = [
         {"municipality_code": mc, "code": c, "name": n, "kind": k} for c, n, k in demo.SOURCES
     ]
@@ -32,10 +40,14 @@ def load_demo(session: Session, seed: int = 1275) -> UpsertCounts:
     return session_upsert(session, mc, event_frame(demo.generate_events(seed)))
 
 
-_PERIODS = text(
-    "UPDATE municipality SET period_anchor = :anchor, period_length_days = :days "
-    "WHERE municipality_code = :mc"
-)
+_PERIODS = text("""
+UPDATE municipality SET period_anchor = :anchor, period_length_days = :days,
+  settings = jsonb_set(coalesce(settings, '{}'), '{analysis}',
+    coalesce(settings -> 'analysis', '{}') || jsonb_build_object('to_date', CAST(:to_date AS text)))
+WHERE municipality_code = :mc
+""")
+"""The demo's calendar, and its analysis end date pinned to its last meeting: runs made at any
+later day (by the worker or `analyze`) end their data where the demo's data end."""
 _PLACE_AREAS = text(
     "UPDATE place p SET area_id = a.id FROM area a WHERE p.municipality_code = :mc "
     "AND a.municipality_code = :mc AND ST_Intersects(a.geom, p.point) AND p.area_id IS NULL"

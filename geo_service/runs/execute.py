@@ -36,6 +36,7 @@ from geo_service.runs.clusters import (
     scan_outlines,
 )
 from geo_service.runs.params import RunParams
+from geo_service.runs.schedule import period_boundary
 
 BIN_COLUMNS = [
     "municipality_code",
@@ -78,7 +79,7 @@ WITH kept AS (
   ORDER BY finished_at DESC, id DESC LIMIT :keep
 )
 DELETE FROM analysis_run r
-WHERE r.municipality_code = :mc AND r.id NOT IN (SELECT id FROM kept)
+WHERE r.municipality_code = :mc AND r.id NOT IN (SELECT id FROM kept) AND r.status <> 'running'
   AND NOT (r.status = 'failed' AND r.finished_at >= (SELECT min(finished_at) FROM kept))
   AND NOT EXISTS (SELECT 1 FROM meeting_snapshot s
                   WHERE s.municipality_code = r.municipality_code AND s.run_id = r.id)
@@ -96,26 +97,65 @@ class Span:
 
 
 def run_analysis(
-    session: Session, municipality_code: str, *, keep_runs: int | None = None, **overrides: Any
+    session: Session,
+    municipality_code: str,
+    *,
+    keep_runs: int | None = None,
+    running_id: int | None = None,
+    **overrides: Any,
 ) -> int:
     """Aggregate, analyse and store a completed run; returns its id. Parameters: RunParams.
 
     `keep_runs` prunes the tenant's older completed runs down to that many (runs cited by a
-    meeting snapshot stay). On failure the transaction is rolled back, a failed run with its
-    error is committed, and the error is raised again.
+    meeting snapshot stay). `running_id` is a 'running' row made by `start_run`, which the run
+    then completes (or fails). On failure the transaction is rolled back, a failed run with
+    its error is committed, and the error is raised again.
     """
     municipality = require_municipality(session, municipality_code)
     params = RunParams.for_municipality(municipality, **overrides)
     try:
-        return _run(session, municipality, params, keep_runs)
+        return _run(session, municipality, params, keep_runs, running_id)
     except Exception as exc:
         session.rollback()
-        _record_failure(session, municipality_code, params, exc)
+        _record_failure(session, municipality_code, params, exc, running_id)
         raise
 
 
+def start_run(session: Session, municipality_code: str, **overrides: Any) -> int:
+    """Commit a 'running' row for a run about to be made (what the runs list shows meanwhile);
+    `run_analysis(..., running_id=...)` completes it."""
+    municipality = require_municipality(session, municipality_code)
+    params = RunParams.for_municipality(municipality, **overrides)
+    run = _placeholder(municipality_code, params, "running")
+    today = datetime.now(STOCKHOLM).date()
+    # where its data will end, so that the runs list (newest data first) shows it on top
+    run.period_end = _local_midnight(
+        period_boundary(params.anchor, params.period_days, params.to_date or today)
+    )
+    session.add(run)
+    session.commit()
+    return run.id
+
+
+INTERRUPTED = text("""
+UPDATE analysis_run SET status = 'failed', finished_at = now(),
+  error = 'Interrupted: the worker making this run stopped before it finished.'
+WHERE municipality_code = :mc AND status = 'running'
+""")
+
+
+def fail_interrupted(conn: Connection, municipality_code: str) -> int:
+    """Mark the tenant's 'running' runs failed (call it holding the tenant's run lock, so none
+    of them is still being made); returns how many."""
+    return conn.execute(INTERRUPTED, {"mc": municipality_code}).rowcount
+
+
 def _run(
-    session: Session, municipality: Municipality, params: RunParams, keep_runs: int | None
+    session: Session,
+    municipality: Municipality,
+    params: RunParams,
+    keep_runs: int | None,
+    running_id: int | None,
 ) -> int:
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -137,7 +177,7 @@ def _run(
         alarms,
     )
     timings["clusters_s"] = time.perf_counter() - t0 - timings["engine_s"]
-    run_id = _store(session, mc, params, span, result, choice)
+    run_id = _store(session, mc, params, span, result, choice, running_id)
     clusters = cluster_rows(mc, run_id, result.scan, outlines, points, params.cluster_method)
     copy_frame(conn, "analysis_cluster", clusters)
     timings["total_s"] = time.perf_counter() - started
@@ -218,26 +258,25 @@ def _store(
     span: Span,
     result: EhsaResult,
     choice: dict[str, Any] | None,
+    running_id: int | None,
 ) -> int:
     conn = session.connection()
     calibration = dict(result.calibration or {})
     if choice:
         calibration["resolution_choice"] = choice
-    run = AnalysisRun(
-        municipality_code=mc,
-        status="completed",
-        params=params.model_dump(mode="json") | {"engine": _jsonable(result.params)},
-        resolution=int(result.params["resolution"]),
-        period_start=_local_midnight(span.starts[0]),
-        period_end=_local_midnight(span.end),
-        n_periods=len(span.starts),
-        watermark=_watermark(conn, mc),
-        sparsity=_jsonable(result.sparsity),
-        warnings=_jsonable(result.warnings),
-        calibration=_jsonable(calibration),
-        timings={},
-        finished_at=datetime.now(UTC),
-    )
+    run = _own_row(session, mc, running_id)
+    run.status = "completed"
+    run.params = params.model_dump(mode="json") | {"engine": _jsonable(result.params)}
+    run.resolution = int(result.params["resolution"])
+    run.period_start = _local_midnight(span.starts[0])
+    run.period_end = _local_midnight(span.end)
+    run.n_periods = len(span.starts)
+    run.watermark = data_watermark(conn, mc)
+    run.sparsity = _jsonable(result.sparsity)
+    run.warnings = _jsonable(result.warnings)
+    run.calibration = _jsonable(calibration)
+    run.timings = {}
+    run.finished_at = datetime.now(UTC)
     session.add(run)
     session.flush()
     copy_frame(conn, "analysis_bin", _bin_rows(_informative_bins(result), mc, run.id))
@@ -247,23 +286,43 @@ def _store(
     return run.id
 
 
-def _record_failure(session: Session, mc: str, params: RunParams, exc: Exception) -> None:
-    """Commit a failed run with its error; its period is the first of the parameters' calendar."""
+def _own_row(session: Session, mc: str, running_id: int | None) -> AnalysisRun:
+    """The 'running' row this run completes, or a new row."""
+    if running_id is None:
+        return AnalysisRun(municipality_code=mc)
+    run = session.get(AnalysisRun, (mc, running_id))
+    if run is None:
+        raise GeoServiceError("run_not_found", f"No running analysis run {running_id} of {mc}.")
+    return run
+
+
+def _placeholder(mc: str, params: RunParams, status: str) -> AnalysisRun:
+    """A run row without results; its period is the first of the parameters' calendar."""
     start = params.from_date or params.anchor
-    message = exc.message if isinstance(exc, GeoServiceError) else f"{type(exc).__name__}: {exc}"
-    session.add(
-        AnalysisRun(
-            municipality_code=mc,
-            status="failed",
-            params=params.model_dump(mode="json"),
-            resolution=params.resolutions[0],
-            period_start=_local_midnight(start),
-            period_end=_local_midnight(start + timedelta(days=params.period_days)),
-            n_periods=0,
-            error=message[:2000],
-            finished_at=datetime.now(UTC),
-        )
+    return AnalysisRun(
+        municipality_code=mc,
+        status=status,
+        params=params.model_dump(mode="json"),
+        resolution=params.resolutions[0],
+        period_start=_local_midnight(start),
+        period_end=_local_midnight(start + timedelta(days=params.period_days)),
+        n_periods=0,
     )
+
+
+def _record_failure(
+    session: Session, mc: str, params: RunParams, exc: Exception, running_id: int | None
+) -> None:
+    """Commit a failed run with its error and the data it saw (the 'running' row, if any)."""
+    message = exc.message if isinstance(exc, GeoServiceError) else f"{type(exc).__name__}: {exc}"
+    run = session.get(AnalysisRun, (mc, running_id)) if running_id is not None else None
+    if run is None:
+        run = _placeholder(mc, params, "failed")
+        session.add(run)
+    run.status = "failed"
+    run.error = message[:2000]
+    run.watermark = data_watermark(session.connection(), mc)
+    run.finished_at = datetime.now(UTC)
     session.commit()
 
 
@@ -286,7 +345,8 @@ def _local_midnight(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), STOCKHOLM)
 
 
-def _watermark(conn: Connection, mc: str) -> dict[str, Any]:
+def data_watermark(conn: Connection, mc: str) -> dict[str, Any]:
+    """The tenant's events as a run saw them: count, newest batch, newest change."""
     row = conn.execute(
         text(
             "SELECT count(*), max(batch_id), max(updated_at) FROM event "

@@ -4,7 +4,8 @@ The tile router costs ~0.4 ms of CPU per request, most of it FastAPI's dependenc
 capped one worker below 2,000 tiles/s. This middleware answers only the plain case the router
 has already seen: a known tile URL whose caller is in the router's principal cache, whose tenant
 check needs no database, and whose tile is in the router's tile cache. The response (status,
-body, ETag, Cache-Control, Vary) is the router's. Everything else passes through unchanged.
+body, ETag, Cache-Control, Vary, gzip when accepted) is the router's. Everything else passes
+through unchanged.
 """
 
 import hashlib
@@ -14,6 +15,7 @@ from urllib.parse import parse_qsl
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from geo_service.db.constants import PUBLIC
+from geo_service.tiles.encoding import VARY, accepts_gzip, compressed, gzip_etag
 from geo_service.tiles.layers import LAYERS, valid_tile
 
 MVT = b"application/vnd.mapbox-vector-tile"
@@ -43,18 +45,23 @@ def _query(raw: bytes) -> tuple[str | None, int | None] | None:
     return mc, int(run) if run is not None else None
 
 
-def _headers(scope: Scope) -> tuple[str, bytes | None] | None:
-    """(Authorization, If-None-Match) when each appears at most once and is ASCII."""
+def _headers(scope: Scope) -> tuple[str, bytes | None, bool] | None:
+    """(Authorization, If-None-Match, gzip accepted) when the first two appear at most once and
+    every value read is ASCII."""
     auth: list[bytes] = []
     inm: list[bytes] = []
+    accept: list[bytes] = []
     for name, value in scope["headers"]:
         if name == b"authorization":
             auth.append(value)
         elif name == b"if-none-match":
             inm.append(value)
-    if len(auth) > 1 or len(inm) > 1 or not all(v.isascii() for v in auth):
+        elif name == b"accept-encoding":
+            accept.append(value)
+    if len(auth) > 1 or len(inm) > 1 or not all(v.isascii() for v in (*auth, *accept)):
         return None
-    return (auth[0].decode("ascii") if auth else ""), (inm[0] if inm else None)
+    gzipped = accepts_gzip(b",".join(accept).decode("ascii"))
+    return (auth[0].decode("ascii") if auth else ""), (inm[0] if inm else None), gzipped
 
 
 class CachedTileFastPath:
@@ -85,7 +92,7 @@ class CachedTileFastPath:
         headers = _headers(scope)
         if query is None or headers is None or not valid_tile(z, x, y):
             return None
-        (municipality, run), (authorization, if_none_match) = query, headers
+        (municipality, run), (authorization, if_none_match, gzipped) = query, headers
         spec = LAYERS[layer]
         if z < spec.minzoom or z > spec.maxzoom or (spec.run_versioned and run is None):
             return None
@@ -99,7 +106,8 @@ class CachedTileFastPath:
             return None
         suppress = principal.suppressed
         key: Key = (layer, mc, run, suppress, z, x, y)
-        data = (state.tiles if spec.run_versioned else state.events).get(key)
+        cache = state.tiles if spec.run_versioned else state.events
+        data = cache.get(key)
         if data is None:
             return None
         visibility = "public" if principal.role == PUBLIC else "private"
@@ -109,15 +117,19 @@ class CachedTileFastPath:
         else:
             etag = f'"{hashlib.blake2b(data, digest_size=12).hexdigest()}"'
             max_age = f"max-age={app.state.settings.events_tile_seconds}"
+        gzipped = gzipped and bool(data)
         out = [
-            (b"etag", etag.encode()),
+            (b"etag", (gzip_etag(etag) if gzipped else etag).encode()),
             (b"cache-control", f"{visibility}, {max_age}".encode()),
-            (b"vary", b"Authorization"),
+            (b"vary", VARY.encode()),
         ]
-        if if_none_match == etag.encode():
+        if if_none_match == out[0][1]:
             return 304, out, b""
         if not data:
             return 204, out, b""
+        if gzipped:
+            data = compressed(cache, key, data)
+            out.append((b"content-encoding", b"gzip"))
         return (
             200,
             [*out, (b"content-length", str(len(data)).encode()), (b"content-type", MVT)],

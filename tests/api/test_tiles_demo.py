@@ -156,3 +156,27 @@ def test_places_tiles_rank_the_places_as_the_priorities_do(demo_run: tuple[int, 
     for name, place in ((n, listed[n]) for n in drawn):
         assert drawn[name]["rank"] == place["rank"] and drawn[name]["level"] == place["level"]
         assert drawn[name]["score"] == pytest.approx(place["score"])
+
+
+def test_tiles_are_gzipped_for_clients_that_accept_it(demo_run: tuple[int, str]) -> None:
+    """Same tile, fewer bytes on the wire: from the router and again from the tile cache."""
+    run_id, token = demo_run
+    z, x, y = tile_of(STATION.lon, STATION.lat, 14)
+    url, params = f"/tiles/hotspots/{z}/{x}/{y}.mvt", {"municipality": "1275", "run": run_id}
+    plain_headers = {**bearer(token), "Accept-Encoding": "identity"}
+    gzip_headers = {**bearer(token), "Accept-Encoding": "gzip"}
+    with TestClient(create_app()) as client:
+        plain = client.get(url, params=params, headers=plain_headers)
+        zipped = [client.get(url, params=params, headers=gzip_headers) for _ in range(2)]
+        revalidated = client.get(
+            url, params=params, headers={**gzip_headers, "If-None-Match": zipped[0].headers["etag"]}
+        )
+    assert plain.status_code == 200 and "content-encoding" not in plain.headers
+    assert "Accept-Encoding" in plain.headers["vary"]
+    for r in zipped:  # httpx decompresses: the tile itself is the same
+        assert r.status_code == 200 and r.headers["content-encoding"] == "gzip"
+        assert "Accept-Encoding" in r.headers["vary"]
+        assert r.content == plain.content
+        assert int(r.headers["content-length"]) < len(plain.content)
+        assert r.headers["etag"] != plain.headers["etag"]
+    assert revalidated.status_code == 304

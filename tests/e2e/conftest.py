@@ -8,12 +8,17 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pytest
 import uvicorn
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from geo_service.config import Settings
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -65,13 +70,22 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def live_server(database_url: str, demo_run: Demo) -> Iterator[str]:
     """The real app served by uvicorn in a background thread; yields its base URL."""
-    from geo_service.api.app import create_app
     from geo_service.config import get_settings
 
     get_settings.cache_clear()
+    with serving(get_settings()) as base:
+        yield base
+
+
+@contextmanager
+def serving(settings: "Settings") -> Iterator[str]:
+    """The app with these settings served by uvicorn in a background thread on a free port;
+    yields its base URL."""
+    from geo_service.api.app import create_app
+
     port = _free_port()
     config = uvicorn.Config(
-        create_app(get_settings().model_copy(update={"port": port})),  # TileJSON names this port
+        create_app(settings.model_copy(update={"port": port})),  # TileJSON names this port
         host="127.0.0.1",
         port=port,
         log_level="warning",
@@ -91,7 +105,7 @@ def live_server(database_url: str, demo_run: Demo) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser_factory(live_server: str) -> Iterator:
+def browser_factory() -> Iterator:
     """Start headless Chromium sessions with a fresh profile each; all quit at the end."""
     if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
         pytest.skip("Debian's chromium and chromium-driver are not installed")

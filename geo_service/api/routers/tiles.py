@@ -18,6 +18,7 @@ from geo_service.errors import GeoServiceError, NotFound
 from geo_service.priorities.service import priorities_for_run
 from geo_service.results.runs import resolve_run
 from geo_service.tiles.cache import LRUCache
+from geo_service.tiles.encoding import VARY, accepts_gzip, compressed, gzip_etag
 from geo_service.tiles.layers import LAYERS, valid_tile
 from geo_service.tiles.sql import PlaceRanking, render_tile
 from geo_service.tiles.tilejson import tilejson
@@ -217,15 +218,17 @@ async def tile(
     else:
         etag = f'"{hashlib.blake2b(data, digest_size=12).hexdigest()}"'
         max_age = f"max-age={request.app.state.settings.events_tile_seconds}"
-    headers = {
-        "ETag": etag,
-        "Cache-Control": f"{visibility}, {max_age}",
-        "Vary": "Authorization",
-    }
+    gzipped = bool(data) and accepts_gzip(request.headers.get("accept-encoding", ""))
+    if gzipped:
+        etag = gzip_etag(etag)
+    headers = {"ETag": etag, "Cache-Control": f"{visibility}, {max_age}", "Vary": VARY}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
     if not data:
         return Response(status_code=204, headers=headers)
+    if gzipped:
+        body = compressed(cache, key, data)
+        return Response(body, media_type=MVT, headers=headers | {"Content-Encoding": "gzip"})
     return Response(data, media_type=MVT, headers=headers)
 
 
