@@ -34,8 +34,13 @@ SELECT ST_AsMVT(t, 'hotspots', {EXTENT}, 'geom', 'id') FROM (
          round(c.trend_tau::numeric, 3)::float8 AS trend_tau,
          c.confirmed, c.uncertain,
          CASE WHEN :suppress AND c.total > 0 AND c.total < :k THEN NULL ELSE c.total END AS total,
+         CASE WHEN :suppress AND c.last_value > 0 AND c.last_value < :k THEN NULL
+              ELSE c.last_value END AS last,
+         CASE WHEN :suppress AND c.total > 0 AND c.total < :k THEN NULL
+              ELSE round((c.total / run.n_periods)::numeric, 2)::float8 END AS usual,
          {_MVT_GEOM} AS geom
-  FROM analysis_cell c JOIN h3_cell h ON h.cell = c.cell, env
+  FROM analysis_cell c JOIN h3_cell h ON h.cell = c.cell, env,
+       (SELECT n_periods FROM analysis_run WHERE municipality_code = :mc AND id = :run) run
   WHERE c.municipality_code = :mc AND c.run_id = :run AND h.geom && env.e3006
 ) t WHERE t.geom IS NOT NULL
 """)
