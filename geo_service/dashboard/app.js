@@ -53,6 +53,7 @@
       measures: "Åtgärder och uppföljning", noMeasures: "Inga åtgärder är registrerade här.",
       measureStatus: { planned: "planerad", ongoing: "pågår", done: "klar", cancelled: "inställd" },
       close: "Stäng", placeReport: "Lägesbilden för mötet",
+      eventCount: (n) => `${fmt(n, 0)} ${n === 1 ? "händelse" : "händelser"}`,
       lastPeriod: "Senaste perioden", usualLevel: "Vanligt", perPeriod: "per period",
       meaning: "Betyder",
       neighbours: "Rutan själv hade inga händelser senaste perioden; mönstret kommer från "
@@ -115,6 +116,7 @@
       measures: "Measures and follow-up", noMeasures: "No measures are registered here.",
       measureStatus: { planned: "planned", ongoing: "ongoing", done: "done", cancelled: "cancelled" },
       close: "Close", placeReport: "The meeting's report",
+      eventCount: (n) => `${fmt(n, 0)} ${n === 1 ? "event" : "events"}`,
       lastPeriod: "Last period", usualLevel: "Usual", perPeriod: "per period",
       meaning: "Means",
       neighbours: "The cell itself had no events in the last period; the pattern comes from its "
@@ -487,7 +489,7 @@
     const rows = [
       [t().category, labels[state.lang][p.category] || p.category],
       [t().meaning, EXPLAIN[state.lang][p.category] || ""],
-      [t().lastPeriod, `${countWords(p.last)} ${t().events.toLowerCase()}`],
+      [t().lastPeriod, p.last == null ? t().hidden : t().eventCount(p.last)],
       [t().usualLevel, p.usual == null ? t().hidden : `${fmt(p.usual, 1)} ${t().perPeriod}`],
       [t().zscore, fmt(p.z, 2)],
       [t().pvalue, p.p == null ? "–" : p.p < 0.001 ? `< ${fmt(0.001, 3)}` : fmt(p.p, 3)],
@@ -636,6 +638,7 @@
     flyToPlace(placeId);
     state.placeId = placeId;
     renderPlace();
+    if (!$("place").hidden) $("place").scrollIntoView({ block: "start" });
   }
 
   /** The panel of the chosen place: score parts, chart, measures, report links. */
@@ -668,7 +671,6 @@
     });
     box.append(node("h3", null, t().placeReport), links);
     loadPlaceDetails(item);
-    if (window.innerWidth < 800) box.scrollIntoView({ block: "start" });
   }
 
   function componentsTable(item) {

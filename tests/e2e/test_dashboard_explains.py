@@ -70,8 +70,10 @@ def open_place(driver, name: str):
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", item)
     item.click()
     WebDriverWait(driver, 30).until(
-        lambda d: d.find_elements(By.CSS_SELECTOR, "#place-chart svg")
-        and d.find_elements(By.CSS_SELECTOR, "#place-measures .measure, #place-measures .note")
+        lambda d: (
+            d.find_elements(By.CSS_SELECTOR, "#place-chart svg")
+            and d.find_elements(By.CSS_SELECTOR, "#place-measures .measure, #place-measures .note")
+        )
     )
     return driver.find_element(By.ID, "place")
 
@@ -104,7 +106,9 @@ def test_place_panel_shows_score_parts_chart_measures_and_report_links(
               if m["place_id"] == parken["place_id"]]  # fmt: skip
     assert titles and all(t in measures for t in titles), measures
     assert "jämförelseplatserna" in measures, measures  # the follow-up's sentence
-    links = [b.get_attribute("data-format") for b in panel.find_elements(By.CLASS_NAME, "report-link")]
+    links = [
+        b.get_attribute("data-format") for b in panel.find_elements(By.CLASS_NAME, "report-link")
+    ]
     assert links == ["html", "pdf"]
     desktop.save_screenshot(str(artefacts / "dashboard-place-panel.png"))
 
@@ -162,9 +166,7 @@ return null;
 
 
 def popup_of(driver, want: str) -> str:
-    point = driver.execute_script(
-        HOT_CELL_POINT.replace("arguments[0]", f"(p => {want})")
-    )
+    point = driver.execute_script(HOT_CELL_POINT.replace("arguments[0]", f"(p => {want})"))
     assert point is not None, f"no free hot cell with {want}"
     click_map(driver, point)
     popup = WebDriverWait(driver, 10).until(
@@ -193,14 +195,19 @@ def test_snapshot_button_saves_the_meeting_and_the_api_lists_it(
 ) -> None:
     desktop.find_element(By.ID, "snapshot").click()
     WebDriverWait(desktop, 60).until(
-        lambda d: d.find_element(By.ID, "snapshot-status").text
-        and d.find_element(By.TAG_NAME, "body").get_attribute("data-state") == "ready"
-        and "ögonblicksbild" in d.find_element(By.ID, "run-info").text
+        lambda d: (
+            d.find_element(By.ID, "snapshot-status").text
+            and d.find_element(By.TAG_NAME, "body").get_attribute("data-state") == "ready"
+            and "ögonblicksbild" in d.find_element(By.ID, "run-info").text
+        )
     )
     assert demo_run.meeting in desktop.find_element(By.ID, "snapshot-status").text
     listed = api(live_server, demo_run, "GET", "/meetings").json()
     assert demo_run.meeting in [m["meeting_date"] for m in listed]
-    options = [o.get_attribute("value") for o in desktop.find_elements(By.CSS_SELECTOR, "#past-meetings option")]
+    options = [
+        o.get_attribute("value")
+        for o in desktop.find_elements(By.CSS_SELECTOR, "#past-meetings option")
+    ]
     assert demo_run.meeting in options
     desktop.save_screenshot(str(artefacts / "dashboard-snapshot.png"))
 
@@ -214,14 +221,15 @@ def test_a_past_meeting_opens_with_its_saved_priorities(
     page = page_at(browser_factory, live_server, demo_run, DESKTOP)
     select = page.find_element(By.ID, "past-meetings")
     page.execute_script(
-        "arguments[0].value = arguments[1];"
-        "arguments[0].dispatchEvent(new Event('change'));",
+        "arguments[0].value = arguments[1];arguments[0].dispatchEvent(new Event('change'));",
         select,
         PREVIOUS_MEETING,
     )
     WebDriverWait(page, 60).until(
-        lambda d: f"Mötet {PREVIOUS_MEETING}: sparad" in d.find_element(By.ID, "run-info").text
-        and d.find_element(By.TAG_NAME, "body").get_attribute("data-state") == "ready"
+        lambda d: (
+            f"Mötet {PREVIOUS_MEETING}: sparad" in d.find_element(By.ID, "run-info").text
+            and d.find_element(By.TAG_NAME, "body").get_attribute("data-state") == "ready"
+        )
     )
     assert page.find_element(By.ID, "meeting").get_attribute("value") == PREVIOUS_MEETING
     assert [p["name"] for p in ranked(page)] == [p["name"] for p in snap["priorities"]]
