@@ -2,7 +2,35 @@
 
 from datetime import date
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+RUN_PERIODS = {
+    "run_id": 12,
+    "period_days": 14,
+    "periods": [
+        {"start": "2026-10-19", "last_day": "2026-11-01", "hot": 21, "cold": 0},
+        {"start": "2026-11-02", "last_day": "2026-11-15", "hot": 34, "cold": 2},
+    ],
+}
+PERIOD_BINS = {
+    "run_id": 12,
+    "period_start": "2026-11-02",
+    "last_day": "2026-11-15",
+    "cells": [{"id": 19129361483, "cell": "8a088b28a4a7fff", "z": 4.12, "bin": 3, "count": 6}],
+}
+PLACE_SERIES = {
+    "place_id": 2,
+    "name": "Stationsområdet",
+    "meeting_date": "2026-11-17",
+    "run_id": 12,
+    "period_days": 14,
+    "baseline_periods": 6,
+    "periods": [
+        {"start": "2026-10-19", "last_day": "2026-11-01", "count": 9, "usual": 7.5},
+        {"start": "2026-11-02", "last_day": "2026-11-15", "count": 11, "usual": 7.33},
+    ],
+    "meetings": ["2026-11-03", "2026-11-17"],
+}
 
 
 class PeriodSummary(BaseModel):
@@ -13,6 +41,8 @@ class PeriodSummary(BaseModel):
 
 
 class RunPeriodList(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [RUN_PERIODS]})
+
     run_id: int
     period_days: int
     periods: list[PeriodSummary]
@@ -27,6 +57,8 @@ class PeriodCell(BaseModel):
 
 
 class PeriodBins(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [PERIOD_BINS]})
+
     run_id: int
     period_start: date
     last_day: date
@@ -43,6 +75,8 @@ class SeriesPeriod(BaseModel):
 
 
 class PlaceSeries(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [PLACE_SERIES]})
+
     place_id: int
     name: str
     meeting_date: date
