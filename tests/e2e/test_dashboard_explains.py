@@ -52,6 +52,14 @@ def page_at(browser_factory, live_server: str, demo: Demo, size: tuple[int, int]
     return driver
 
 
+def drawn_page(browser_factory, live_server: str, demo: Demo, size: tuple[int, int]):
+    """A page of the given size with its hot spot cells drawn and the map at rest."""
+    driver = page_at(browser_factory, live_server, demo, size)
+    WebDriverWait(driver, 30).until(lambda d: hotspots_drawn(d) > 0)
+    settled(driver)
+    return driver
+
+
 def settled(driver) -> None:
     WebDriverWait(driver, 30).until(
         lambda d: d.execute_script(
@@ -244,9 +252,7 @@ def map_pixels(driver) -> np.ndarray:
 def test_period_slider_shows_how_the_hot_spots_developed(
     browser_factory, live_server: str, demo_run: Demo, artefacts: Path
 ) -> None:
-    page = page_at(browser_factory, live_server, demo_run, DESKTOP)
-    WebDriverWait(page, 30).until(lambda d: hotspots_drawn(d) > 0)
-    settled(page)
+    page = drawn_page(browser_factory, live_server, demo_run, DESKTOP)
     before = map_pixels(page)
     periods = page.execute_script("return window.geoDashboard.state.periods;")
     index = max(range(len(periods) - 1), key=lambda i: periods[i]["hot"])
@@ -300,9 +306,7 @@ def marker_one_visible(driver) -> bool:
 def test_on_a_phone_the_legend_never_hides_place_one_and_the_panel_opens(
     browser_factory, live_server: str, demo_run: Demo, artefacts: Path
 ) -> None:
-    phone = page_at(browser_factory, live_server, demo_run, PHONE)
-    WebDriverWait(phone, 30).until(lambda d: hotspots_drawn(d) > 0)
-    settled(phone)
+    phone = drawn_page(browser_factory, live_server, demo_run, PHONE)
     legend = phone.find_element(By.ID, "legend")
     assert legend.find_element(By.CLASS_NAME, "legend-toggle").get_attribute("aria-expanded") == (
         "false"
