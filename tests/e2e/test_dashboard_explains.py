@@ -119,6 +119,19 @@ def test_place_panel_shows_score_parts_chart_measures_and_report_links(
     ]
     assert links == ["html", "pdf"]
     desktop.save_screenshot(str(artefacts / "dashboard-place-panel.png"))
+    desktop.find_element(By.ID, "lang").click()
+    WebDriverWait(desktop, 10).until(
+        lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    )
+    panel = WebDriverWait(desktop, 30).until(
+        lambda d: (
+            "Parts of the score" in d.find_element(By.ID, "place").text
+            and d.find_elements(By.CSS_SELECTOR, "#place-chart svg")
+            and d.find_element(By.ID, "place")
+        )
+    )
+    assert parken["reason_en"] in panel.text and "usual level" in panel.text, panel.text
+    desktop.find_element(By.ID, "lang").click()
 
 
 def test_flying_to_a_place_keeps_its_surroundings_in_view(desktop) -> None:
