@@ -49,7 +49,7 @@
         + ` sparad ${localDate(s.created_at)}).`,
       components: "Poängens delar", component: "Del", value: "Värde", contribution: "Bidrag",
       chartTitle: (n) => `Händelser per period vid ${n} mot den vanliga nivån`,
-      chartCount: "händelser", chartUsual: "vanlig nivå", chartMeeting: "möte",
+      chartCount: "händelser", chartUsual: "vanlig nivå", chartMeeting: "möte", chartMeasure: "åtgärd",
       measures: "Åtgärder och uppföljning", noMeasures: "Inga åtgärder är registrerade här.",
       measureStatus: { planned: "planerad", ongoing: "pågår", done: "klar", cancelled: "inställd" },
       close: "Stäng", placeReport: "Lägesbilden för mötet",
@@ -112,7 +112,7 @@
         + ` saved ${localDate(s.created_at)}).`,
       components: "Parts of the score", component: "Part", value: "Value", contribution: "Adds",
       chartTitle: (n) => `Events per period at ${n} against the usual level`,
-      chartCount: "events", chartUsual: "usual level", chartMeeting: "meeting",
+      chartCount: "events", chartUsual: "usual level", chartMeeting: "meeting", chartMeasure: "measure",
       measures: "Measures and follow-up", noMeasures: "No measures are registered here.",
       measureStatus: { planned: "planned", ongoing: "ongoing", done: "done", cancelled: "cancelled" },
       close: "Close", placeReport: "The meeting's report",
@@ -705,8 +705,10 @@
     const chart = $("place-chart");
     if (series instanceof Error) chart.textContent = words(series);
     else {
+      const marks = measures instanceof Error ? [] : measures.filter((m) => m.status !== "cancelled");
       chart.replaceChildren(window.geoChart.seriesSvg(series, { title: t().chartTitle(item.name),
-        count: t().chartCount, usual: t().chartUsual, meeting: t().chartMeeting, hidden: t().hidden }));
+        count: t().chartCount, usual: t().chartUsual, meeting: t().chartMeeting,
+        measure: t().chartMeasure, hidden: t().hidden }, marks));
     }
     const box = $("place-measures");
     if (measures instanceof Error) { box.textContent = words(measures); return; }

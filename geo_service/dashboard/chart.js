@@ -31,11 +31,24 @@
     return found;
   }
 
+  /** A shaded band behind the periods a measure ran in (open-ended: to the last period). */
+  function measureBands(svg, periods, measures, x, top, height) {
+    const last = periods[periods.length - 1].last_day;
+    measures.forEach((m) => {
+      const end = m.end_date || last;
+      if (end < periods[0].start || m.start_date > last) return;
+      const i = Math.max(periodOf(periods, m.start_date), 0);
+      const j = periodOf(periods, end);
+      svg.appendChild(el("rect", { x: x(i), y: top, width: x(j + 1) - x(i), height,
+        class: "measure-band" })).appendChild(el("title", {}, `${m.title}: ${m.start_date} – ${end}`));
+    });
+  }
+
   /**
    * Bars of the place's counts per period, a line of its usual level, a dashed line at each
-   * meeting. `words`: { title, count, usual, meeting, hidden }.
+   * meeting, a band for each measure. `words`: { title, count, usual, meeting, measure, hidden }.
    */
-  function seriesSvg(series, words) {
+  function seriesSvg(series, words, measures) {
     const periods = series.periods;
     const known = periods.flatMap((p) => [p.count, p.usual]).filter((v) => v != null);
     const yTicks = ticks(Math.max(0, ...known));
@@ -48,6 +61,7 @@
     const svg = el("svg", { viewBox: `0 0 ${W} ${H}`, class: "series-chart", role: "img",
       "aria-label": words.title });
     svg.appendChild(el("title", {}, words.title));
+    measureBands(svg, periods, measures || [], x, M.top, ih);
     yTicks.forEach((v) => {
       svg.appendChild(el("line", { x1: M.left, x2: W - M.right, y1: y(v), y2: y(v), class: "grid" }));
       svg.appendChild(el("text", { x: M.left - 4, y: y(v) + 3, class: "tick y" }, String(v)));
@@ -76,10 +90,11 @@
     svg.appendChild(el("text", { x: M.left, y: H - 20, class: "tick x" }, periods[0].start));
     svg.appendChild(el("text", { x: W - M.right, y: H - 20, class: "tick x end" },
       periods[periods.length - 1].last_day));
-    const legend = [["bar", words.count], ["usual", words.usual], ["meeting", words.meeting]];
+    const legend = [["bar", words.count], ["usual", words.usual], ["meeting", words.meeting],
+      ["measure", words.measure]];
     legend.forEach(([kind, text], i) => {
-      const lx = M.left + i * 110;
-      svg.appendChild(el("rect", { x: lx, y: H - 11, width: 12, height: kind === "bar" ? 8 : 2,
+      const lx = M.left + i * 82;
+      svg.appendChild(el("rect", { x: lx, y: H - 11, width: 12, height: kind === "bar" || kind === "measure" ? 8 : 2,
         class: `key key-${kind}` }));
       svg.appendChild(el("text", { x: lx + 16, y: H - 3, class: "tick" }, text));
     });

@@ -109,6 +109,7 @@ def test_place_panel_shows_score_parts_chart_measures_and_report_links(
     assert chart.find_elements(By.CSS_SELECTOR, "polyline.usual")
     assert chart.find_elements(By.CSS_SELECTOR, "line.meeting")  # at least this meeting
     assert "vanlig nivå" in chart.text and "möte" in chart.text
+    assert chart.find_elements(By.CSS_SELECTOR, "rect.measure-band")  # the lighting measure
     measures = panel.find_element(By.ID, "place-measures").text
     titles = [m["title"] for m in api(live_server, demo_run, "GET", "/measures").json()
               if m["place_id"] == parken["place_id"]]  # fmt: skip
