@@ -60,7 +60,7 @@
         + "grannrutorna (Gi* räknar rutan tillsammans med sina grannar).",
       periodAll: "Mönster över hela körningen (dra för att se perioderna)",
       periodLabel: (p) => `Period ${p.start} – ${p.last_day}: ${p.hot} hotspots, ${p.cold} coldspots`,
-      periodBins: "Hotspots och coldspots i perioden", periodBin: "Gi* i perioden",
+      periodWord: "Period", periodBins: "Hotspots och coldspots i perioden", periodBin: "Gi* i perioden",
       periodEvents: "Händelser i perioden",
       scanAlarmLegend: "Ovanlig ansamling (skanningen larmar)",
       pointClusterLegend: "Punktkluster senaste fyra veckorna",
@@ -123,7 +123,7 @@
         + "neighbours (Gi* counts the cell together with its neighbours).",
       periodAll: "Patterns over the whole run (drag to see the periods)",
       periodLabel: (p) => `Period ${p.start} – ${p.last_day}: ${p.hot} hot spots, ${p.cold} cold spots`,
-      periodBins: "Hot and cold spots in the period", periodBin: "Gi* in the period",
+      periodWord: "Period", periodBins: "Hot and cold spots in the period", periodBin: "Gi* in the period",
       periodEvents: "Events in the period",
       scanAlarmLegend: "Unusual cluster (the scan raises an alarm)",
       pointClusterLegend: "Point cluster, last four weeks",
@@ -479,7 +479,7 @@
     if (period) {
       const bin = PALETTE.bins.find((b) => cell && b.bin === cell.bin);
       showRows([
-        [t().period || "Period", `${period.start} – ${period.last_day}`],
+        [t().periodWord, `${period.start} – ${period.last_day}`],
         [t().periodBin, bin ? `${bin.label[state.lang]} (z ${fmt(cell.z, 2)})` : t().trendFlat],
         [t().periodEvents, cell ? countWords(cell.count) : "–"],
       ], ev.lngLat);
