@@ -12,7 +12,8 @@
   const COLORS = {};
   const CATEGORY_LABELS = { sv: {}, en: {} };
   const UNCERTAIN_LABELS = { sv: {}, en: {} };
-  const PALETTE = { opacity: { certain: 0.75, uncertain: 0.35 }, note: {}, clusters: {} };
+  const EXPLAIN = { sv: {}, en: {} };
+  const PALETTE = { opacity: { certain: 0.75, uncertain: 0.35 }, note: {}, clusters: {}, bins: [] };
   const LEVEL_COLORS = { green: "#2e8b3d", yellow: "#e0b000", red: "#c62828" };
 
   const TEXT = {
@@ -40,6 +41,27 @@
       cluster: "Ansamling", scanAlarm: "Ovanlig ansamling (larm)",
       scanNoAlarm: "Ansamling utan larm", pointCluster: "Punktkluster (minst 5 händelser inom 150 m)",
       expected: "väntat", chance: "Slumpen",
+      snapshot: "Spara mötets ögonblicksbild", pastMeetings: "Tidigare möten",
+      pastChoose: "Välj ett sparat möte …", pastNone: "inga sparade möten",
+      snapshotSaved: (d) => `Ögonblicksbilden av mötet ${d} är sparad.`,
+      snapshotExists: (d) => `Mötet ${d} har redan en sparad ögonblicksbild; den visas nu.`,
+      snapshotShown: (s) => `Mötet ${s.meeting_date}: sparad ögonblicksbild (körning ${s.run_id},`
+        + ` sparad ${localDate(s.created_at)}).`,
+      components: "Poängens delar", component: "Del", value: "Värde", contribution: "Bidrag",
+      chartTitle: (n) => `Händelser per period vid ${n} mot den vanliga nivån`,
+      chartCount: "händelser", chartUsual: "vanlig nivå", chartMeeting: "möte", chartMeasure: "åtgärd",
+      measures: "Åtgärder och uppföljning", noMeasures: "Inga åtgärder är registrerade här.",
+      measureStatus: { planned: "planerad", ongoing: "pågår", done: "klar", cancelled: "inställd" },
+      close: "Stäng", placeReport: "Lägesbilden för mötet",
+      eventCount: (n) => `${fmt(n, 0)} ${n === 1 ? "händelse" : "händelser"}`,
+      lastPeriod: "Senaste perioden", usualLevel: "Vanligt", perPeriod: "per period",
+      meaning: "Betyder",
+      neighbours: "Rutan själv hade inga händelser senaste perioden; mönstret kommer från "
+        + "grannrutorna (Gi* räknar rutan tillsammans med sina grannar).",
+      periodAll: "Mönster över hela körningen (dra för att se perioderna)",
+      periodLabel: (p) => `Period ${p.start} – ${p.last_day}: ${p.hot} hotspots, ${p.cold} coldspots`,
+      periodWord: "Period", periodBins: "Hotspots och coldspots i perioden", periodBin: "Gi* i perioden",
+      periodEvents: "Händelser i perioden",
       scanAlarmLegend: "Ovanlig ansamling (skanningen larmar)",
       pointClusterLegend: "Punktkluster senaste fyra veckorna",
       mapFailed: "Kartan kunde inte ritas (WebGL saknas i webbläsaren?).",
@@ -82,6 +104,27 @@
       cluster: "Cluster", scanAlarm: "Unusual cluster (alarm)",
       scanNoAlarm: "Cluster without alarm", pointCluster: "Point cluster (5+ events within 150 m)",
       expected: "expected", chance: "Chance",
+      snapshot: "Save the meeting's snapshot", pastMeetings: "Past meetings",
+      pastChoose: "Choose a saved meeting …", pastNone: "no saved meetings",
+      snapshotSaved: (d) => `The snapshot of the meeting on ${d} is saved.`,
+      snapshotExists: (d) => `The meeting on ${d} already has a saved snapshot; it is shown now.`,
+      snapshotShown: (s) => `Meeting on ${s.meeting_date}: saved snapshot (run ${s.run_id},`
+        + ` saved ${localDate(s.created_at)}).`,
+      components: "Parts of the score", component: "Part", value: "Value", contribution: "Adds",
+      chartTitle: (n) => `Events per period at ${n} against the usual level`,
+      chartCount: "events", chartUsual: "usual level", chartMeeting: "meeting", chartMeasure: "measure",
+      measures: "Measures and follow-up", noMeasures: "No measures are registered here.",
+      measureStatus: { planned: "planned", ongoing: "ongoing", done: "done", cancelled: "cancelled" },
+      close: "Close", placeReport: "The meeting's report",
+      eventCount: (n) => `${fmt(n, 0)} ${n === 1 ? "event" : "events"}`,
+      lastPeriod: "Last period", usualLevel: "Usual", perPeriod: "per period",
+      meaning: "Means",
+      neighbours: "The cell itself had no events in the last period; the pattern comes from its "
+        + "neighbours (Gi* counts the cell together with its neighbours).",
+      periodAll: "Patterns over the whole run (drag to see the periods)",
+      periodLabel: (p) => `Period ${p.start} – ${p.last_day}: ${p.hot} hot spots, ${p.cold} cold spots`,
+      periodWord: "Period", periodBins: "Hot and cold spots in the period", periodBin: "Gi* in the period",
+      periodEvents: "Events in the period",
       scanAlarmLegend: "Unusual cluster (the scan raises an alarm)",
       pointClusterLegend: "Point cluster, last four weeks",
       mapFailed: "The map could not be drawn (no WebGL in this browser?).",
@@ -102,11 +145,18 @@
     },
   };
   const $ = (id) => document.getElementById(id);
+  const node = (tag, className, text) => {
+    const el = document.createElement(tag);
+    if (className) el.className = className;
+    if (text != null) el.textContent = text;
+    return el;
+  };
   const state = {
     lang: localStorage.getItem("geo_service.lang") === "en" ? "en" : "sv",
     token: localStorage.getItem("geo_service.token") || "",
     mc: "1275", run: null, priorities: null, places: new Map(), errors: [], notes: [],
     map: null, markers: [], popup: null, meetingChosen: false,
+    meetings: [], snapshot: null, placeId: null, periods: [], periodIndex: null, periodCells: new Map(),
   };
   const t = () => TEXT[state.lang];
 
@@ -149,12 +199,12 @@
     return state.token ? { Authorization: `Bearer ${state.token}` } : {};
   }
 
-  async function request(path, params) {
+  async function request(path, params, method = "GET") {
     const url = new URL(path, window.location.origin);
     Object.entries(params || {}).forEach(([k, v]) => v != null && url.searchParams.set(k, v));
     let response;
     try {
-      response = await fetch(url, { headers: authHeaders() });
+      response = await fetch(url, { method, headers: authHeaders() });
     } catch (e) {
       throw new ApiError(0, "network", "");
     }
@@ -209,6 +259,9 @@
     renderLegend();
     renderRun();
     renderPriorities();
+    renderPlace();
+    renderMeetings();
+    renderPeriodLabel();
     renderMessages();
   }
 
@@ -236,6 +289,8 @@
     state.map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
     // The legend lives in the map's control layer, so popups can open above it.
     state.map.addControl({ onAdd: () => $("legend"), onRemove: () => {} }, "top-left");
+    state.legendHome = $("legend").parentNode;
+    window.addEventListener("resize", placeLegend);
     state.map.on("error", (ev) => {
       const status = ev.error && ev.error.status;
       if (status === 401 || status === 403) {
@@ -285,6 +340,16 @@
     }
   }
 
+  const SHOWN = ["!=", ["get", "category"], "no_pattern"];
+  const UNCERTAIN = ["==", ["get", "uncertain"], true];
+
+  function categoryColour() {
+    const color = ["match", ["get", "category"]];
+    Object.entries(COLORS).forEach(([k, v]) => color.push(k, v));
+    color.push("#000000");
+    return color;
+  }
+
   function setHotspots(tilejson) {
     const map = state.map;
     // Without a boundary, the tiles' bounds (the municipality's events) frame the map.
@@ -296,11 +361,9 @@
       type: "vector", tiles: tilejson.tiles, minzoom: tilejson.minzoom, maxzoom: tilejson.maxzoom,
       bounds: tilejson.bounds, attribution: tilejson.attribution,
     });
-    const color = ["match", ["get", "category"]];
-    Object.entries(COLORS).forEach(([k, v]) => color.push(k, v));
-    color.push("#000000");
-    const shown = ["!=", ["get", "category"], "no_pattern"];
-    const uncertain = ["==", ["get", "uncertain"], true];
+    const color = categoryColour();
+    const shown = SHOWN;
+    const uncertain = UNCERTAIN;
     addLayer({ id: "hotspots-fill", type: "fill", source: "hotspots", "source-layer": "hotspots",
       filter: shown,
       paint: { "fill-color": color,
@@ -369,16 +432,26 @@
       el.className = `rank-marker level-${p.level}`;
       el.textContent = String(p.rank);
       el.title = `${p.rank}. ${p.name}`;
-      el.addEventListener("click", () => flyToPlace(p.place_id));
+      el.addEventListener("click", () => selectPlace(p.place_id));
       state.markers.push(new maplibregl.Marker({ element: el })
         .setLngLat([(b[0] + b[2]) / 2, (b[1] + b[3]) / 2]).addTo(state.map));
     });
   }
 
+  /** Fly to a place with its surroundings in view: the place's box widened to at least
+   * about 600 m, padding of a fifth of the map, and never closer than zoom 15. */
   function flyToPlace(placeId) {
     const place = state.places.get(placeId);
     if (!state.map || !place || !place.geometry) return;
-    state.map.fitBounds(bboxOf(place.geometry), { padding: 80, maxZoom: 16, duration: 800 });
+    const [w, s, e, n] = bboxOf(place.geometry);
+    const lat = (s + n) / 2;
+    const half = [Math.max((e - w) / 2, 0.0027 / Math.cos((lat * Math.PI) / 180)),
+      Math.max((n - s) / 2, 0.0027)];
+    const c = [(w + e) / 2, lat];
+    const canvas = state.map.getCanvas();
+    const pad = Math.round(Math.min(canvas.clientWidth, canvas.clientHeight) / 5);
+    state.map.fitBounds([c[0] - half[0], c[1] - half[1], c[0] + half[0], c[1] + half[1]],
+      { padding: pad, maxZoom: 15, duration: 800 });
     document.querySelectorAll("#priority-list li").forEach((li) => {
       li.classList.toggle("selected", Number(li.dataset.placeId) === placeId);
     });
@@ -394,18 +467,35 @@
     return `${word} (τ = ${fmt(tau, 2)})`;
   }
 
+  /** "12 (vanligt 4,5 per period)": a count shown, or "hidden" below k for this token. */
+  const countWords = (n) => (n == null ? t().hidden : fmt(n, 0));
+
   function showPopup(ev) {
     const f = ev.features && ev.features[0];
     if (!f) return;
     const p = f.properties;
+    const period = state.periodIndex != null ? state.periods[state.periodIndex] : null;
+    const cell = period && state.periodCells.get(f.id);
+    if (period) {
+      const bin = PALETTE.bins.find((b) => cell && b.bin === cell.bin);
+      showRows([
+        [t().periodWord, `${period.start} – ${period.last_day}`],
+        [t().periodBin, bin ? `${bin.label[state.lang]} (z ${fmt(cell.z, 2)})` : t().trendFlat],
+        [t().periodEvents, cell ? countWords(cell.count) : "–"],
+      ], ev.lngLat);
+      return;
+    }
     const labels = p.uncertain ? UNCERTAIN_LABELS : CATEGORY_LABELS;
     const rows = [
       [t().category, labels[state.lang][p.category] || p.category],
+      [t().meaning, EXPLAIN[state.lang][p.category] || ""],
+      [t().lastPeriod, p.last == null ? t().hidden : t().eventCount(p.last)],
+      [t().usualLevel, p.usual == null ? t().hidden : `${fmt(p.usual, 1)} ${t().perPeriod}`],
       [t().zscore, fmt(p.z, 2)],
       [t().pvalue, p.p == null ? "–" : p.p < 0.001 ? `< ${fmt(0.001, 3)}` : fmt(p.p, 3)],
       [t().trend, trendWords(p.trend_tau)],
-      [t().events, p.total == null ? t().hidden : fmt(p.total, 0)],
     ];
+    if (p.last === 0 && p.category.endsWith("_hot")) rows.push(["", t().neighbours]);
     if (p.uncertain) rows.push([t().uncertain, PALETTE.note[state.lang] || ""]);
     if (p.confirmed) rows.push([t().confirmed, t().confirmedWhy]);
     showRows(rows, ev.lngLat);
@@ -437,53 +527,64 @@
       .setDOMContent(dl).addTo(state.map);
   }
 
+  /** On a phone the legend sits below the map, so it never covers a place; otherwise it is a
+   * map control (top left), where popups can open above it. */
+  function placeLegend() {
+    const legend = $("legend");
+    const phone = window.innerWidth < 600;
+    const home = phone ? $("legend-dock") : state.legendHome;
+    if (home && legend.parentNode !== home) home.appendChild(legend);
+  }
+
+  function legendRow(swatch, text, explanation) {
+    const row = node("div", "legend-row");
+    const label = node("span", "legend-label", text);
+    if (explanation) label.append(node("small", "explain", explanation));
+    row.append(swatch, label);
+    return row;
+  }
+
+  function swatchEl(className, style) {
+    const sw = node("span", `swatch ${className}`.trim());
+    Object.assign(sw.style, style || {});
+    return sw;
+  }
+
   function renderLegend() {
     const legend = $("legend");
     legend.replaceChildren();
-    // The heading is a button that folds the legend; on a phone it starts folded, so the map
-    // and the rank markers stay visible.
+    placeLegend();
+    // The heading is a button that folds the legend; on a phone it starts folded.
     if (state.legendFolded === undefined) state.legendFolded = window.innerWidth < 600;
     legend.classList.toggle("folded", state.legendFolded);
-    const h = document.createElement("button");
+    const h = node("button", "legend-toggle", `${state.legendFolded ? "▸" : "▾"} ${t().legend}`);
     h.type = "button";
-    h.className = "legend-toggle";
     h.setAttribute("aria-expanded", String(!state.legendFolded));
-    h.textContent = `${state.legendFolded ? "▸" : "▾"} ${t().legend}`;
     h.addEventListener("click", () => { state.legendFolded = !state.legendFolded; renderLegend(); });
     legend.appendChild(h);
+    if (state.periodIndex != null) {
+      const group = node("div", "legend-group");
+      group.append(node("h4", null, t().periodBins));
+      PALETTE.bins.forEach((b) => group.append(
+        legendRow(swatchEl("", { background: b.colour }), b.label[state.lang])));
+      legend.appendChild(group);
+      return;
+    }
     const counts = state.run && state.run.categories;
     const present = (c) => !counts || counts[c] > 0;
     [[t().hot, HOT.filter(present)], [t().cold, COLD.filter(present)]].forEach(([title, cats]) => {
       if (!cats.length) return;
-      const group = document.createElement("div");
-      group.className = "legend-group";
-      const gh = document.createElement("h4"); gh.textContent = title;
-      group.appendChild(gh);
-      cats.forEach((c) => {
-        const row = document.createElement("div");
-        row.className = "legend-row";
-        const sw = document.createElement("span");
-        sw.className = "swatch"; sw.style.background = COLORS[c];
-        const label = document.createElement("span");
-        label.textContent = CATEGORY_LABELS[state.lang][c] + (counts ? ` (${counts[c]})` : "");
-        row.append(sw, label);
-        group.appendChild(row);
-      });
+      const group = node("div", "legend-group");
+      group.append(node("h4", null, title));
+      cats.forEach((c) => group.append(legendRow(swatchEl("", { background: COLORS[c] }),
+        CATEGORY_LABELS[state.lang][c] + (counts ? ` (${counts[c]})` : ""), EXPLAIN[state.lang][c])));
       legend.appendChild(group);
     });
-    const row = (className, text, style) => {
-      const el = document.createElement("div");
-      el.className = "legend-row";
-      const sw = document.createElement("span"); sw.className = `swatch ${className}`;
-      Object.assign(sw.style, style || {});
-      const label = document.createElement("span"); label.textContent = text;
-      el.append(sw, label);
-      legend.appendChild(el);
-    };
-    row("uncertain", PALETTE.note[state.lang] || "");
-    row("cluster", t().scanAlarmLegend, { borderColor: PALETTE.clusters.scan_alarm });
-    row("cluster dotted", t().pointClusterLegend, { borderColor: PALETTE.clusters.points });
-    row("place", t().places);
+    legend.append(legendRow(swatchEl("uncertain"), PALETTE.note[state.lang] || ""),
+      legendRow(swatchEl("cluster", { borderColor: PALETTE.clusters.scan_alarm }), t().scanAlarmLegend),
+      legendRow(swatchEl("cluster dotted", { borderColor: PALETTE.clusters.points }),
+        t().pointClusterLegend),
+      legendRow(swatchEl("place"), t().places));
   }
 
   // ---------- panel ----------
@@ -497,7 +598,8 @@
       el.classList.add("run-warning");
       box.appendChild(el);
     });
-    if (state.priorities) box.appendChild(messageEl("info", t().meetingRun(state.priorities)));
+    if (state.snapshot) box.appendChild(messageEl("info", t().snapshotShown(state.snapshot)));
+    else if (state.priorities) box.appendChild(messageEl("info", t().meetingRun(state.priorities)));
   }
 
   function renderPriorities() {
@@ -524,11 +626,106 @@
       reason.className = "reason";
       reason.textContent = state.lang === "en" ? p.reason_en : p.reason_sv;
       li.append(head, reason);
-      li.addEventListener("click", () => flyToPlace(p.place_id));
-      li.addEventListener("keydown", (e) => { if (e.key === "Enter") flyToPlace(p.place_id); });
+      li.addEventListener("click", () => selectPlace(p.place_id));
+      li.addEventListener("keydown", (e) => { if (e.key === "Enter") selectPlace(p.place_id); });
       list.appendChild(li);
     });
     renderMarkers();
+  }
+
+  // ---------- the place panel ----------
+  function selectPlace(placeId) {
+    flyToPlace(placeId);
+    state.placeId = placeId;
+    renderPlace();
+    if (!$("place").hidden) $("place").scrollIntoView({ block: "start" });
+  }
+
+  /** The panel of the chosen place: score parts, chart, measures, report links. */
+  function renderPlace() {
+    const box = $("place");
+    const item = state.priorities && state.priorities.priorities.find((p) => p.place_id === state.placeId);
+    box.hidden = !item;
+    box.replaceChildren();
+    if (!item) return;
+    const head = node("div", "place-head");
+    head.append(node("h2", null, `${item.rank}. ${item.name}`));
+    const close = node("button", "close", "×");
+    close.type = "button"; close.title = t().close; close.setAttribute("aria-label", t().close);
+    close.addEventListener("click", () => { state.placeId = null; renderPlace(); });
+    head.append(close);
+    const level = node("p", `level-line level-${item.level}`,
+      `${fmt(item.score, 1)} ${t().score} · ${t().level[item.level]}`);
+    box.append(head, level, node("p", "reason", state.lang === "en" ? item.reason_en : item.reason_sv));
+    box.append(node("h3", null, t().components), componentsTable(item));
+    const chart = node("div", "chart"); chart.id = "place-chart";
+    chart.textContent = t().loading;
+    const measures = node("div", "measures"); measures.id = "place-measures";
+    box.append(chart, node("h3", null, t().measures), measures);
+    const links = node("div", "links");
+    [["html", t().reportHtml], ["pdf", t().reportPdf]].forEach(([format, label]) => {
+      const b = node("button", "report-link", label);
+      b.type = "button"; b.dataset.format = format;
+      b.addEventListener("click", () => openReport(format));
+      links.append(b);
+    });
+    box.append(node("h3", null, t().placeReport), links);
+    loadPlaceDetails(item);
+  }
+
+  function componentsTable(item) {
+    const table = node("table", "components");
+    const top = Math.max(...item.components.map((c) => Math.abs(c.contribution)), 1e-9);
+    const hr = node("tr");
+    [t().component, t().value, t().contribution].forEach((h) => hr.append(node("th", null, h)));
+    table.append(hr);
+    item.components.forEach((c) => {
+      const tr = node("tr");
+      tr.dataset.key = c.key;
+      const bar = node("span", "contribution-bar");
+      bar.style.width = `${Math.round((Math.abs(c.contribution) / top) * 60)}px`;
+      const cell = node("td", "contribution");
+      cell.append(bar, node("span", null, fmt(c.contribution, 2)));
+      tr.append(node("td", null, state.lang === "en" ? c.label_en : c.label_sv),
+        node("td", "num", `${fmt(c.value, 2)} × ${fmt(c.weight, 2)}`), cell);
+      table.append(tr);
+    });
+    return table;
+  }
+
+  async function loadPlaceDetails(item) {
+    const meeting = state.priorities.meeting_date;
+    const placeId = item.place_id;
+    const [series, measures] = await Promise.all([
+      getJson(`${API}/places/${placeId}/series`, { municipality: state.mc, meeting })
+        .catch((err) => err),
+      getJson(`${API}/measures`, { municipality: state.mc, place_id: placeId }).catch((err) => err),
+    ]);
+    if (state.placeId !== placeId) return;
+    const chart = $("place-chart");
+    if (series instanceof Error) chart.textContent = words(series);
+    else {
+      const marks = measures instanceof Error ? [] : measures.filter((m) => m.status !== "cancelled");
+      chart.replaceChildren(window.geoChart.seriesSvg(series, { title: t().chartTitle(item.name),
+        count: t().chartCount, usual: t().chartUsual, meeting: t().chartMeeting,
+        measure: t().chartMeasure, hidden: t().hidden }, marks));
+    }
+    const box = $("place-measures");
+    if (measures instanceof Error) { box.textContent = words(measures); return; }
+    box.replaceChildren(measures.length ? node("ul", "measure-list") : node("p", "note", t().noMeasures));
+    const followups = await Promise.all(measures.map((m) => getJson(`${API}/measures/${m.id}/followup`,
+      { municipality: state.mc }).catch((err) => err)));
+    if (state.placeId !== placeId) return;
+    measures.forEach((m, i) => {
+      const li = node("li", "measure");
+      const dates = `${m.start_date} – ${m.end_date || "…"}`;
+      li.append(node("strong", null, m.title),
+        node("span", "measure-meta", ` ${dates} · ${t().measureStatus[m.status] || m.status}`));
+      const f = followups[i];
+      li.append(node("p", "followup", f instanceof Error ? (f.detail || words(f))
+        : (state.lang === "en" ? f.summary_en : f.summary_sv)));
+      box.firstChild.append(li);
+    });
   }
 
   async function openReport(format) {
@@ -553,6 +750,133 @@
     }
   }
 
+  // ---------- meetings: save the snapshot, open a past one ----------
+  async function loadMeetings() {
+    state.meetings = [];
+    if (state.token) {
+      try {
+        state.meetings = await getJson(`${API}/meetings`, { municipality: state.mc, lang: state.lang });
+      } catch (err) { /* a role without places sees no meetings */ }
+    }
+    renderMeetings();
+  }
+
+  function renderMeetings() {
+    const select = $("past-meetings");
+    select.replaceChildren(node("option", null, state.meetings.length ? t().pastChoose : t().pastNone));
+    select.firstChild.value = "";
+    state.meetings.forEach((m) => {
+      const option = node("option", null, m.meeting_date);
+      option.value = m.meeting_date;
+      select.append(option);
+    });
+    select.value = state.snapshot ? state.snapshot.meeting_date : "";
+  }
+
+  async function saveSnapshot() {
+    const day = $("meeting").value;
+    if (!day) return;
+    const status = $("snapshot-status");
+    try {
+      await request(`${API}/meetings/${day}/snapshot`, { municipality: state.mc }, "POST");
+      status.textContent = t().snapshotSaved(day);
+    } catch (err) {
+      status.textContent = err.code === "snapshot_exists" ? t().snapshotExists(day) : words(err);
+      if (err.code !== "snapshot_exists") return;
+    }
+    await loadMeetings();
+    openMeeting(day);
+  }
+
+  function openMeeting(day) {
+    if (!day) return;
+    $("meeting").value = day;
+    state.meetingChosen = true;
+    state.openSnapshot = day;
+    load();
+  }
+
+  async function loadPriorities(meeting) {
+    if (state.openSnapshot === meeting) {
+      const snap = await getJson(`${API}/meetings/${meeting}/snapshot`,
+        { municipality: state.mc, lang: state.lang });
+      state.snapshot = snap;
+      state.priorities = { meeting_date: snap.meeting_date, run_id: snap.run_id,
+        priorities: snap.priorities };
+      return;
+    }
+    state.snapshot = null;
+    state.priorities = await getJson(`${API}/priorities`,
+      { municipality: state.mc, meeting, lang: state.lang });
+  }
+
+  // ---------- the period slider ----------
+  async function loadPeriods() {
+    const bar = $("period-bar");
+    state.periods = []; state.periodIndex = null; state.periodCells = new Map();
+    state.periodCache = new Map();
+    bar.hidden = true;
+    if (!state.run || !state.map) return;
+    const body = await getJson(`${API}/hotspots/periods`, { municipality: state.mc, run: state.run.id });
+    state.periods = body.periods;
+    const slider = $("period-slider");
+    slider.max = String(state.periods.length);
+    slider.value = String(state.periods.length);
+    bar.hidden = !state.periods.length;
+    renderPeriodLabel();
+  }
+
+  function renderPeriodLabel() {
+    const p = state.periodIndex != null ? state.periods[state.periodIndex] : null;
+    $("period-label").textContent = p ? t().periodLabel(p) : t().periodAll;
+  }
+
+  async function showPeriod(index) {
+    const map = state.map;
+    if (!map || !map.getLayer("hotspots-fill")) return;
+    const target = { source: "hotspots", sourceLayer: "hotspots" };
+    const period = index < state.periods.length ? state.periods[index] : null;
+    let cells = [];
+    if (period) {
+      if (!state.periodCache.has(period.start)) {
+        const body = await getJson(`${API}/hotspots/periods/${period.start}`,
+          { municipality: state.mc, run: state.run.id });
+        state.periodCache.set(period.start, body.cells);
+      }
+      cells = state.periodCache.get(period.start);
+      if (Number($("period-slider").value) !== index) return;  // moved on meanwhile
+    }
+    map.removeFeatureState(target);
+    state.periodCells = new Map(cells.map((c) => [c.id, c]));
+    cells.forEach((c) => map.setFeatureState({ ...target, id: c.id }, { bin: c.bin }));
+    state.periodIndex = period ? index : null;
+    paintHotspots();
+    renderPeriodLabel();
+    renderLegend();
+  }
+
+  /** Categories of the whole run, or one period's Gi* bins (from feature state). */
+  function paintHotspots() {
+    const map = state.map;
+    const byPeriod = state.periodIndex != null;
+    if (byPeriod) {
+      const bin = ["coalesce", ["feature-state", "bin"], 0];
+      const colour = ["match", bin];
+      PALETTE.bins.forEach((b) => colour.push(b.bin, b.colour));
+      colour.push("rgba(0,0,0,0)");
+      map.setFilter("hotspots-fill", null);
+      map.setPaintProperty("hotspots-fill", "fill-color", colour);
+      map.setPaintProperty("hotspots-fill", "fill-opacity", ["case", ["==", bin, 0], 0, 0.8]);
+    } else {
+      map.setFilter("hotspots-fill", SHOWN);
+      map.setPaintProperty("hotspots-fill", "fill-color", categoryColour());
+      map.setPaintProperty("hotspots-fill", "fill-opacity",
+        ["case", UNCERTAIN, PALETTE.opacity.uncertain, PALETTE.opacity.certain]);
+    }
+    ["hotspots-line", "hotspots-uncertain"].forEach((id) => map.getLayer(id)
+      && map.setLayoutProperty(id, "visibility", byPeriod ? "none" : "visible"));
+  }
+
   // ---------- loading ----------
   async function loadPalette() {
     const palette = await getJson(`${API}/palette`, {});
@@ -561,11 +885,56 @@
       ["sv", "en"].forEach((lang) => {
         CATEGORY_LABELS[lang][c.category] = c.label[lang];
         UNCERTAIN_LABELS[lang][c.category] = c.uncertain_label[lang];
+        EXPLAIN[lang][c.category] = c.explanation[lang];
       });
     });
     PALETTE.opacity = palette.opacity;
     PALETTE.note = palette.uncertain_note;
     PALETTE.clusters = palette.clusters;
+    PALETTE.bins = palette.period_bins;
+  }
+
+  async function loadRun(id) {
+    state.run = await getJson(`${API}/runs/${id}`, { municipality: state.mc });
+    state.notes = (state.run.warnings || []).map((w) => ({ sv: w.message_sv, en: w.message_en }));
+  }
+
+  /** The latest completed run (it sets the default meeting), or false after an error. */
+  async function loadLatestRun() {
+    try {
+      if (!Object.keys(COLORS).length) await loadPalette();
+      const runs = await getJson(`${API}/runs`, { municipality: state.mc, status: "completed", limit: 1 });
+      if (runs.items.length) await loadRun(runs.items[0].id);
+      else state.noRun = true;
+      return true;
+    } catch (err) {
+      fail(err, null);
+      document.body.dataset.state = "error";
+      renderRun();
+      return false;
+    }
+  }
+
+  /** The meeting's priorities (or its saved snapshot); the map then shows the run they read. */
+  async function loadMeeting() {
+    const meeting = $("meeting").value;
+    if (!meeting) return;
+    try {
+      await loadPriorities(meeting);
+      if (state.run && state.priorities.run_id !== state.run.id) await loadRun(state.priorities.run_id);
+    } catch (err) {
+      if (state.token || err.status !== 401) fail(err, null);
+    }
+  }
+
+  function mapJobs() {
+    const run = { municipality: state.mc, run: state.run.id };
+    return [
+      getJson("/tiles/hotspots.json", run).then(setHotspots).catch((err) => fail(err, "tilesFailed")),
+      Promise.all([getJson("/tiles/clusters.json", run), getJson(`${API}/clusters`, run)])
+        .then(([tj, list]) => setClusters(tj, list.items)).catch((err) => fail(err, "tilesFailed")),
+      loadPeriods().catch((err) => fail(err, null)),
+    ];
   }
 
   async function load() {
@@ -583,25 +952,13 @@
       return;
     }
     const haveMap = await mapReady();
-    try {
-      if (!Object.keys(COLORS).length) await loadPalette();
-      const runs = await getJson(`${API}/runs`, { municipality: state.mc, status: "completed", limit: 1 });
-      if (runs.items.length) {
-        state.run = await getJson(`${API}/runs/${runs.items[0].id}`, { municipality: state.mc });
-        state.notes = (state.run.warnings || []).map((w) => ({ sv: w.message_sv, en: w.message_en }));
-      } else {
-        state.noRun = true;
-      }
-    } catch (err) {
-      fail(err, null);
-      document.body.dataset.state = "error";
-      renderRun();
-      return;
-    }
+    if (!(await loadLatestRun())) return;
     if (!state.meetingChosen && state.run) {
       // The meeting after the run's data end reviews it (docs/priorities.md).
       $("meeting").value = nextDay(localDate(state.run.period_end));
     }
+    if ($("meeting").value !== state.openSnapshot) state.openSnapshot = null;
+    await Promise.all([loadMeetings(), loadMeeting()]);
     renderRun();
     renderLegend();
     renderMessages();
@@ -609,13 +966,7 @@
     if (haveMap) {
       await getJson(`${API}/boundary`, { municipality: state.mc })
         .then(setBoundary).catch((err) => fail(err, null));
-      if (state.run) {
-        const run = { municipality: state.mc, run: state.run.id };
-        jobs.push(getJson("/tiles/hotspots.json", run)
-          .then(setHotspots).catch((err) => fail(err, "tilesFailed")));
-        jobs.push(Promise.all([getJson("/tiles/clusters.json", run), getJson(`${API}/clusters`, run)])
-          .then(([tj, list]) => setClusters(tj, list.items)).catch((err) => fail(err, "tilesFailed")));
-      }
+      if (state.run) jobs.push(...mapJobs());
     }
     jobs.push(getJson(`${API}/places`, { municipality: state.mc })
       .then((places) => {
@@ -627,15 +978,10 @@
         if (!state.token && err.status === 401) state.prioritiesNote = "anonymousPlaces";
         else fail(err, null);
       }));
-    const meeting = $("meeting").value;
-    if (meeting) {
-      jobs.push(getJson(`${API}/priorities`, { municipality: state.mc, meeting, lang: state.lang })
-        .then((p) => { state.priorities = p; })
-        .catch((err) => { if (state.token || err.status !== 401) fail(err, null); }));
-    }
     await Promise.all(jobs);
     renderRun();
     renderPriorities();
+    renderPlace();
     renderMessages();
     document.body.dataset.state = state.errors.length ? "error" : "ready";
   }
@@ -651,6 +997,14 @@
     });
     $("report-html").addEventListener("click", () => openReport("html"));
     $("report-pdf").addEventListener("click", () => openReport("pdf"));
+    $("snapshot").addEventListener("click", saveSnapshot);
+    $("past-meetings").addEventListener("change", (e) => openMeeting(e.target.value));
+    let timer = null;
+    $("period-slider").addEventListener("input", (e) => {
+      clearTimeout(timer);
+      const index = Number(e.target.value);
+      timer = setTimeout(() => showPeriod(index).catch((err) => fail(err, null)), 120);
+    });
     const params = new URLSearchParams(window.location.search);
     if (/^[0-9]{4}$/.test(params.get("municipality") || "")) $("municipality").value = params.get("municipality");
     if (/^\d{4}-\d{2}-\d{2}$/.test(params.get("meeting") || "")) {
@@ -668,6 +1022,7 @@
     state,
     categoryLabels: CATEGORY_LABELS,
     get map() { return state.map; },
+    periodShown: () => (state.periodIndex == null ? null : state.periods[state.periodIndex].start),
     renderedHotspots: () => (state.map && state.map.getLayer("hotspots-fill")
       ? state.map.queryRenderedFeatures({ layers: ["hotspots-fill"] }).length : 0),
     reload: load,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from geo_service.analysis.categories import CATEGORIES, CATEGORY_LABELS
+from geo_service.palette.explanations import CATEGORY_EXPLANATIONS, gi_bins_json
 
 Lang = Literal["sv", "en"]
 
@@ -86,6 +87,7 @@ def palette_json() -> dict[str, Any]:
                 "uncertain_label": {
                     lang: category_label(name, lang, uncertain=True) for lang in ("sv", "en")
                 },
+                "explanation": CATEGORY_EXPLANATIONS[name],
             }
             for name in CATEGORIES
         ],
@@ -93,6 +95,7 @@ def palette_json() -> dict[str, Any]:
         "uncertain_note": UNCERTAIN_NOTE,
         "clusters": CLUSTER_COLOURS,
         "levels": LEVEL_COLOURS,
+        "period_bins": gi_bins_json(),
     }
 
 

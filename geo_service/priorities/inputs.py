@@ -16,6 +16,8 @@ from geo_service.priorities.config import EMERGING_POINTS, PriorityConfig
 from geo_service.priorities.scoring import PlaceInputs, ScanSummary
 
 PLACE_GEOM = "coalesce(p.geom, ST_Multi(ST_Buffer(p.point, 100)))"
+DEFAULT_KINDS = ("incident", "observation", "tip", "fault_report")
+"""The event kinds a run counts when its parameters name none."""
 OPEN_MEASURE = (
     "m.status <> 'cancelled' AND m.start_date <= :day"
     " AND (m.end_date IS NULL OR m.end_date >= :day)"
@@ -98,9 +100,7 @@ def place_inputs(
     """Every place of the tenant with its counts, cells, clusters, measures and survey index."""
     cur_start, end, days = current_period(run)
     base_start = cur_start - timedelta(days=days * config.baseline_periods)
-    kinds = with_walk_findings(
-        run.params.get("kinds") or ["incident", "observation", "tip", "fault_report"]
-    )
+    kinds = with_walk_findings(list(run.params.get("kinds") or DEFAULT_KINDS))
     places = session.execute(
         text("SELECT id, name, kind FROM place WHERE municipality_code = :mc ORDER BY id"),
         {"mc": mc},

@@ -34,6 +34,8 @@ LAYERS: dict[str, Layer] = {
                 "confirmed": "a new or consecutive hot spot inside a scan cluster with an alarm",
                 "uncertain": "a new or consecutive label that the scan does not confirm",
                 "total": "events over the run (left out below k for viewer and anonymous)",
+                "last": "events in the cell in the last period (left out below k, as total)",
+                "usual": "the cell's mean events per period over the run (left out with total)",
             },
             minzoom=8,
             maxzoom=18,

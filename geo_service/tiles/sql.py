@@ -39,8 +39,14 @@ SELECT ST_AsMVT(t, 'hotspots', {EXTENT}, 'geom', 'id') FROM (
          CASE WHEN :suppress AND (c.total > 0 AND c.total < env.k
                    OR {hidden_periods_sum("env.k")} BETWEEN 1 AND env.k - 1) THEN NULL
               ELSE c.total END AS total,
+         CASE WHEN :suppress AND c.last_value > 0 AND c.last_value < env.k THEN NULL
+              ELSE c.last_value END AS last,
+         CASE WHEN :suppress AND (c.total > 0 AND c.total < env.k
+                   OR {hidden_periods_sum("env.k")} BETWEEN 1 AND env.k - 1) THEN NULL
+              ELSE round((c.total / run.n_periods)::numeric, 2)::float8 END AS usual,
          {_MVT_GEOM} AS geom
-  FROM analysis_cell c JOIN h3_cell h ON h.cell = c.cell, env
+  FROM analysis_cell c JOIN h3_cell h ON h.cell = c.cell, env,
+       (SELECT n_periods FROM analysis_run WHERE municipality_code = :mc AND id = :run) run
   WHERE c.municipality_code = :mc AND c.run_id = :run AND h.geom && env.e3006
 ) t WHERE t.geom IS NOT NULL
 """)

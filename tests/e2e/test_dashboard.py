@@ -218,7 +218,7 @@ def test_a_past_meeting_without_a_prepared_run_still_shows_its_priorities(
     browser, live_server: str, demo_run: Demo
 ) -> None:
     open_dashboard(browser, live_server, demo_run.token, "?municipality=1275&meeting=2025-01-07")
-    assert wait_loaded(browser) == "ready"
+    assert wait_loaded(browser) == "ready", browser.find_element(By.ID, "messages").text
     assert browser.find_element(By.ID, "messages").text == ""
     places = ranked(browser)
     assert len(places) == 7 and [p["rank"] for p in places][:3] == ["1", "2", "3"]

@@ -10,9 +10,11 @@ from geo_service.api.auth import Principal
 from geo_service.api.deps import AggregateReader, SessionDep
 from geo_service.api.geojson import GeoJSONResponse, feature_collection
 from geo_service.api.problems import TENANT_ERRORS, problem_responses
+from geo_service.api.schemas.periods import PeriodBins, RunPeriodList
 from geo_service.api.schemas.serving import HotspotFeatureCollection, HotspotList
 from geo_service.errors import GeoServiceError
 from geo_service.results.hotspots import HotspotSelection, query_hotspots
+from geo_service.results.periods import period_bins, run_periods
 
 router = APIRouter(tags=["hotspots"], responses=TENANT_ERRORS)
 RUN_ERRORS = problem_responses(
@@ -127,3 +129,37 @@ def hotspots_geojson(f: Filter, principal: AggregateReader, session: SessionDep)
         limit=page.limit,
         offset=page.offset,
     )
+
+
+RunQuery = Annotated[
+    int | None, Query(ge=1, le=2**62, description="Run id; default the latest completed run.")
+]
+
+
+@router.get(
+    "/hotspots/periods",
+    response_model=RunPeriodList,
+    responses=RUN_ERRORS,
+    summary="The periods of a run",
+)
+def periods(principal: AggregateReader, session: SessionDep, run: RunQuery = None) -> Any:
+    """Every period of the run, oldest first, with how many cells were hot or cold in it."""
+    return run_periods(session, principal.tenant, run)
+
+
+@router.get(
+    "/hotspots/periods/{period}",
+    response_model=PeriodBins,
+    responses=RUN_ERRORS,
+    summary="Gi* bins of one period",
+)
+def period(
+    period: date,
+    principal: AggregateReader,
+    session: SessionDep,
+    run: RunQuery = None,
+) -> dict[str, Any]:
+    """The cells that were hot or cold spots in one period (its start date), with their Gi*
+    bin: how the hot spots developed. Counts below k are hidden from viewers and the public."""
+    suppress, k = principal.seen.suppressed, principal.seen.k
+    return period_bins(session, principal.tenant, run, period, suppress, k)

@@ -1,14 +1,20 @@
 """/api/v1/places: the places an EST group talks about (create, read, update, delete)."""
 
-from fastapi import APIRouter, Response
+from datetime import date
+
+from fastapi import APIRouter, Query, Response
 
 from geo_service.api.auth import audit
 from geo_service.api.deps import PlaceReader, PlaceWriter, SessionDep
 from geo_service.api.problems import NOT_FOUND, TENANT_ERRORS, problem_responses
+from geo_service.api.routers.priorities import MEETING_ERRORS
 from geo_service.api.routes import get_list
 from geo_service.api.schemas import examples as ex
+from geo_service.api.schemas.fields import PathId
+from geo_service.api.schemas.periods import PlaceSeries
 from geo_service.api.schemas.priorities import PlaceIn, PlaceOut, PlacePatch
 from geo_service.priorities import places
+from geo_service.priorities.series import place_series
 
 router = APIRouter(tags=["places"], responses=TENANT_ERRORS)
 PLACE_EXAMPLES = {
@@ -27,6 +33,26 @@ def list_places(session: SessionDep, principal: PlaceReader) -> list[dict]:
 def get_place(place_id: int, session: SessionDep, principal: PlaceReader) -> dict:
     """One place of the municipality, geometry as GeoJSON in WGS84."""
     return places.get_place(session, principal.tenant, place_id)
+
+
+@router.get(
+    "/places/{place_id}/series",
+    response_model=PlaceSeries,
+    responses={**NOT_FOUND, **MEETING_ERRORS},
+    summary="A place's counts per period",
+)
+def get_series(
+    place_id: PathId,
+    session: SessionDep,
+    principal: PlaceReader,
+    meeting: date = Query(..., description="Meeting date, YYYY-MM-DD: its run's periods."),
+    periods: int = Query(26, ge=2, le=130, description="How many periods, newest last."),
+) -> dict:
+    """The place's events per period up to the meeting against its usual level (the mean of
+    the baseline periods before each), with the meetings in the span marked. The last period
+    is the one the priorities' change test reads. Counts below k are hidden from viewers."""
+    suppress, k = principal.seen.suppressed, principal.seen.k
+    return place_series(session, principal.tenant, place_id, meeting, periods, suppress, k)
 
 
 @router.post(
