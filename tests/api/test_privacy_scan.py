@@ -104,6 +104,13 @@ def _path_values(db: PriorityDb) -> dict[str, list[str]]:
         ],
         "walk_id": [one("SELECT coalesce(min(id), 1) FROM walk WHERE municipality_code = :mc")],
         "meeting_date": [LAST_MEETING.isoformat()],
+        "period": [
+            one(
+                "SELECT (max(period_start) AT TIME ZONE 'Europe/Stockholm')::date FROM analysis_bin "
+                "WHERE municipality_code = :mc AND run_id = (SELECT max(id) FROM analysis_run "
+                "WHERE municipality_code = :mc AND status = 'completed')"
+            )
+        ],
         "layer": ["hotspots", "clusters", "places", "events_agg"],
     }
 
