@@ -22,6 +22,12 @@ import pandas as pd
 
 from geo_service.errors import GeoServiceError, NotFound
 from geo_service.ingest.csv_modes import CsvMode, CsvProblem, ReaderRestart, parser_problem
+from geo_service.ingest.limits import (
+    check_archive,
+    check_columns,
+    check_json_file,
+    csv_header_columns,
+)
 from geo_service.ingest.parse import TEXT
 
 SPATIAL = {".geojson", ".gpkg", ".shp", ".zip", ".fgb"}
@@ -120,6 +126,7 @@ def read_csv(path: Path, chunk_rows: int, mode: CsvMode = CsvMode.ARROW) -> Sour
     encoding = detect_encoding(path)
     header = _first_line(path, encoding)
     sep = detect_delimiter(header)
+    check_columns(csv_header_columns(header, sep))  # before any parser sizes its buffers
     if mode in (CsvMode.ARROW, CsvMode.ARROW_UTF8):
         in_bytes = mode == CsvMode.ARROW and encoding == "cp1252"
         return _read_csv_arrow(path, chunk_rows, encoding, sep, in_bytes)
@@ -342,6 +349,7 @@ def _recognised(columns: pd.Index) -> int:
 
 def read_xlsx(path: Path, chunk_rows: int, sheet: str | None = None) -> Source:
     """An Excel workbook: the named sheet, else the first sheet that has rows."""
+    check_archive(path)
     try:
         sheets = pd.read_excel(path, sheet_name=None, dtype=object, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many kinds for a broken workbook
@@ -359,6 +367,7 @@ def read_xlsx(path: Path, chunk_rows: int, sheet: str | None = None) -> Source:
             raise GeoServiceError("no_rows", "Arbetsboken har inga rader med data.")
         chosen = max(with_rows, key=lambda name: _recognised(sheets[name].columns))
     frame = sheets[chosen].dropna(how="all")
+    check_columns(len(frame.columns))
     warnings = []
     others = [n for n in sheets if n != chosen]
     if others:
@@ -381,6 +390,7 @@ def read_spatial(path: Path, chunk_rows: int) -> Source:
         raise GeoServiceError("unreadable_file", f"Filen kan inte läsas: {exc}") from exc
     if frame.empty:
         raise GeoServiceError("no_rows", "Filen har inga objekt.")
+    check_columns(len(frame.columns) - 1)  # the geometry is not a column of the file's
     warnings = []
     if frame.crs is None:
         warnings.append("Filen anger inget koordinatsystem; WGS84 antogs.")
@@ -458,8 +468,12 @@ def open_source(
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx(path, chunk_rows, sheet)
+    if suffix in (".json", ".geojson"):
+        check_json_file(path)
     if suffix == ".json":
         return read_json(path, chunk_rows)
+    if suffix == ".zip":
+        check_archive(path)
     if suffix in SPATIAL:
         return read_spatial(path, chunk_rows)
     if suffix in (".csv", ".txt", ".tsv", ""):
