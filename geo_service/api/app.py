@@ -1,9 +1,10 @@
 """The FastAPI app factory."""
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.orm import sessionmaker
 
+from geo_service.api.deps import no_nul_parameters
 from geo_service.api.docs import TAGS, install_docs
 from geo_service.api.limits import JsonDepthLimit, RequestSizeLimit
 from geo_service.api.logs import install_log_redaction
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=TAGS,
         docs_url=None,
         redoc_url=None,
+        dependencies=[Depends(no_nul_parameters)],
     )
     install_docs(app)
     if settings.cors_origins:

@@ -7,6 +7,7 @@ from geo_service.api.deps import PlaceReader, PlaceWriter, SessionDep
 from geo_service.api.problems import NOT_FOUND, TENANT_ERRORS, problem_responses
 from geo_service.api.routes import get_list
 from geo_service.api.schemas import examples as ex
+from geo_service.api.schemas.fields import PathId
 from geo_service.api.schemas.priorities import PlaceIn, PlaceOut, PlacePatch
 from geo_service.priorities import places
 
@@ -24,7 +25,7 @@ def list_places(session: SessionDep, principal: PlaceReader) -> list[dict]:
 
 
 @router.get("/places/{place_id}", response_model=PlaceOut, responses=NOT_FOUND, summary="One place")
-def get_place(place_id: int, session: SessionDep, principal: PlaceReader) -> dict:
+def get_place(place_id: PathId, session: SessionDep, principal: PlaceReader) -> dict:
     """One place of the municipality, geometry as GeoJSON in WGS84."""
     return places.get_place(session, principal.tenant, place_id)
 
@@ -50,7 +51,7 @@ def create_place(body: PlaceIn, session: SessionDep, principal: PlaceWriter) -> 
     summary="Change a place",
 )
 def update_place(
-    place_id: int, body: PlacePatch, session: SessionDep, principal: PlaceWriter
+    place_id: PathId, body: PlacePatch, session: SessionDep, principal: PlaceWriter
 ) -> dict:
     """Change the given fields of a place (name, aliases, geometry …); the change is audited."""
     changes = body.model_dump(exclude_unset=True)
@@ -65,7 +66,7 @@ def update_place(
     responses=problem_responses(404, 429),
     summary="Delete a place",
 )
-def delete_place(place_id: int, session: SessionDep, principal: PlaceWriter) -> Response:
+def delete_place(place_id: PathId, session: SessionDep, principal: PlaceWriter) -> Response:
     """Delete a place with its measures; its events keep their points."""
     places.delete_place(session, principal.tenant, place_id)
     audit(session, principal, "place.delete", f"place/{place_id}", {})
