@@ -124,8 +124,12 @@ def test_a_csv_with_ten_thousand_columns_is_refused_from_its_header(server: Serv
     _assert_refused(response, growth, 413, "too_many_columns", MAX_COLUMNS)
 
 
-def _xlsx(path: Path, sheet_mb: int) -> Path:
-    """A workbook whose one sheet is `sheet_mb` MB of the same row, streamed into the zip."""
+ROW = b'<row><c t="inlineStr"><is><t>Skadegorelse</t></is></c><c><v>56.133</v></c></row>'
+
+
+def _xlsx(path: Path, sheet_mb: int, rows: bytes = ROW) -> Path:
+    """A workbook whose one sheet is `sheet_mb` MB of `rows` over and over, streamed into
+    the zip."""
     parts = {
         "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats'
         '.org/package/2006/content-types"><Default Extension="rels" ContentType="application/'
@@ -147,8 +151,7 @@ def _xlsx(path: Path, sheet_mb: int) -> Path:
         'schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target='
         '"worksheets/sheet1.xml"/></Relationships>',
     }
-    row = b'<row><c t="inlineStr"><is><t>Skadegorelse</t></is></c><c><v>56.133</v></c></row>'
-    block = row * ((1 << 20) // len(row))
+    block = rows * max(1, (1 << 20) // len(rows))
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text in parts.items():
             archive.writestr(name, text)
