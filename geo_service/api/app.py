@@ -1,11 +1,12 @@
 """The FastAPI app factory."""
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.orm import sessionmaker
 
+from geo_service.api.deps import no_nul_parameters
 from geo_service.api.docs import TAGS, install_docs
-from geo_service.api.limits import RequestSizeLimit
+from geo_service.api.limits import JsonDepthLimit, RequestSizeLimit
 from geo_service.api.logs import install_log_redaction
 from geo_service.api.problems import install_problem_handlers, problem_responses
 from geo_service.api.ratelimit import WriteRateLimit
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=TAGS,
         docs_url=None,
         redoc_url=None,
+        dependencies=[Depends(no_nul_parameters)],
     )
     install_docs(app)
     if settings.cors_origins:
@@ -87,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         WriteRateLimit, per_minute=settings.write_rate_per_minute, burst=settings.write_burst
     )
+    app.add_middleware(JsonDepthLimit)  # inside the size limit, which bounds what it reads
     app.add_middleware(
         RequestSizeLimit,
         max_body_bytes=settings.max_body_kb * 1024,

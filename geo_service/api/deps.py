@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request, Security
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,6 +33,20 @@ PLACE_READERS = ("admin", "analyst", "coordinator", "viewer")
 """May read places, measures, priorities, meeting snapshots and the lägesbild."""
 PLACE_WRITERS = ("admin", "coordinator")
 """May change places and measures and freeze a meeting's priorities."""
+
+
+def no_nul_parameters(request: Request) -> None:
+    """Every route's path and query parameters without NUL bytes (no text column takes one):
+    a 422 naming each parameter that has one, whatever type the route gives it."""
+    given = [("path", request.path_params.items()), ("query", request.query_params.multi_items())]
+    errors = [
+        {"loc": (where, name), "msg": "text must not contain NUL bytes", "type": "value_error"}
+        for where, items in given
+        for name, value in items
+        if "\x00" in str(value)
+    ]
+    if errors:
+        raise RequestValidationError(errors)
 
 
 def get_session(request: Request) -> Iterator[Session]:

@@ -12,7 +12,9 @@ of the migrations.
 
 The import's transaction holds the municipality's import lock throughout, so no other import
 can write to the municipality meanwhile; after a failure the partition is as it was and
-`drop_stage` removes the stage table.
+`drop_stage` removes the stage table. A stage left by an import that was killed, or that lost
+its database, is dropped by the next import before its transaction starts (in the import's
+own transaction the drop would not be seen by the stage's connection, which recreates it).
 """
 
 from collections import deque
@@ -153,7 +155,6 @@ class StagedPartition:
         self.mc = municipality_code
         self.name = stage_name(municipality_code)
         self.partition = f"event_{municipality_code}"
-        drop_stage(conn, municipality_code)  # left by a crashed import
         self.conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         # binary COPY from Arrow on LANES connections, so the server parses on every core
         self.streams = [adbc.connect(adbc_uri(conn), autocommit=True) for _ in range(LANES)]

@@ -17,6 +17,7 @@ import yaml
 
 from geo_service.errors import GeoServiceError
 from geo_service.geocode.text import fold
+from geo_service.ingest.limits import MAX_DEPTH, check_json_depth, load_yaml
 from geo_service.ingest.parse import TEXT
 
 FIELDS = (
@@ -145,7 +146,12 @@ def load_mapping(path: Path) -> Mapping:
     """Read a mapping file (.yaml, .yml or .json)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        if path.suffix.lower() == ".json":
+            message = f"Mappningsfilen är nästlad djupare än gränsen {MAX_DEPTH} nivåer."
+            check_json_depth(text.encode(), message)
+            data = json.loads(text)
+        else:
+            data = load_yaml(text)
     except (OSError, ValueError, yaml.YAMLError) as exc:
         raise GeoServiceError("invalid_mapping", f"Mappningsfilen kan inte läsas: {exc}") from exc
     return parse_mapping(data)

@@ -205,6 +205,9 @@ def datetimes(values: pd.Series, time: pd.Series | None = None) -> pd.Series:
     todo = local.isna()
     if todo.any():  # Excel serial day numbers (1990–2100)
         serial = pd.to_numeric(_tame_exponents(naive[todo].str.replace(",", ".")), errors="coerce")
+        # as plain floats: a masked (nullable) array keeps 1e10 or inf under its mask, and
+        # to_timedelta converts those too and overflows
+        serial = serial.astype("float64")
         serial = serial.where((serial > 32874) & (serial < 73051))
         local[todo] = pd.to_datetime("1899-12-30") + pd.to_timedelta(serial, unit="D")
     if is_plain.any():

@@ -85,6 +85,8 @@ def ingest_file(
     chunk_rows = options.chunk_rows or options.settings.ingest_chunk_rows
     options.filename = options.filename or path.name
     mode = CsvMode.ARROW
+    with engine.begin() as conn:  # left by an import that was killed or lost its database
+        drop_stage(conn, options.municipality_code)
     with ThreadPoolExecutor(max_workers=1) as scanner:  # beside the reader's first block
         scanned = scanner.submit(_sha256_lines, path)
         while True:

@@ -8,6 +8,7 @@ in EPSG:3006 as columns `__x`, `__y`; polygons give a point on their surface.
 
 import codecs
 import csv
+import itertools
 import json
 import os
 import tempfile
@@ -22,7 +23,14 @@ import pandas as pd
 
 from geo_service.errors import GeoServiceError, NotFound
 from geo_service.ingest.csv_modes import CsvMode, CsvProblem, ReaderRestart, parser_problem
+from geo_service.ingest.limits import (
+    check_archive,
+    check_columns,
+    check_json_file,
+    csv_header_columns,
+)
 from geo_service.ingest.parse import TEXT
+from geo_service.ingest.workbook import outline, text_rows
 
 SPATIAL = {".geojson", ".gpkg", ".shp", ".zip", ".fgb"}
 GEOM_X, GEOM_Y = "__x", "__y"
@@ -120,6 +128,7 @@ def read_csv(path: Path, chunk_rows: int, mode: CsvMode = CsvMode.ARROW) -> Sour
     encoding = detect_encoding(path)
     header = _first_line(path, encoding)
     sep = detect_delimiter(header)
+    check_columns(csv_header_columns(header, sep))  # before any parser sizes its buffers
     if mode in (CsvMode.ARROW, CsvMode.ARROW_UTF8):
         in_bytes = mode == CsvMode.ARROW and encoding == "cp1252"
         return _read_csv_arrow(path, chunk_rows, encoding, sep, in_bytes)
@@ -332,7 +341,7 @@ def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _recognised(columns: pd.Index) -> int:
+def _recognised(columns: list[str]) -> int:
     """How many column names are known event-field names (to find the data sheet)."""
     from geo_service.ingest.mapping import KNOWN_NAMES, fold
 
@@ -341,33 +350,63 @@ def _recognised(columns: pd.Index) -> int:
 
 
 def read_xlsx(path: Path, chunk_rows: int, sheet: str | None = None) -> Source:
-    """An Excel workbook: the named sheet, else the first sheet that has rows."""
+    """An Excel workbook: the named sheet, else the sheet with rows whose header has the most
+    known column names; streamed, so memory goes with the chunk, not the workbook."""
+    import openpyxl
+
+    check_archive(path)
     try:
-        sheets = pd.read_excel(path, sheet_name=None, dtype=object, engine="openpyxl")
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken workbook
         raise GeoServiceError("unreadable_xlsx", f"Excel-filen kan inte läsas: {exc}") from exc
-    if sheet is not None:
-        if sheet not in sheets:
+    names = list(book.sheetnames)
+    try:
+        if sheet is not None and sheet not in names:
             raise GeoServiceError(
                 "unknown_sheet",
-                f"Bladet {sheet!r} finns inte; bladen heter {', '.join(sheets)}.",
+                f"Bladet {sheet!r} finns inte; bladen heter {', '.join(names)}.",
             )
-        chosen = sheet
-    else:
-        with_rows = [name for name, f in sheets.items() if not f.dropna(how="all").empty]
-        if not with_rows:
+        wanted = names if sheet is None else [sheet]
+        outlines = {n: outline(book[n].iter_rows(values_only=True)) for n in wanted}
+        with_rows = [n for n, (_, has_rows) in outlines.items() if has_rows]
+        if sheet is None and not with_rows:
             raise GeoServiceError("no_rows", "Arbetsboken har inga rader med data.")
-        chosen = max(with_rows, key=lambda name: _recognised(sheets[name].columns))
-    frame = sheets[chosen].dropna(how="all")
+    except Exception as exc:
+        book.close()
+        if isinstance(exc, GeoServiceError):
+            raise
+        raise GeoServiceError("unreadable_xlsx", f"Excel-filen kan inte läsas: {exc}") from exc
+    chosen = sheet or max(with_rows, key=lambda n: _recognised(outlines[n][0]))
+    columns = outlines[chosen][0]
+    check_columns(len(columns))
     warnings = []
-    others = [n for n in sheets if n != chosen]
+    others = [n for n in names if n != chosen]
     if others:
         warnings.append(
             f"Arbetsboken har flera blad; bladet {chosen!r} lästes, inte "
             f"{', '.join(repr(n) for n in others)}. Välj ett annat med --sheet."
         )
-    frame = _as_text(frame)
-    return _in_memory("xlsx", frame, chunk_rows, warnings=warnings)
+    rows = book[chosen].iter_rows(values_only=True)
+    return Source("xlsx", columns, _sheet_chunks(book, rows, columns, chunk_rows), warnings)
+
+
+def _sheet_chunks(
+    book: Any, rows: Iterator[tuple[Any, ...]], columns: list[str], chunk_rows: int
+) -> Iterator[pd.DataFrame]:
+    """The rows under the header in frames of text, numbered from 1 as non-blank rows."""
+    body = text_rows(rows, len(columns))
+    start = 1
+    try:
+        next(body, None)  # the header
+        while block := list(itertools.islice(body, chunk_rows)):
+            chunk = pd.DataFrame(block, columns=columns, dtype=TEXT)
+            chunk.index = pd.RangeIndex(start, start + len(chunk))
+            start += len(chunk)
+            yield chunk
+    except Exception as exc:  # a sheet broken past its first rows
+        raise GeoServiceError("unreadable_xlsx", f"Excel-filen kan inte läsas: {exc}") from exc
+    finally:
+        book.close()
 
 
 def read_spatial(path: Path, chunk_rows: int) -> Source:
@@ -381,6 +420,7 @@ def read_spatial(path: Path, chunk_rows: int) -> Source:
         raise GeoServiceError("unreadable_file", f"Filen kan inte läsas: {exc}") from exc
     if frame.empty:
         raise GeoServiceError("no_rows", "Filen har inga objekt.")
+    check_columns(len(frame.columns) - 1)  # the geometry is not a column of the file's
     warnings = []
     if frame.crs is None:
         warnings.append("Filen anger inget koordinatsystem; WGS84 antogs.")
@@ -458,8 +498,12 @@ def open_source(
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx(path, chunk_rows, sheet)
+    if suffix in (".json", ".geojson"):
+        check_json_file(path)
     if suffix == ".json":
         return read_json(path, chunk_rows)
+    if suffix == ".zip":
+        check_archive(path)
     if suffix in SPATIAL:
         return read_spatial(path, chunk_rows)
     if suffix in (".csv", ".txt", ".tsv", ""):

@@ -12,9 +12,23 @@ from sqlalchemy.exc import DataError, IntegrityError, InternalError
 from sqlalchemy.orm import Session
 
 from geo_service.db.constants import PLACE_KINDS
-from geo_service.errors import Conflict, GeoServiceError, NotFoundError
+from geo_service.errors import Conflict, GeoServiceError, NotFoundError, Unprocessable
 
 DEFAULT_RADIUS_M = 100.0
+NEAR_BOUNDARY_M = 2_000.0
+"""How far outside its municipality's boundary a place may reach (a station or a road just
+over the border); farther is a mistake (swapped coordinates, another municipality's place)."""
+MAX_REACH_M = 10_000.0
+"""How far a place's polygon may reach from its point: a place is a square, a park, a
+district, not a whole municipality."""
+
+_SANITY = """
+SELECT ST_IsEmpty(g) AS empty,
+       CASE WHEN NOT ST_IsEmpty(g) THEN ST_MaxDistance(ST_PointOnSurface(g), g) END AS reach,
+       (SELECT boundary IS NULL OR ST_DWithin(g, boundary, :near)
+        FROM municipality WHERE municipality_code = :mc) AS near
+FROM (SELECT {geom} AS g) AS given
+"""
 
 _SELECT = """
 SELECT id, name, kind, aliases, area_id, note,
@@ -78,6 +92,29 @@ def _run(session: Session, sql: str, params: dict[str, Any], name: str | None) -
         ) from None
 
 
+def _check_geometry(session: Session, mc: str, geom: str, params: dict[str, Any]) -> None:
+    """Refuse an empty geometry, one that reaches more than `MAX_REACH_M` from its point, or
+    one farther than `NEAR_BOUNDARY_M` outside the municipality's boundary."""
+    found = _run(
+        session, _SANITY.format(geom=geom), params | {"mc": mc, "near": NEAR_BOUNDARY_M}, None
+    )
+    row = found.mappings().one()
+    if row["empty"]:
+        raise Unprocessable("empty_geometry", "The place's geometry is empty.")
+    if row["reach"] > MAX_REACH_M:
+        raise Unprocessable(
+            "place_too_large",
+            f"The place reaches {row['reach'] / 1000:.1f} km from its point; a place may reach "
+            f"at most {MAX_REACH_M / 1000:.0f} km.",
+        )
+    if row["near"] is False:
+        raise Unprocessable(
+            "place_outside_municipality",
+            f"The place lies more than {NEAR_BOUNDARY_M / 1000:.0f} km outside the "
+            "municipality's boundary (are longitude and latitude swapped?).",
+        )
+
+
 def create_place(
     session: Session,
     mc: str,
@@ -92,6 +129,7 @@ def create_place(
     """Insert a place; its area is the one containing its point unless given."""
     _check_kind(kind)
     geom, point, params = _geometry_sql(geometry, radius_m)
+    _check_geometry(session, mc, geom, params)
     new_id = _run(
         session,
         f"INSERT INTO place (municipality_code, name, kind, aliases, area_id, note, geom, point) "
@@ -125,6 +163,7 @@ def update_place(
             params[key] = changes[key]
     if changes.get("geometry") is not None:
         geom, point, extra = _geometry_sql(changes["geometry"], changes.get("radius_m"))
+        _check_geometry(session, mc, geom, extra)
         sets += [f"geom = {geom}", f"point = {point}"]
         params |= extra
     if sets:

@@ -1,5 +1,6 @@
 """/api/v1/places: coordinators and admins edit places; others read; unknown place → 404."""
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.priorities_data import MC, PriorityDb, auth
@@ -76,3 +77,52 @@ def test_bad_geometry_is_a_400_problem(client: TestClient, prio_db: PriorityDb) 
         json={"name": "Linjen", "geometry": line},
     )
     assert response.status_code == 400 and response.json()["code"] == "invalid_geometry"
+
+
+def _square(lon: float, lat: float, half: float) -> dict:
+    ring = [[lon - half, lat - half], [lon + half, lat - half], [lon + half, lat + half]]
+    return {"type": "Polygon", "coordinates": [[*ring, [lon - half, lat + half], ring[0]]]}
+
+
+@pytest.mark.parametrize(
+    ("geometry", "code"),
+    [
+        ({"type": "Point", "coordinates": []}, "empty_geometry"),
+        ({"type": "Polygon", "coordinates": []}, "empty_geometry"),
+        ({"type": "Point", "coordinates": [56.17, 13.30]}, "place_outside_municipality"),
+        ({"type": "Point", "coordinates": [18.07, 59.33]}, "place_outside_municipality"),
+        (_square(13.39, 56.13, 0.2), "place_too_large"),
+    ],
+)
+def test_an_implausible_place_geometry_is_refused(
+    client: TestClient, prio_db: PriorityDb, geometry: dict, code: str
+) -> None:
+    h = auth(prio_db, "admin")
+    response = client.post(
+        f"/api/v1/places?municipality={MC}", headers=h, json={"name": "Fel", "geometry": geometry}
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == code
+    assert all(
+        p["name"] != "Fel"
+        for p in client.get(f"/api/v1/places?municipality={MC}", headers=h).json()
+    )
+
+
+def test_a_place_moved_far_outside_the_municipality_is_refused(
+    client: TestClient, prio_db: PriorityDb
+) -> None:
+    h = auth(prio_db, "admin")
+    response = client.post(
+        f"/api/v1/places?municipality={MC}",
+        headers=h,
+        json={"name": "Gränsen", "geometry": RURAL_POINT, "radius_m": 300},
+    )
+    assert response.status_code == 201, response.text
+    moved = client.patch(
+        f"/api/v1/places/{response.json()['id']}?municipality={MC}",
+        headers=h,
+        json={"geometry": {"type": "Point", "coordinates": [56.17, 13.30]}},
+    )
+    assert moved.status_code == 422 and moved.json()["code"] == "place_outside_municipality"
+    client.delete(f"/api/v1/places/{response.json()['id']}?municipality={MC}", headers=h)

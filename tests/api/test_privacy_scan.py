@@ -106,8 +106,9 @@ def _path_values(db: PriorityDb) -> dict[str, list[str]]:
         "meeting_date": [LAST_MEETING.isoformat()],
         "period": [
             one(
-                "SELECT (max(period_start) AT TIME ZONE 'Europe/Stockholm')::date FROM analysis_bin "
-                "WHERE municipality_code = :mc AND run_id = (SELECT max(id) FROM analysis_run "
+                "SELECT (max(period_start) AT TIME ZONE 'Europe/Stockholm')::date "
+                "FROM analysis_bin WHERE municipality_code = :mc AND run_id = (SELECT max(id) "
+                "FROM analysis_run "
                 "WHERE municipality_code = :mc AND status = 'completed')"
             )
         ],

@@ -5,7 +5,6 @@ are left out for viewer, reporter and anonymous callers.
 """
 
 from dataclasses import replace
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -14,6 +13,7 @@ from geo_service.api.auth import Principal, audit
 from geo_service.api.deps import AggregateReader, EventReader, SessionDep
 from geo_service.api.problems import BAD_INPUT, NOT_FOUND, TENANT_ERRORS
 from geo_service.api.routers.hotspots import parse_bbox
+from geo_service.api.schemas.fields import Moment
 from geo_service.api.schemas.serving import EventCountList, EventList, EventOut
 from geo_service.db.constants import EVENT_KINDS
 from geo_service.db.events import EventFilter, counts_per_cell, event_by_id, event_page
@@ -32,8 +32,8 @@ def _own(principal: Principal) -> str | None:
 def event_filter(
     kind: str | None = KIND,
     category: str | None = Query(None, max_length=40),
-    since: datetime | None = Query(None, description="occurred_at ≥ since"),
-    until: datetime | None = Query(None, description="occurred_at < until"),
+    since: Moment | None = Query(None, description="occurred_at ≥ since"),
+    until: Moment | None = Query(None, description="occurred_at < until"),
 ) -> EventFilter:
     """The filters raw events and counts share; `since` must be before `until`."""
     if since and until and since >= until:

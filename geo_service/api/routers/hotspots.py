@@ -1,6 +1,5 @@
 """GET hotspots of the latest (or a given) run as plain JSON and as GeoJSON (RFC 7946, WGS84)."""
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -10,6 +9,7 @@ from geo_service.api.auth import Principal
 from geo_service.api.deps import AggregateReader, SessionDep
 from geo_service.api.geojson import GeoJSONResponse, feature_collection
 from geo_service.api.problems import TENANT_ERRORS, problem_responses
+from geo_service.api.schemas.fields import Day
 from geo_service.api.schemas.periods import PeriodBins, RunPeriodList
 from geo_service.api.schemas.serving import HotspotFeatureCollection, HotspotList
 from geo_service.errors import GeoServiceError
@@ -54,7 +54,7 @@ class HotspotFilter:
         category: list[str] | None = Query(
             None, max_length=20, description="Only these categories, e.g. intensifying_hot."
         ),
-        period: date | None = Query(
+        period: Day | None = Query(
             None, description="A period start (Europe/Stockholm date): z, p and count of it."
         ),
         bbox: str | None = Query(
@@ -154,7 +154,7 @@ def periods(principal: AggregateReader, session: SessionDep, run: RunQuery = Non
     summary="Gi* bins of one period",
 )
 def period(
-    period: date,
+    period: Day,
     principal: AggregateReader,
     session: SessionDep,
     run: RunQuery = None,

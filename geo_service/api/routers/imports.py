@@ -2,6 +2,7 @@
 
 import tempfile
 from pathlib import Path
+from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
 
@@ -10,6 +11,7 @@ from geo_service.api.deps import SessionDep, SettingsDep, Staff
 from geo_service.api.problems import NOT_FOUND, TENANT_ERRORS, problem_responses
 from geo_service.api.routes import get_list
 from geo_service.api.schemas import examples as ex
+from geo_service.api.schemas.fields import INT4_MAX, BigPathId, Text
 from geo_service.api.schemas.ingest import ImportReportOut, ImportSummary
 from geo_service.errors import NotFoundError, TooLarge
 from geo_service.ingest.batches import recent_batches, stored_report
@@ -77,17 +79,23 @@ def create_import(
     principal: Staff,
     session: SessionDep,
     settings: SettingsDep,
+    kind: Annotated[
+        Text,
+        Form(
+            max_length=40,
+            description="incident, observation, tip, fault_report, walk_finding or survey",
+        ),
+    ],
     file: UploadFile = File(
         ...,
         description="CSV, XLSX, GeoJSON, GeoPackage, zipped Shapefile "
         "or the police events feed JSON.",
     ),
     source: str = Form(..., min_length=1, max_length=80, pattern=r"^[a-z0-9_\-]+$"),
-    kind: str = Form(
-        ..., description="incident, observation, tip, fault_report, walk_finding or survey"
+    crs: int | None = Form(
+        None, ge=1, le=INT4_MAX, description="EPSG of the coordinates; detected if left out."
     ),
-    crs: int | None = Form(None, description="EPSG of the coordinates; detected if left out."),
-    sheet: str | None = Form(None, max_length=100),
+    sheet: Annotated[Text | None, Form(max_length=100)] = None,
     mapping: UploadFile | None = File(None, description="Column mapping, YAML or JSON."),
 ) -> ImportReportOut:
     """Import an uploaded file; every row is stored or quarantined and the report says which."""
@@ -103,7 +111,7 @@ def create_import(
             kind=kind,
             crs=crs,
             sheet=sheet,
-            filename=Path(file.filename or path.name).name,
+            filename=Path(file.filename or path.name).name.replace("\x00", ""),
             created_by=principal.actor,
             mapping=load_mapping(mapping_path) if mapping_path else None,
             settings=settings,
@@ -131,7 +139,7 @@ def list_imports(principal: Staff, session: SessionDep) -> list[ImportSummary]:
     responses=NOT_FOUND,
     summary="One import's report",
 )
-def get_import(batch_id: int, principal: Staff, session: SessionDep) -> ImportReportOut:
+def get_import(batch_id: BigPathId, principal: Staff, session: SessionDep) -> ImportReportOut:
     """The stored report of one import."""
     report = stored_report(session.connection(), principal.tenant, batch_id)
     if report is None:

@@ -1,6 +1,5 @@
 """/api/v1/meetings/{date}: frozen priorities (snapshots), changes since last time, lägesbild."""
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Response
@@ -13,6 +12,7 @@ from geo_service.api.problems import NOT_FOUND, TENANT_ERRORS, problem_responses
 from geo_service.api.routers.priorities import MEETING_ERRORS, SETTINGS_EXAMPLE, Lang, present
 from geo_service.api.routes import get_list
 from geo_service.api.schemas import examples as ex
+from geo_service.api.schemas.fields import Day
 from geo_service.api.schemas.priorities import Comparison, Snapshot
 from geo_service.db.models import MeetingSnapshot
 from geo_service.errors import NotFoundError
@@ -62,7 +62,7 @@ def list_snapshots(
     summary="Freeze the meeting's priorities",
 )
 def create_snapshot(
-    meeting_date: date, session: SessionDep, principal: PlaceWriter, lang: Lang = "sv"
+    meeting_date: Day, session: SessionDep, principal: PlaceWriter, lang: Lang = "sv"
 ) -> dict[str, Any]:
     """Freeze the meeting's priorities with the run id and parameters (once; then 409)."""
     snap = snapshots.create_snapshot(session, principal.tenant, meeting_date, principal.actor)
@@ -78,7 +78,7 @@ def create_snapshot(
     summary="A meeting's snapshot",
 )
 def get_snapshot(
-    meeting_date: date, session: SessionDep, principal: PlaceReader, lang: Lang = "sv"
+    meeting_date: Day, session: SessionDep, principal: PlaceReader, lang: Lang = "sv"
 ) -> dict[str, Any]:
     """The frozen priorities of one meeting, as they were when the snapshot was taken."""
     snap = snapshots.get_snapshot(session, principal.tenant, meeting_date)
@@ -94,7 +94,7 @@ def get_snapshot(
     summary="Changes since the previous meeting",
 )
 def get_comparison(
-    meeting_date: date, session: SessionDep, principal: PlaceReader
+    meeting_date: Day, session: SessionDep, principal: PlaceReader
 ) -> dict[str, Any]:
     """New on the list, up, down, gone: this meeting against the previous snapshot."""
     return snapshots.comparison_for_meeting(session, principal.tenant, meeting_date)
@@ -107,7 +107,7 @@ def get_comparison(
     summary="Lägesbild as HTML",
 )
 def lagesbild_html(
-    meeting_date: date, session: SessionDep, principal: PlaceReader, lang: Lang = "sv"
+    meeting_date: Day, session: SessionDep, principal: PlaceReader, lang: Lang = "sv"
 ) -> HTMLResponse:
     """The meeting's lägesbild as one self-contained printable HTML page."""
     from geo_service.reports.meeting import meeting_report_html
@@ -130,7 +130,7 @@ def lagesbild_html(
     summary="Lägesbild as PDF",
 )
 def lagesbild_pdf(
-    meeting_date: date, session: SessionDep, principal: PlaceReader, lang: Lang = "sv"
+    meeting_date: Day, session: SessionDep, principal: PlaceReader, lang: Lang = "sv"
 ) -> Response:
     """The meeting's lägesbild as PDF."""
     from geo_service.reports.meeting import meeting_report_html

@@ -1,6 +1,6 @@
 """/api/v1/places: the places an EST group talks about (create, read, update, delete)."""
 
-from datetime import date
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
@@ -10,7 +10,7 @@ from geo_service.api.problems import NOT_FOUND, TENANT_ERRORS, problem_responses
 from geo_service.api.routers.priorities import MEETING_ERRORS
 from geo_service.api.routes import get_list
 from geo_service.api.schemas import examples as ex
-from geo_service.api.schemas.fields import PathId
+from geo_service.api.schemas.fields import Day, PathId
 from geo_service.api.schemas.periods import PlaceSeries
 from geo_service.api.schemas.priorities import PlaceIn, PlaceOut, PlacePatch
 from geo_service.priorities import places
@@ -30,7 +30,7 @@ def list_places(session: SessionDep, principal: PlaceReader) -> list[dict]:
 
 
 @router.get("/places/{place_id}", response_model=PlaceOut, responses=NOT_FOUND, summary="One place")
-def get_place(place_id: int, session: SessionDep, principal: PlaceReader) -> dict:
+def get_place(place_id: PathId, session: SessionDep, principal: PlaceReader) -> dict:
     """One place of the municipality, geometry as GeoJSON in WGS84."""
     return places.get_place(session, principal.tenant, place_id)
 
@@ -45,7 +45,7 @@ def get_series(
     place_id: PathId,
     session: SessionDep,
     principal: PlaceReader,
-    meeting: date = Query(..., description="Meeting date, YYYY-MM-DD: its run's periods."),
+    meeting: Annotated[Day, Query(description="Meeting date, YYYY-MM-DD: its run's periods.")],
     periods: int = Query(26, ge=2, le=130, description="How many periods, newest last."),
 ) -> dict:
     """The place's events per period up to the meeting against its usual level (the mean of
@@ -76,7 +76,7 @@ def create_place(body: PlaceIn, session: SessionDep, principal: PlaceWriter) -> 
     summary="Change a place",
 )
 def update_place(
-    place_id: int, body: PlacePatch, session: SessionDep, principal: PlaceWriter
+    place_id: PathId, body: PlacePatch, session: SessionDep, principal: PlaceWriter
 ) -> dict:
     """Change the given fields of a place (name, aliases, geometry …); the change is audited."""
     changes = body.model_dump(exclude_unset=True)
@@ -91,7 +91,7 @@ def update_place(
     responses=problem_responses(404, 429),
     summary="Delete a place",
 )
-def delete_place(place_id: int, session: SessionDep, principal: PlaceWriter) -> Response:
+def delete_place(place_id: PathId, session: SessionDep, principal: PlaceWriter) -> Response:
     """Delete a place with its measures; its events keep their points."""
     places.delete_place(session, principal.tenant, place_id)
     audit(session, principal, "place.delete", f"place/{place_id}", {})

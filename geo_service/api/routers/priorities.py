@@ -1,13 +1,13 @@
 """GET /api/v1/priorities: ranked places for an EST meeting, with components and reasons."""
 
-from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
 from geo_service.api.auth import Principal
 from geo_service.api.deps import PlaceReader, SessionDep
 from geo_service.api.problems import TENANT_ERRORS, problem_responses
+from geo_service.api.schemas.fields import Day
 from geo_service.api.schemas.priorities import Priorities
 from geo_service.priorities.disclosure import disclose_items
 from geo_service.priorities.service import priorities_for_meeting
@@ -50,7 +50,7 @@ def present(items: list[dict[str, Any]], principal: Principal, lang: Lang) -> li
 def get_priorities(
     session: SessionDep,
     principal: PlaceReader,
-    meeting: date = Query(..., description="Meeting date, YYYY-MM-DD."),
+    meeting: Annotated[Day, Query(description="Meeting date, YYYY-MM-DD.")],
     lang: Lang = "sv",
 ) -> dict[str, Any]:
     """Every place ranked for the meeting; ties break on place id."""

@@ -7,6 +7,7 @@ from geo_service.api.deps import SessionDep, Staff
 from geo_service.api.problems import TENANT_ERRORS, problem_responses
 from geo_service.api.routes import get_list
 from geo_service.api.schemas import examples as ex
+from geo_service.api.schemas.fields import BIGINT_ID_MAX, OFFSET
 from geo_service.api.schemas.ingest import ImportReportOut, QuarantineRow
 from geo_service.ingest.quarantine import list_quarantine
 from geo_service.ingest.retry import retry_quarantine
@@ -18,11 +19,11 @@ router = APIRouter(tags=["quarantine"], responses=TENANT_ERRORS)
 def get_quarantine(
     principal: Staff,
     session: SessionDep,
-    batch_id: int | None = Query(None, ge=1),
+    batch_id: int | None = Query(None, ge=1, le=BIGINT_ID_MAX),
     reason_code: str | None = Query(None, max_length=40),
     include_resolved: bool = False,
     limit: int = Query(100, ge=1, le=5000),
-    offset: int = Query(0, ge=0),
+    offset: int = OFFSET,
 ) -> list[QuarantineRow]:
     """Quarantined rows (text redacted), newest import first; the read is audited."""
     rows = list_quarantine(
@@ -50,7 +51,7 @@ def get_quarantine(
 def post_retry(
     principal: Staff,
     session: SessionDep,
-    batch_id: int | None = Query(None, ge=1),
+    batch_id: int | None = Query(None, ge=1, le=BIGINT_ID_MAX),
     reason_code: str | None = Query(None, max_length=40),
 ) -> list[ImportReportOut]:
     """Run unresolved quarantined rows through the pipeline again; one report per old import."""

@@ -10,6 +10,8 @@ from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 INT4_MAX = 2**31 - 1
 """The largest PostgreSQL `integer` (ids of places, measures, meetings' rows)."""
+BIGINT_ID_MAX = 2**62
+"""The largest id taken for a `bigint` id (runs, events, import batches): well inside int8."""
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2100, 12, 31)
 """Dates outside these are no one's record: refused instead of overflowing date arithmetic."""
@@ -41,8 +43,11 @@ class RequestBody(BaseModel):
         return no_nul(value)
 
 
+Text = Annotated[str, AfterValidator(no_nul)]
+"""A text parameter (a form field, say) without NUL bytes."""
 Day = Annotated[date, AfterValidator(sensible_day)]
 Moment = Annotated[datetime, AfterValidator(sensible_day)]
 Int4Id = Annotated[int, Field(ge=1, le=INT4_MAX)]
 PathId = Annotated[int, Path(ge=1, le=INT4_MAX, description="The record's id.")]
+BigPathId = Annotated[int, Path(ge=1, le=BIGINT_ID_MAX, description="The record's id.")]
 OFFSET = Query(0, ge=0, le=INT4_MAX)

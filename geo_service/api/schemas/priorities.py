@@ -11,13 +11,13 @@ from geo_service.api.schemas.fields import Day, Int4Id, RequestBody
 from geo_service.priorities.service import MeetingPriorities
 
 
-class PlaceIn(BaseModel):
+class PlaceIn(RequestBody):
     model_config = ConfigDict(json_schema_extra={"examples": [ex.PLACE_IN, ex.PLACE_POINT_IN]})
 
     name: str = Field(min_length=1, max_length=200)
     kind: str = "other"
     aliases: list[str] = Field(default_factory=list)
-    area_id: int | None = None
+    area_id: Int4Id | None = None
     note: str | None = None
     geometry: dict[str, Any] = Field(
         description="GeoJSON Point, Polygon or MultiPolygon in WGS84 (EPSG:4326)."
@@ -25,13 +25,13 @@ class PlaceIn(BaseModel):
     radius_m: float | None = Field(None, gt=0, le=5000, description="For a Point: circle radius.")
 
 
-class PlacePatch(BaseModel):
+class PlacePatch(RequestBody):
     model_config = ConfigDict(json_schema_extra={"examples": [ex.PLACE_PATCH]})
 
     name: str | None = Field(None, min_length=1, max_length=200)
     kind: str | None = None
     aliases: list[str] | None = None
-    area_id: int | None = None
+    area_id: Int4Id | None = None
     note: str | None = None
     geometry: dict[str, Any] | None = None
     radius_m: float | None = Field(None, gt=0, le=5000)

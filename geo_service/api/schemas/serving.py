@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from geo_service.api.schemas import examples as ex
+from geo_service.api.schemas.fields import RequestBody
 
 CELL_EXAMPLE = ex.CELL
 
@@ -144,7 +145,7 @@ class RunList(Page):
     items: list[RunSummary]
 
 
-class RunRequest(BaseModel):
+class RunRequest(RequestBody):
     """Parameters of a new run; anything omitted takes the municipality's defaults."""
 
     model_config = ConfigDict(
