@@ -7,6 +7,7 @@ Requests go as the admin of a tenant of its own (9874), so that they reach the h
 """
 
 import copy
+import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
@@ -168,6 +169,9 @@ BODIES: dict[str, dict[str, Any]] = {
     "MeasureIn": {"place_id": 1, "kind": "patrol", "title": "Vandring", "start_date": "2025-03-01"},
     "MeasurePatch": {},
     "ObservationIn": {"category": "klotter", "occurred_at": "2025-03-20T12:00", "place": "x"},
+    "ObservationCorrection": {},
+    "WalkIn": {"name": "Kvällsvandring", "walk_date": "2025-03-20"},
+    "WalkChange": {},
 }
 
 
@@ -187,7 +191,7 @@ def test_a_bad_body_field_is_a_4xx_naming_it(
         o.get("type") == "array" for o in kind.get("anyOf", [])
     )
     body[field] = [value] if takes_list else value
-    url = path.replace("{place_id}", "1").replace("{measure_id}", "1")
+    url = re.sub(r"\{\w+_id\}", "1", path)
     response = client.request(method.upper(), url, params={"municipality": MC}, json=body)
     _assert_names(response, field)
 
