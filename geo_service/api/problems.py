@@ -17,6 +17,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException
 
 from geo_service.errors import (
+    Busy,
     Conflict,
     Forbidden,
     GeoServiceError,
@@ -97,10 +98,16 @@ def problem_body(
     return body.model_dump(exclude_none=True)
 
 
-def problem(status: int, code: str, detail: str, errors: list[dict] | None = None) -> JSONResponse:
+def problem(
+    status: int,
+    code: str,
+    detail: str,
+    errors: list[dict] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     """A problem+json response."""
     body = problem_body(status, code, detail, errors)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
 PROBLEM_REF = "#/components/schemas/Problem"
@@ -148,7 +155,8 @@ _PROBLEMS: dict[int, tuple[str, str, str]] = {
         "An unexpected error occurred; it has been logged.",
     ),
     503: (
-        "Database unavailable",
+        "Database unavailable, or the pool for PDFs and large GeoJSON full (server_busy, with "
+        "Retry-After)",
         "database_unavailable",
         "The database cannot be reached right now.",
     ),
@@ -229,7 +237,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(GeoServiceError)
     async def _domain(_: Request, exc: GeoServiceError) -> JSONResponse:
-        return problem(http_status(exc), exc.code, exc.message)
+        retry = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Busy) else None
+        return problem(http_status(exc), exc.code, exc.message, headers=retry)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
