@@ -34,6 +34,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import numpy as np
@@ -243,25 +244,18 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(url: str, **env: str) -> Iterator[tuple[str, subprocess.Popen]]:
-    """A `geo-service serve` process on a free loopback port with its shipped defaults."""
-    port = free_port()
-    environ = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("GEO_SERVICE_") or k == "GEO_SERVICE_DATABASE_URL"
-    }
-    environ |= {"GEO_SERVICE_DATABASE_URL": url, **env}
-    exe = str(Path(sys.executable).with_name("geo-service"))
+def started(
+    cmd: list[str], environ: dict[str, str], probe: str, port: int
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A server process on 127.0.0.1:port, yielded once `probe` answers; stopped afterwards."""
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
-    cmd = [exe, "serve", "--host", "127.0.0.1", "--port", str(port)]
     proc = subprocess.Popen(cmd, env=environ, cwd=tempfile.gettempdir(), stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base}/api/v1/health", timeout=2).status_code < 500:
+                if httpx.get(f"{base}{probe}", timeout=2).status_code < 500:
                     break
             if proc.poll() is not None or time.monotonic() > deadline:
                 log.seek(0)
@@ -276,6 +270,31 @@ def serve(url: str, **env: str) -> Iterator[tuple[str, subprocess.Popen]]:
             proc.kill()
             proc.wait()
         log.close()
+
+
+def serve(url: str, **env: str) -> contextlib.AbstractContextManager[tuple[str, subprocess.Popen]]:
+    """A `geo-service serve` process on a free loopback port with its shipped defaults."""
+    port = free_port()
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("GEO_SERVICE_") or k == "GEO_SERVICE_DATABASE_URL"
+    }
+    environ |= {"GEO_SERVICE_DATABASE_URL": url, **env}
+    exe = str(Path(sys.executable).with_name("geo-service"))
+    cmd = [exe, "serve", "--host", "127.0.0.1", "--port", str(port)]
+    return started(cmd, environ, "/api/v1/health", port)
+
+
+def serve_tipg(url: str, venv: Path) -> contextlib.AbstractContextManager[tuple[str, Any]]:
+    """tipg (its defaults, one uvicorn worker) from its own virtualenv on the same database."""
+    port = free_port()
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    environ = {"PATH": os.environ.get("PATH", ""), "DATABASE_URL": dsn}
+    environ |= {"TIPG_DB_SCHEMAS": '["public"]'}
+    cmd = [str(venv / "bin" / "uvicorn"), "tipg.main:app", "--host", "127.0.0.1"]
+    cmd += ["--port", str(port), "--log-level", "warning"]
+    return started(cmd, environ, "/collections", port)
 
 
 def _descendants(pid: int) -> list[int]:
@@ -560,6 +579,59 @@ def load_raw(
     return load_threads(label, work, len(tiles), seconds, max_requests)
 
 
+# --------------------------------------------------------------------------- tipg
+
+Row = tuple[str, str, str, int, float, Result]
+
+
+def tipg_phase(
+    url: str,
+    venv: Path,
+    sets: list[tuple[str, str, int]],
+    tiles: list[tuple[int, int, int]],
+    seconds: float,
+    max_requests: int,
+) -> list[Row]:
+    """tipg's tiles of the QGIS view v_hotspot_cells (the latest run's cells, one municipality
+    by property filter) at the same tiles and connections; nothing when tipg is not installed."""
+    if not (venv / "bin" / "uvicorn").exists():
+        print(f"# tipg: not installed in {venv}; skipped")
+        return []
+    rows: list[Row] = []
+    with serve_tipg(url, venv) as (base, proc):
+        for name, mc, _run in sets:
+            ps = [
+                f"/collections/public.v_hotspot_cells/tiles/WebMercatorQuad/{z}/{x}/{y}"
+                f"?municipality_code={mc}"
+                for z, x, y in tiles
+            ]
+            full, errs, size = survey(base, ps, "")
+            r = measured(proc, "tipg (v_hotspot_cells)", base, ps, "", seconds, max_requests)
+            r.errors += errs
+            rows.append((name, "hotspots", "", full, size, r))
+    return rows
+
+
+def side_by_side(results: list[Row]) -> None:
+    """Uncached hotspot tiles of the server against tipg's on the same view and tiles."""
+    found = {
+        (name, r.label.split(" (")[0]): r
+        for name, layer, _, _, _, r in results
+        if layer == "hotspots"
+    }
+    names = sorted({name for name, _ in found})
+    print(f"\nUncached hotspot tiles, {CLIENTS} connections: server (cache off) against tipg")
+    for name in names:
+        ours, theirs = found.get((name, "server, no cache")), found.get((name, "tipg"))
+        if ours is None or theirs is None:
+            continue
+        verdict = "met" if ours.rate >= theirs.rate and not ours.errors else "NOT met"
+        print(
+            f"- {name}: server {ours.rate:,.0f} tiles/s (p99 {ours.p99_ms:.0f} ms), tipg "
+            f"{theirs.rate:,.0f} tiles/s (p99 {theirs.p99_ms:.0f} ms): target >= tipg {verdict}"
+        )
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -569,6 +641,12 @@ def main() -> None:
     ap.add_argument("--max-requests", type=int, default=200_000, help="Cap per load phase.")
     ap.add_argument("--events", type=int, default=1_000_000, help="Synthetic events (9801).")
     ap.add_argument("--rebuild", action="store_true", help="Regenerate the synthetic events.")
+    ap.add_argument(
+        "--tipg-venv",
+        type=Path,
+        default=Path(os.environ.get("TIPG_VENV", "/tmp/tipg-venv")),
+        help="A virtualenv with tipg and uvicorn (pip install tipg uvicorn); skipped if absent.",
+    )
     args = ap.parse_args()
 
     url = os.environ.get("GEO_SERVICE_DATABASE_URL") or DEFAULT_URL
@@ -642,6 +720,8 @@ def main() -> None:
                 r = measured(proc, "server, no cache", base, ps, keys[mc], s, m)
                 r.errors += errs
                 results.append((name, layer, "", full, size, r))
+    tipg = tipg_phase(url, args.tipg_venv, sets, tiles, s, m)
+    results += tipg
     for name, mc, run in sets:
         for layer in LAYERS:
             r = load_raw("raw ST_AsMVT (no HTTP)", engine, layer, mc, run, tiles, s, m)
@@ -671,6 +751,7 @@ def main() -> None:
             f"{r.rate:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | "
             f"{'' if math.isnan(r.cpu_us) else f'{r.cpu_us:,.0f}'} | {r.errors} |"
         )
+    side_by_side(results)
     target = [
         r for name, layer, note, *_, r in results if layer == "hotspots" and note == "run in URL"
     ]
