@@ -465,7 +465,7 @@ def load_http(
     """wrk when installed, else 8 Python threads with one keep-alive httpx client each."""
     if shutil.which("wrk"):
         return load_wrk(label, base, paths, token, seconds, max_requests)
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     def work(t: int) -> Callable[[int], bool]:
         client = httpx.Client(base_url=base, headers=headers)
@@ -504,7 +504,7 @@ def measured(
 def survey(base: str, paths: list[str], token: str) -> tuple[int, int, float]:
     """One pass over the list (warms the cache): (tiles with data, errors, mean bytes)."""
     sizes, errors = [], 0
-    auth = {"Authorization": f"Bearer {token}"}
+    auth = {"Authorization": f"Bearer {token}"} if token else {}
     with httpx.Client(base_url=base, headers=auth, timeout=120) as client:
         for p in paths:
             r = client.get(p)
@@ -642,6 +642,9 @@ def main() -> None:
     ap.add_argument("--events", type=int, default=1_000_000, help="Synthetic events (9801).")
     ap.add_argument("--rebuild", action="store_true", help="Regenerate the synthetic events.")
     ap.add_argument(
+        "--uncached-only", action="store_true", help="Only the cache-off server and tipg."
+    )
+    ap.add_argument(
         "--tipg-venv",
         type=Path,
         default=Path(os.environ.get("TIPG_VENV", "/tmp/tipg-venv")),
@@ -695,10 +698,11 @@ def main() -> None:
 
     results: list[tuple[str, str, str, int, float, Result]] = []
     s, m = args.seconds, args.max_requests
+    sets_cached = [] if args.uncached_only else sets
     with serve(url) as (base, proc):
         nodelay = probe_nodelay(base, proc)
         print(f"# TCP_NODELAY on an accepted keep-alive socket: {nodelay}")
-        for name, mc, run in sets:
+        for name, mc, run in sets_cached:
             for layer in LAYERS:
                 ps = paths(layer, mc, run if layer != "events_agg" else None)
                 full, errs, size = survey(base, ps, keys[mc])
@@ -722,7 +726,7 @@ def main() -> None:
                 results.append((name, layer, "", full, size, r))
     tipg = tipg_phase(url, args.tipg_venv, sets, tiles, s, m)
     results += tipg
-    for name, mc, run in sets:
+    for name, mc, run in sets_cached:
         for layer in LAYERS:
             r = load_raw("raw ST_AsMVT (no HTTP)", engine, layer, mc, run, tiles, s, m)
             results.append((name, layer, "", 0, 0.0, r))

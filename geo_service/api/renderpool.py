@@ -16,12 +16,13 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Hashable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 from fastapi import FastAPI
 
 from geo_service.config import Settings
-from geo_service.errors import Busy
+from geo_service.errors import Busy, Unavailable
 from geo_service.reports.pdf import html_to_pdf
 from geo_service.tiles.cache import LRUCache
 
@@ -121,4 +122,8 @@ async def cached_render(
 async def pdf_of(pool: RenderPool, html: str) -> bytes:
     """The PDF of a self-contained HTML page, drawn in the pool's processes."""
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(pool.processes(), html_to_pdf, html)
+    try:
+        return await loop.run_in_executor(pool.processes(), html_to_pdf, html)
+    except BrokenProcessPool:  # a renderer died (killed, out of memory): start afresh next time
+        pool.shutdown()
+        raise Unavailable("pdf_unavailable", "The PDF renderer stopped; try again.") from None

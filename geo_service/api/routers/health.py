@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from geo_service.api.auth import principal_from_header
 from geo_service.api.deps import SessionDep, bearer
+from geo_service.api.problems import problem_responses
 from geo_service.api.schemas import examples as ex
 from geo_service.db.migrate import head_revision
 
@@ -62,7 +63,10 @@ def _admin_details(session: Session, health: Health, mc: str) -> None:
     "/health",
     response_model=Health,
     response_model_exclude_none=True,
-    responses={200: ex.json_example(ex.HEALTH)},
+    responses={
+        200: ex.json_example(ex.HEALTH),
+        **problem_responses(401, notes={401: "A token was sent, but it is unknown or revoked"}),
+    },
     summary="Service and database health",
 )
 def health(
