@@ -88,9 +88,13 @@ async def _take_slot(pool: RenderPool) -> None:
 
 
 async def cached_render(
-    pool: RenderPool, key: Hashable, produce: Callable[[], Awaitable[bytes]]
+    pool: RenderPool,
+    key: Hashable,
+    produce: Callable[[], Awaitable[bytes]],
+    gated: bool = True,
 ) -> bytes:
-    """The cached bytes for `key`, else `produce()` run in a slot (one render per key at a time)."""
+    """The cached bytes for `key`, else `produce()` (one at a time per key), in a slot when
+    `gated` (cheap answers that are only worth caching take none)."""
     found = pool.cache.get(key)
     if found is not None:
         return found
@@ -100,11 +104,13 @@ async def cached_render(
     future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
     pool.inflight[key] = future
     try:
-        await _take_slot(pool)
+        if gated:
+            await _take_slot(pool)
         try:
             data = await produce()
         finally:
-            pool.slots.release()
+            if gated:
+                pool.slots.release()
         pool.cache.put(key, data)
         future.set_result(data)
         return data

@@ -13,7 +13,13 @@ from geo_service.api.auth import Principal, audit
 from geo_service.api.deps import PlaceReader, PlaceWriter, SessionDep
 from geo_service.api.problems import NOT_FOUND, TENANT_ERRORS, problem_responses
 from geo_service.api.renderpool import cached_render, pdf_of, render_pool
-from geo_service.api.routers.priorities import MEETING_ERRORS, SETTINGS_EXAMPLE, Lang, present
+from geo_service.api.routers.priorities import (
+    MEETING_ERRORS,
+    SETTINGS_EXAMPLE,
+    Lang,
+    present,
+    released_fingerprint,
+)
 from geo_service.api.routes import get_list
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.priorities import Comparison, Snapshot
@@ -143,7 +149,7 @@ async def lagesbild_pdf(
     """The meeting's lägesbild as PDF, rendered in the bounded pool and cached per meeting,
     role and language while its data are unchanged."""
     mc = principal.tenant
-    fingerprint = await run_in_threadpool(_fingerprint, session, mc, meeting_date)
+    fingerprint = await run_in_threadpool(released_fingerprint, session, mc, meeting_date)
     key = ("lagesbild.pdf", mc, meeting_date, principal.role, lang, fingerprint)
     pool = render_pool(request.app)
 
@@ -157,15 +163,6 @@ async def lagesbild_pdf(
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{name}"'},
     )
-
-
-def _fingerprint(session: Session, mc: str, meeting: date) -> str:
-    """What the lägesbild depends on; the connection goes back to the pool before any wait."""
-    from geo_service.reports.fingerprint import meeting_report_fingerprint
-
-    found = meeting_report_fingerprint(session, mc, meeting)
-    session.commit()
-    return found
 
 
 def _html(session: Session, mc: str, meeting: date, lang: str) -> str:
