@@ -132,7 +132,14 @@ def report(title: str, routes: dict[str, Route], seconds: float, cpu: float) -> 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seconds", type=float, default=10.0, help="Length of each phase.")
+    ap.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        help="NAME=VALUE for the server, e.g. GEO_SERVICE_WORKERS=2 (repeatable).",
+    )
     args = ap.parse_args()
+    extra = dict(e.split("=", 1) for e in args.env)
     url = os.environ.get("GEO_SERVICE_DATABASE_URL") or DEFAULT_URL
     engine = prepare_database(url)
     run, ready = ensure_demo(engine)
@@ -147,12 +154,12 @@ def main() -> None:
         f"{args.seconds:.0f} s per phase, one server worker"
     )
     s = args.seconds
-    with serve(url) as (base, proc):
+    with serve(url, **extra) as (base, proc):
         prio, cpu = measured(proc, base, token, {"priorities": (50, [PRIORITIES])}, s)
         report("1. priorities", prio, s, cpu)
         geo, cpu = measured(proc, base, token, {"hotspots.geojson": (50, GEOJSON)}, s)
         report("2. hotspots GeoJSON (cached)", geo, s, cpu)
-    with serve(url, GEO_SERVICE_RENDER_CACHE_SIZE="0") as (base, proc):
+    with serve(url, GEO_SERVICE_RENDER_CACHE_SIZE="0", **extra) as (base, proc):
         mix = {
             "lagesbild.pdf": (25, PDFS),
             "health": (15, [HEALTH]),

@@ -44,6 +44,12 @@ class Settings(BaseSettings):
         120, gt=0, description="Sustained write requests per minute per token (429 beyond)."
     )
     write_burst: int = Field(30, ge=1, description="Write requests a token may send at once.")
+    worker_threads: int = Field(
+        40,
+        ge=1,
+        description="Threads per process for blocking work such as database calls; keep it "
+        "at most db_pool_size + db_max_overflow so that no thread waits for a connection.",
+    )
     db_pool_size: int = Field(10, ge=1, description="Database connections kept open per process.")
     db_max_overflow: int = Field(
         30, ge=0, description="Extra connections opened under load, closed when returned."

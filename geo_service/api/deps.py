@@ -61,7 +61,9 @@ def authenticate(
     _: HTTPAuthorizationCredentials | None = Security(bearer),
 ) -> Principal:
     """The caller from the Authorization header; anonymous callers become `public`."""
-    return principal_from_header(session, request.headers.get("authorization", ""))
+    principal = principal_from_header(session, request.headers.get("authorization", ""))
+    session.commit()  # a connection is held only while a query runs, not between the steps
+    return principal
 
 
 def require(*roles: str) -> Callable[..., Principal]:
@@ -98,6 +100,7 @@ def tenant_access(*roles: str, query: Any = MUNICIPALITY_QUERY) -> Callable[...,
         session: SessionDep, municipality: str = query, principal: Principal = Depends(allowed)
     ) -> Principal:
         scope(session, principal, municipality)
+        session.commit()
         return replace(principal, municipality_code=municipality)
 
     return dependency

@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from geo_service.errors import (
@@ -260,6 +261,16 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _database(_: Request, exc: OperationalError) -> JSONResponse:
         log.error("database unavailable: %s", exc)
         return problem(503, "database_unavailable", "The database cannot be reached right now.")
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool(_: Request, exc: PoolTimeout) -> JSONResponse:
+        log.warning("no database connection free: %s", type(exc).__name__)
+        return problem(
+            503,
+            "server_busy",
+            "Every database connection is in use; try again shortly.",
+            headers={"Retry-After": "1"},
+        )
 
     @app.exception_handler(DataError)
     async def _data(_: Request, exc: DataError) -> JSONResponse:
