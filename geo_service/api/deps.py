@@ -41,8 +41,8 @@ def get_session(request: Request) -> Iterator[Session]:
         session.commit()
 
 
-def get_settings(request: Request) -> Settings:
-    """The settings the app was created with."""
+async def get_settings(request: Request) -> Settings:
+    """The settings the app was created with (async: no I/O, so no worker-thread step)."""
     return request.app.state.settings
 
 
@@ -69,7 +69,8 @@ def authenticate(
 def require(*roles: str) -> Callable[..., Principal]:
     """A dependency that lets through only the given roles (`public` = anonymous allowed)."""
 
-    def dependency(principal: Principal = Depends(authenticate)) -> Principal:
+    async def dependency(principal: Principal = Depends(authenticate)) -> Principal:
+        # async: a check without I/O needs no worker-thread step
         if principal.role not in roles:
             if principal.role == PUBLIC:
                 raise Unauthorized("unauthorized", "This endpoint needs a token.")
