@@ -151,7 +151,7 @@ def main() -> None:
         f"# {platform.node()}: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"{dt.datetime.now():%Y-%m-%d %H:%M}, load average {os.getloadavg()[0]:.1f}; "
         f"demo {MC} run {run} ready in {ready:.1f} s; {CONNECTIONS} connections, "
-        f"{args.seconds:.0f} s per phase, one server worker"
+        f"{args.seconds:.0f} s per phase; server settings: {extra or 'as shipped (one worker)'}"
     )
     s = args.seconds
     with serve(url, **extra) as (base, proc):
