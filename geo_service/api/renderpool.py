@@ -10,8 +10,11 @@ meeting, role and language; concurrent requests for the same key share one rende
 """
 
 import asyncio
+import contextlib
+import ctypes
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Awaitable, Callable, Hashable
@@ -28,6 +31,7 @@ from geo_service.tiles.cache import LRUCache
 
 POLL_SECONDS = 0.01
 NICENESS = 10
+PR_SET_PDEATHSIG = 1
 
 
 @dataclass
@@ -48,13 +52,13 @@ class RenderPool:
         )  # fmt: skip
 
     def processes(self) -> ProcessPoolExecutor:
-        """The PDF processes, started on first use (forkserver: no threads copied by fork)."""
+        """The PDF processes, started on first use (spawned: no threads copied by fork, and
+        children of this process, so they end with it)."""
         if self._processes is None:
             self._processes = ProcessPoolExecutor(
                 self.settings.render_processes,
-                mp_context=multiprocessing.get_context("forkserver"),
-                initializer=os.nice,
-                initargs=(NICENESS,),
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=renderer_started,
                 max_tasks_per_child=100,
             )
         return self._processes
@@ -63,6 +67,17 @@ class RenderPool:
         if self._processes is not None:
             self._processes.shutdown(wait=False, cancel_futures=True)
             self._processes = None
+
+
+def renderer_started() -> None:
+    """In a renderer: low CPU priority, and end when the server process ends (Linux), so that
+    a server stopped by a signal leaves no renderer behind."""
+    os.nice(NICENESS)
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() == 1:  # the server ended before the line above
+        os._exit(0)
 
 
 def render_pool(app: FastAPI) -> RenderPool:
