@@ -34,6 +34,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import numpy as np
@@ -243,25 +244,18 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(url: str, **env: str) -> Iterator[tuple[str, subprocess.Popen]]:
-    """A `geo-service serve` process on a free loopback port with its shipped defaults."""
-    port = free_port()
-    environ = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("GEO_SERVICE_") or k == "GEO_SERVICE_DATABASE_URL"
-    }
-    environ |= {"GEO_SERVICE_DATABASE_URL": url, **env}
-    exe = str(Path(sys.executable).with_name("geo-service"))
+def started(
+    cmd: list[str], environ: dict[str, str], probe: str, port: int
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A server process on 127.0.0.1:port, yielded once `probe` answers; stopped afterwards."""
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
-    cmd = [exe, "serve", "--host", "127.0.0.1", "--port", str(port)]
     proc = subprocess.Popen(cmd, env=environ, cwd=tempfile.gettempdir(), stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base}/api/v1/health", timeout=2).status_code < 500:
+                if httpx.get(f"{base}{probe}", timeout=2).status_code < 500:
                     break
             if proc.poll() is not None or time.monotonic() > deadline:
                 log.seek(0)
@@ -276,6 +270,31 @@ def serve(url: str, **env: str) -> Iterator[tuple[str, subprocess.Popen]]:
             proc.kill()
             proc.wait()
         log.close()
+
+
+def serve(url: str, **env: str) -> contextlib.AbstractContextManager[tuple[str, subprocess.Popen]]:
+    """A `geo-service serve` process on a free loopback port with its shipped defaults."""
+    port = free_port()
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("GEO_SERVICE_") or k == "GEO_SERVICE_DATABASE_URL"
+    }
+    environ |= {"GEO_SERVICE_DATABASE_URL": url, **env}
+    exe = str(Path(sys.executable).with_name("geo-service"))
+    cmd = [exe, "serve", "--host", "127.0.0.1", "--port", str(port)]
+    return started(cmd, environ, "/api/v1/health", port)
+
+
+def serve_tipg(url: str, venv: Path) -> contextlib.AbstractContextManager[tuple[str, Any]]:
+    """tipg (its defaults, one uvicorn worker) from its own virtualenv on the same database."""
+    port = free_port()
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    environ = {"PATH": os.environ.get("PATH", ""), "DATABASE_URL": dsn}
+    environ |= {"TIPG_DB_SCHEMAS": '["public"]'}
+    cmd = [str(venv / "bin" / "uvicorn"), "tipg.main:app", "--host", "127.0.0.1"]
+    cmd += ["--port", str(port), "--log-level", "warning"]
+    return started(cmd, environ, "/collections", port)
 
 
 def _descendants(pid: int) -> list[int]:
@@ -446,7 +465,7 @@ def load_http(
     """wrk when installed, else 8 Python threads with one keep-alive httpx client each."""
     if shutil.which("wrk"):
         return load_wrk(label, base, paths, token, seconds, max_requests)
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     def work(t: int) -> Callable[[int], bool]:
         client = httpx.Client(base_url=base, headers=headers)
@@ -485,7 +504,7 @@ def measured(
 def survey(base: str, paths: list[str], token: str) -> tuple[int, int, float]:
     """One pass over the list (warms the cache): (tiles with data, errors, mean bytes)."""
     sizes, errors = [], 0
-    auth = {"Authorization": f"Bearer {token}"}
+    auth = {"Authorization": f"Bearer {token}"} if token else {}
     with httpx.Client(base_url=base, headers=auth, timeout=120) as client:
         for p in paths:
             r = client.get(p)
@@ -560,6 +579,76 @@ def load_raw(
     return load_threads(label, work, len(tiles), seconds, max_requests)
 
 
+# --------------------------------------------------------------------------- tipg
+
+Row = tuple[str, str, str, int, float, Result]
+
+
+PLAIN_VIEW = text("""
+CREATE OR REPLACE VIEW bench_hotspot_cells AS
+SELECT c.municipality_code, c.run_id, c.cell AS id, lower(to_hex(c.cell)) AS cell, c.category,
+       c.final_z AS z, c.final_p AS p, c.trend_tau, c.confirmed, c.uncertain, c.total, h.geom
+FROM analysis_cell c JOIN h3_cell h ON h.cell = c.cell
+""")
+"""The same cells as v_hotspot_cells without its row numbering, so that tipg's bounding-box
+filter reaches h3_cell's index: the fairest plain-table baseline (benchmark database only)."""
+
+
+def tipg_phase(
+    url: str,
+    engine: Engine,
+    venv: Path,
+    sets: list[tuple[str, str, int]],
+    tiles: list[tuple[int, int, int]],
+    seconds: float,
+    max_requests: int,
+) -> list[Row]:
+    """tipg's tiles of the QGIS view v_hotspot_cells (the latest run's cells) and of a plain
+    view of the same cells, one municipality and run by property filter, at the same tiles and
+    connections; nothing when tipg is not installed."""
+    if not (venv / "bin" / "uvicorn").exists():
+        print(f"# tipg: not installed in {venv}; skipped")
+        return []
+    with engine.begin() as conn:
+        conn.execute(PLAIN_VIEW)
+    rows: list[Row] = []
+    with serve_tipg(url, venv) as (base, proc):
+        for name, mc, run in sets:
+            for view, query in (
+                ("v_hotspot_cells", f"municipality_code={mc}"),
+                ("bench_hotspot_cells", f"municipality_code={mc}&run_id={run}"),
+            ):
+                ps = [
+                    f"/collections/public.{view}/tiles/WebMercatorQuad/{z}/{x}/{y}?{query}"
+                    for z, x, y in tiles
+                ]
+                full, errs, size = survey(base, ps, "")
+                r = measured(proc, f"tipg ({view})", base, ps, "", seconds, max_requests)
+                r.errors += errs
+                rows.append((name, "hotspots", "", full, size, r))
+    return rows
+
+
+def side_by_side(results: list[Row]) -> None:
+    """Uncached hotspot tiles of the server against tipg's on the same cells and tiles."""
+    ours = {
+        name: r
+        for name, layer, _, _, _, r in results
+        if layer == "hotspots" and r.label.startswith("server, no")
+    }
+    print(f"\nUncached hotspot tiles, {CLIENTS} connections: server (cache off) against tipg")
+    for name, layer, _, _, _, theirs in results:
+        mine = ours.get(name)
+        if layer != "hotspots" or not theirs.label.startswith("tipg") or mine is None:
+            continue
+        verdict = "met" if mine.rate >= theirs.rate and not mine.errors else "NOT met"
+        print(
+            f"- {name}: server {mine.rate:,.0f} tiles/s (p99 {mine.p99_ms:.0f} ms), "
+            f"{theirs.label.split(' (httpx')[0]} {theirs.rate:,.0f} tiles/s "
+            f"(p99 {theirs.p99_ms:.0f} ms): server >= tipg {verdict}"
+        )
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -569,6 +658,15 @@ def main() -> None:
     ap.add_argument("--max-requests", type=int, default=200_000, help="Cap per load phase.")
     ap.add_argument("--events", type=int, default=1_000_000, help="Synthetic events (9801).")
     ap.add_argument("--rebuild", action="store_true", help="Regenerate the synthetic events.")
+    ap.add_argument(
+        "--uncached-only", action="store_true", help="Only the cache-off server and tipg."
+    )
+    ap.add_argument(
+        "--tipg-venv",
+        type=Path,
+        default=Path(os.environ.get("TIPG_VENV", "/tmp/tipg-venv")),
+        help="A virtualenv with tipg and uvicorn (pip install tipg uvicorn); skipped if absent.",
+    )
     args = ap.parse_args()
 
     url = os.environ.get("GEO_SERVICE_DATABASE_URL") or DEFAULT_URL
@@ -617,10 +715,11 @@ def main() -> None:
 
     results: list[tuple[str, str, str, int, float, Result]] = []
     s, m = args.seconds, args.max_requests
+    sets_cached = [] if args.uncached_only else sets
     with serve(url) as (base, proc):
         nodelay = probe_nodelay(base, proc)
         print(f"# TCP_NODELAY on an accepted keep-alive socket: {nodelay}")
-        for name, mc, run in sets:
+        for name, mc, run in sets_cached:
             for layer in LAYERS:
                 ps = paths(layer, mc, run if layer != "events_agg" else None)
                 full, errs, size = survey(base, ps, keys[mc])
@@ -642,7 +741,9 @@ def main() -> None:
                 r = measured(proc, "server, no cache", base, ps, keys[mc], s, m)
                 r.errors += errs
                 results.append((name, layer, "", full, size, r))
-    for name, mc, run in sets:
+    tipg = tipg_phase(url, engine, args.tipg_venv, sets, tiles, s, m)
+    results += tipg
+    for name, mc, run in sets_cached:
         for layer in LAYERS:
             r = load_raw("raw ST_AsMVT (no HTTP)", engine, layer, mc, run, tiles, s, m)
             results.append((name, layer, "", 0, 0.0, r))
@@ -671,6 +772,7 @@ def main() -> None:
             f"{r.rate:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | "
             f"{'' if math.isnan(r.cpu_us) else f'{r.cpu_us:,.0f}'} | {r.errors} |"
         )
+    side_by_side(results)
     target = [
         r for name, layer, note, *_, r in results if layer == "hotspots" and note == "run in URL"
     ]

@@ -44,6 +44,28 @@ class Settings(BaseSettings):
         120, gt=0, description="Sustained write requests per minute per token (429 beyond)."
     )
     write_burst: int = Field(30, ge=1, description="Write requests a token may send at once.")
+    worker_threads: int = Field(
+        40,
+        ge=1,
+        description="Threads per process for blocking work such as database calls; keep it "
+        "at most db_pool_size + db_max_overflow so that no thread waits for a connection.",
+    )
+    db_pool_size: int = Field(10, ge=1, description="Database connections kept open per process.")
+    db_max_overflow: int = Field(
+        30, ge=0, description="Extra connections opened under load, closed when returned."
+    )
+    render_processes: int = Field(
+        1, ge=1, le=16, description="Processes that render PDFs (at low CPU priority)."
+    )
+    render_slots: int = Field(
+        2, ge=1, description="PDFs and large GeoJSON documents rendered at once per process."
+    )
+    render_wait_seconds: float = Field(
+        2.0, ge=0, description="How long a render waits for a slot before 503 server_busy."
+    )
+    render_cache_size: int = Field(
+        64, ge=0, description="Rendered PDFs and GeoJSON documents kept per process."
+    )
     tile_cache_size: int = Field(50_000, ge=0, description="Rendered tiles kept per process.")
     events_tile_seconds: int = Field(60, ge=0, description="Lifetime of cached event tiles.")
     auth_cache_seconds: int = Field(10, ge=0, description="Tile requests reuse token checks.")

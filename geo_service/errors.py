@@ -13,6 +13,17 @@ class GeoServiceError(Exception):
         self.code = code
         self.message = message
 
+    def __reduce__(self) -> tuple:
+        """Pickle by code and message (errors cross process pools whatever their __init__)."""
+        return _rebuild, (type(self), self.code, self.message, dict(self.__dict__))
+
+
+def _rebuild(cls: type[GeoServiceError], code: str, message: str, attrs: dict) -> GeoServiceError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(attrs, code=code, message=message)
+    return error
+
 
 class Invalid(GeoServiceError):
     """The input is invalid, and the message says how (the same as the base class, by name)."""
@@ -44,6 +55,14 @@ class TooLarge(GeoServiceError):
 
 class Unavailable(GeoServiceError):
     """A part the service needs is missing or cannot be reached right now."""
+
+
+class Busy(Unavailable):
+    """The bounded pool for expensive work is full; try again after `retry_after` seconds."""
+
+    def __init__(self, code: str, message: str, retry_after: int) -> None:
+        super().__init__(code, message)
+        self.retry_after = retry_after
 
 
 class NotFoundError(NotFound):

@@ -1,5 +1,9 @@
 """The FastAPI app factory."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.orm import sessionmaker
@@ -58,6 +62,16 @@ API_ROUTERS = (
 )
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    limiter = anyio.to_thread.current_default_thread_limiter()
+    limiter.total_tokens = app.state.settings.worker_threads
+    yield
+    pool = getattr(app.state, "render_pool", None)
+    if pool is not None:
+        pool.shutdown()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A configured app; the settings decide the database."""
     settings = settings or get_settings()
@@ -70,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         dependencies=[Depends(no_nul_parameters)],
+        lifespan=_lifespan,
     )
     install_docs(app)
     if settings.cors_origins:
@@ -81,7 +96,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.state.settings = settings
     install_log_redaction()
-    app.state.sessions = sessionmaker(get_engine(settings.database_url), expire_on_commit=False)
+    engine = get_engine(settings.database_url, settings.db_pool_size, settings.db_max_overflow)
+    app.state.sessions = sessionmaker(engine, expire_on_commit=False)
     install_problem_handlers(app)
     for module in API_ROUTERS:
         app.include_router(module.router, prefix=API_PREFIX)

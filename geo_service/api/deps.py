@@ -57,8 +57,8 @@ def get_session(request: Request) -> Iterator[Session]:
         session.commit()
 
 
-def get_settings(request: Request) -> Settings:
-    """The settings the app was created with."""
+async def get_settings(request: Request) -> Settings:
+    """The settings the app was created with (async: no I/O, so no worker-thread step)."""
     return request.app.state.settings
 
 
@@ -77,13 +77,16 @@ def authenticate(
     _: HTTPAuthorizationCredentials | None = Security(bearer),
 ) -> Principal:
     """The caller from the Authorization header; anonymous callers become `public`."""
-    return principal_from_header(session, request.headers.get("authorization", ""))
+    principal = principal_from_header(session, request.headers.get("authorization", ""))
+    session.commit()  # a connection is held only while a query runs, not between the steps
+    return principal
 
 
 def require(*roles: str) -> Callable[..., Principal]:
     """A dependency that lets through only the given roles (`public` = anonymous allowed)."""
 
-    def dependency(principal: Principal = Depends(authenticate)) -> Principal:
+    async def dependency(principal: Principal = Depends(authenticate)) -> Principal:
+        # async: a check without I/O needs no worker-thread step
         if principal.role not in roles:
             if principal.role == PUBLIC:
                 raise Unauthorized("unauthorized", "This endpoint needs a token.")
@@ -119,6 +122,7 @@ def tenant_access(*roles: str, query: Any = MUNICIPALITY_QUERY) -> Callable[...,
     ) -> Principal:
         scope(session, principal, municipality)
         seen = disclosure_for(session, principal.role, municipality, settings.k_suppression)
+        session.commit()
         return replace(principal, municipality_code=municipality, disclosure=seen)
 
     return dependency

@@ -14,9 +14,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from geo_service.errors import (
+    Busy,
     Conflict,
     Forbidden,
     GeoServiceError,
@@ -97,10 +99,16 @@ def problem_body(
     return body.model_dump(exclude_none=True)
 
 
-def problem(status: int, code: str, detail: str, errors: list[dict] | None = None) -> JSONResponse:
+def problem(
+    status: int,
+    code: str,
+    detail: str,
+    errors: list[dict] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     """A problem+json response."""
     body = problem_body(status, code, detail, errors)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
 PROBLEM_REF = "#/components/schemas/Problem"
@@ -148,7 +156,8 @@ _PROBLEMS: dict[int, tuple[str, str, str]] = {
         "An unexpected error occurred; it has been logged.",
     ),
     503: (
-        "Database unavailable",
+        "Database unavailable, or the pool for PDFs and large GeoJSON full (server_busy, with "
+        "Retry-After)",
         "database_unavailable",
         "The database cannot be reached right now.",
     ),
@@ -229,7 +238,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(GeoServiceError)
     async def _domain(_: Request, exc: GeoServiceError) -> JSONResponse:
-        return problem(http_status(exc), exc.code, exc.message)
+        retry = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Busy) else None
+        return problem(http_status(exc), exc.code, exc.message, headers=retry)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -251,6 +261,16 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _database(_: Request, exc: OperationalError) -> JSONResponse:
         log.error("database unavailable: %s", exc)
         return problem(503, "database_unavailable", "The database cannot be reached right now.")
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool(_: Request, exc: PoolTimeout) -> JSONResponse:
+        log.warning("no database connection free: %s", type(exc).__name__)
+        return problem(
+            503,
+            "server_busy",
+            "Every database connection is in use; try again shortly.",
+            headers={"Retry-After": "1"},
+        )
 
     @app.exception_handler(DataError)
     async def _data(_: Request, exc: DataError) -> JSONResponse:

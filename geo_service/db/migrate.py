@@ -1,6 +1,7 @@
 """Schema migrations (Alembic) driven from code, and the revision a database is at."""
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
@@ -92,7 +93,10 @@ def downgrade(url: str | None = None, revision: str = "-1") -> None:
     command.downgrade(alembic_config(url), revision)
 
 
+@lru_cache
 def head_revision() -> str | None:
+    """The newest migration shipped with the code (read once: parsing the scripts takes tens
+    of milliseconds, and health asks on every call)."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 

@@ -232,6 +232,17 @@ class Event(Base):
         # one partition per municipality (migration 0003), so indexes need no tenant column
         Index("ix_event_time", "occurred_at"),
         Index("ix_event_place", "place_id", postgresql_where=text("place_id IS NOT NULL")),
+        # event counts per cell for the events_agg tiles, read from the index alone (migration
+        # serve); the tenant column is included so that no heap page is visited
+        *(
+            Index(
+                f"ix_event_h3_r{r}",
+                f"h3_r{r}",
+                postgresql_include=["municipality_code"],
+                postgresql_where=text("geocode_method <> 'municipality_centroid'"),
+            )
+            for r in (8, 9, 10)
+        ),
         {"postgresql_partition_by": "LIST (municipality_code)"},
     )
     municipality_code: Mapped[str] = _mc()

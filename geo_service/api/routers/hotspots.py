@@ -1,20 +1,24 @@
 """GET hotspots of the latest (or a given) run as plain JSON and as GeoJSON (RFC 7946, WGS84)."""
 
+from dataclasses import replace
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from geo_service.api.auth import Principal
 from geo_service.api.deps import AggregateReader, SessionDep
 from geo_service.api.geojson import GeoJSONResponse, feature_collection
 from geo_service.api.problems import TENANT_ERRORS, problem_responses
+from geo_service.api.renderpool import cached_render, render_pool
 from geo_service.api.schemas.fields import Day
 from geo_service.api.schemas.periods import PeriodBins, RunPeriodList
 from geo_service.api.schemas.serving import HotspotFeatureCollection, HotspotList
 from geo_service.errors import GeoServiceError
 from geo_service.results.hotspots import HotspotSelection, query_hotspots
 from geo_service.results.periods import period_bins, run_periods
+from geo_service.results.runs import resolve_run
 
 router = APIRouter(tags=["hotspots"], responses=TENANT_ERRORS)
 RUN_ERRORS = problem_responses(
@@ -113,14 +117,43 @@ def hotspots(f: Filter, principal: AggregateReader, session: SessionDep) -> Hots
     "/hotspots.geojson",
     response_model=HotspotFeatureCollection,
     response_class=GeoJSONResponse,
-    responses=RUN_ERRORS,
+    responses={
+        **RUN_ERRORS,
+        **problem_responses(503, notes={503: "Too many large documents being rendered"}),
+    },
     summary="Hotspot cells as GeoJSON",
 )
-def hotspots_geojson(f: Filter, principal: AggregateReader, session: SessionDep) -> dict[str, Any]:
-    """The same cells as a GeoJSON FeatureCollection (WGS84 polygons, id = hex cell)."""
+async def hotspots_geojson(
+    request: Request,
+    f: Filter,
+    principal: AggregateReader,
+    session: SessionDep,
+) -> Response:
+    """The same cells as a GeoJSON FeatureCollection (WGS84 polygons, id = hex cell), rendered
+    in the bounded pool and cached per run, role and filter."""
+    f.selection = replace(f.selection, run=await run_in_threadpool(_run, session, principal, f))
+    key = ("hotspots.geojson", principal.tenant, principal.seen, repr(f.selection))
+
+    async def produce() -> bytes:
+        return await run_in_threadpool(_geojson, f, principal, session)
+
+    data = await cached_render(render_pool(request.app), key, produce)
+    return Response(data, media_type=GeoJSONResponse.media_type)
+
+
+def _run(session: Session, principal: Principal, f: HotspotFilter) -> int:
+    """The run the request reads; the connection goes back to the pool before any wait."""
+    run_id = resolve_run(session, principal.tenant, f.selection.run)
+    session.commit()
+    return run_id
+
+
+def _geojson(f: HotspotFilter, principal: Principal, session: Session) -> bytes:
+    """The page as GeoJSON bytes, as the response model gives them."""
     run_id, total, rows = _page(f, principal, session, geometry=True)
+    session.commit()
     page = f.selection
-    return feature_collection(
+    collection = feature_collection(
         rows,
         "cell",
         run_id=run_id,
@@ -129,6 +162,7 @@ def hotspots_geojson(f: Filter, principal: AggregateReader, session: SessionDep)
         limit=page.limit,
         offset=page.offset,
     )
+    return HotspotFeatureCollection.model_validate(collection).model_dump_json().encode()
 
 
 RunQuery = Annotated[

@@ -1,15 +1,25 @@
 """/api/v1/meetings/{date}: frozen priorities (snapshots), changes since last time, lägesbild."""
 
+from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from geo_service.api.auth import Principal, audit
 from geo_service.api.deps import PlaceReader, PlaceWriter, SessionDep
 from geo_service.api.problems import NOT_FOUND, TENANT_ERRORS, problem_responses
-from geo_service.api.routers.priorities import MEETING_ERRORS, SETTINGS_EXAMPLE, Lang, present
+from geo_service.api.renderpool import cached_render, pdf_of, render_pool
+from geo_service.api.routers.priorities import (
+    MEETING_ERRORS,
+    SETTINGS_EXAMPLE,
+    Lang,
+    present,
+    released_fingerprint,
+)
 from geo_service.api.routes import get_list
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.fields import Day
@@ -125,22 +135,44 @@ def lagesbild_html(
             "description": "The lägesbild as a PDF document",
         },
         **MEETING_ERRORS,
-        **problem_responses(503, notes={503: "PDF rendering or the database unavailable"}),
+        **problem_responses(
+            503, notes={503: "PDF rendering busy (server_busy) or unavailable, or no database"}
+        ),
     },
     summary="Lägesbild as PDF",
 )
-def lagesbild_pdf(
-    meeting_date: Day, session: SessionDep, principal: PlaceReader, lang: Lang = "sv"
+async def lagesbild_pdf(
+    request: Request,
+    meeting_date: Day,
+    session: SessionDep,
+    principal: PlaceReader,
+    lang: Lang = "sv",
 ) -> Response:
-    """The meeting's lägesbild as PDF."""
-    from geo_service.reports.meeting import meeting_report_html
-    from geo_service.reports.pdf import html_to_pdf
-
+    """The meeting's lägesbild as PDF, rendered in the bounded pool and cached per meeting,
+    role and language while its data are unchanged."""
     mc = principal.tenant
-    pdf = html_to_pdf(meeting_report_html(session, mc, meeting_date, lang, principal.seen))
+    fingerprint = await run_in_threadpool(released_fingerprint, session, mc, meeting_date)
+    key = ("lagesbild.pdf", mc, meeting_date, principal.seen, lang, fingerprint)
+    pool = render_pool(request.app)
+
+    async def produce() -> bytes:
+        return await pdf_of(
+            pool, await run_in_threadpool(_html, session, principal, meeting_date, lang)
+        )
+
+    pdf = await cached_render(pool, key, produce)
     name = f"lagesbild-{mc}-{meeting_date.isoformat()}.pdf"
     return Response(
         pdf,
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{name}"'},
     )
+
+
+def _html(session: Session, principal: Principal, meeting: date, lang: str) -> str:
+    """The lägesbild as the caller may see it; the connection goes back before the PDF waits."""
+    from geo_service.reports.meeting import meeting_report_html
+
+    html = meeting_report_html(session, principal.tenant, meeting, lang, principal.seen)
+    session.commit()
+    return html

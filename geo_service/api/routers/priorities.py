@@ -1,15 +1,21 @@
 """GET /api/v1/priorities: ranked places for an EST meeting, with components and reasons."""
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from geo_service.api.auth import Principal
 from geo_service.api.deps import PlaceReader, SessionDep
 from geo_service.api.problems import TENANT_ERRORS, problem_responses
+from geo_service.api.renderpool import cached_render, render_pool
 from geo_service.api.schemas.fields import Day
 from geo_service.api.schemas.priorities import Priorities
 from geo_service.priorities.disclosure import disclose_items
+from geo_service.priorities.fingerprint import meeting_fingerprint
 from geo_service.priorities.service import priorities_for_meeting
 
 router = APIRouter(tags=["priorities"], responses=TENANT_ERRORS)
@@ -47,12 +53,35 @@ def present(items: list[dict[str, Any]], principal: Principal, lang: Lang) -> li
     responses=MEETING_ERRORS,
     summary="Ranked places for a meeting",
 )
-def get_priorities(
+async def get_priorities(
+    request: Request,
     session: SessionDep,
     principal: PlaceReader,
     meeting: Annotated[Day, Query(description="Meeting date, YYYY-MM-DD.")],
     lang: Lang = "sv",
-) -> dict[str, Any]:
-    """Every place ranked for the meeting; ties break on place id."""
+) -> Response:
+    """Every place ranked for the meeting; ties break on place id. Kept per process while the
+    data it is computed from are unchanged (the same fingerprint as the lägesbild's)."""
+    mc = principal.tenant
+    fingerprint = await run_in_threadpool(released_fingerprint, session, mc, meeting)
+    key = ("priorities", mc, meeting, principal.seen, lang, fingerprint)
+
+    async def produce() -> bytes:
+        return await run_in_threadpool(_priorities_json, session, principal, meeting, lang)
+
+    data = await cached_render(render_pool(request.app), key, produce, gated=False)
+    return Response(data, media_type=JSONResponse.media_type)
+
+
+def released_fingerprint(session: Session, mc: str, meeting: date) -> str:
+    """The meeting's data fingerprint; the connection goes back to the pool before any wait."""
+    found = meeting_fingerprint(session, mc, meeting)
+    session.commit()
+    return found
+
+
+def _priorities_json(session: Session, principal: Principal, meeting: date, lang: Lang) -> bytes:
     result = priorities_for_meeting(session, principal.tenant, meeting)
-    return vars(result) | {"priorities": present(result.items, principal, lang)}
+    session.commit()
+    body = vars(result) | {"priorities": present(result.items, principal, lang)}
+    return Priorities.model_validate(body).model_dump_json().encode()

@@ -58,6 +58,7 @@ class TileState:
     principals: LRUCache[Principal]
     public: LRUCache[bool]
     rankings: LRUCache[PlaceRanking]
+    runs: LRUCache[bool]
 
 
 def _state(request: Request) -> TileState:
@@ -72,6 +73,7 @@ def _state(request: Request) -> TileState:
             principals=LRUCache(10_000, ttl=ttl),
             public=LRUCache(10_000, ttl=ttl),
             rankings=LRUCache(1_000),
+            runs=LRUCache(10_000, ttl=ttl),
         )
         app.state.tile_state = state
     return state
@@ -142,9 +144,11 @@ def _render(
 ) -> bytes:
     """Check a given run belongs to the tenant and is completed, then render the tile."""
     settings = request.app.state.settings
+    checked = _state(request).runs
     with request.app.state.sessions() as session:
-        if LAYERS[layer].run_versioned:
-            resolve_run(session, mc, run)
+        if LAYERS[layer].run_versioned and checked.get((mc, run)) is None:
+            resolve_run(session, mc, run)  # checked again after auth_cache_seconds
+            checked.put((mc, run), True)
         ranking = _ranking(request, session, mc, run) if layer == "places" else None
         conn = session.connection()
         data = render_tile(

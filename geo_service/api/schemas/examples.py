@@ -157,6 +157,7 @@ TILEJSON = {
 }
 HEALTH = {
     "status": "ok",
+    "version": "0.1.0",
     "database": "ok",
     "postgis_version": "3.5.2",
     "schema_revision": "0007",
