@@ -132,7 +132,13 @@ async def hotspots_geojson(
     """The same cells as a GeoJSON FeatureCollection (WGS84 polygons, id = hex cell), rendered
     in the bounded pool and cached per run, role and filter."""
     f.selection = replace(f.selection, run=await run_in_threadpool(_run, session, principal, f))
-    key = ("hotspots.geojson", principal.tenant, principal.seen, repr(f.selection))
+    key = (
+        "hotspots.geojson",
+        principal.tenant,
+        principal.role,
+        repr(f.selection),
+        principal.seen.k,
+    )
 
     async def produce() -> bytes:
         return await run_in_threadpool(_geojson, f, principal, session)

@@ -152,7 +152,7 @@ async def lagesbild_pdf(
     role and language while its data are unchanged."""
     mc = principal.tenant
     fingerprint = await run_in_threadpool(released_fingerprint, session, mc, meeting_date)
-    key = ("lagesbild.pdf", mc, meeting_date, principal.seen, lang, fingerprint)
+    key = ("lagesbild.pdf", mc, meeting_date, principal.role, lang, principal.seen.k, fingerprint)
     pool = render_pool(request.app)
 
     async def produce() -> bytes:

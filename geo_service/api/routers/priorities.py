@@ -64,7 +64,7 @@ async def get_priorities(
     data it is computed from are unchanged (the same fingerprint as the lägesbild's)."""
     mc = principal.tenant
     fingerprint = await run_in_threadpool(released_fingerprint, session, mc, meeting)
-    key = ("priorities", mc, meeting, principal.seen, lang, fingerprint)
+    key = ("priorities", mc, meeting, principal.role, lang, principal.seen.k, fingerprint)
 
     async def produce() -> bytes:
         return await run_in_threadpool(_priorities_json, session, principal, meeting, lang)
