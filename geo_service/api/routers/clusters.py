@@ -2,17 +2,18 @@
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from geo_service.api.auth import Principal
 from geo_service.api.deps import AggregateReader, SessionDep
 from geo_service.api.geojson import GeoJSONResponse, feature_collection
 from geo_service.api.problems import RUN_READ_ERRORS, TENANT_ERRORS
+from geo_service.api.routes import api_router
 from geo_service.api.schemas.clusters import ClusterFeatureCollection, ClusterList
 from geo_service.results.clusters import ClusterSelection, list_clusters
 from geo_service.results.runs import resolve_run
 
-router = APIRouter(tags=["clusters"], responses=TENANT_ERRORS)
+router = api_router(tags=["clusters"], responses=TENANT_ERRORS)
 ERRORS = RUN_READ_ERRORS
 
 
@@ -47,9 +48,11 @@ def _clusters(
     )
 
 
-@router.get("/clusters", response_model=ClusterList, responses=ERRORS, summary="Clusters of a run")
+@router.get("/clusters", response_model=ClusterList, responses=ERRORS)
 def clusters(f: Filter, principal: AggregateReader, session: SessionDep) -> dict[str, Any]:
-    """Scan clusters (most likely first, with the recurrence interval in words) and the point
+    """Clusters of a run.
+
+    Scan clusters (most likely first, with the recurrence interval in words) and the point
     clusters of the last two periods."""
     run_id, items = _clusters(f, principal, session, geometry=False)
     return {"run_id": run_id, "municipality_code": principal.tenant, "items": items}
@@ -60,9 +63,10 @@ def clusters(f: Filter, principal: AggregateReader, session: SessionDep) -> dict
     response_model=ClusterFeatureCollection,
     response_class=GeoJSONResponse,
     responses=ERRORS,
-    summary="Clusters of a run as GeoJSON",
 )
 def clusters_geojson(f: Filter, principal: AggregateReader, session: SessionDep) -> dict[str, Any]:
-    """The same clusters as a FeatureCollection of WGS84 MultiPolygons (id = cluster id)."""
+    """Clusters of a run as GeoJSON.
+
+    The same clusters as a FeatureCollection of WGS84 MultiPolygons (id = cluster id)."""
     run_id, items = _clusters(f, principal, session, geometry=True)
     return feature_collection(items, "id", run_id=run_id, municipality_code=principal.tenant)

@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from geo_service.api.deps import AggregateReader, SessionDep
 from geo_service.api.problems import TENANT_ERRORS, problem_responses
+from geo_service.api.routes import api_router
 from geo_service.api.schemas import examples as ex
 from geo_service.errors import NotFoundError
 
@@ -23,7 +24,7 @@ DASHBOARD_DIR = Path(__file__).resolve().parents[2] / "dashboard"
 STATIC_PREFIX = "/dashboard"
 
 page = APIRouter(include_in_schema=False)
-router = APIRouter(tags=["dashboard"], responses=TENANT_ERRORS)
+router = api_router(tags=["dashboard"], responses=TENANT_ERRORS)
 
 
 class Boundary(BaseModel):
@@ -54,10 +55,11 @@ def index() -> FileResponse:
     "/boundary",
     response_model=Boundary,
     responses={200: ex.json_example(ex.BOUNDARY), **problem_responses(404)},
-    summary="Municipality boundary",
 )
 def boundary(principal: AggregateReader, session: SessionDep) -> Boundary:
-    """The municipality boundary for maps (WGS84), with its name and bounding box."""
+    """Municipality boundary.
+
+    The municipality boundary for maps (WGS84), with its name and bounding box."""
     mc = principal.municipality_code
     row = session.execute(_BOUNDARY, {"mc": mc}).one_or_none()
     if row is None:

@@ -2,15 +2,16 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from geo_service.api.deps import AggregateReader, SessionDep
 from geo_service.api.problems import TENANT_ERRORS, problem_responses
+from geo_service.api.routes import api_router
 from geo_service.api.schemas.evidence import Evaluation
 from geo_service.evidence.evaluation import evaluate_run
 from geo_service.evidence.views import evaluation_body
 
-router = APIRouter(tags=["evidence"], responses=TENANT_ERRORS)
+router = api_router(tags=["evidence"], responses=TENANT_ERRORS)
 ERRORS = problem_responses(
     (400, 404, 409),
     notes={
@@ -25,18 +26,15 @@ ERRORS = problem_responses(
 )
 
 
-@router.get(
-    "/evaluation",
-    response_model=Evaluation,
-    responses=ERRORS,
-    summary="Backtest of hot spot methods (PAI, PEI*)",
-)
+@router.get("/evaluation", response_model=Evaluation, responses=ERRORS)
 def get_evaluation(
     principal: AggregateReader,
     session: SessionDep,
     run: int | None = Query(None, ge=1, le=2**62, description="Run id; default latest."),
 ) -> dict[str, Any]:
-    """Which way of picking hot spots would have caught the most of the next period's events
+    """Backtest of hot spot methods (PAI, PEI*).
+
+    Which way of picking hot spots would have caught the most of the next period's events
     here? For each of the last 12 periods of the run, every method ranks the cells with data
     from before that period only; PAI and PEI* of the top 5 % and 10 % of the area, means with
     95 % intervals, and the winner in one sentence in Swedish and English. Cached per run."""

@@ -7,12 +7,13 @@ are left out for viewer, reporter and anonymous callers.
 from dataclasses import replace
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import Depends, Path, Query
 
 from geo_service.api.auth import Principal, audit
 from geo_service.api.deps import AggregateReader, EventReader, SessionDep
 from geo_service.api.problems import BAD_INPUT, NOT_FOUND, TENANT_ERRORS
 from geo_service.api.routers.hotspots import parse_bbox
+from geo_service.api.routes import api_router
 from geo_service.api.schemas.fields import Moment
 from geo_service.api.schemas.serving import EventCountList, EventList, EventOut
 from geo_service.db.constants import EVENT_KINDS
@@ -20,7 +21,7 @@ from geo_service.db.events import EventFilter, counts_per_cell, event_by_id, eve
 from geo_service.errors import GeoServiceError, NotFoundError
 from geo_service.privacy import SUPPRESSED_RESOLUTION, refuse_narrowing
 
-router = APIRouter(tags=["events"], responses=TENANT_ERRORS)
+router = api_router(tags=["events"], responses=TENANT_ERRORS)
 KIND = Query(None, pattern="^(" + "|".join(EVENT_KINDS) + ")$")
 
 
@@ -44,12 +45,7 @@ def event_filter(
 Filter = Annotated[EventFilter, Depends(event_filter)]
 
 
-@router.get(
-    "/events",
-    response_model=EventList,
-    responses=BAD_INPUT,
-    summary="Raw events (audited)",
-)
+@router.get("/events", response_model=EventList, responses=BAD_INPUT)
 def list_events(
     principal: EventReader,
     session: SessionDep,
@@ -58,7 +54,9 @@ def list_events(
     limit: int = Query(500, ge=1, le=5000),
     offset: int = Query(0, ge=0, le=10**7),
 ) -> EventList:
-    """Raw events with exact points and free text, newest first; the read is audited."""
+    """Raw events (audited).
+
+    Raw events with exact points and free text, newest first; the read is audited."""
     f = replace(chosen, bbox=parse_bbox(bbox))
     conn = session.connection()
     total, rows, params = event_page(conn, principal.tenant, _own(principal), f, limit, offset)
@@ -68,16 +66,13 @@ def list_events(
     return EventList(total=total, limit=limit, offset=offset, items=items)
 
 
-@router.get(
-    "/events/{event_id}",
-    response_model=EventOut,
-    responses=NOT_FOUND,
-    summary="One raw event (audited)",
-)
+@router.get("/events/{event_id}", response_model=EventOut, responses=NOT_FOUND)
 def get_event(
     principal: EventReader, session: SessionDep, event_id: int = Path(ge=1, le=2**62)
 ) -> EventOut:
-    """One raw event; the read is audited."""
+    """One raw event (audited).
+
+    One raw event; the read is audited."""
     found = event_by_id(session.connection(), principal.tenant, _own(principal), event_id)
     if found is None:
         raise NotFoundError("event", event_id)
@@ -85,12 +80,7 @@ def get_event(
     return EventOut.model_validate(found)
 
 
-@router.get(
-    "/event-counts",
-    response_model=EventCountList,
-    responses=BAD_INPUT,
-    summary="Events per H3 cell",
-)
+@router.get("/event-counts", response_model=EventCountList, responses=BAD_INPUT)
 def event_counts(
     principal: AggregateReader,
     session: SessionDep,
@@ -103,7 +93,9 @@ def event_counts(
         f"callers always read {SUPPRESSED_RESOLUTION} (another is 403 `parameter_not_allowed`).",
     ),
 ) -> EventCountList:
-    """Events per H3 cell; for viewer, reporter and anonymous cells below k are left out, and
+    """Events per H3 cell.
+
+    Events per H3 cell; for viewer, reporter and anonymous cells below k are left out, and
     they may not filter by time, kind or category or choose the resolution, so that no two
     answers differ by a hidden count."""
     seen = principal.seen

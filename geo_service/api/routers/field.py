@@ -8,12 +8,12 @@ vendored copy); nothing is fetched from the internet at run time.
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Query
+from fastapi import FastAPI, Query
 from fastapi.staticfiles import StaticFiles
 
 from geo_service.api.deps import Caller, Observer, SessionDep
 from geo_service.api.problems import TENANT_ERRORS
-from geo_service.api.routes import get_list
+from geo_service.api.routes import api_router, get_list
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.field import (
     CATEGORY,
@@ -30,7 +30,7 @@ from geo_service.geocode.suggest import place_points, suggest
 FIELD_APP_DIR = Path(__file__).resolve().parents[2] / "fieldapp"
 FIELD_APP_PATH = "/rapportera"
 
-router = APIRouter(tags=["field"], responses=TENANT_ERRORS)
+router = api_router(tags=["field"], responses=TENANT_ERRORS)
 PLACE_POINTS = {
     "type": "FeatureCollection",
     "features": [
@@ -49,12 +49,7 @@ def app_link(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}{FIELD_APP_PATH}/#token={token}"
 
 
-@router.get(
-    "/me",
-    response_model=Me,
-    responses={200: ex.json_example(ME)},
-    summary="Who this token is",
-)
+@router.get("/me", response_model=Me, responses={200: ex.json_example(ME)})
 def me(
     principal: Caller,
     session: SessionDep,
@@ -62,7 +57,9 @@ def me(
         None, pattern=r"^[0-9]{4}$", description="Optional: 403 unless it is the token's."
     ),
 ) -> Me:
-    """The token's municipality, organisation and role, as the field app shows them."""
+    """Who this token is.
+
+    The token's municipality, organisation and role, as the field app shows them."""
     if municipality is not None:
         principal.require_tenant(municipality)
     mc = principal.municipality_code or ""
@@ -83,13 +80,11 @@ def field_categories(principal: Observer, session: SessionDep) -> list[FieldCate
     return [FieldCategoryOut(**vars(r)) for r in rows]
 
 
-@router.get(
-    "/field/places",
-    responses={200: ex.json_example(PLACE_POINTS)},
-    summary="Places to tap on the map",
-)
+@router.get("/field/places", responses={200: ex.json_example(PLACE_POINTS)})
 def field_places(principal: Observer, session: SessionDep) -> dict[str, Any]:
-    """The municipality's places as GeoJSON points (WGS84): names only, no events."""
+    """Places to tap on the map.
+
+    The municipality's places as GeoJSON points (WGS84): names only, no events."""
     return place_points(session.connection(), principal.tenant)
 
 

@@ -5,7 +5,7 @@ admin also gets PostGIS, the schema revisions and their own municipality's event
 from the planner's statistics of its event partition (never a count(*) over events).
 """
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -13,10 +13,11 @@ from starlette.concurrency import run_in_threadpool
 
 from geo_service.api.auth import principal_from_header
 from geo_service.api.problems import problem_responses
+from geo_service.api.routes import api_router
 from geo_service.api.schemas import examples as ex
 from geo_service.db.migrate import head_revision
 
-router = APIRouter(tags=["health"])
+router = api_router(tags=["health"])
 
 REVISION = text("SELECT version_num FROM alembic_version")
 DETAILS = text("SELECT postgis_lib_version()")
@@ -67,10 +68,11 @@ def _admin_details(session: Session, health: Health, mc: str) -> None:
         200: ex.json_example(ex.HEALTH),
         **problem_responses(401, notes={401: "A token was sent, but it is unknown or revoked"}),
     },
-    summary="Service and database health",
 )
 async def health(request: Request) -> Health:
-    """Status, version and database for anyone. Sent with an admin token (`Authorization:
+    """Service and database health.
+
+    Status, version and database for anyone. Sent with an admin token (`Authorization:
     Bearer …`, optional) it also gives PostGIS, the schema revisions and the admin's
     municipality's event count estimated from table statistics."""
     return await run_in_threadpool(_health, request)

@@ -3,7 +3,7 @@
 from dataclasses import replace
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -12,6 +12,7 @@ from geo_service.api.deps import AggregateReader, SessionDep
 from geo_service.api.geojson import GeoJSONResponse, feature_collection
 from geo_service.api.problems import TENANT_ERRORS, problem_responses
 from geo_service.api.renderpool import cached_render, render_pool
+from geo_service.api.routes import api_router
 from geo_service.api.schemas.fields import Day
 from geo_service.api.schemas.periods import PeriodBins, RunPeriodList
 from geo_service.api.schemas.serving import HotspotFeatureCollection, HotspotList
@@ -20,7 +21,7 @@ from geo_service.results.hotspots import HotspotSelection, query_hotspots
 from geo_service.results.periods import period_bins, run_periods
 from geo_service.results.runs import resolve_run
 
-router = APIRouter(tags=["hotspots"], responses=TENANT_ERRORS)
+router = api_router(tags=["hotspots"], responses=TENANT_ERRORS)
 RUN_ERRORS = problem_responses(
     (400, 404, 409),
     notes={
@@ -92,14 +93,11 @@ def _page(
     return query_hotspots(session, principal.tenant, f.selection, suppress, k, geometry)
 
 
-@router.get(
-    "/hotspots",
-    response_model=HotspotList,
-    responses=RUN_ERRORS,
-    summary="Hotspot cells of a run",
-)
+@router.get("/hotspots", response_model=HotspotList, responses=RUN_ERRORS)
 def hotspots(f: Filter, principal: AggregateReader, session: SessionDep) -> HotspotList:
-    """Cells of the latest completed run (or `run`) with category, z, p, counts and trend."""
+    """Hotspot cells of a run.
+
+    Cells of the latest completed run (or `run`) with category, z, p, counts and trend."""
     run_id, total, rows = _page(f, principal, session, geometry=False)
     page = f.selection
     return HotspotList(
@@ -121,7 +119,6 @@ def hotspots(f: Filter, principal: AggregateReader, session: SessionDep) -> Hots
         **RUN_ERRORS,
         **problem_responses(503, notes={503: "Too many large documents being rendered"}),
     },
-    summary="Hotspot cells as GeoJSON",
 )
 async def hotspots_geojson(
     request: Request,
@@ -129,7 +126,9 @@ async def hotspots_geojson(
     principal: AggregateReader,
     session: SessionDep,
 ) -> Response:
-    """The same cells as a GeoJSON FeatureCollection (WGS84 polygons, id = hex cell), rendered
+    """Hotspot cells as GeoJSON.
+
+    The same cells as a GeoJSON FeatureCollection (WGS84 polygons, id = hex cell), rendered
     in the bounded pool and cached per run, role and filter."""
     f.selection = replace(f.selection, run=await run_in_threadpool(_run, session, principal, f))
     key = (
@@ -176,30 +175,24 @@ RunQuery = Annotated[
 ]
 
 
-@router.get(
-    "/hotspots/periods",
-    response_model=RunPeriodList,
-    responses=RUN_ERRORS,
-    summary="The periods of a run",
-)
+@router.get("/hotspots/periods", response_model=RunPeriodList, responses=RUN_ERRORS)
 def periods(principal: AggregateReader, session: SessionDep, run: RunQuery = None) -> Any:
-    """Every period of the run, oldest first, with how many cells were hot or cold in it."""
+    """The periods of a run.
+
+    Every period of the run, oldest first, with how many cells were hot or cold in it."""
     return run_periods(session, principal.tenant, run)
 
 
-@router.get(
-    "/hotspots/periods/{period}",
-    response_model=PeriodBins,
-    responses=RUN_ERRORS,
-    summary="Gi* bins of one period",
-)
+@router.get("/hotspots/periods/{period}", response_model=PeriodBins, responses=RUN_ERRORS)
 def period(
     period: Day,
     principal: AggregateReader,
     session: SessionDep,
     run: RunQuery = None,
 ) -> dict[str, Any]:
-    """The cells that were hot or cold spots in one period (its start date), with their Gi*
+    """Gi* bins of one period.
+
+    The cells that were hot or cold spots in one period (its start date), with their Gi*
     bin: how the hot spots developed. Counts below k are hidden from viewers and the public."""
     suppress, k = principal.seen.suppressed, principal.seen.k
     return period_bins(session, principal.tenant, run, period, suppress, k)

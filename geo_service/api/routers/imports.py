@@ -4,12 +4,12 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import File, Form, UploadFile
 
 from geo_service.api.auth import audit
 from geo_service.api.deps import SessionDep, SettingsDep, Staff
 from geo_service.api.problems import NOT_FOUND, TENANT_ERRORS, problem_responses
-from geo_service.api.routes import get_list
+from geo_service.api.routes import api_router, get_list
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.fields import INT4_MAX, BigPathId, Text
 from geo_service.api.schemas.ingest import ImportReportOut, ImportSummary
@@ -18,7 +18,7 @@ from geo_service.ingest.batches import recent_batches, stored_report
 from geo_service.ingest.mapping import load_mapping
 from geo_service.ingest.pipeline import ImportOptions, ingest_file
 
-router = APIRouter(tags=["imports"], responses=TENANT_ERRORS)
+router = api_router(tags=["imports"], responses=TENANT_ERRORS)
 _SUFFIXES = {
     ".csv",
     ".txt",
@@ -73,7 +73,6 @@ def _save(upload: UploadFile, folder: Path, limit: int, default_suffix: str) -> 
             },
         ),
     },
-    summary="Import a file",
 )
 def create_import(
     principal: Staff,
@@ -98,7 +97,9 @@ def create_import(
     sheet: Annotated[Text | None, Form(max_length=100)] = None,
     mapping: UploadFile | None = File(None, description="Column mapping, YAML or JSON."),
 ) -> ImportReportOut:
-    """Import an uploaded file; every row is stored or quarantined and the report says which."""
+    """Import a file.
+
+    Import an uploaded file; every row is stored or quarantined and the report says which."""
     limit = settings.max_upload_mb * 1024 * 1024
     mc = principal.tenant
     with tempfile.TemporaryDirectory(prefix="geo_service_upload_") as folder:
@@ -133,14 +134,11 @@ def list_imports(principal: Staff, session: SessionDep) -> list[ImportSummary]:
     return [ImportSummary(**r) for r in recent_batches(session.connection(), principal.tenant)]
 
 
-@router.get(
-    "/imports/{batch_id}",
-    response_model=ImportReportOut,
-    responses=NOT_FOUND,
-    summary="One import's report",
-)
+@router.get("/imports/{batch_id}", response_model=ImportReportOut, responses=NOT_FOUND)
 def get_import(batch_id: BigPathId, principal: Staff, session: SessionDep) -> ImportReportOut:
-    """The stored report of one import."""
+    """One import's report.
+
+    The stored report of one import."""
     report = stored_report(session.connection(), principal.tenant, batch_id)
     if report is None:
         raise NotFoundError("import", batch_id)

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from geo_service.api.auth import audit
 from geo_service.api.deps import PlaceReader, PlaceWriter, SessionDep
 from geo_service.api.problems import NOT_FOUND, TENANT_ERRORS, problem_responses
-from geo_service.api.routes import get_list
+from geo_service.api.routes import api_router, get_list
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.fields import Day, Int4Id, PathId
 from geo_service.api.schemas.priorities import Followup, MeasureIn, MeasureOut, MeasurePatch
@@ -21,7 +21,7 @@ from geo_service.priorities.followup import measure_followup
 from geo_service.priorities.places import get_place
 from geo_service.privacy import refuse_narrowing
 
-router = APIRouter(tags=["measures"], responses=TENANT_ERRORS)
+router = api_router(tags=["measures"], responses=TENANT_ERRORS)
 MEASURE_EXAMPLES = {
     400: ("invalid_measure_period", "A measure's end_date cannot be before its start_date."),
     404: ("not_found", "place 42 was not found"),
@@ -62,14 +62,11 @@ def list_measures(
     return list(session.execute(query.order_by(Measure.start_date, Measure.id)).scalars())
 
 
-@router.get(
-    "/measures/{measure_id}",
-    response_model=MeasureOut,
-    responses=NOT_FOUND,
-    summary="One measure",
-)
+@router.get("/measures/{measure_id}", response_model=MeasureOut, responses=NOT_FOUND)
 def get_measure(measure_id: PathId, session: SessionDep, principal: PlaceReader) -> Measure:
-    """One measure of the municipality."""
+    """One measure.
+
+    One measure of the municipality."""
     return _measure(session, principal.tenant, measure_id)
 
 
@@ -78,10 +75,11 @@ def get_measure(measure_id: PathId, session: SessionDep, principal: PlaceReader)
     response_model=MeasureOut,
     status_code=201,
     responses=problem_responses((400, 404, 413, 429), examples=MEASURE_EXAMPLES),
-    summary="Create a measure",
 )
 def create_measure(body: MeasureIn, session: SessionDep, principal: PlaceWriter) -> Measure:
-    """A new measure at a place; the change is audited."""
+    """Create a measure.
+
+    A new measure at a place; the change is audited."""
     mc = principal.tenant
     measure = Measure(municipality_code=mc, **body.model_dump())
     _check(session, mc, measure)
@@ -96,12 +94,13 @@ def create_measure(body: MeasureIn, session: SessionDep, principal: PlaceWriter)
     "/measures/{measure_id}",
     response_model=MeasureOut,
     responses=problem_responses((400, 404, 413, 429), examples=MEASURE_EXAMPLES),
-    summary="Change a measure",
 )
 def update_measure(
     measure_id: PathId, body: MeasurePatch, session: SessionDep, principal: PlaceWriter
 ) -> Measure:
-    """Change the given fields of a measure; the change is audited."""
+    """Change a measure.
+
+    Change the given fields of a measure; the change is audited."""
     mc = principal.tenant
     measure = _measure(session, mc, measure_id)
     changes = body.model_dump(exclude_unset=True)
@@ -116,14 +115,11 @@ def update_measure(
     return measure
 
 
-@router.delete(
-    "/measures/{measure_id}",
-    status_code=204,
-    responses=problem_responses(404, 429),
-    summary="Delete a measure",
-)
+@router.delete("/measures/{measure_id}", status_code=204, responses=problem_responses(404, 429))
 def delete_measure(measure_id: PathId, session: SessionDep, principal: PlaceWriter) -> Response:
-    """Delete a measure; the change is audited."""
+    """Delete a measure.
+
+    Delete a measure; the change is audited."""
     session.delete(_measure(session, principal.tenant, measure_id))
     session.flush()
     audit(session, principal, "measure.delete", f"measure/{measure_id}", {})
@@ -149,7 +145,6 @@ def delete_measure(measure_id: PathId, session: SessionDep, principal: PlaceWrit
             ),
         },
     ),
-    summary="Follow-up of a measure",
 )
 def get_followup(
     measure_id: PathId,
@@ -158,7 +153,9 @@ def get_followup(
     as_of: Day | None = Query(None, description="End of the after window (default: data end)."),
     comparison: list[Int4Id] | None = Query(None, description="Comparison place ids."),
 ) -> dict[str, Any]:
-    """Events before and after the measure at its place against comparison places (RoRR, CI).
+    """Follow-up of a measure.
+
+    Events before and after the measure at its place against comparison places (RoRR, CI).
     Viewers read the default windows and comparison places only (403 `parameter_not_allowed`),
     and no counts when one is below k."""
     refuse_narrowing(principal.seen, as_of=as_of, comparison=comparison)

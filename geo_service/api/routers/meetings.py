@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,7 +20,7 @@ from geo_service.api.routers.priorities import (
     present,
     released_fingerprint,
 )
-from geo_service.api.routes import get_list
+from geo_service.api.routes import api_router, get_list
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.fields import Day
 from geo_service.api.schemas.priorities import Comparison, Snapshot
@@ -28,7 +28,7 @@ from geo_service.db.models import MeetingSnapshot
 from geo_service.errors import NotFoundError
 from geo_service.priorities import snapshots
 
-router = APIRouter(tags=["meetings"], responses=TENANT_ERRORS)
+router = api_router(tags=["meetings"], responses=TENANT_ERRORS)
 
 
 def _snapshot_out(snap: MeetingSnapshot, principal: Principal, lang: Lang) -> dict[str, Any]:
@@ -69,28 +69,26 @@ def list_snapshots(
         },
         examples={400: SETTINGS_EXAMPLE},
     ),
-    summary="Freeze the meeting's priorities",
 )
 def create_snapshot(
     meeting_date: Day, session: SessionDep, principal: PlaceWriter, lang: Lang = "sv"
 ) -> dict[str, Any]:
-    """Freeze the meeting's priorities with the run id and parameters (once; then 409)."""
+    """Freeze the meeting's priorities.
+
+    Freeze the meeting's priorities with the run id and parameters (once; then 409)."""
     snap = snapshots.create_snapshot(session, principal.tenant, meeting_date, principal.actor)
     session.refresh(snap)
     audit(session, principal, "meeting.snapshot", f"meeting/{meeting_date}", {"id": snap.id})
     return _snapshot_out(snap, principal, lang)
 
 
-@router.get(
-    "/meetings/{meeting_date}/snapshot",
-    response_model=Snapshot,
-    responses=NOT_FOUND,
-    summary="A meeting's snapshot",
-)
+@router.get("/meetings/{meeting_date}/snapshot", response_model=Snapshot, responses=NOT_FOUND)
 def get_snapshot(
     meeting_date: Day, session: SessionDep, principal: PlaceReader, lang: Lang = "sv"
 ) -> dict[str, Any]:
-    """The frozen priorities of one meeting, as they were when the snapshot was taken."""
+    """A meeting's snapshot.
+
+    The frozen priorities of one meeting, as they were when the snapshot was taken."""
     snap = snapshots.get_snapshot(session, principal.tenant, meeting_date)
     if snap is None:
         raise NotFoundError("meeting snapshot", meeting_date.isoformat())
@@ -98,28 +96,26 @@ def get_snapshot(
 
 
 @router.get(
-    "/meetings/{meeting_date}/comparison",
-    response_model=Comparison,
-    responses=MEETING_ERRORS,
-    summary="Changes since the previous meeting",
+    "/meetings/{meeting_date}/comparison", response_model=Comparison, responses=MEETING_ERRORS
 )
 def get_comparison(
     meeting_date: Day, session: SessionDep, principal: PlaceReader
 ) -> dict[str, Any]:
-    """New on the list, up, down, gone: this meeting against the previous snapshot."""
+    """Changes since the previous meeting.
+
+    New on the list, up, down, gone: this meeting against the previous snapshot."""
     return snapshots.comparison_for_meeting(session, principal.tenant, meeting_date)
 
 
 @router.get(
-    "/meetings/{meeting_date}/lagesbild.html",
-    response_class=HTMLResponse,
-    responses=MEETING_ERRORS,
-    summary="Lägesbild as HTML",
+    "/meetings/{meeting_date}/lagesbild.html", response_class=HTMLResponse, responses=MEETING_ERRORS
 )
 def lagesbild_html(
     meeting_date: Day, session: SessionDep, principal: PlaceReader, lang: Lang = "sv"
 ) -> HTMLResponse:
-    """The meeting's lägesbild as one self-contained printable HTML page."""
+    """Lägesbild as HTML.
+
+    The meeting's lägesbild as one self-contained printable HTML page."""
     from geo_service.reports.meeting import meeting_report_html
 
     html = meeting_report_html(session, principal.tenant, meeting_date, lang, principal.seen)
@@ -139,7 +135,6 @@ def lagesbild_html(
             503, notes={503: "PDF rendering busy (server_busy) or unavailable, or no database"}
         ),
     },
-    summary="Lägesbild as PDF",
 )
 async def lagesbild_pdf(
     request: Request,
@@ -148,7 +143,9 @@ async def lagesbild_pdf(
     principal: PlaceReader,
     lang: Lang = "sv",
 ) -> Response:
-    """The meeting's lägesbild as PDF, rendered in the bounded pool and cached per meeting,
+    """Lägesbild as PDF.
+
+    The meeting's lägesbild as PDF, rendered in the bounded pool and cached per meeting,
     role and language while its data are unchanged."""
     mc = principal.tenant
     fingerprint = await run_in_threadpool(released_fingerprint, session, mc, meeting_date)

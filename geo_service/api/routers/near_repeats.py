@@ -3,10 +3,11 @@
 from datetime import timedelta
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from geo_service.api.deps import AggregateReader, SessionDep
 from geo_service.api.problems import TENANT_ERRORS, problem_responses
+from geo_service.api.routes import api_router
 from geo_service.api.schemas.evidence import NearRepeatList
 from geo_service.api.schemas.fields import Day
 from geo_service.evidence.groups import GROUPS, GroupCode, get_group
@@ -14,7 +15,7 @@ from geo_service.evidence.near_repeats import PERMUTATIONS, SEED, near_repeats, 
 from geo_service.evidence.views import near_repeat_group
 from geo_service.privacy import refuse_narrowing
 
-router = APIRouter(tags=["evidence"], responses=TENANT_ERRORS)
+router = api_router(tags=["evidence"], responses=TENANT_ERRORS)
 ERRORS = problem_responses(
     (400, 404),
     notes={
@@ -30,12 +31,7 @@ ERRORS = problem_responses(
 )
 
 
-@router.get(
-    "/near-repeats",
-    response_model=NearRepeatList,
-    responses=ERRORS,
-    summary="Near repeats per category group (Knox)",
-)
+@router.get("/near-repeats", response_model=NearRepeatList, responses=ERRORS)
 def get_near_repeats(
     principal: AggregateReader,
     session: SessionDep,
@@ -47,7 +43,9 @@ def get_near_repeats(
         None, description="Last day, inclusive; default the day of the latest event."
     ),
 ) -> dict[str, Any]:
-    """After an event of a group, how much more often does another follow within each distance
+    """Near repeats per category group (Knox).
+
+    After an event of a group, how much more often does another follow within each distance
     band × time band than where and when alone would give? Observed and expected pairs, the
     ratio, the permutation p (999 seeded permutations of the events' times) and its
     Benjamini–Hochberg adjustment, and one sentence in Swedish and English. Computed once per

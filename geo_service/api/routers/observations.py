@@ -7,7 +7,7 @@ coordinators and admins read all, and those reads are audited.
 from collections.abc import Callable
 
 import pandas as pd
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import Body, Query, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from geo_service.api.auth import Principal, audit
 from geo_service.api.deps import STAFF, Observer, SessionDep, SettingsDep
 from geo_service.api.problems import TENANT_ERRORS, problem, problem_responses
-from geo_service.api.routes import get_list
+from geo_service.api.routes import api_router, get_list
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.field import ObservationCorrection
 from geo_service.api.schemas.fields import OFFSET, PathId
@@ -32,7 +32,7 @@ from geo_service.ingest.mapping import fold
 from geo_service.ingest.pipeline import ImportOptions, ingest_frame
 from geo_service.ingest.quarantine import quarantine_reasons
 
-router = APIRouter(tags=["observations"], responses=TENANT_ERRORS)
+router = api_router(tags=["observations"], responses=TENANT_ERRORS)
 MAX_ITEMS = 1000
 MINE_DAYS = 30
 _LIST = text("""
@@ -119,7 +119,6 @@ def _results(session: Session, mc: str, batch_id: int, count: int) -> list[Obser
         (413, 422, 429),
         notes={422: "Invalid request, or every observation was quarantined (see errors)"},
     ),
-    summary="Report observations",
     openapi_extra={
         "requestBody": {
             "content": {
@@ -145,7 +144,9 @@ def create_observations(
     settings: SettingsDep,
     payload: ObservationIn | list[ObservationIn] = Body(...),
 ) -> ObservationReport | JSONResponse:
-    """Store one observation or a list; rows that cannot be stored are kept in quarantine."""
+    """Report observations.
+
+    Store one observation or a list; rows that cannot be stored are kept in quarantine."""
     return store_reports(
         principal, session, settings, payload, "observation", source_code(principal)
     )
@@ -221,19 +222,16 @@ def list_observations(
     return out
 
 
-@router.patch(
-    "/observations/{observation_id}",
-    status_code=204,
-    responses=problem_responses(404),
-    summary="Correct one's own observation",
-)
+@router.patch("/observations/{observation_id}", status_code=204, responses=problem_responses(404))
 def correct(
     principal: Observer,
     session: SessionDep,
     observation_id: PathId,
     body: ObservationCorrection,
 ) -> Response:
-    """Change the category, severity, text or time of one's own observation or walk finding
+    """Correct one's own observation.
+
+    Change the category, severity, text or time of one's own observation or walk finding
     within 24 hours of sending it (audited; others' observations are not found, older ones 403)."""
     changes = body.model_dump(exclude_unset=True)
     detail = correct_observation(
@@ -243,14 +241,11 @@ def correct(
     return Response(status_code=204)
 
 
-@router.delete(
-    "/observations/{observation_id}",
-    status_code=204,
-    responses=problem_responses(404),
-    summary="Withdraw one's own observation",
-)
+@router.delete("/observations/{observation_id}", status_code=204, responses=problem_responses(404))
 def withdraw(principal: Observer, session: SessionDep, observation_id: PathId) -> Response:
-    """Delete one's own observation or walk finding within 24 hours of sending it (audited;
+    """Withdraw one's own observation.
+
+    Delete one's own observation or walk finding within 24 hours of sending it (audited;
     others' observations are not found, older ones 403)."""
     detail = withdraw_observation(
         session.connection(), principal.tenant, principal.actor, observation_id

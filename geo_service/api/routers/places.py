@@ -2,13 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from geo_service.api.auth import audit
 from geo_service.api.deps import PlaceReader, PlaceWriter, SessionDep
 from geo_service.api.problems import NOT_FOUND, TENANT_ERRORS, problem_responses
 from geo_service.api.routers.priorities import MEETING_ERRORS
-from geo_service.api.routes import get_list
+from geo_service.api.routes import api_router, get_list
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.fields import Day, PathId
 from geo_service.api.schemas.periods import PlaceSeries
@@ -16,7 +16,7 @@ from geo_service.api.schemas.priorities import PlaceIn, PlaceOut, PlacePatch
 from geo_service.priorities import places
 from geo_service.priorities.series import place_series
 
-router = APIRouter(tags=["places"], responses=TENANT_ERRORS)
+router = api_router(tags=["places"], responses=TENANT_ERRORS)
 PLACE_EXAMPLES = {
     400: ("invalid_geometry", "The geometry must be a GeoJSON Point, Polygon or MultiPolygon."),
     409: ("place_exists", "A place named 'Stationsområdet' already exists."),
@@ -29,9 +29,11 @@ def list_places(session: SessionDep, principal: PlaceReader) -> list[dict]:
     return places.list_places(session, principal.tenant)
 
 
-@router.get("/places/{place_id}", response_model=PlaceOut, responses=NOT_FOUND, summary="One place")
+@router.get("/places/{place_id}", response_model=PlaceOut, responses=NOT_FOUND)
 def get_place(place_id: PathId, session: SessionDep, principal: PlaceReader) -> dict:
-    """One place of the municipality, geometry as GeoJSON in WGS84."""
+    """One place.
+
+    One place of the municipality, geometry as GeoJSON in WGS84."""
     return places.get_place(session, principal.tenant, place_id)
 
 
@@ -39,7 +41,6 @@ def get_place(place_id: PathId, session: SessionDep, principal: PlaceReader) -> 
     "/places/{place_id}/series",
     response_model=PlaceSeries,
     responses={**NOT_FOUND, **MEETING_ERRORS},
-    summary="A place's counts per period",
 )
 def get_series(
     place_id: PathId,
@@ -48,7 +49,9 @@ def get_series(
     meeting: Annotated[Day, Query(description="Meeting date, YYYY-MM-DD: its run's periods.")],
     periods: int = Query(26, ge=2, le=130, description="How many periods, newest last."),
 ) -> dict:
-    """The place's events per period up to the meeting against its usual level (the mean of
+    """A place's counts per period.
+
+    The place's events per period up to the meeting against its usual level (the mean of
     the baseline periods before each), with the meetings in the span marked. The last period
     is the one the priorities' change test reads. Counts below k are hidden from viewers."""
     suppress, k = principal.seen.suppressed, principal.seen.k
@@ -60,10 +63,11 @@ def get_series(
     response_model=PlaceOut,
     status_code=201,
     responses=problem_responses((400, 409, 413, 429), examples=PLACE_EXAMPLES),
-    summary="Create a place",
 )
 def create_place(body: PlaceIn, session: SessionDep, principal: PlaceWriter) -> dict:
-    """A new place from a GeoJSON Polygon, MultiPolygon or Point (with radius_m)."""
+    """Create a place.
+
+    A new place from a GeoJSON Polygon, MultiPolygon or Point (with radius_m)."""
     created = places.create_place(session, principal.tenant, **body.model_dump())
     audit(session, principal, "place.create", f"place/{created['id']}", {"name": body.name})
     return created
@@ -73,26 +77,24 @@ def create_place(body: PlaceIn, session: SessionDep, principal: PlaceWriter) -> 
     "/places/{place_id}",
     response_model=PlaceOut,
     responses=problem_responses((400, 404, 409, 413, 429), examples=PLACE_EXAMPLES),
-    summary="Change a place",
 )
 def update_place(
     place_id: PathId, body: PlacePatch, session: SessionDep, principal: PlaceWriter
 ) -> dict:
-    """Change the given fields of a place (name, aliases, geometry …); the change is audited."""
+    """Change a place.
+
+    Change the given fields of a place (name, aliases, geometry …); the change is audited."""
     changes = body.model_dump(exclude_unset=True)
     updated = places.update_place(session, principal.tenant, place_id, changes)
     audit(session, principal, "place.update", f"place/{place_id}", {"fields": sorted(changes)})
     return updated
 
 
-@router.delete(
-    "/places/{place_id}",
-    status_code=204,
-    responses=problem_responses(404, 429),
-    summary="Delete a place",
-)
+@router.delete("/places/{place_id}", status_code=204, responses=problem_responses(404, 429))
 def delete_place(place_id: PathId, session: SessionDep, principal: PlaceWriter) -> Response:
-    """Delete a place with its measures; its events keep their points."""
+    """Delete a place.
+
+    Delete a place with its measures; its events keep their points."""
     places.delete_place(session, principal.tenant, place_id)
     audit(session, principal, "place.delete", f"place/{place_id}", {})
     return Response(status_code=204)

@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -12,13 +12,14 @@ from geo_service.api.auth import Principal
 from geo_service.api.deps import PlaceReader, SessionDep
 from geo_service.api.problems import TENANT_ERRORS, problem_responses
 from geo_service.api.renderpool import cached_render, render_pool
+from geo_service.api.routes import api_router
 from geo_service.api.schemas.fields import Day
 from geo_service.api.schemas.priorities import Priorities
 from geo_service.priorities.disclosure import disclose_items
 from geo_service.priorities.fingerprint import meeting_fingerprint
 from geo_service.priorities.service import priorities_for_meeting
 
-router = APIRouter(tags=["priorities"], responses=TENANT_ERRORS)
+router = api_router(tags=["priorities"], responses=TENANT_ERRORS)
 Lang = Literal["sv", "en"]
 SETTINGS_EXAMPLE = (
     "invalid_priority_settings",
@@ -47,12 +48,7 @@ def present(items: list[dict[str, Any]], principal: Principal, lang: Lang) -> li
     ]
 
 
-@router.get(
-    "/priorities",
-    response_model=Priorities,
-    responses=MEETING_ERRORS,
-    summary="Ranked places for a meeting",
-)
+@router.get("/priorities", response_model=Priorities, responses=MEETING_ERRORS)
 async def get_priorities(
     request: Request,
     session: SessionDep,
@@ -60,7 +56,9 @@ async def get_priorities(
     meeting: Annotated[Day, Query(description="Meeting date, YYYY-MM-DD.")],
     lang: Lang = "sv",
 ) -> Response:
-    """Every place ranked for the meeting; ties break on place id. Kept per process while the
+    """Ranked places for a meeting.
+
+    Every place ranked for the meeting; ties break on place id. Kept per process while the
     data it is computed from are unchanged (the same fingerprint as the lägesbild's)."""
     mc = principal.tenant
     fingerprint = await run_in_threadpool(released_fingerprint, session, mc, meeting)

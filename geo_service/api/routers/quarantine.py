@@ -1,18 +1,18 @@
 """The quarantine: rows that could not be stored, their reasons, and retrying them."""
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from geo_service.api.auth import audit
 from geo_service.api.deps import SessionDep, Staff
 from geo_service.api.problems import TENANT_ERRORS, problem_responses
-from geo_service.api.routes import get_list
+from geo_service.api.routes import api_router, get_list
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.fields import BIGINT_ID_MAX, OFFSET
 from geo_service.api.schemas.ingest import ImportReportOut, QuarantineRow
 from geo_service.ingest.quarantine import list_quarantine
 from geo_service.ingest.retry import retry_quarantine
 
-router = APIRouter(tags=["quarantine"], responses=TENANT_ERRORS)
+router = api_router(tags=["quarantine"], responses=TENANT_ERRORS)
 
 
 @get_list(router, "/quarantine", QuarantineRow, ex.QUARANTINE_ROW, "List quarantined rows")
@@ -46,7 +46,6 @@ def get_quarantine(
         200: ex.json_example([ex.IMPORT_REPORT]),
         **problem_responses(429),
     },
-    summary="Retry quarantined rows",
 )
 def post_retry(
     principal: Staff,
@@ -54,7 +53,9 @@ def post_retry(
     batch_id: int | None = Query(None, ge=1, le=BIGINT_ID_MAX),
     reason_code: str | None = Query(None, max_length=40),
 ) -> list[ImportReportOut]:
-    """Run unresolved quarantined rows through the pipeline again; one report per old import."""
+    """Retry quarantined rows.
+
+    Run unresolved quarantined rows through the pipeline again; one report per old import."""
     reports = retry_quarantine(
         session.connection(), principal.tenant, batch_id, reason_code, created_by=principal.actor
     )

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import Path, Query
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
@@ -11,17 +11,18 @@ from geo_service.api.auth import (
 )
 from geo_service.api.deps import AggregateReader, SessionDep, SettingsDep, Staff
 from geo_service.api.problems import NOT_FOUND, TENANT_ERRORS, problem_responses
+from geo_service.api.routes import api_router
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.serving import RunDetail, RunList, RunRequest, RunSummary
 from geo_service.db.constants import RUN_STATUSES
 from geo_service.db.models import AnalysisRun
 from geo_service.errors import NotFoundError, Unavailable, Unprocessable
 
-router = APIRouter(tags=["runs"], responses=TENANT_ERRORS)
+router = api_router(tags=["runs"], responses=TENANT_ERRORS)
 RUN_ID = Path(ge=1, le=2**62, description="Analysis run id.")
 
 
-@router.get("/runs", response_model=RunList, summary="List analysis runs")
+@router.get("/runs", response_model=RunList)
 def list_runs(
     principal: AggregateReader,
     session: SessionDep,
@@ -29,7 +30,9 @@ def list_runs(
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=10**7),
 ) -> RunList:
-    """The municipality's runs, newest data first (the first completed one is what the map shows;
+    """List analysis runs.
+
+    The municipality's runs, newest data first (the first completed one is what the map shows;
     a run made later for a past meeting sorts by its data)."""
     where = [AnalysisRun.municipality_code == principal.municipality_code]
     if status:
@@ -63,14 +66,11 @@ def run_detail(session: Session, municipality_code: str, run_id: int) -> RunDeta
     return detail
 
 
-@router.get(
-    "/runs/{run_id}",
-    response_model=RunDetail,
-    responses=NOT_FOUND,
-    summary="One analysis run",
-)
+@router.get("/runs/{run_id}", response_model=RunDetail, responses=NOT_FOUND)
 def get_run(principal: AggregateReader, session: SessionDep, run_id: int = RUN_ID) -> RunDetail:
-    """One run with its parameters, warnings, timings and cells per category; without the
+    """One analysis run.
+
+    One run with its parameters, warnings, timings and cells per category; without the
     run's event totals for viewers, reporters and anonymous callers."""
     detail = run_detail(session, principal.municipality_code, run_id)
     return without_totals(detail) if principal.seen.suppressed else detail
@@ -98,7 +98,6 @@ def without_totals(detail: RunDetail) -> RunDetail:
             400: ("no_events", "No events for this selection: import data or widen the filters.")
         },
     ),
-    summary="Start an analysis run",
     openapi_extra={
         "requestBody": {
             "content": {
@@ -118,7 +117,9 @@ def without_totals(detail: RunDetail) -> RunDetail:
 def start_run(
     principal: Staff, session: SessionDep, settings: SettingsDep, body: RunRequest | None = None
 ) -> RunDetail:
-    """Run the hotspot analysis now (seconds for a municipality) and return the finished run."""
+    """Start an analysis run.
+
+    Run the hotspot analysis now (seconds for a municipality) and return the finished run."""
     try:
         from geo_service.runs import run_analysis
     except ImportError:

@@ -7,12 +7,13 @@ per (layer, municipality, run, privacy variant, z, x, y). Run-versioned URLs are
 import hashlib
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from geo_service.api.auth import PUBLIC, Principal, principal_from_header, scope
 from geo_service.api.problems import TENANT_ERRORS, problem_responses
+from geo_service.api.routes import api_router
 from geo_service.api.schemas.serving import TileJSON
 from geo_service.errors import GeoServiceError, NotFound
 from geo_service.priorities.service import priorities_for_run
@@ -23,7 +24,7 @@ from geo_service.tiles.layers import LAYERS, valid_tile
 from geo_service.tiles.sql import PlaceRanking, render_tile
 from geo_service.tiles.tilejson import tilejson
 
-router = APIRouter(prefix="/tiles", tags=["tiles"], responses=TENANT_ERRORS)
+router = api_router(prefix="/tiles", tags=["tiles"], responses=TENANT_ERRORS)
 MVT = "application/vnd.mapbox-vector-tile"
 YEAR = 365 * 24 * 3600
 ERRORS = problem_responses(
@@ -179,7 +180,6 @@ def _render(
         **ERRORS,
     },
     response_class=Response,
-    summary="One vector tile",
     openapi_extra=SECURITY,
 )
 async def tile(
@@ -191,7 +191,9 @@ async def tile(
     municipality: str | None = MUNICIPALITY,
     run: int | None = RUN,
 ) -> Response:
-    """MVT tile of `hotspots`, `places` or `events_agg`; counts below k left out for viewers."""
+    """One vector tile.
+
+    MVT tile of `hotspots`, `places` or `events_agg`; counts below k left out for viewers."""
     _layer(layer)
     zi, xi, yi = _coordinates(z, x, y)
     state = _state(request)
@@ -236,17 +238,13 @@ async def tile(
     return Response(data, media_type=MVT, headers=headers)
 
 
-@router.get(
-    "/{layer}.json",
-    response_model=TileJSON,
-    responses=ERRORS,
-    summary="TileJSON 3.0.0",
-    openapi_extra=SECURITY,
-)
+@router.get("/{layer}.json", response_model=TileJSON, responses=ERRORS, openapi_extra=SECURITY)
 def tile_json(
     request: Request, layer: str, municipality: str | None = MUNICIPALITY, run: int | None = RUN
 ) -> dict:
-    """TileJSON of one layer with absolute tile URLs that carry the run id (new run, new URLs)."""
+    """TileJSON 3.0.0.
+
+    TileJSON of one layer with absolute tile URLs that carry the run id (new run, new URLs)."""
     _layer(layer)
     state = _state(request)
     principal = _principal(request, state)

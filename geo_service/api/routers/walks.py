@@ -5,14 +5,14 @@ stored as events of kind `walk_finding` with the walk's id, so they feed the pla
 as observations do. Photos are left out on purpose (faces, number plates).
 """
 
-from fastapi import APIRouter, Body, Query
+from fastapi import Body, Query
 from fastapi.responses import JSONResponse
 
 from geo_service.api.auth import audit
 from geo_service.api.deps import STAFF, Observer, SessionDep, SettingsDep
 from geo_service.api.problems import NOT_FOUND, problem_responses
 from geo_service.api.routers.observations import store_reports
-from geo_service.api.routes import get_list
+from geo_service.api.routes import api_router, get_list
 from geo_service.api.schemas import examples as ex
 from geo_service.api.schemas.field import (
     WALK,
@@ -27,12 +27,14 @@ from geo_service.db import walks
 from geo_service.errors import Forbidden
 from geo_service.ingest.mapping import fold
 
-router = APIRouter(tags=["walks"], responses=problem_responses(401, 403, 422))
+router = api_router(tags=["walks"], responses=problem_responses(401, 403, 422))
 
 
-@router.post("/walks", response_model=WalkOut, status_code=201, summary="Start a safety walk")
+@router.post("/walks", response_model=WalkOut, status_code=201)
 def create_walk(principal: Observer, session: SessionDep, body: WalkIn) -> WalkOut:
-    """A new walk with its name, date, organisations and optional route (GeoJSON, WGS84)."""
+    """Start a safety walk.
+
+    A new walk with its name, date, organisations and optional route (GeoJSON, WGS84)."""
     walk = walks.create_walk(
         session.connection(), principal.tenant, principal.actor, **body.model_dump()
     )
@@ -48,14 +50,11 @@ def list_walks(
     return [WalkOut(**w) for w in walks.list_walks(session.connection(), principal.tenant, limit)]
 
 
-@router.get(
-    "/walks/{walk_id}",
-    response_model=WalkSummary,
-    responses=NOT_FOUND,
-    summary="A safety walk and its findings",
-)
+@router.get("/walks/{walk_id}", response_model=WalkSummary, responses=NOT_FOUND)
 def get_walk(principal: Observer, session: SessionDep, walk_id: PathId) -> WalkSummary:
-    """The walk and its findings, each linked to the place it lies in (audited: it holds
+    """A safety walk and its findings.
+
+    The walk and its findings, each linked to the place it lies in (audited: it holds
     exact points and free text)."""
     conn = session.connection()
     walk = walks.get_walk(conn, principal.tenant, walk_id)
@@ -64,16 +63,13 @@ def get_walk(principal: Observer, session: SessionDep, walk_id: PathId) -> WalkS
     return WalkSummary(walk=WalkOut(**walk), items=items)
 
 
-@router.patch(
-    "/walks/{walk_id}",
-    response_model=WalkOut,
-    responses=NOT_FOUND,
-    summary="Change a safety walk",
-)
+@router.patch("/walks/{walk_id}", response_model=WalkOut, responses=NOT_FOUND)
 def change_walk(
     principal: Observer, session: SessionDep, walk_id: PathId, body: WalkChange
 ) -> WalkOut:
-    """Change a walk's name, date, organisations, note or route (its creator or staff)."""
+    """Change a safety walk.
+
+    Change a walk's name, date, organisations, note or route (its creator or staff)."""
     conn = session.connection()
     walk = walks.get_walk(conn, principal.tenant, walk_id)
     if principal.role not in STAFF and walk["created_by"] != principal.actor:
@@ -89,7 +85,6 @@ def change_walk(
     response_model=ObservationReport,
     status_code=201,
     responses=problem_responses(404, 413, 429),
-    summary="Report findings of a safety walk",
     openapi_extra={
         "requestBody": {
             "content": {"application/json": {"examples": {"one": {"value": ex.OBSERVATION_IN}}}}
@@ -103,7 +98,9 @@ def create_findings(
     walk_id: PathId,
     payload: ObservationIn | list[ObservationIn] = Body(...),
 ) -> ObservationReport | JSONResponse:
-    """Store findings as observations are stored (client_id makes resending safe), as events
+    """Report findings of a safety walk.
+
+    Store findings as observations are stored (client_id makes resending safe), as events
     of kind `walk_finding` that name the walk."""
     walk = walks.get_walk(session.connection(), principal.tenant, walk_id)
     source = f"vandring_{fold(principal.organisation)[:60] or 'api'}"
