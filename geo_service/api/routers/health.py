@@ -6,7 +6,7 @@ from the planner's statistics of its event partition (never a count(*) over even
 """
 
 from fastapi import Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -40,14 +40,19 @@ class MunicipalityCount(BaseModel):
     events: int
 
 
+ADMIN_ONLY = "Only for an authenticated admin."
+
+
 class Health(BaseModel):
     status: str
     version: str
     database: str
-    postgis_version: str | None = None
-    schema_revision: str | None = None
-    schema_head: str | None = None
-    municipalities: list[MunicipalityCount] | None = None
+    postgis_version: str | None = Field(None, description=ADMIN_ONLY)
+    schema_revision: str | None = Field(None, description=f"{ADMIN_ONLY} The database's.")
+    schema_head: str | None = Field(None, description=f"{ADMIN_ONLY} The code's newest.")
+    municipalities: list[MunicipalityCount] | None = Field(
+        None, description=f"{ADMIN_ONLY} Their own municipality, events estimated."
+    )
 
 
 def _admin_details(session: Session, health: Health, mc: str) -> None:

@@ -26,6 +26,7 @@ MEASURE_EXAMPLES = {
     400: ("invalid_measure_period", "A measure's end_date cannot be before its start_date."),
     404: ("not_found", "place 42 was not found"),
 }
+WRITE_ERRORS = problem_responses((400, 404, 413, 429), examples=MEASURE_EXAMPLES)
 
 
 def _measure(session: Session, mc: str, measure_id: int) -> Measure:
@@ -70,12 +71,7 @@ def get_measure(measure_id: PathId, session: SessionDep, principal: PlaceReader)
     return _measure(session, principal.tenant, measure_id)
 
 
-@router.post(
-    "/measures",
-    response_model=MeasureOut,
-    status_code=201,
-    responses=problem_responses((400, 404, 413, 429), examples=MEASURE_EXAMPLES),
-)
+@router.post("/measures", response_model=MeasureOut, status_code=201, responses=WRITE_ERRORS)
 def create_measure(body: MeasureIn, session: SessionDep, principal: PlaceWriter) -> Measure:
     """Create a measure.
 
@@ -90,11 +86,7 @@ def create_measure(body: MeasureIn, session: SessionDep, principal: PlaceWriter)
     return measure
 
 
-@router.patch(
-    "/measures/{measure_id}",
-    response_model=MeasureOut,
-    responses=problem_responses((400, 404, 413, 429), examples=MEASURE_EXAMPLES),
-)
+@router.patch("/measures/{measure_id}", response_model=MeasureOut, responses=WRITE_ERRORS)
 def update_measure(
     measure_id: PathId, body: MeasurePatch, session: SessionDep, principal: PlaceWriter
 ) -> Measure:

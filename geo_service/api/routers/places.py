@@ -21,6 +21,8 @@ PLACE_EXAMPLES = {
     400: ("invalid_geometry", "The geometry must be a GeoJSON Point, Polygon or MultiPolygon."),
     409: ("place_exists", "A place named 'Stationsområdet' already exists."),
 }
+CREATE_ERRORS = problem_responses((400, 409, 413, 429), examples=PLACE_EXAMPLES)
+UPDATE_ERRORS = problem_responses((400, 404, 409, 413, 429), examples=PLACE_EXAMPLES)
 
 
 @get_list(router, "/places", PlaceOut, ex.PLACE_OUT, "List places")
@@ -58,12 +60,7 @@ def get_series(
     return place_series(session, principal.tenant, place_id, meeting, periods, suppress, k)
 
 
-@router.post(
-    "/places",
-    response_model=PlaceOut,
-    status_code=201,
-    responses=problem_responses((400, 409, 413, 429), examples=PLACE_EXAMPLES),
-)
+@router.post("/places", response_model=PlaceOut, status_code=201, responses=CREATE_ERRORS)
 def create_place(body: PlaceIn, session: SessionDep, principal: PlaceWriter) -> dict:
     """Create a place.
 
@@ -73,11 +70,7 @@ def create_place(body: PlaceIn, session: SessionDep, principal: PlaceWriter) -> 
     return created
 
 
-@router.patch(
-    "/places/{place_id}",
-    response_model=PlaceOut,
-    responses=problem_responses((400, 404, 409, 413, 429), examples=PLACE_EXAMPLES),
-)
+@router.patch("/places/{place_id}", response_model=PlaceOut, responses=UPDATE_ERRORS)
 def update_place(
     place_id: PathId, body: PlacePatch, session: SessionDep, principal: PlaceWriter
 ) -> dict:
