@@ -88,5 +88,24 @@ def get_as(client: TestClient, db: PriorityDb, role: str, path: str) -> Response
     return client.get(path, headers=auth(db, role))
 
 
+def lagesbild_as(
+    client: TestClient, db: PriorityDb, role: str, kind: str = "pdf", lang: str = "sv"
+) -> Response:
+    """The last meeting's lägesbild (`kind` html or pdf) as `role` reads it; it must be there."""
+    url = f"/api/v1/meetings/{LAST_MEETING}/lagesbild.{kind}?municipality={MC}&lang={lang}"
+    response = get_as(client, db, role, url)
+    assert response.status_code == 200, response.text
+    return response
+
+
+def send_as(
+    client: TestClient, db: PriorityDb, role: str, method: str, path: str, body: object
+) -> Response:
+    """`method` `path` (under /api/v1, in the demo municipality) with a JSON body as `role`."""
+    sep = "&" if "?" in path else "?"
+    url = f"/api/v1/{path}{sep}municipality={MC}"
+    return client.request(method, url, headers=auth(db, role), json=body)
+
+
 def meeting_str(day: date) -> str:
     return day.isoformat()

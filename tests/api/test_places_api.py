@@ -3,7 +3,7 @@
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.priorities_data import MC, PriorityDb, auth
+from tests.api.priorities_data import MC, PriorityDb, auth, send_as
 
 RURAL_POINT = {"type": "Point", "coordinates": [13.30, 56.17]}
 
@@ -12,16 +12,9 @@ def test_coordinator_creates_updates_and_deletes_a_place(
     client: TestClient, prio_db: PriorityDb
 ) -> None:
     h = auth(prio_db, "coordinator")
-    created = client.post(
-        f"/api/v1/places?municipality={MC}",
-        headers=h,
-        json={
-            "name": "Badplatsen",
-            "kind": "other",
-            "aliases": ["badet"],
-            "geometry": RURAL_POINT,
-            "radius_m": 80,
-        },
+    bath = {"name": "Badplatsen", "kind": "other", "aliases": ["badet"], "radius_m": 80}
+    created = send_as(
+        client, prio_db, "coordinator", "POST", "places", bath | {"geometry": RURAL_POINT}
     )
     assert created.status_code == 201, created.text
     place = created.json()
@@ -29,18 +22,12 @@ def test_coordinator_creates_updates_and_deletes_a_place(
         assert place["geometry"]["type"] == "MultiPolygon"
         lon, lat = place["geometry"]["coordinates"][0][0][0]
         assert abs(lon - 13.30) < 0.01 and abs(lat - 56.17) < 0.01
-        patched = client.patch(
-            f"/api/v1/places/{place['id']}?municipality={MC}",
-            headers=h,
-            json={"aliases": ["badet", "sjön"], "kind": "sports"},
-        )
+        change = {"aliases": ["badet", "sjön"], "kind": "sports"}
+        patched = send_as(client, prio_db, "coordinator", "PATCH", f"places/{place['id']}", change)
         assert patched.json()["aliases"] == ["badet", "sjön"]
         assert patched.json()["kind"] == "sports"
-        again = client.post(
-            f"/api/v1/places?municipality={MC}",
-            headers=h,
-            json={"name": "Badplatsen", "geometry": RURAL_POINT},
-        )
+        same_name = {"name": "Badplatsen", "geometry": RURAL_POINT}
+        again = send_as(client, prio_db, "coordinator", "POST", "places", same_name)
         assert again.status_code == 409 and again.json()["code"] == "place_exists"
     finally:
         deleted = client.delete(f"/api/v1/places/{place['id']}?municipality={MC}", headers=h)
@@ -63,18 +50,16 @@ def test_viewers_read_places_but_cannot_write(client: TestClient, prio_db: Prior
     h = auth(prio_db, "viewer")
     listed = client.get(f"/api/v1/places?municipality={MC}", headers=h)
     assert {"Centrum", "Stationsområdet", "Oderljunga"} <= {p["name"] for p in listed.json()}
-    refused = client.post(
-        f"/api/v1/places?municipality={MC}", headers=h, json={"name": "X", "geometry": RURAL_POINT}
+    refused = send_as(
+        client, prio_db, "viewer", "POST", "places", {"name": "X", "geometry": RURAL_POINT}
     )
     assert refused.status_code == 403 and refused.json()["code"] == "forbidden_role"
 
 
 def test_bad_geometry_is_a_400_problem(client: TestClient, prio_db: PriorityDb) -> None:
     line = {"type": "LineString", "coordinates": [[13, 56], [13.1, 56]]}
-    response = client.post(
-        f"/api/v1/places?municipality={MC}",
-        headers=auth(prio_db, "admin"),
-        json={"name": "Linjen", "geometry": line},
+    response = send_as(
+        client, prio_db, "admin", "POST", "places", {"name": "Linjen", "geometry": line}
     )
     assert response.status_code == 400 and response.json()["code"] == "invalid_geometry"
 
@@ -98,8 +83,8 @@ def test_an_implausible_place_geometry_is_refused(
     client: TestClient, prio_db: PriorityDb, geometry: dict, code: str
 ) -> None:
     h = auth(prio_db, "admin")
-    response = client.post(
-        f"/api/v1/places?municipality={MC}", headers=h, json={"name": "Fel", "geometry": geometry}
+    response = send_as(
+        client, prio_db, "admin", "POST", "places", {"name": "Fel", "geometry": geometry}
     )
     assert response.status_code == 422, response.text
     assert response.json()["code"] == code
@@ -112,17 +97,11 @@ def test_an_implausible_place_geometry_is_refused(
 def test_a_place_moved_far_outside_the_municipality_is_refused(
     client: TestClient, prio_db: PriorityDb
 ) -> None:
-    h = auth(prio_db, "admin")
-    response = client.post(
-        f"/api/v1/places?municipality={MC}",
-        headers=h,
-        json={"name": "Gränsen", "geometry": RURAL_POINT, "radius_m": 300},
-    )
+    border = {"name": "Gränsen", "geometry": RURAL_POINT, "radius_m": 300}
+    response = send_as(client, prio_db, "admin", "POST", "places", border)
     assert response.status_code == 201, response.text
-    moved = client.patch(
-        f"/api/v1/places/{response.json()['id']}?municipality={MC}",
-        headers=h,
-        json={"geometry": {"type": "Point", "coordinates": [56.17, 13.30]}},
-    )
+    place = f"places/{response.json()['id']}"
+    swapped = {"geometry": {"type": "Point", "coordinates": [56.17, 13.30]}}
+    moved = send_as(client, prio_db, "admin", "PATCH", place, swapped)
     assert moved.status_code == 422 and moved.json()["code"] == "place_outside_municipality"
-    client.delete(f"/api/v1/places/{response.json()['id']}?municipality={MC}", headers=h)
+    send_as(client, prio_db, "admin", "DELETE", place, None)

@@ -10,7 +10,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
-from tests.api.priorities_data import LAST_MEETING, MC, PriorityDb, get_as
+from tests.api.priorities_data import LAST_MEETING, MC, PriorityDb, get_as, lagesbild_as
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,10 +25,7 @@ def _top_place(client: TestClient, prio_db: PriorityDb) -> str:
 def test_html_lagesbild_embeds_its_images_and_fetches_nothing(
     client: TestClient, prio_db: PriorityDb
 ) -> None:
-    url = f"/api/v1/meetings/{LAST_MEETING}/lagesbild.html?municipality={MC}"
-    response = get_as(client, prio_db, "viewer", url)
-    assert response.status_code == 200
-    html = response.text
+    html = lagesbild_as(client, prio_db, "viewer", "html").text
     sources = re.findall(r'\b(?:src|href)\s*=\s*"([^"]*)"', html)
     assert len([s for s in sources if s.startswith("data:image/png;base64,")]) >= 2
     assert not [s for s in sources if not s.startswith("data:")]
@@ -41,9 +38,7 @@ def test_html_lagesbild_embeds_its_images_and_fetches_nothing(
 def test_pdf_lagesbild_has_pages_and_the_top_place_in_its_text(
     client: TestClient, prio_db: PriorityDb
 ) -> None:
-    url = f"/api/v1/meetings/{LAST_MEETING}/lagesbild.pdf?municipality={MC}&lang=en"
-    response = get_as(client, prio_db, "coordinator", url)
-    assert response.status_code == 200
+    response = lagesbild_as(client, prio_db, "coordinator", lang="en")
     assert response.headers["content-type"] == "application/pdf"
     reader = PdfReader(BytesIO(response.content))
     assert len(reader.pages) > 0

@@ -16,7 +16,7 @@ from weasyprint.formatting_structure import boxes
 
 from geo_service.reports.meeting import meeting_report_context, meeting_report_html
 from geo_service.reports.yearly import yearly_report_html
-from tests.api.priorities_data import LAST_MEETING, MC, PriorityDb, get_as
+from tests.api.priorities_data import LAST_MEETING, MC, PriorityDb, lagesbild_as
 
 YEAR = LAST_MEETING.year
 
@@ -67,10 +67,7 @@ def test_every_ranked_place_is_numbered_inside_a_frame(meeting_context: dict) ->
 def test_the_meeting_pdf_numbers_its_pages_and_dates_each_one(
     client: TestClient, prio_db: PriorityDb
 ) -> None:
-    url = f"/api/v1/meetings/{LAST_MEETING}/lagesbild.pdf?municipality={MC}"
-    response = get_as(client, prio_db, "coordinator", url)
-    assert response.status_code == 200
-    pages = _page_texts(response.content)
+    pages = _page_texts(lagesbild_as(client, prio_db, "coordinator").content)
     assert len(pages) >= 2
     for n, text in enumerate(pages, start=1):
         assert f"Sida {n} av {len(pages)}" in text
@@ -82,8 +79,7 @@ def test_the_meeting_pdf_numbers_its_pages_and_dates_each_one(
 
 
 def test_the_english_pdf_says_page_n_of_m(client: TestClient, prio_db: PriorityDb) -> None:
-    url = f"/api/v1/meetings/{LAST_MEETING}/lagesbild.pdf?municipality={MC}&lang=en"
-    pages = _page_texts(get_as(client, prio_db, "viewer", url).content)
+    pages = _page_texts(lagesbild_as(client, prio_db, "viewer", lang="en").content)
     assert all(f"Page {n} of {len(pages)}" in t for n, t in enumerate(pages, start=1))
     assert "in the last 14 days" in " ".join(pages)
 

@@ -76,7 +76,8 @@ def update_place(
 ) -> dict:
     """Change a place.
 
-    Change the given fields of a place (name, aliases, geometry …); the change is audited."""
+    Change the given fields of a place (name, aliases, geometry …); a new geometry is checked
+    as a new place's is (not empty, not too large, near the municipality). Audited."""
     changes = body.model_dump(exclude_unset=True)
     updated = places.update_place(session, principal.tenant, place_id, changes)
     audit(session, principal, "place.update", f"place/{place_id}", {"fields": sorted(changes)})
