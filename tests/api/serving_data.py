@@ -4,6 +4,7 @@ Tenant 9901 has a public view, 9902 has not. Cell A holds 2 events (below k = 3)
 The run rows are written directly so the tests control counts and categories exactly.
 """
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -144,3 +145,15 @@ def tenants_fixture(engine: Engine) -> dict[str, Tenant]:
 
 def bearer(token: str | None) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def tile_of(lon: float, lat: float, z: int) -> tuple[int, int, int]:
+    """The XYZ (web mercator) tile holding a WGS84 point."""
+    n = 2**z
+    y = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
+    return z, int((lon + 180) / 360 * n), int(y)
+
+
+def tile_path(lon: float, lat: float, z: int) -> str:
+    """`z/x/y` of the tile holding a WGS84 point."""
+    return "/".join(map(str, tile_of(lon, lat, z)))

@@ -1,8 +1,6 @@
 """Privacy: k-suppression for viewer and anonymous in JSON and tiles, raw reads audited,
 reporters see only their own observations, anonymous only where the public view is on."""
 
-import math
-
 import mapbox_vector_tile
 import pytest
 from fastapi.testclient import TestClient
@@ -15,16 +13,10 @@ from tests.api.serving_data import (  # noqa: F401
     PUBLIC_MC,
     Tenant,
     bearer,
+    tile_path,
 )
 
 AUDITED = "SELECT role FROM audit_log WHERE action = 'event.read' AND municipality_code = :mc"
-
-
-def _tile(lon: float, lat: float, z: int) -> str:
-    n = 2**z
-    x = int((lon + 180) / 360 * n)
-    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
-    return f"{z}/{x}/{y}"
 
 
 @pytest.mark.parametrize("role", ["viewer", None])
@@ -38,11 +30,11 @@ def test_a_cell_with_two_events_never_shows_its_count(
         hot = client.get("/api/v1/hotspots", params=p, headers=h).json()["items"]
         counts = client.get("/api/v1/event-counts", params=p | {"resolution": 9}, headers=h).json()
         hot_tiles = [
-            client.get(f"/tiles/hotspots/{_tile(13.383, 56.133, z)}.mvt", params=p, headers=h)
+            client.get(f"/tiles/hotspots/{tile_path(13.383, 56.133, z)}.mvt", params=p, headers=h)
             for z in (12, 14, 16)
         ]
         agg_tiles = [
-            client.get(f"/tiles/events_agg/{_tile(13.383, 56.133, z)}.mvt", params=p, headers=h)
+            client.get(f"/tiles/events_agg/{tile_path(13.383, 56.133, z)}.mvt", params=p, headers=h)
             for z in (8, 11, 13, 15)
         ]
     by_cell = {c["cell"]: c for c in hot}
@@ -64,7 +56,7 @@ def test_analysts_see_small_counts_in_event_tiles(tenants: dict[str, Tenant]) ->
     t = tenants[PUBLIC_MC]
     with TestClient(create_app()) as client:
         h = bearer(t.tokens["analyst"])
-        path = f"/tiles/events_agg/{_tile(13.383, 56.133, 15)}.mvt"
+        path = f"/tiles/events_agg/{tile_path(13.383, 56.133, 15)}.mvt"
         r = client.get(path, params={"municipality": t.code}, headers=h)
     counts = sorted(
         f["properties"]["count"]
@@ -114,7 +106,8 @@ def test_anonymous_only_where_the_public_view_is_on(tenants: dict[str, Tenant]) 
         public = client.get("/api/v1/hotspots", params={"municipality": PUBLIC_MC})
         private = client.get("/api/v1/hotspots", params={"municipality": PRIVATE_MC})
         private_tile = client.get(
-            f"/tiles/hotspots/{_tile(13.403, 56.133, 14)}.mvt", params={"municipality": PRIVATE_MC}
+            f"/tiles/hotspots/{tile_path(13.403, 56.133, 14)}.mvt",
+            params={"municipality": PRIVATE_MC},
         )
         other_token = client.get(
             "/api/v1/hotspots",

@@ -6,7 +6,6 @@ visible parts."""
 
 import io
 import json
-import math
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +25,7 @@ from geo_service.api.app import create_app
 from geo_service.config import STOCKHOLM, Settings
 from geo_service.db.migrate import write_k
 from tests.api.priorities_data import LAST_MEETING, MC, PriorityDb, auth
+from tests.api.serving_data import tile_path
 from tests.conftest import fetch
 
 K = 8
@@ -44,13 +44,6 @@ COUNT_PHRASE = re.compile(
 """A count in words: "2 rapporter", "1 report", "3 händelser" (not part of a date or decimal)."""
 TILES = [(z, lon, lat) for z in (8, 11, 13, 15) for lon, lat in ((13.383, 56.133), (13.39, 56.13))]
 SETTINGS = "UPDATE municipality SET settings = CAST(:s AS jsonb) WHERE municipality_code = :mc"
-
-
-def _tile(z: int, lon: float, lat: float) -> str:
-    n = 2**z
-    x = int((lon + 180) / 360 * n)
-    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
-    return f"{z}/{x}/{y}"
 
 
 @pytest.fixture(scope="module", name="k8")
@@ -124,7 +117,9 @@ def _urls(client: TestClient, db: PriorityDb) -> list[str]:
         if "get" not in ops:
             continue
         filled = (
-            [path.replace("{z}/{x}/{y}", _tile(*t)) for t in TILES] if "{z}" in path else [path]
+            [path.replace("{z}/{x}/{y}", tile_path(lon, lat, z)) for z, lon, lat in TILES]
+            if "{z}" in path
+            else [path]
         )
         for name, options in values.items():
             filled = (
@@ -267,7 +262,7 @@ def test_event_tiles_show_one_resolution_to_suppressed_roles(k8: PriorityDb) -> 
         for role in seen:
             for z in (8, 11, 15):
                 r = client.get(
-                    f"/tiles/events_agg/{_tile(z, 13.383, 56.133)}.mvt?municipality={MC}",
+                    f"/tiles/events_agg/{tile_path(13.383, 56.133, z)}.mvt?municipality={MC}",
                     headers=auth(k8, role),
                 )
                 layer = mapbox_vector_tile.decode(r.content).get("events_agg", {"features": []})

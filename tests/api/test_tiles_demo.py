@@ -1,6 +1,5 @@
 """End to end on the Perstorp demo: a real analysis run served as tiles, TileJSON and JSON."""
 
-import math
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
@@ -14,17 +13,10 @@ from geo_service.api.app import create_app
 from geo_service.api.auth import create_token
 from geo_service.demo import perstorp
 from geo_service.runs import run_analysis
-from tests.api.serving_data import PUBLIC_MC, Tenant, bearer
+from tests.api.serving_data import PUBLIC_MC, Tenant, bearer, tile_of
 
 STATION = perstorp.PLACE_BY_NAME["Stationsområdet"]
 PERSTORP_LON, PERSTORP_LAT = 13.3830, 56.1330  # Perstorp centre (Centrum)
-
-
-def tile_of(lon: float, lat: float, z: int) -> tuple[int, int, int]:
-    """The XYZ (web mercator) tile holding a WGS84 point."""
-    n = 2**z
-    y = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
-    return z, int((lon + 180) / 360 * n), int(y)
 
 
 @pytest.fixture(scope="module")
