@@ -50,7 +50,7 @@ lint: .venv/.installed
 stop:
 	@$(DEVDB) stop
 
-bench: .venv/.installed
+bench: .venv/.installed .venv/.test-installed
 	@set -e; \
 	if [ -z "$$GEO_SERVICE_DATABASE_URL" ]; then \
 	  export GEO_SERVICE_DATABASE_URL="$$($(DEVDB) start)/geo_service_bench"; fi; \
