@@ -349,7 +349,10 @@ def test_a_cell_total_minus_its_visible_periods_is_never_a_small_count(k8: Prior
 
 def test_a_run_shows_suppressed_roles_no_event_total(k8: PriorityDb) -> None:
     run = fetch(
-        k8.engine, "SELECT max(id) AS id FROM analysis_run WHERE municipality_code = :mc", mc=MC
+        k8.engine,
+        "SELECT max(id) AS id FROM analysis_run WHERE municipality_code = :mc "
+        "AND status = 'completed'",
+        mc=MC,
     )[0]["id"]
     url = f"/api/v1/runs/{run}?municipality={MC}"
     with TestClient(_app(k8)) as client:
