@@ -61,14 +61,15 @@ def place_series(
         counts[i - 1] = int(n)
     periods = []
     for j in range(baseline, n_periods + baseline):
-        before = sum(counts[j - baseline : j])
-        start = bounds[j].date()
+        window = counts[j - baseline : j]
+        # A level whose window holds a hidden count would give it back (level × n − shown counts).
+        hidden = any(_shown(c, c, suppress, k) is None for c in [*window, sum(window)])
         periods.append(
             {
-                "start": start,
+                "start": bounds[j].date(),
                 "last_day": bounds[j + 1].date() - timedelta(days=1),
                 "count": _shown(counts[j], counts[j], suppress, k),
-                "usual": _shown(round(before / baseline, 2), before, suppress, k),
+                "usual": None if hidden else round(sum(window) / baseline, 2),
             }
         )
     first, last = periods[0]["start"], meeting

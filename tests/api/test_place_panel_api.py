@@ -58,6 +58,25 @@ def test_series_hides_small_counts_from_viewers(client: TestClient, prio_db: Pri
     assert seen_small, "the demo has periods with one or two events at a place"
 
 
+def test_a_viewer_cannot_work_a_hidden_count_back_from_the_usual_level(
+    client: TestClient, prio_db: PriorityDb
+) -> None:
+    """The usual level is the mean of the periods before; shown beside those periods' counts it
+    would give a hidden one back, so it is hidden whenever its window holds one."""
+    closed = 0
+    for place in _priorities(client, prio_db).values():
+        full = _series(client, prio_db, "coordinator", place["place_id"]).json()
+        shown = _series(client, prio_db, "viewer", place["place_id"]).json()["periods"]
+        n = full["baseline_periods"]
+        counts = [p["count"] for p in full["periods"]]
+        for j in range(n, len(counts)):
+            window = counts[j - n : j]
+            if any(0 < c < 3 for c in window):
+                assert shown[j]["usual"] is None, (place["name"], j, window)
+                closed += sum(window) >= 3  # the total alone would not have hidden it
+    assert closed, "the demo has windows with a hidden count and a total of three or more"
+
+
 def test_series_errors_are_problems(client: TestClient, prio_db: PriorityDb) -> None:
     missing = _series(client, prio_db, "coordinator", 999999)
     assert missing.status_code == 404 and missing.json()["code"] == "not_found"
