@@ -87,13 +87,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=_lifespan,
     )
     install_docs(app)
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "If-None-Match"],
-        )
     app.state.settings = settings
     install_log_redaction()
     engine = get_engine(settings.database_url, settings.db_pool_size, settings.db_max_overflow)
@@ -112,6 +105,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_upload_bytes=settings.max_upload_mb * 1024 * 1024,
     )
     app.add_middleware(CachedTileFastPath)  # tile cache hits skip routing (docs/serving.md)
+    if settings.cors_origins:  # outermost, so cached tiles, 413 and 429 carry the CORS headers too
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-None-Match"],
+        )
     dashboard.install_dashboard(app, API_PREFIX)
     field.install_field_app(app, API_PREFIX)
     return app

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from geo_service.api.app import create_app
+from geo_service.config import get_settings
 from geo_service.grid.cells import latlng_to_cells
 from tests.api.serving_data import PUBLIC_MC, Tenant, add_run, bearer
 
@@ -139,3 +140,28 @@ def test_empty_tile_is_204(tenants: dict[str, Tenant]) -> None:
             headers=bearer(t.tokens["viewer"]),
         )
     assert r.status_code == 204 and r.content == b""
+
+
+def test_a_configured_origin_gets_cors_headers_on_cached_tiles_too(
+    tenants: dict[str, Tenant],
+) -> None:
+    """A map on another origin works on the first request and on every cached one after it."""
+    t = tenants[PUBLIC_MC]
+    z, x, y = _tile(13)
+    origin = "https://karta.example.se"
+    settings = get_settings().model_copy(update={"cors_origins": [origin]})
+    headers = bearer(t.tokens["analyst"]) | {"Origin": origin}
+    params = {"municipality": t.code, "run": t.run_id}
+    with TestClient(create_app(settings)) as client:
+        first, cached = (
+            client.get(f"/tiles/hotspots/{z}/{x}/{y}.mvt", params=params, headers=headers)
+            for _ in range(2)
+        )
+        api = client.get("/api/v1/hotspots", params=params, headers=headers)
+    for response in (first, cached, api):
+        assert response.status_code == 200, response.text
+        assert response.headers["access-control-allow-origin"] == origin
+    other = {"Origin": "https://elsewhere.example"}
+    with TestClient(create_app(settings)) as client:
+        refused = client.get("/api/v1/health", headers=other)
+    assert "access-control-allow-origin" not in refused.headers
