@@ -23,7 +23,14 @@ YEAR = 365 * 24 * 3600
 _PATH = re.compile(r"/tiles/([a-z_]+)/(0|[1-9][0-9]?)/(0|[1-9][0-9]{0,6})/(0|[1-9][0-9]{0,6})\.mvt")
 _MC = re.compile(r"[0-9]{4}")
 _RUN = re.compile(r"[1-9][0-9]{0,18}")
-Key = tuple[str, str, int | None, bool, int, int, int]
+Key = tuple[str, str, int | None, int, int, int, int]
+"""(layer, municipality, run, shown k, z, x, y); shown k is 0 for callers who see every count,
+else the k their counts are cut at, so a tile drawn before a change of k is never reused."""
+
+
+def run_tile_etag(layer: str, mc: str, run: int | None, shown_k: int) -> str:
+    """The ETag of a run's tile: a new run, a new k or another audience is a new tag."""
+    return f'"{layer}-{mc}-r{run}-{f"k{shown_k}" if shown_k else "a"}"'
 
 
 def _query(raw: bytes) -> tuple[str | None, int | None] | None:
@@ -104,15 +111,17 @@ class CachedTileFastPath:
             return None
         if principal.role == PUBLIC and state.public.get(mc) is None:
             return None
-        suppress = principal.suppressed
-        key: Key = (layer, mc, run, suppress, z, x, y)
+        shown_k = state.ks.get(mc) if principal.suppressed else 0
+        if shown_k is None:
+            return None
+        key: Key = (layer, mc, run, shown_k, z, x, y)
         cache = state.tiles if spec.run_versioned else state.events
         data = cache.get(key)
         if data is None:
             return None
         visibility = "public" if principal.role == PUBLIC else "private"
         if spec.run_versioned:
-            etag = f'"{layer}-{mc}-r{run}-{"k" if suppress else "a"}"'
+            etag = run_tile_etag(layer, mc, run, shown_k)
             max_age = f"max-age={YEAR}, immutable"
         else:
             etag = f'"{hashlib.blake2b(data, digest_size=12).hexdigest()}"'

@@ -1,6 +1,7 @@
 """Vector tiles decode to the advertised layer with integer ids; TileJSON matches; runs version."""
 
 import math
+from typing import Any
 
 import mapbox_vector_tile
 import numpy as np
@@ -165,3 +166,34 @@ def test_a_configured_origin_gets_cors_headers_on_cached_tiles_too(
     with TestClient(create_app(settings)) as client:
         refused = client.get("/api/v1/health", headers=other)
     assert "access-control-allow-origin" not in refused.headers
+
+
+def test_a_raised_k_gives_suppressed_callers_new_tiles_and_a_new_etag(
+    tenants: dict[str, Tenant], engine: Engine
+) -> None:
+    """Tiles cut at the old k are neither reused by the server nor revalidated by a browser."""
+    t = tenants[PUBLIC_MC]
+    z, x, y = _tile(13)
+    url, params = f"/tiles/hotspots/{z}/{x}/{y}.mvt", {"municipality": t.code, "run": t.run_id}
+    settings = get_settings().model_copy(update={"auth_cache_seconds": 0})
+    raise_k = "UPDATE municipality SET settings = settings || CAST(:s AS jsonb) WHERE "
+    drop_k = "UPDATE municipality SET settings = settings - 'k_suppression' WHERE "
+    tenant = "municipality_code = :mc"
+    with TestClient(create_app(settings)) as client:
+        before = client.get(url, params=params, headers=bearer(t.tokens["viewer"]))
+        with engine.begin() as conn:
+            conn.execute(text(raise_k + tenant), {"s": '{"k_suppression": 50}', "mc": t.code})
+        try:
+            after = client.get(url, params=params, headers=bearer(t.tokens["viewer"]))
+        finally:
+            with engine.begin() as conn:
+                conn.execute(text(drop_k + tenant), {"mc": t.code})
+    assert before.headers["etag"] != after.headers["etag"]
+    assert "-k50" in after.headers["etag"]
+
+    def totals(response: Any) -> list[float | None]:
+        features = mapbox_vector_tile.decode(response.content)["hotspots"]["features"]
+        return [f["properties"].get("total") for f in features]
+
+    assert any(v is not None and 3 <= v < 50 for v in totals(before))
+    assert all(v is None or v == 0 or v >= 50 for v in totals(after))

@@ -17,9 +17,11 @@ from geo_service.api.routes import api_router
 from geo_service.api.schemas.serving import TileJSON
 from geo_service.errors import GeoServiceError, NotFound
 from geo_service.priorities.service import priorities_for_run
+from geo_service.privacy import k_for
 from geo_service.results.runs import resolve_run
 from geo_service.tiles.cache import LRUCache
 from geo_service.tiles.encoding import VARY, accepts_gzip, compressed, gzip_etag
+from geo_service.tiles.fastpath import run_tile_etag
 from geo_service.tiles.layers import LAYERS, valid_tile
 from geo_service.tiles.sql import PlaceRanking, render_tile
 from geo_service.tiles.tilejson import tilejson
@@ -60,6 +62,7 @@ class TileState:
     public: LRUCache[bool]
     rankings: LRUCache[PlaceRanking]
     runs: LRUCache[bool]
+    ks: LRUCache[int]
 
 
 def _state(request: Request) -> TileState:
@@ -75,6 +78,7 @@ def _state(request: Request) -> TileState:
             public=LRUCache(10_000, ttl=ttl),
             rankings=LRUCache(1_000),
             runs=LRUCache(10_000, ttl=ttl),
+            ks=LRUCache(10_000, ttl=ttl),
         )
         app.state.tile_state = state
     return state
@@ -122,6 +126,14 @@ def _coordinates(z: str, x: str, y: str) -> tuple[int, int, int]:
             "invalid_tile", f"No tile {z}/{x}/{y}: need 0 ≤ z ≤ 22 and 0 ≤ x, y < 2^z."
         )
     return zi, xi, yi
+
+
+def _k(request: Request, state: TileState, mc: str) -> int:
+    """The municipality's k (cached for auth_cache_seconds); runs in a worker thread."""
+    with request.app.state.sessions() as session:
+        found = k_for(session, mc, request.app.state.settings.k_suppression)
+    state.ks.put(mc, found)
+    return found
 
 
 def _latest(request: Request, mc: str) -> int:
@@ -206,6 +218,9 @@ async def tile(
         mc = _tenant(request, state, principal, municipality)
     spec = LAYERS[layer]
     suppress = principal.suppressed
+    shown_k = (
+        (state.ks.get(mc) or await run_in_threadpool(_k, request, state, mc)) if suppress else 0
+    )
     visibility = "public" if principal.role == PUBLIC else "private"
     if zi < spec.minzoom or zi > spec.maxzoom:
         return Response(status_code=204, headers={"Cache-Control": f"{visibility}, max-age={YEAR}"})
@@ -213,13 +228,13 @@ async def tile(
     run_id = run
     if spec.run_versioned and run is None:
         run_id = await run_in_threadpool(_latest, request, mc)
-    key = (layer, mc, run_id, suppress, zi, xi, yi)
+    key = (layer, mc, run_id, shown_k, zi, xi, yi)
     data = cache.get(key)
     if data is None:
         data = await run_in_threadpool(_render, request, layer, mc, run_id, zi, xi, yi, suppress)
         cache.put(key, data)
     if spec.run_versioned:
-        etag = f'"{layer}-{mc}-r{run_id}-{"k" if suppress else "a"}"'
+        etag = run_tile_etag(layer, mc, run_id, shown_k)
         max_age = f"max-age={YEAR}, immutable" if run is not None else "max-age=0, must-revalidate"
     else:
         etag = f'"{hashlib.blake2b(data, digest_size=12).hexdigest()}"'
