@@ -85,11 +85,12 @@ def ingest_file(
     chunk_rows = options.chunk_rows or options.settings.ingest_chunk_rows
     options.filename = options.filename or path.name
     mode = CsvMode.ARROW
-    with engine.begin() as conn:  # left by an import that was killed or lost its database
-        drop_stage(conn, options.municipality_code)
     with ThreadPoolExecutor(max_workers=1) as scanner:  # beside the reader's first block
         scanned = scanner.submit(_sha256_lines, path)
         while True:
+            # A stage table left by a killed import, or by this one before a reader restart.
+            with engine.begin() as conn:
+                drop_stage(conn, options.municipality_code)
             try:
                 source = open_source(path, chunk_rows, mode, options.sheet)
                 digest, lines = scanned.result()

@@ -182,3 +182,23 @@ def test_deleting_a_municipality_deletes_its_events(engine: Engine) -> None:
         conn.execute(text("DELETE FROM municipality WHERE municipality_code = :mc"), {"mc": mc})
     assert stored(engine, mc) == []
     assert len(stored(engine, other)) == 5
+
+
+def test_a_bulk_import_that_restarts_its_reader_after_staging_rows_still_completes(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A broken row late in a 3 MB file restarts the reader in a tolerant mode after the first
+    chunks are staged; the restart starts from a clean stage, so every row is stored or
+    quarantined and nothing is left behind."""
+    mc = make_tenant(engine, "1346")
+    lines = (DATA / "police_extract_excel.csv").read_bytes().splitlines()
+    header, rows = lines[0], lines[1:]
+    body = [row.replace(b"K100", b"K%05d" % i, 1) for i in range(6000) for row in rows]
+    broken = b"5000-K9999-25;2025-03-20;12:00;Klotter;en rad;med;f\xf6r;m\xe5nga;f\xe4lt"
+    path = tmp_path / "late_broken_row.csv"
+    path.write_bytes(b"\r\n".join([header, *body, broken]) + b"\r\n")
+    options = ImportOptions(mc, "polisen", "incident", bulk=True, chunk_rows=5_000)
+    report = ingest_file(engine, path, options)
+    assert report.adds_up, report
+    assert report.stored == 30_000 and report.quarantined == 1
+    assert stage_tables(engine) == []
