@@ -35,7 +35,7 @@ const TEXTS = bilingual({
   sev2: ["2 Måttligt", "2 Moderate"],
   sev3: ["3 Allvarligt", "3 Serious"],
   textLabel: ["Kort text (valfri)", "Short text (optional)"],
-  textNote: ["Namn och personnummer tas bort ur texten. Skriv inte vem någon är.", "Names and personal identity numbers are removed from the text. Do not write who someone is."],
+  textNote: ["Personnummer, telefonnummer och e-postadresser tas bort ur texten. Skriv inga namn och inte vem någon är.", "Personal identity numbers, phone numbers and e-mail addresses are removed from the text. Do not write names or who someone is."],
   send: ["Skicka rapport", "Send report"],
   queueTitle: ["Skickat och väntande", "Sent and waiting"],
   mineTitle: ["Mina rapporter (30 dagar)", "My reports (30 days)"],
@@ -187,7 +187,10 @@ async function sendOne(report) {
     if (!(err instanceof ApiError)) return report; // no connection: try again later
     const rejected = err.body && err.body.code === "observation_rejected" && err.body.errors;
     if (rejected) return { ...report, status: "quarantined", message: err.body.errors[0].message || "" };
-    if (err.status === 401) signOut(t("badToken"));
+    if (err.status === 401) {
+      signOut(t("badToken"));
+      return report; // kept waiting: sent once a valid token is back
+    }
     if (err.status === 429 || err.status >= 500) return report;
     return { ...report, status: "failed", message: err.message };
   }

@@ -137,7 +137,8 @@ def test_report_with_gps_is_stored_with_the_personnummer_redacted(
     assert "Perstorps Bostäder" in who and "Perstorp" in who
     width = browser.execute_script("return document.documentElement.scrollWidth")
     assert width <= 360  # nothing wider than the phone
-    assert "personnummer tas bort" in browser.find_element(By.ID, "text-note").text
+    note = browser.find_element(By.ID, "text-note").text
+    assert "Personnummer" in note and "tas bort" in note and "namn" in note
     assert browser.execute_script(SMALL_OR_UNNAMED) == []  # touch and screen-reader friendly
     browser.save_screenshot(str(SHOTS / "field_report.png"))
     make_report(
@@ -289,6 +290,8 @@ def test_where_by_place_suggestion_or_a_tap_on_the_map(
     tap(browser, "input[name=lang][value=en]")
     tap(browser, ".tabs button[data-screen=report]")
     note = browser.find_element(By.ID, "text-note").text
-    assert note.startswith("Names and personal identity numbers are removed")
+    assert note.startswith(
+        "Personal identity numbers, phone numbers and e-mail addresses are removed"
+    )
     assert browser.find_element(By.ID, "send").text == "Send report"
     assert browser.execute_script("return document.documentElement.lang") == "en"
