@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from geo_service.config import STOCKHOLM
@@ -139,7 +140,11 @@ def poll_forever(worker: Worker, interval: timedelta) -> None:
     import time
 
     while True:
-        outcome = worker.run_pass()
-        for mc, run_id, reason in outcome.made:
-            log.info("made run %s of %s (%s)", run_id, mc, reason)
+        try:
+            outcome = worker.run_pass()
+        except SQLAlchemyError as error:  # the database restarting or unreachable: try again
+            log.warning("worker pass failed, next in %s: %s", interval, error)
+        else:
+            for mc, run_id, reason in outcome.made:
+                log.info("made run %s of %s (%s)", run_id, mc, reason)
         time.sleep(interval.total_seconds())
