@@ -38,6 +38,9 @@ MAX_JSON_FILE_MB = 64
 """A JSON file (the police events feed) is parsed whole; larger ones are refused."""
 
 _MB = 1024 * 1024
+_DIRECTORY_BYTES_PER_ENTRY = 256
+"""Room for one member's directory record: 46 bytes, its name and extra fields (an XLSX part
+name is under 40 characters)."""
 
 
 def check_columns(count: int) -> None:
@@ -57,7 +60,9 @@ def csv_header_columns(header: str, sep: str) -> int:
 
 
 def _zip_entries(path: Path) -> int | None:
-    """The member count in the zip's end-of-directory record (None if there is none)."""
+    """The member count in the zip's end-of-directory record (None if there is none), or more
+    when its directory is larger than that many members take: zipfile reads the directory by
+    its size, so a forged count alone must not let a huge directory through."""
     size = path.stat().st_size
     with path.open("rb") as f:
         f.seek(max(0, size - (1 << 16) - 22))
@@ -65,8 +70,8 @@ def _zip_entries(path: Path) -> int | None:
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or at + 22 > len(tail):
         return None
-    (entries,) = struct.unpack("<H", tail[at + 10 : at + 12])
-    return entries
+    entries, directory_bytes = struct.unpack("<HI", tail[at + 10 : at + 16])
+    return max(entries, directory_bytes // _DIRECTORY_BYTES_PER_ENTRY)
 
 
 def check_archive(path: Path) -> None:
