@@ -161,6 +161,9 @@ def _run(
     started = time.perf_counter()
     mc = municipality.municipality_code
     conn = session.connection()
+    # Taken before the events are read, so an import committed while the run works is newer
+    # than the run's watermark and makes the next run due.
+    watermark = data_watermark(conn, mc)
     span = _span(conn, mc, params)
     t0 = time.perf_counter()
     result, choice = _detect(conn, municipality, params, span)
@@ -177,7 +180,7 @@ def _run(
         alarms,
     )
     timings["clusters_s"] = time.perf_counter() - t0 - timings["engine_s"]
-    run_id = _store(session, mc, params, span, result, choice, running_id)
+    run_id = _store(session, mc, params, span, result, choice, running_id, watermark)
     clusters = cluster_rows(mc, run_id, result.scan, outlines, points, params.cluster_method)
     copy_frame(conn, "analysis_cluster", clusters)
     timings["total_s"] = time.perf_counter() - started
@@ -259,6 +262,7 @@ def _store(
     result: EhsaResult,
     choice: dict[str, Any] | None,
     running_id: int | None,
+    watermark: dict[str, Any],
 ) -> int:
     conn = session.connection()
     calibration = dict(result.calibration or {})
@@ -271,7 +275,7 @@ def _store(
     run.period_start = _local_midnight(span.starts[0])
     run.period_end = _local_midnight(span.end)
     run.n_periods = len(span.starts)
-    run.watermark = data_watermark(conn, mc)
+    run.watermark = watermark
     run.sparsity = _jsonable(result.sparsity)
     run.warnings = _jsonable(result.warnings)
     run.calibration = _jsonable(calibration)
