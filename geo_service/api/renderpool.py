@@ -129,8 +129,9 @@ async def cached_render(
         pool.cache.put(key, data)
         future.set_result(data)
         return data
-    except asyncio.CancelledError:
-        future.cancel()
+    except asyncio.CancelledError:  # this client went away; those waiting on it try again
+        future.set_exception(Unavailable("render_interrupted", "The render was interrupted."))
+        future.exception()
         raise
     except Exception as exc:
         future.set_exception(exc)
