@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from geo_service.db.constants import PUBLIC
 from geo_service.tiles.encoding import VARY, accepts_gzip, compressed, gzip_etag
-from geo_service.tiles.layers import LAYERS, valid_tile
+from geo_service.tiles.layers import LAYERS, Layer, valid_tile
 
 MVT = b"application/vnd.mapbox-vector-tile"
 YEAR = 365 * 24 * 3600
@@ -28,9 +28,17 @@ Key = tuple[str, str, int | None, int, int, int, int]
 else the k their counts are cut at, so a tile drawn before a change of k is never reused."""
 
 
-def run_tile_etag(layer: str, mc: str, run: int | None, shown_k: int) -> str:
-    """The ETag of a run's tile: a new run, a new k or another audience is a new tag."""
-    return f'"{layer}-{mc}-r{run}-{f"k{shown_k}" if shown_k else "a"}"'
+def validators(
+    spec: Layer, key: Key, data: bytes, run_given: bool, lifetime: int
+) -> tuple[str, str]:
+    """(ETag, max-age) of a tile. An immutable layer's tile is tagged by its run and the k it
+    was cut at (a new run, a new k or another audience is a new tag) and kept a year when the
+    run was named; the others by their content, kept `lifetime` seconds."""
+    layer, mc, run, shown_k = key[:4]
+    if spec.immutable:
+        etag = f'"{layer}-{mc}-r{run}-{f"k{shown_k}" if shown_k else "a"}"'
+        return etag, f"max-age={YEAR}, immutable" if run_given else "max-age=0, must-revalidate"
+    return f'"{hashlib.blake2b(data, digest_size=12).hexdigest()}"', f"max-age={lifetime}"
 
 
 def _query(raw: bytes) -> tuple[str | None, int | None] | None:
@@ -115,17 +123,13 @@ class CachedTileFastPath:
         if shown_k is None:
             return None
         key: Key = (layer, mc, run, shown_k, z, x, y)
-        cache = state.tiles if spec.run_versioned else state.events
+        cache = state.tiles if spec.immutable else state.events
         data = cache.get(key)
         if data is None:
             return None
         visibility = "public" if principal.role == PUBLIC else "private"
-        if spec.run_versioned:
-            etag = run_tile_etag(layer, mc, run, shown_k)
-            max_age = f"max-age={YEAR}, immutable"
-        else:
-            etag = f'"{hashlib.blake2b(data, digest_size=12).hexdigest()}"'
-            max_age = f"max-age={app.state.settings.events_tile_seconds}"
+        lifetime = app.state.settings.events_tile_seconds
+        etag, max_age = validators(spec, key, data, True, lifetime)
         gzipped = gzipped and bool(data)
         out = [
             (b"etag", (gzip_etag(etag) if gzipped else etag).encode()),

@@ -17,6 +17,9 @@ class Layer:
     minzoom: int
     maxzoom: int
     run_versioned: bool
+    immutable: bool = True
+    """A run's tile never changes (hotspots, clusters). Places also follow edits of places,
+    measures and settings, so their tiles live `events_tile_seconds` like the event counts."""
 
 
 LAYERS: dict[str, Layer] = {
@@ -71,6 +74,7 @@ LAYERS: dict[str, Layer] = {
             minzoom=8,
             maxzoom=18,
             run_versioned=True,
+            immutable=False,
         ),
         Layer(
             "events_agg",
@@ -78,6 +82,7 @@ LAYERS: dict[str, Layer] = {
             {"cell": "H3 index (hex)", "resolution": "H3 resolution", "count": "events"},
             minzoom=5,
             maxzoom=18,
+            immutable=False,
             run_versioned=False,
         ),
     )

@@ -1,9 +1,13 @@
 """/api/v1/places: coordinators and admins edit places; others read; unknown place → 404."""
 
+import mapbox_vector_tile
 import pytest
 from fastapi.testclient import TestClient
 
+from geo_service.api.app import create_app
+from geo_service.config import Settings
 from tests.api.priorities_data import MC, PriorityDb, auth, send_as
+from tests.api.serving_data import tile_of
 
 RURAL_POINT = {"type": "Point", "coordinates": [13.30, 56.17]}
 
@@ -105,3 +109,32 @@ def test_a_place_moved_far_outside_the_municipality_is_refused(
     moved = send_as(client, prio_db, "admin", "PATCH", place, swapped)
     assert moved.status_code == 422 and moved.json()["code"] == "place_outside_municipality"
     send_as(client, prio_db, "admin", "DELETE", place, None)
+
+
+def test_the_places_tiles_follow_an_edit_of_a_place(prio_db: PriorityDb) -> None:
+    """A renamed place shows its new name on the map once the tiles' lifetime has passed (here
+    none), as the priorities and the lägesbild show it at once."""
+    settings = Settings(database_url=prio_db.url, events_tile_seconds=0)
+    body = {"name": "Torget", "geometry": {"type": "Point", "coordinates": [13.3835, 56.1335]}}
+    with TestClient(create_app(settings)) as client:
+        created = send_as(client, prio_db, "coordinator", "POST", "places", body)
+        assert created.status_code == 201, created.text
+        place = f"places/{created.json()['id']}"
+        z, x, y = tile_of(13.3835, 56.1335, 14)
+        url = f"/tiles/places/{z}/{x}/{y}.mvt?municipality={MC}"
+
+        def names() -> set[str]:
+            tile = client.get(url, headers=auth(prio_db, "coordinator"))
+            assert tile.status_code == 200, tile.text
+            features = mapbox_vector_tile.decode(tile.content)["places"]["features"]
+            return {f["properties"]["name"] for f in features}
+
+        try:
+            assert "Torget" in names()
+            renamed = send_as(
+                client, prio_db, "coordinator", "PATCH", place, {"name": "Stortorget"}
+            )
+            assert renamed.status_code == 200, renamed.text
+            assert "Stortorget" in names() and "Torget" not in names()
+        finally:
+            send_as(client, prio_db, "coordinator", "DELETE", place, None)

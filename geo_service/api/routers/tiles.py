@@ -21,7 +21,7 @@ from geo_service.privacy import k_for
 from geo_service.results.runs import resolve_run
 from geo_service.tiles.cache import LRUCache
 from geo_service.tiles.encoding import VARY, accepts_gzip, compressed, gzip_etag
-from geo_service.tiles.fastpath import run_tile_etag
+from geo_service.tiles.fastpath import validators
 from geo_service.tiles.layers import LAYERS, valid_tile
 from geo_service.tiles.sql import PlaceRanking, render_tile
 from geo_service.tiles.tilejson import tilejson
@@ -76,7 +76,7 @@ def _state(request: Request) -> TileState:
             events=LRUCache(s.tile_cache_size // 4, ttl=s.events_tile_seconds),
             principals=LRUCache(10_000, ttl=ttl),
             public=LRUCache(10_000, ttl=ttl),
-            rankings=LRUCache(1_000),
+            rankings=LRUCache(1_000, ttl=s.events_tile_seconds),
             runs=LRUCache(10_000, ttl=ttl),
             ks=LRUCache(10_000, ttl=ttl),
         )
@@ -224,7 +224,7 @@ async def tile(
     visibility = "public" if principal.role == PUBLIC else "private"
     if zi < spec.minzoom or zi > spec.maxzoom:
         return Response(status_code=204, headers={"Cache-Control": f"{visibility}, max-age={YEAR}"})
-    cache = state.tiles if spec.run_versioned else state.events
+    cache = state.tiles if spec.immutable else state.events
     run_id = run
     if spec.run_versioned and run is None:
         run_id = await run_in_threadpool(_latest, request, mc)
@@ -233,12 +233,8 @@ async def tile(
     if data is None:
         data = await run_in_threadpool(_render, request, layer, mc, run_id, zi, xi, yi, suppress)
         cache.put(key, data)
-    if spec.run_versioned:
-        etag = run_tile_etag(layer, mc, run_id, shown_k)
-        max_age = f"max-age={YEAR}, immutable" if run is not None else "max-age=0, must-revalidate"
-    else:
-        etag = f'"{hashlib.blake2b(data, digest_size=12).hexdigest()}"'
-        max_age = f"max-age={request.app.state.settings.events_tile_seconds}"
+    lifetime = request.app.state.settings.events_tile_seconds
+    etag, max_age = validators(spec, key, data, run is not None, lifetime)
     gzipped = bool(data) and accepts_gzip(request.headers.get("accept-encoding", ""))
     if gzipped:
         etag = gzip_etag(etag)
