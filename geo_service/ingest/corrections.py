@@ -4,15 +4,18 @@ Only the token that sent a report may change it, and only within `EDIT_WINDOW` o
 another caller's report is simply not found. A corrected text is redacted as on ingest.
 """
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, text
 
+from geo_service.config import STOCKHOLM
 from geo_service.errors import Forbidden, NotFound, Unprocessable
+from geo_service.ingest.chunk import EARLIEST
 from geo_service.ingest.redact import redact_text
 
 EDIT_WINDOW = timedelta(hours=24)
+
 REPORTED_KINDS = ("observation", "walk_finding")
 
 _OWN = text("""
@@ -75,6 +78,19 @@ def category_code(conn: Connection, mc: str, given: str) -> str:
     return code
 
 
+def _corrected_time(value: datetime | None) -> datetime | None:
+    """A corrected time as ingest takes it: Swedish time when it names no offset, and neither
+    before 1990 nor in the future."""
+    if value is None:
+        return None
+    moment = value if value.tzinfo else value.replace(tzinfo=STOCKHOLM)
+    if not EARLIEST <= moment <= datetime.now(UTC) + timedelta(minutes=5):
+        raise Unprocessable(
+            "invalid_occurred_at", f"Tidpunkten {value.isoformat()} är i framtiden eller före 1990."
+        )
+    return moment
+
+
 def correct_observation(
     conn: Connection, mc: str, actor: str, event_id: int, changes: dict[str, Any]
 ) -> dict[str, Any]:
@@ -89,7 +105,7 @@ def correct_observation(
         "severity": changes.get("severity"),
         "set_description": "description" in changes,
         "description": redact_text(changes["description"]) if changes.get("description") else None,
-        "occurred_at": changes.get("occurred_at"),
+        "occurred_at": _corrected_time(changes.get("occurred_at")),
     }
     conn.execute(_UPDATE, values)
     return {"kind": before["kind"], "changed": sorted(changes)}

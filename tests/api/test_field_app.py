@@ -10,6 +10,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from geo_service.api.app import create_app
+from geo_service.config import STOCKHOLM
 from geo_service.db.models import AnalysisRun
 from geo_service.priorities.config import PriorityConfig
 from geo_service.priorities.inputs import place_inputs
@@ -123,6 +124,14 @@ def test_a_reporter_lists_corrects_and_withdraws_only_their_own(client, tokens, 
     assert row[0]["severity"] == 3 and "1212-1212" not in row[0]["description"]
     bad = call(client, tokens["anna"], "PATCH", path, {"category": "ufo"})
     assert bad.status_code == 422 and bad.json()["code"] == "unknown_category"
+    future = call(client, tokens["anna"], "PATCH", path, {"occurred_at": "2099-01-01T12:00"})
+    assert future.status_code == 422 and future.json()["code"] == "invalid_occurred_at"
+    when = "SELECT occurred_at FROM event WHERE id = :i"
+    stored = fetch(engine, when, i=klotter["id"])[0]["occurred_at"]
+    swedish = stored.astimezone(STOCKHOLM).replace(tzinfo=None).isoformat()  # the same moment
+    local = call(client, tokens["anna"], "PATCH", path, {"occurred_at": swedish})
+    assert local.status_code == 204, local.text  # no offset: Swedish time, as on ingest
+    assert fetch(engine, when, i=klotter["id"])[0]["occurred_at"] == stored
 
     other_id = next(o["id"] for o in mine if o["category"] == "nedskrapning")
     assert call(client, tokens["anna"], "DELETE", f"/observations/{other_id}").status_code == 204
@@ -134,7 +143,7 @@ def test_a_reporter_lists_corrects_and_withdraws_only_their_own(client, tokens, 
         mc=MC,
     )
     assert [(a["action"], a["resource"]) for a in actions] == [
-        ("correct_observation", f"event/{klotter['id']}"),
+        *[("correct_observation", f"event/{klotter['id']}")] * 2,  # the text, then the time
         ("withdraw_observation", f"event/{other_id}"),
     ]
 
@@ -232,7 +241,10 @@ def _station_inputs(engine: Engine):  # noqa: ANN202
 
 def test_the_app_and_its_service_worker_are_served(client) -> None:
     page = client.get("/rapportera/")
-    assert page.status_code == 200 and "Namn och personnummer tas bort" in page.text
+    assert (
+        page.status_code == 200
+        and "Personnummer, telefonnummer och e-postadresser tas bort" in page.text
+    )
     assert client.get("/rapportera/sw.js").status_code == 200
     manifest = client.get("/rapportera/manifest.webmanifest").json()
     assert manifest["start_url"] == "/rapportera/" and manifest["lang"] == "sv"
