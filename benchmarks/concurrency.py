@@ -1,7 +1,8 @@
 """Benchmark: expensive work does not starve the service under 50 concurrent connections.
 
 Starts a real `geo-service serve` (its shipped defaults, one worker) on the Perstorp demo and
-drives it from 50 keep-alive connections (httpx, asyncio, one process). Three phases:
+drives it from 50 keep-alive connections (benchmarks/loadgen.py: raw asyncio streams, a few tens
+of microseconds of CPU per request, so that the figures are the server's). Three phases:
 
 1. priorities: 50 connections asking for the meeting's ranked places;
 2. hotspots GeoJSON: 50 connections over 10 pages of 500 cells (cached after the first pass);
@@ -19,17 +20,14 @@ Prints p50/p99 latency and requests/s per route and phase, and the targets: prio
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import os
 import platform
+import resource
 import subprocess
-import time
-from collections import defaultdict
-from dataclasses import dataclass, field
 
 import httpx
-import numpy as np
+from loadgen import Route, run_phase
 from sqlalchemy.orm import Session
 from tiles import cpu_seconds, ensure_demo, prepare_database, serve
 
@@ -49,62 +47,11 @@ PDFS = [
 GEOJSON = [f"/api/v1/hotspots.geojson?municipality={MC}&offset={i * 500}" for i in range(10)]
 
 
-@dataclass
-class Route:
-    """Latencies and statuses of one route in one phase."""
-
-    latencies: list[float] = field(default_factory=list)
-    statuses: dict[int, int] = field(default_factory=lambda: defaultdict(int))
-
-    def line(self, name: str, seconds: float) -> str:
-        ms = np.asarray(self.latencies) * 1e3
-        p50, p99 = np.percentile(ms, [50, 99]) if ms.size else (np.nan, np.nan)
-        codes = ", ".join(f"{k}: {v}" for k, v in sorted(self.statuses.items()))
-        return (
-            f"| {name} | {ms.size:,} | {ms.size / seconds:,.0f} | {p50:.1f} | {p99:.1f} | {codes} |"
-        )
-
-    def p99(self) -> float:
-        return float(np.percentile(self.latencies, 99)) if self.latencies else np.inf
-
-    def rate(self, seconds: float) -> float:
-        return len(self.latencies) / seconds
-
-
-async def _client(
-    http: httpx.AsyncClient, paths: list[str], route: Route, deadline: float, offset: int
-) -> None:
-    i = offset
-    while time.perf_counter() < deadline:
-        t0 = time.perf_counter()
-        try:
-            status = (await http.get(paths[i % len(paths)])).status_code
-        except httpx.HTTPError:
-            status = 0
-        route.latencies.append(time.perf_counter() - t0)
-        route.statuses[status] += 1
-        i += 1
-
-
-async def phase(
-    base: str, token: str, mix: dict[str, tuple[int, list[str]]], seconds: float
-) -> dict[str, Route]:
-    """Run the mix (route name: connections, paths) for `seconds`; one client per connection."""
-    limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
-    headers = {"Authorization": f"Bearer {token}"}
-    routes = {name: Route() for name in mix}
-    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=60) as http:
-        for paths in {p for _, ps in mix.values() for p in ps}:
-            await http.get(paths)  # warm: first renders, caches, connections
-        deadline = time.perf_counter() + seconds
-        await asyncio.gather(
-            *(
-                _client(http, paths, routes[name], deadline, i)
-                for name, (n, paths) in mix.items()
-                for i in range(n)
-            )
-        )
-    return routes
+def warm(base: str, headers: dict[str, str], mix: dict[str, tuple[int, list[str]]]) -> None:
+    """First renders, caches and connections before the clock starts."""
+    with httpx.Client(base_url=base, headers=headers, timeout=120) as http:
+        for path in {p for _, paths in mix.values() for p in paths}:
+            http.get(path)
 
 
 def measured(
@@ -113,16 +60,24 @@ def measured(
     token: str,
     mix: dict[str, tuple[int, list[str]]],
     seconds: float,
-) -> tuple[dict[str, Route], float]:
-    """One phase and the server's CPU seconds per request in it (its own processes only)."""
-    before = cpu_seconds(proc)
-    routes = asyncio.run(phase(base, token, mix, seconds))
-    n = sum(len(r.latencies) for r in routes.values())
-    return routes, (cpu_seconds(proc) - before) / max(n, 1)
+) -> tuple[dict[str, Route], float, float]:
+    """One phase, and the server's and this load generator's CPU seconds per request in it."""
+    headers = {"Authorization": f"Bearer {token}"}
+    warm(base, headers, mix)
+    before, client = cpu_seconds(proc), resource.getrusage(resource.RUSAGE_SELF)
+    routes = run_phase(base, headers, mix, seconds)
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    n = max(sum(len(r.latencies) for r in routes.values()), 1)
+    used = after.ru_utime + after.ru_stime - client.ru_utime - client.ru_stime
+    return routes, (cpu_seconds(proc) - before) / n, used / n
 
 
-def report(title: str, routes: dict[str, Route], seconds: float, cpu: float) -> None:
-    print(f"\n{title} (server CPU {cpu * 1e3:.1f} ms per request, renderers included)\n")
+def report(title: str, routes: dict[str, Route], seconds: float, cpu: tuple[float, float]) -> None:
+    server, client = cpu
+    print(
+        f"\n{title} (CPU per request: server {server * 1e3:.2f} ms, renderers included; "
+        f"load generator {client * 1e3:.2f} ms)\n"
+    )
     print("| route | requests | req/s | p50 ms | p99 ms | statuses |")
     print("|---|---|---|---|---|---|")
     for name, route in routes.items():
@@ -155,9 +110,9 @@ def main() -> None:
     )
     s = args.seconds
     with serve(url, **extra) as (base, proc):
-        prio, cpu = measured(proc, base, token, {"priorities": (50, [PRIORITIES])}, s)
+        prio, *cpu = measured(proc, base, token, {"priorities": (50, [PRIORITIES])}, s)
         report("1. priorities", prio, s, cpu)
-        geo, cpu = measured(proc, base, token, {"hotspots.geojson": (50, GEOJSON)}, s)
+        geo, *cpu = measured(proc, base, token, {"hotspots.geojson": (50, GEOJSON)}, s)
         report("2. hotspots GeoJSON (cached)", geo, s, cpu)
     with serve(url, GEO_SERVICE_RENDER_CACHE_SIZE="0", **extra) as (base, proc):
         mix = {
@@ -165,7 +120,7 @@ def main() -> None:
             "health": (15, [HEALTH]),
             "priorities": (10, [PRIORITIES]),
         }
-        busy, cpu = measured(proc, base, token, mix, s)
+        busy, *cpu = measured(proc, base, token, mix, s)
         report("3. while PDFs render (render cache off)", busy, s, cpu)
     targets = [
         ("priorities p99 <= 200 ms", prio["priorities"].p99() * 1e3 <= 200),

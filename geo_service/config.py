@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(
         30, ge=0, description="Extra connections opened under load, closed when returned."
     )
+    read_pool_size: int = Field(
+        4, ge=1, description="Connections kept for the short reads of cached answers."
+    )
     render_processes: int = Field(
         1, ge=1, le=16, description="Processes that render PDFs (at low CPU priority)."
     )

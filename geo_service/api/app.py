@@ -1,5 +1,6 @@
 """The FastAPI app factory."""
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,6 +15,7 @@ from geo_service.api.limits import JsonDepthLimit, RequestSizeLimit
 from geo_service.api.logs import install_log_redaction
 from geo_service.api.problems import install_problem_handlers, problem_responses
 from geo_service.api.ratelimit import WriteRateLimit
+from geo_service.api.reads import read_engine
 from geo_service.api.routers import (
     clusters,
     dashboard,
@@ -66,6 +68,8 @@ API_ROUTERS = (
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     limiter = anyio.to_thread.current_default_thread_limiter()
     limiter.total_tokens = app.state.settings.worker_threads
+    gc.collect()
+    gc.freeze()
     yield
     pool = getattr(app.state, "render_pool", None)
     if pool is not None:
@@ -91,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_log_redaction()
     engine = get_engine(settings.database_url, settings.db_pool_size, settings.db_max_overflow)
     app.state.sessions = sessionmaker(engine, expire_on_commit=False)
+    app.state.reads = read_engine(settings.database_url, settings.read_pool_size)
     install_problem_handlers(app)
     for module in API_ROUTERS:
         app.include_router(module.router, prefix=API_PREFIX)

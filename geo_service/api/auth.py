@@ -32,6 +32,8 @@ class Principal:
     token_id: int | None = None
     disclosure: Disclosure | None = None
     """What the caller may see (set by the API's tenant check, with the tenant's k)."""
+    expires_at: datetime | None = None
+    """When the token expires (None: anonymous)."""
 
     def require_tenant(self, municipality_code: str) -> None:
         """Raise unless the caller belongs to `municipality_code` (anonymous: public view on)."""
@@ -40,6 +42,15 @@ class Principal:
                 "forbidden_tenant",
                 f"This token belongs to municipality {self.municipality_code}, "
                 f"not {municipality_code}.",
+            )
+
+    def require_unexpired(self) -> None:
+        """Raise `token_expired` once the token's expiry has passed."""
+        if self.expires_at is not None and self.expires_at <= datetime.now(UTC):
+            raise Unauthorized(
+                "token_expired",
+                f"The token expired on {self.expires_at:%Y-%m-%d}; "
+                "ask an administrator for a new one.",
             )
 
     @property
@@ -130,29 +141,11 @@ def principal_from_header(session: Session, header: str) -> Principal:
     ).scalar_one_or_none()
     if row is None:
         raise _unauthorized("The token is unknown or revoked.")
-    if row.expires_at <= datetime.now(UTC):
-        raise Unauthorized(
-            "token_expired",
-            f"The token expired on {row.expires_at:%Y-%m-%d}; ask an administrator for a new one.",
-        )
-    return Principal(row.municipality_code, row.role, row.organisation, row.id)
-
-
-def scope(session: Session, principal: Principal, municipality_code: str) -> None:
-    """Check tenant access: tokens only their own tenant; anonymous only where public view is on."""
-    principal.require_tenant(municipality_code)
-    if principal.role == PUBLIC:
-        enabled = session.execute(
-            text(
-                "SELECT (settings->>'public_view')::boolean FROM municipality "
-                "WHERE municipality_code = :mc"
-            ),
-            {"mc": municipality_code},
-        ).scalar()
-        if not enabled:
-            raise _unauthorized(
-                f"Municipality {municipality_code} has no public view; send a token."
-            )
+    principal = Principal(
+        row.municipality_code, row.role, row.organisation, row.id, expires_at=row.expires_at
+    )
+    principal.require_unexpired()
+    return principal
 
 
 def audit(

@@ -5,7 +5,7 @@ The role sets below are the one permissions table: each names a permission once,
 route that needs it uses the alias built from it.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from typing import Annotated, Any
 
@@ -13,12 +13,13 @@ from fastapi import Depends, Query, Request, Security
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
-from geo_service.api.auth import PUBLIC, Principal, principal_from_header, scope
+from geo_service.api.auth import PUBLIC, Principal
+from geo_service.api.callers import callers
 from geo_service.config import Settings
 from geo_service.db.constants import ROLES
 from geo_service.errors import Forbidden, Unauthorized
-from geo_service.privacy import disclosure_for
 
 STAFF = ("admin", "analyst", "coordinator")
 """The municipality's analysis staff: import files, handle the quarantine, start analysis runs,
@@ -49,12 +50,22 @@ def no_nul_parameters(request: Request) -> None:
         raise RequestValidationError(errors)
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """A session per request, committed when the handler returns without error."""
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A session per request, committed when the handler returns without error.
+
+    Opening it costs nothing (it connects at its first query); committing or closing one that
+    holds a connection runs in a worker thread, one that holds none costs nothing."""
     factory: sessionmaker[Session] = request.app.state.sessions
-    with factory() as session:
+    session = factory()
+    try:
         yield session
-        session.commit()
+        if session.in_transaction():
+            await run_in_threadpool(session.commit)
+    finally:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 async def get_settings(request: Request) -> Settings:
@@ -71,15 +82,12 @@ bearer = HTTPBearer(
 )
 
 
-def authenticate(
-    request: Request,
-    session: SessionDep,
-    _: HTTPAuthorizationCredentials | None = Security(bearer),
+async def authenticate(
+    request: Request, _: HTTPAuthorizationCredentials | None = Security(bearer)
 ) -> Principal:
-    """The caller from the Authorization header; anonymous callers become `public`."""
-    principal = principal_from_header(session, request.headers.get("authorization", ""))
-    session.commit()  # a connection is held only while a query runs, not between the steps
-    return principal
+    """The caller from the Authorization header; anonymous callers become `public`
+    (token checks are kept for `auth_cache_seconds`, geo_service.api.callers)."""
+    return await callers(request.app).principal(request.headers.get("authorization", ""))
 
 
 def require(*roles: str) -> Callable[..., Principal]:
@@ -114,15 +122,10 @@ def tenant_access(*roles: str, query: Any = MUNICIPALITY_QUERY) -> Callable[...,
     """
     allowed = require(*roles)
 
-    def dependency(
-        session: SessionDep,
-        settings: SettingsDep,
-        municipality: str = query,
-        principal: Principal = Depends(allowed),
+    async def dependency(
+        request: Request, municipality: str = query, principal: Principal = Depends(allowed)
     ) -> Principal:
-        scope(session, principal, municipality)
-        seen = disclosure_for(session, principal.role, municipality, settings.k_suppression)
-        session.commit()
+        seen = await callers(request.app).disclosure(principal, municipality)
         return replace(principal, municipality_code=municipality, disclosure=seen)
 
     return dependency

@@ -10,6 +10,7 @@ through unchanged.
 
 import hashlib
 import re
+from datetime import UTC, datetime
 from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -79,8 +80,13 @@ def _headers(scope: Scope) -> tuple[str, bytes | None, bool] | None:
     return (auth[0].decode("ascii") if auth else ""), (inm[0] if inm else None), gzipped
 
 
+def _expired(expires_at: datetime | None) -> bool:
+    return expires_at is not None and expires_at <= datetime.now(UTC)
+
+
 class CachedTileFastPath:
-    """Serve tile cache hits straight from the router's caches (app.state.tile_state)."""
+    """Serve tile cache hits straight from the router's caches (app.state.tile_state) for callers
+    whose token and tenant are known (app.state.callers)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -99,8 +105,9 @@ class CachedTileFastPath:
         """The router's response for a cached tile, or None to let the router answer."""
         app = scope.get("app")
         state = getattr(getattr(app, "state", None), "tile_state", None)
+        known = getattr(getattr(app, "state", None), "callers", None)
         match = _PATH.fullmatch(scope["path"])
-        if state is None or match is None or match[1] not in LAYERS:
+        if state is None or known is None or match is None or match[1] not in LAYERS:
             return None
         layer, z, x, y = match[1], int(match[2]), int(match[3]), int(match[4])
         query = _query(scope.get("query_string", b""))
@@ -111,17 +118,16 @@ class CachedTileFastPath:
         spec = LAYERS[layer]
         if z < spec.minzoom or z > spec.maxzoom or (spec.run_versioned and run is None):
             return None
-        principal = state.principals.get(hashlib.sha256(authorization.encode()).digest())
-        if principal is None:
+        principal = known.principals.get(hashlib.sha256(authorization.encode()).digest())
+        if principal is None or _expired(principal.expires_at):
             return None
         mc = municipality or principal.municipality_code
         if mc is None or principal.municipality_code not in (None, mc):
             return None
-        if principal.role == PUBLIC and state.public.get(mc) is None:
+        view = known.tenants.get(mc)
+        if view is None or (principal.role == PUBLIC and not view.public_view):
             return None
-        shown_k = state.ks.get(mc) if principal.suppressed else 0
-        if shown_k is None:
-            return None
+        shown_k = view.k if principal.suppressed else 0
         key: Key = (layer, mc, run, shown_k, z, x, y)
         cache = state.tiles if spec.immutable else state.events
         data = cache.get(key)

@@ -1,6 +1,7 @@
 """Tokens expire, rate limits follow the token however it is sent, TileJSON names the public
 address, a chunked upload over the limit gets 413, and no error shows a server path."""
 
+import time
 from collections.abc import Iterator
 
 from fastapi.testclient import TestClient
@@ -25,20 +26,48 @@ def test_an_expired_token_is_refused_with_its_own_code(
         token = create_token(session, PUBLIC_MC, "analyst", "Kommunen", "expires", days=30)
         session.commit()
     url = f"/api/v1/imports?municipality={PUBLIC_MC}"
-    with _app() as client:
+    _expire(engine, token, "2 seconds")
+    with _app() as client:  # the token check is kept 10 s, its expiry time with it
         before = client.get(url, headers=bearer(token))
-        with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "UPDATE api_token SET expires_at = now() - interval '1 day' "
-                    "WHERE token_hash = :h"
-                ),
-                {"h": hash_token(token)},
-            )
+        time.sleep(2.5)
         after = client.get(url, headers=bearer(token))
     assert before.status_code == 200, before.text
     assert after.status_code == 401
     assert after.json()["code"] == "token_expired"
+
+
+def _expire(engine: Engine, token: str, after: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE api_token SET expires_at = now() + CAST(:t AS interval) "
+                "WHERE token_hash = :h"
+            ),
+            {"t": after, "h": hash_token(token)},
+        )
+
+
+def test_a_revoked_token_is_refused_within_the_auth_cache_time(
+    engine: Engine, tenants: dict[str, Tenant]
+) -> None:
+    """Token checks are kept for `auth_cache_seconds` in each process: a token revoked from the
+    CLI (another process) still reads until then, and is refused after it."""
+    with Session(engine) as session:
+        token = create_token(session, PUBLIC_MC, "analyst", "Kommunen", "revoked")
+        session.commit()
+    url = f"/api/v1/imports?municipality={PUBLIC_MC}"
+    with _app(auth_cache_seconds=1) as client:
+        before = client.get(url, headers=bearer(token))
+        with engine.begin() as conn:
+            conn.execute(
+                text("UPDATE api_token SET revoked_at = now() WHERE token_hash = :h"),
+                {"h": hash_token(token)},
+            )
+        kept = client.get(url, headers=bearer(token))
+        time.sleep(1.2)
+        after = client.get(url, headers=bearer(token))
+    assert before.status_code == kept.status_code == 200, kept.text
+    assert after.status_code == 401, after.text
 
 
 def test_a_new_token_expires_after_the_days_asked_for(

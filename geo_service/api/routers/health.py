@@ -9,10 +9,10 @@ from fastapi import Request
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from geo_service.api.auth import principal_from_header
 from geo_service.api.problems import problem_responses
+from geo_service.api.reads import short_read
 from geo_service.api.routes import api_router
 from geo_service.api.schemas import examples as ex
 from geo_service.db.migrate import head_revision
@@ -80,23 +80,21 @@ async def health(request: Request) -> Health:
     Status, version and database for anyone. Sent with an admin token (`Authorization:
     Bearer …`, optional) it also gives PostGIS, the schema revisions and the admin's
     municipality's event count estimated from table statistics."""
-    return await run_in_threadpool(_health, request)
+    return await short_read(request.app, lambda session: _health(request, session))
 
 
-def _health(request: Request) -> Health:
-    """The answer, in one worker thread and one short session (a probe under load should
-    take the fewest steps)."""
-    with request.app.state.sessions() as session:
-        revision = session.execute(REVISION).scalar()
-        out = Health(
-            status="ok" if revision == head_revision() else "schema_outdated",
-            version=request.app.version,
-            database="ok",
-        )
-        header = request.headers.get("authorization", "")
-        if header.strip():
-            principal = principal_from_header(session, header)
-            if principal.role == "admin" and principal.municipality_code is not None:
-                out.schema_revision = revision
-                _admin_details(session, out, principal.municipality_code)
+def _health(request: Request, session: Session) -> Health:
+    """The answer, in one short read (a probe under load should take the fewest steps)."""
+    revision = session.execute(REVISION).scalar()
+    out = Health(
+        status="ok" if revision == head_revision() else "schema_outdated",
+        version=request.app.version,
+        database="ok",
+    )
+    header = request.headers.get("authorization", "")
+    if header.strip():
+        principal = principal_from_header(session, header)
+        if principal.role == "admin" and principal.municipality_code is not None:
+            out.schema_revision = revision
+            _admin_details(session, out, principal.municipality_code)
     return out

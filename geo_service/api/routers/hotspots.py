@@ -11,6 +11,7 @@ from geo_service.api.auth import Principal
 from geo_service.api.deps import AggregateReader, SessionDep
 from geo_service.api.geojson import GeoJSONResponse, feature_collection
 from geo_service.api.problems import TENANT_ERRORS, problem_responses
+from geo_service.api.reads import short_read
 from geo_service.api.renderpool import cached_render, render_pool
 from geo_service.api.routes import api_router
 from geo_service.api.schemas.fields import Day
@@ -130,7 +131,8 @@ async def hotspots_geojson(
 
     The same cells as a GeoJSON FeatureCollection (WGS84 polygons, id = hex cell), rendered
     in the bounded pool and cached per run, role and filter."""
-    f.selection = replace(f.selection, run=await run_in_threadpool(_run, session, principal, f))
+    run = await short_read(request.app, lambda s: resolve_run(s, principal.tenant, f.selection.run))
+    f.selection = replace(f.selection, run=run)
     key = (
         "hotspots.geojson",
         principal.tenant,
@@ -144,13 +146,6 @@ async def hotspots_geojson(
 
     data = await cached_render(render_pool(request.app), key, produce)
     return Response(data, media_type=GeoJSONResponse.media_type)
-
-
-def _run(session: Session, principal: Principal, f: HotspotFilter) -> int:
-    """The run the request reads; the connection goes back to the pool before any wait."""
-    run_id = resolve_run(session, principal.tenant, f.selection.run)
-    session.commit()
-    return run_id
 
 
 def _geojson(f: HotspotFilter, principal: Principal, session: Session) -> bytes:

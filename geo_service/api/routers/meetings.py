@@ -12,13 +12,13 @@ from starlette.concurrency import run_in_threadpool
 from geo_service.api.auth import Principal, audit
 from geo_service.api.deps import PlaceReader, PlaceWriter, SessionDep
 from geo_service.api.problems import NOT_FOUND, TENANT_ERRORS, problem_responses
+from geo_service.api.reads import short_read
 from geo_service.api.renderpool import cached_render, pdf_of, render_pool
 from geo_service.api.routers.priorities import (
     MEETING_ERRORS,
     SETTINGS_EXAMPLE,
     Lang,
     present,
-    released_fingerprint,
 )
 from geo_service.api.routes import api_router, get_list
 from geo_service.api.schemas import examples as ex
@@ -27,6 +27,7 @@ from geo_service.api.schemas.priorities import Comparison, Snapshot
 from geo_service.db.models import MeetingSnapshot
 from geo_service.errors import NotFoundError
 from geo_service.priorities import snapshots
+from geo_service.priorities.fingerprint import meeting_fingerprint
 
 router = api_router(tags=["meetings"], responses=TENANT_ERRORS)
 
@@ -148,7 +149,7 @@ async def lagesbild_pdf(
     The meeting's lägesbild as PDF, rendered in the bounded pool and cached per meeting,
     role and language while its data are unchanged."""
     mc = principal.tenant
-    fingerprint = await run_in_threadpool(released_fingerprint, session, mc, meeting_date)
+    fingerprint = await short_read(request.app, lambda s: meeting_fingerprint(s, mc, meeting_date))
     key = ("lagesbild.pdf", mc, meeting_date, principal.role, lang, principal.seen.k, fingerprint)
     pool = render_pool(request.app)
 

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from geo_service.api.auth import Principal
 from geo_service.api.deps import PlaceReader, SessionDep
 from geo_service.api.problems import TENANT_ERRORS, problem_responses
+from geo_service.api.reads import short_read
 from geo_service.api.renderpool import cached_render, render_pool
 from geo_service.api.routes import api_router
 from geo_service.api.schemas.fields import Day
@@ -61,7 +62,7 @@ async def get_priorities(
     Every place ranked for the meeting; ties break on place id. Kept per process while the
     data it is computed from are unchanged (the same fingerprint as the lägesbild's)."""
     mc = principal.tenant
-    fingerprint = await run_in_threadpool(released_fingerprint, session, mc, meeting)
+    fingerprint = await short_read(request.app, lambda s: meeting_fingerprint(s, mc, meeting))
     key = ("priorities", mc, meeting, principal.role, lang, principal.seen.k, fingerprint)
 
     async def produce() -> bytes:
@@ -69,13 +70,6 @@ async def get_priorities(
 
     data = await cached_render(render_pool(request.app), key, produce, gated=False)
     return Response(data, media_type=JSONResponse.media_type)
-
-
-def released_fingerprint(session: Session, mc: str, meeting: date) -> str:
-    """The meeting's data fingerprint; the connection goes back to the pool before any wait."""
-    found = meeting_fingerprint(session, mc, meeting)
-    session.commit()
-    return found
 
 
 def _priorities_json(session: Session, principal: Principal, meeting: date, lang: Lang) -> bytes:

@@ -4,20 +4,20 @@ Hot path: a tile request checks the token (cached a few seconds), then serves a 
 per (layer, municipality, run, privacy variant, z, x, y). Run-versioned URLs are immutable.
 """
 
-import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from fastapi import Query, Request, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from geo_service.api.auth import PUBLIC, Principal, principal_from_header, scope
+from geo_service.api.auth import PUBLIC, Principal
+from geo_service.api.callers import callers
 from geo_service.api.problems import TENANT_ERRORS, problem_responses
 from geo_service.api.routes import api_router
 from geo_service.api.schemas.serving import TileJSON
 from geo_service.errors import GeoServiceError, NotFound
 from geo_service.priorities.service import priorities_for_run
-from geo_service.privacy import k_for
+from geo_service.privacy import Disclosure
 from geo_service.results.runs import resolve_run
 from geo_service.tiles.cache import LRUCache
 from geo_service.tiles.encoding import VARY, accepts_gzip, compressed, gzip_etag
@@ -54,15 +54,12 @@ RUN = Query(None, ge=1, le=2**62, description="Analysis run id; default the late
 
 @dataclass
 class TileState:
-    """Per-app caches of tiles, principals and public-view flags."""
+    """Per-app caches of tiles, rankings and checked runs."""
 
     tiles: LRUCache[bytes]
     events: LRUCache[bytes]
-    principals: LRUCache[Principal]
-    public: LRUCache[bool]
     rankings: LRUCache[PlaceRanking]
     runs: LRUCache[bool]
-    ks: LRUCache[int]
 
 
 def _state(request: Request) -> TileState:
@@ -70,45 +67,28 @@ def _state(request: Request) -> TileState:
     state = getattr(app.state, "tile_state", None)
     if state is None:
         s = app.state.settings
-        ttl = s.auth_cache_seconds
         state = TileState(
             tiles=LRUCache(s.tile_cache_size),
             events=LRUCache(s.tile_cache_size // 4, ttl=s.events_tile_seconds),
-            principals=LRUCache(10_000, ttl=ttl),
-            public=LRUCache(10_000, ttl=ttl),
             rankings=LRUCache(1_000, ttl=s.events_tile_seconds),
-            runs=LRUCache(10_000, ttl=ttl),
-            ks=LRUCache(10_000, ttl=ttl),
+            runs=LRUCache(10_000, ttl=s.auth_cache_seconds),
         )
         app.state.tile_state = state
     return state
 
 
-def _principal(request: Request, state: TileState) -> Principal:
-    """The caller (cached by token hash for auth_cache_seconds); runs in a worker thread."""
-    header = request.headers.get("authorization", "")
-    key = hashlib.sha256(header.encode()).digest()
-    found = state.principals.get(key)
-    if found is None:
-        with request.app.state.sessions() as session:
-            found = principal_from_header(session, header)
-        state.principals.put(key, found)
-    return found
-
-
-def _tenant(request: Request, state: TileState, principal: Principal, mc: str | None) -> str:
-    """The municipality the caller may read, or a problem."""
-    mc = mc or principal.municipality_code
+async def _reader(request: Request, municipality: str | None) -> tuple[Principal, Disclosure]:
+    """The caller, and what they may see of the municipality they read (anonymous callers must
+    name it; tokens default to their own)."""
+    known = callers(request.app)
+    principal = await known.principal(request.headers.get("authorization", ""))
+    mc = municipality or principal.municipality_code
     if mc is None:
         raise GeoServiceError(
             "municipality_required", "Anonymous tile requests need ?municipality=<kommunkod>."
         )
-    principal.require_tenant(mc)
-    if principal.role == PUBLIC and state.public.get(mc) is None:
-        with request.app.state.sessions() as session:
-            scope(session, principal, mc)
-        state.public.put(mc, True)
-    return mc
+    seen = await known.disclosure(principal, mc)
+    return replace(principal, municipality_code=mc, disclosure=seen), seen
 
 
 def _layer(name: str) -> None:
@@ -126,14 +106,6 @@ def _coordinates(z: str, x: str, y: str) -> tuple[int, int, int]:
             "invalid_tile", f"No tile {z}/{x}/{y}: need 0 ≤ z ≤ 22 and 0 ≤ x, y < 2^z."
         )
     return zi, xi, yi
-
-
-def _k(request: Request, state: TileState, mc: str) -> int:
-    """The municipality's k (cached for auth_cache_seconds); runs in a worker thread."""
-    with request.app.state.sessions() as session:
-        found = k_for(session, mc, request.app.state.settings.k_suppression)
-    state.ks.put(mc, found)
-    return found
 
 
 def _latest(request: Request, mc: str) -> int:
@@ -209,18 +181,11 @@ async def tile(
     _layer(layer)
     zi, xi, yi = _coordinates(z, x, y)
     state = _state(request)
-    principal = state.principals.get(
-        hashlib.sha256(request.headers.get("authorization", "").encode()).digest()
-    ) or await run_in_threadpool(_principal, request, state)
-    if principal.role == PUBLIC and state.public.get(municipality or "") is None:
-        mc = await run_in_threadpool(_tenant, request, state, principal, municipality)
-    else:
-        mc = _tenant(request, state, principal, municipality)
+    principal, seen = await _reader(request, municipality)
+    mc = principal.tenant
     spec = LAYERS[layer]
-    suppress = principal.suppressed
-    shown_k = (
-        (state.ks.get(mc) or await run_in_threadpool(_k, request, state, mc)) if suppress else 0
-    )
+    suppress = seen.suppressed
+    shown_k = seen.k if suppress else 0
     visibility = "public" if principal.role == PUBLIC else "private"
     if zi < spec.minzoom or zi > spec.maxzoom:
         return Response(status_code=204, headers={"Cache-Control": f"{visibility}, max-age={YEAR}"})
@@ -250,16 +215,18 @@ async def tile(
 
 
 @router.get("/{layer}.json", response_model=TileJSON, responses=ERRORS, openapi_extra=SECURITY)
-def tile_json(
+async def tile_json(
     request: Request, layer: str, municipality: str | None = MUNICIPALITY, run: int | None = RUN
 ) -> dict:
     """TileJSON 3.0.0.
 
     TileJSON of one layer with absolute tile URLs that carry the run id (new run, new URLs)."""
     _layer(layer)
-    state = _state(request)
-    principal = _principal(request, state)
-    mc = _tenant(request, state, principal, municipality)
+    principal, _ = await _reader(request, municipality)
+    return await run_in_threadpool(_tilejson, request, layer, principal.tenant, run)
+
+
+def _tilejson(request: Request, layer: str, mc: str, run: int | None) -> dict:
     with request.app.state.sessions() as session:
         run_id = resolve_run(session, mc, run) if LAYERS[layer].run_versioned else None
         conn = session.connection()
