@@ -305,7 +305,8 @@ def token_revoke(
     token_id: int = typer.Argument(..., help="The token's id (see `token list`)."),
     municipality: str = typer.Option(..., help="Kommunkod, e.g. 1275."),
 ) -> None:
-    """Revoke a token of the municipality; it gets 401 at once (tiles: after their auth cache)."""
+    """Revoke a token of the municipality; it gets 401 within the server's auth cache time
+    (GEO_SERVICE_AUTH_CACHE_SECONDS, 10 s)."""
     from geo_service.api.auth import revoke_token
     from geo_service.db.engine import session_scope
 

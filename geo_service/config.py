@@ -71,7 +71,9 @@ class Settings(BaseSettings):
     )
     tile_cache_size: int = Field(50_000, ge=0, description="Rendered tiles kept per process.")
     events_tile_seconds: int = Field(60, ge=0, description="Lifetime of cached event tiles.")
-    auth_cache_seconds: int = Field(10, ge=0, description="Tile requests reuse token checks.")
+    auth_cache_seconds: int = Field(
+        10, ge=0, description="How long a process reuses a token check and a tenant's k."
+    )
     token_days: int = Field(365, ge=1, description="Days a new token is valid (401 after).")
     public_base_url: str | None = Field(
         None,

@@ -14,6 +14,7 @@ from typing import TypeVar
 import anyio.to_thread
 from fastapi import FastAPI
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from geo_service.db.engine import get_engine
@@ -22,12 +23,22 @@ T = TypeVar("T")
 
 
 def read_engine(url: str, size: int) -> Engine:
-    """The short reads' engine: `size` connections in autocommit, no overflow."""
-    engine = get_engine(url, pool_size=size, max_overflow=0)
+    """The short reads' engine: `size` connections in autocommit, no overflow, and no liveness
+    check before each read (a read on a dropped connection is tried once more instead)."""
+    engine = get_engine(url, pool_size=size, max_overflow=0, pre_ping=False)
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def _in_session(engine: Engine, read: Callable[[Session], T]) -> T:
+    try:
+        return _once(engine, read)
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:  # not a dropped connection (the pool discarded it)
+            raise
+    return _once(engine, read)
+
+
+def _once(engine: Engine, read: Callable[[Session], T]) -> T:
     with engine.connect() as conn, Session(bind=conn) as session:
         return read(session)
 

@@ -26,10 +26,10 @@ from fastapi import FastAPI
 
 from geo_service.config import Settings
 from geo_service.errors import Busy, Unavailable
-from geo_service.reports.pdf import html_to_pdf
 from geo_service.tiles.cache import LRUCache
 
 POLL_SECONDS = 0.01
+ANSWERS = 256
 NICENESS = 10
 PR_SET_PDEATHSIG = 1
 
@@ -41,6 +41,9 @@ class RenderPool:
     settings: Settings
     slots: threading.BoundedSemaphore
     cache: LRUCache[bytes]
+    answers: LRUCache[bytes]
+    """Cheap answers kept only to save their queries (the meeting's priorities): kept apart, so
+    that a deployment without a document cache still keeps them."""
     inflight: dict[Hashable, asyncio.Future[bytes]] = field(default_factory=dict)
     _processes: ProcessPoolExecutor | None = None
 
@@ -48,7 +51,7 @@ class RenderPool:
     def of(cls, settings: Settings) -> "RenderPool":
         return cls(
             settings, threading.BoundedSemaphore(settings.render_slots),
-            LRUCache(settings.render_cache_size),
+            LRUCache(settings.render_cache_size), LRUCache(ANSWERS),
         )  # fmt: skip
 
     def processes(self) -> ProcessPoolExecutor:
@@ -109,8 +112,9 @@ async def cached_render(
     gated: bool = True,
 ) -> bytes:
     """The cached bytes for `key`, else `produce()` (one at a time per key), in a slot when
-    `gated` (cheap answers that are only worth caching take none)."""
-    found = pool.cache.get(key)
+    `gated` (cheap answers that are only worth caching take none, and have their own cache)."""
+    cache = pool.cache if gated else pool.answers
+    found = cache.get(key)
     if found is not None:
         return found
     running = pool.inflight.get(key)
@@ -126,7 +130,7 @@ async def cached_render(
         finally:
             if gated:
                 pool.slots.release()
-        pool.cache.put(key, data)
+        cache.put(key, data)
         future.set_result(data)
         return data
     except asyncio.CancelledError:  # this client went away; those waiting on it try again
@@ -141,11 +145,11 @@ async def cached_render(
         del pool.inflight[key]
 
 
-async def pdf_of(pool: RenderPool, html: str) -> bytes:
-    """The PDF of a self-contained HTML page, drawn in the pool's processes."""
+async def in_renderer(pool: RenderPool, draw: Callable[..., bytes], *args: object) -> bytes:
+    """`draw(*args)` in the pool's renderer processes (a PDF: gathered and drawn there)."""
     loop = asyncio.get_running_loop()
     try:
-        return await loop.run_in_executor(pool.processes(), html_to_pdf, html)
+        return await loop.run_in_executor(pool.processes(), draw, *args)
     except BrokenProcessPool:  # a renderer died (killed, out of memory): start afresh next time
         pool.shutdown()
         raise Unavailable("pdf_unavailable", "The PDF renderer stopped; try again.") from None

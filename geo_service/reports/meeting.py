@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo_service.config import STOCKHOLM, TIMEZONE
+from geo_service.db.engine import get_engine
 from geo_service.db.models import AnalysisRun
 from geo_service.db.tenants import require_municipality
 from geo_service.errors import GeoServiceError
@@ -285,3 +286,15 @@ def meeting_report_html(
     trends, t = context["trends"], context["t"]
     trend_image = line_chart(trends, t["trend_chart"], t["reports"]) if not trends.empty else None
     return ENV.get_template("meeting.html").render(**context, trend_image=trend_image)
+
+
+def meeting_report_pdf(
+    database_url: str, mc: str, meeting: date, lang: str, disclosure: Disclosure
+) -> bytes:
+    """The lägesbild as PDF, gathered and drawn in the calling process on its own connection
+    (a renderer process, so that the server's process keeps its CPU time for requests)."""
+    from geo_service.reports.pdf import html_to_pdf
+
+    with Session(get_engine(database_url, pool_size=1, max_overflow=1)) as session:
+        html = meeting_report_html(session, mc, meeting, lang, disclosure)
+    return html_to_pdf(html)

@@ -1,19 +1,16 @@
 """/api/v1/meetings/{date}: frozen priorities (snapshots), changes since last time, lägesbild."""
 
-from datetime import date
 from typing import Any
 
 from fastapi import Request, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
-from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from geo_service.api.auth import Principal, audit
 from geo_service.api.deps import PlaceReader, PlaceWriter, SessionDep
 from geo_service.api.problems import NOT_FOUND, TENANT_ERRORS, problem_responses
 from geo_service.api.reads import short_read
-from geo_service.api.renderpool import cached_render, pdf_of, render_pool
+from geo_service.api.renderpool import cached_render, in_renderer, render_pool
 from geo_service.api.routers.priorities import (
     MEETING_ERRORS,
     SETTINGS_EXAMPLE,
@@ -28,6 +25,7 @@ from geo_service.db.models import MeetingSnapshot
 from geo_service.errors import NotFoundError
 from geo_service.priorities import snapshots
 from geo_service.priorities.fingerprint import meeting_fingerprint
+from geo_service.reports.meeting import meeting_report_pdf
 
 router = api_router(tags=["meetings"], responses=TENANT_ERRORS)
 
@@ -138,11 +136,7 @@ def lagesbild_html(
     },
 )
 async def lagesbild_pdf(
-    request: Request,
-    meeting_date: Day,
-    session: SessionDep,
-    principal: PlaceReader,
-    lang: Lang = "sv",
+    request: Request, meeting_date: Day, principal: PlaceReader, lang: Lang = "sv"
 ) -> Response:
     """Lägesbild as PDF.
 
@@ -154,8 +148,9 @@ async def lagesbild_pdf(
     pool = render_pool(request.app)
 
     async def produce() -> bytes:
-        return await pdf_of(
-            pool, await run_in_threadpool(_html, session, principal, meeting_date, lang)
+        url = request.app.state.settings.database_url
+        return await in_renderer(
+            pool, meeting_report_pdf, url, mc, meeting_date, lang, principal.seen
         )
 
     pdf = await cached_render(pool, key, produce)
@@ -165,12 +160,3 @@ async def lagesbild_pdf(
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{name}"'},
     )
-
-
-def _html(session: Session, principal: Principal, meeting: date, lang: str) -> str:
-    """The lägesbild as the caller may see it; the connection goes back before the PDF waits."""
-    from geo_service.reports.meeting import meeting_report_html
-
-    html = meeting_report_html(session, principal.tenant, meeting, lang, principal.seen)
-    session.commit()
-    return html
