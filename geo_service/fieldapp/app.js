@@ -76,6 +76,9 @@ const TEXTS = bilingual({
   waiting: ["Väntar", "Waiting"],
   stored: ["Sparad", "Stored"],
   quarantined: ["I karantän", "Quarantined"],
+  otherUser: ["Väntar på den som skrev den", "Waiting for its author"],
+  otherUserNote: ["Skickas när den som skrev rapporten loggar in igen på den här telefonen.", "Sent when whoever wrote the report signs in on this phone again."],
+  waitingForYou: ["Rapporter som väntar på att skickas: {n}. De skickas när du loggar in igen på den här telefonen.", "Reports waiting to be sent: {n}. They are sent when you sign in on this phone again."],
   failed: ["Fel", "Error"],
   edit: ["Ändra", "Edit"],
   withdraw: ["Ta tillbaka", "Withdraw"],
@@ -110,7 +113,7 @@ const state = {
   me: null,
   categories: [],
   where: null, // {lat, lon} or {place} or {address}
-  walk: JSON.parse(localStorage.getItem(WALK_KEY) || "null"),
+  walk: null, // the signed-in reporter's active walk (kept in localStorage with its owner)
   maps: {},
   sending: false,
   watch: null,
@@ -119,6 +122,9 @@ const state = {
 const $ = (id) => document.getElementById(id);
 const t = (key, vars = {}) =>
   (TEXTS[state.lang][key] || key).replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ""));
+const owner = () => (state.me ? `${state.me.municipality_code}/${state.me.token_id}` : "");
+/** Reports and walks belong to the token they were made under: never sent under another. */
+const mine = (item) => Boolean(item) && item.owner === owner();
 const mc = () => (state.me && state.me.municipality_code) || (/^gs_(\d{4})_/.exec(state.token) || [])[1];
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -197,10 +203,10 @@ async function sendOne(report) {
 }
 
 async function flush() {
-  if (state.sending || !state.token) return;
+  if (state.sending || !state.token || !state.me) return;
   state.sending = true;
   try {
-    const waiting = (await allReports()).filter((r) => r.status === "waiting");
+    const waiting = (await allReports()).filter((r) => r.status === "waiting" && mine(r));
     waiting.sort((a, b) => a.created - b.created);
     for (const report of waiting) {
       const done = await sendOne(report);
@@ -273,7 +279,7 @@ async function submitReport(event) {
   }
   const label = (state.categories.find((c) => c.code === payload.category) || {}).label_sv;
   await putReport({
-    client_id: payload.client_id, payload, status: "waiting", created: Date.now(),
+    client_id: payload.client_id, payload, status: "waiting", created: Date.now(), owner: owner(),
     walk_id: state.walk ? state.walk.id : null, label: label || payload.category,
   });
   $("report-form").reset();
@@ -420,11 +426,15 @@ function pickOnMap(map, lngLat) {
 
 async function renderQueue() {
   const reports = (await allReports()).sort((a, b) => b.created - a.created).slice(0, 50);
-  $("queue").innerHTML = reports.length ? reports.map((r) => `
-    <li data-status="${r.status}"><span class="badge ${r.status}">${esc(t(r.status))}</span>
-      <strong>${esc(r.label)}</strong>
-      <div class="meta">${esc(new Date(r.payload.occurred_at).toLocaleString(state.lang === "en" ? "en-GB" : "sv-SE"))}
-      ${r.message ? ` – ${esc(r.message)}` : ""}</div></li>`).join("") : `<li>${esc(t("none"))}</li>`;
+  $("queue").innerHTML = reports.length ? reports.map((r) => {
+    const held = r.status === "waiting" && !mine(r); // another reporter's: no details shown
+    const status = held ? "otherUser" : r.status;
+    const when = new Date(r.payload.occurred_at).toLocaleString(state.lang === "en" ? "en-GB" : "sv-SE");
+    return `<li data-status="${status}"><span class="badge ${r.status}">${esc(t(status))}</span>
+      <strong>${esc(held ? "" : r.label)}</strong>
+      <div class="meta">${esc(held ? t("otherUserNote") : when)}
+      ${r.message && !held ? ` – ${esc(r.message)}` : ""}</div></li>`;
+  }).join("") : `<li>${esc(t("none"))}</li>`;
 }
 
 async function renderMine() {
@@ -489,9 +499,15 @@ function editForm(button) {
 /* ---------- safety walks ---------- */
 
 function setWalk(walk) {
-  state.walk = walk;
-  if (walk) localStorage.setItem(WALK_KEY, JSON.stringify(walk));
+  state.walk = walk && { ...walk, owner: owner() };
+  if (walk) localStorage.setItem(WALK_KEY, JSON.stringify(state.walk));
   else localStorage.removeItem(WALK_KEY);
+  renderWalkState();
+}
+
+function restoreWalk() {
+  const stored = JSON.parse(localStorage.getItem(WALK_KEY) || "null");
+  state.walk = mine(stored) ? stored : null;
   renderWalkState();
 }
 
@@ -609,14 +625,25 @@ function renderNet() {
 }
 
 function signOut(message) {
+  const who = owner();
+  recordRoute(false);
   state.token = "";
   state.me = null;
+  state.walk = null; // kept on the phone for its owner, not shown to the next
+  renderWalkState();
+  renderQueue();
   localStorage.removeItem(TOKEN_KEY);
   localStorage.removeItem(`${TOKEN_KEY}.me`);
   if (window.caches) caches.delete("field-api"); // what the last user's token could read
   renderWho();
   $("signin-error").textContent = message || "";
   show("signin");
+  noteWaiting(who);
+}
+
+async function noteWaiting(who) {
+  const n = (await allReports()).filter((r) => r.status === "waiting" && r.owner === who).length;
+  if (n && who) $("signin-waiting").textContent = t("waitingForYou", { n });
 }
 
 function showForm() {
@@ -633,6 +660,7 @@ async function loadSession(boot) {
   if (known) {
     state.me = cached.me;
     state.categories = cached.categories;
+    restoreWalk();
     showForm();
   }
   try {
@@ -643,6 +671,10 @@ async function loadSession(boot) {
     state.me = me;
     state.categories = categories;
     localStorage.setItem(`${TOKEN_KEY}.me`, JSON.stringify({ token: state.token, me, categories }));
+    restoreWalk();
+    $("signin-waiting").textContent = "";
+    renderQueue();
+    flush();
   } catch (err) {
     const status = err instanceof ApiError ? err.status : err;
     if (status === 401 || status === 403 || !known) return signOut(t("badToken"));

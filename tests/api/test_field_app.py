@@ -10,6 +10,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from geo_service.api.app import create_app
+from geo_service.api.auth import hash_token
 from geo_service.config import STOCKHOLM
 from geo_service.db.models import AnalysisRun
 from geo_service.priorities.config import PriorityConfig
@@ -67,7 +68,10 @@ def report(category: str, description: str | None = None, **where: object) -> di
     }
 
 
-def test_me_names_the_municipality_organisation_and_role(client, tokens) -> None:
+def test_me_names_the_municipality_organisation_and_role(client, tokens, engine) -> None:
+    [anna] = fetch(
+        engine, "SELECT id FROM api_token WHERE token_hash = :h", h=hash_token(tokens["anna"])
+    )
     response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {tokens['anna']}"})
     assert response.status_code == 200, response.text
     assert response.json() == {
@@ -75,6 +79,7 @@ def test_me_names_the_municipality_organisation_and_role(client, tokens) -> None
         "municipality_name": f"Testkommun {MC}",
         "organisation": "Perstorps Bostäder",
         "role": "reporter",
+        "token_id": anna["id"],
     }
     assert client.get("/api/v1/me").json()["code"] == "unauthorized"
 

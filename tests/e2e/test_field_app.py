@@ -56,6 +56,7 @@ def offline(driver, on: bool) -> None:
 
 def open_app(driver, base: str, token: str) -> None:
     phone(driver, base)
+    driver.get("about:blank")  # a new document: from /rapportera/ a hash alone would not load
     driver.get(f"{base}/rapportera/#token={token}")
     WebDriverWait(driver, 30).until(
         lambda d: d.execute_script("return document.body.dataset.ready") == "form"
@@ -189,6 +190,35 @@ def test_three_reports_made_offline_are_stored_exactly_once_back_online(
     time.sleep(5)  # a further retry round sends nothing again
     stored = events_of(engine, token_id)
     assert sorted(e["category"] for e in stored) == ["belysning", "nedskrapning", "skadegorelse"]
+
+
+def test_reports_waiting_on_a_shared_phone_are_sent_only_under_their_authors_token(
+    browser, live_server: str, engine: Engine, demo_run: Demo
+) -> None:
+    """A reporter writes a report offline and signs out; the next reporter on the same phone
+    never sends it under their own token. It goes when its author signs in again."""
+    first, first_id = reporter(engine, demo_run, "shared-first")
+    second, second_id = reporter(engine, demo_run, "shared-second")
+    open_app(browser, live_server, first)
+    offline(browser, True)
+    make_report(browser, "klotter")
+    browser.find_element(By.CSS_SELECTOR, ".tabs button[data-screen=settings]").click()
+    tap(browser, "signout", By.ID)
+    WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "signin-waiting").text)
+    waiting_note = browser.find_element(By.ID, "signin-waiting").text
+    browser.save_screenshot(str(SHOTS / "field_signed_out_waiting.png"))
+    offline(browser, False)
+    open_app(browser, live_server, second)
+    time.sleep(5)  # longer than the app's retry interval
+    held = queue_statuses(browser)
+    browser.save_screenshot(str(SHOTS / "field_queue_other_author.png"))
+    assert events_of(engine, first_id) == events_of(engine, second_id) == []
+    open_app(browser, live_server, first)
+    stored = wait_events(engine, first_id, 1)
+    assert "väntar på att skickas: 1" in waiting_note
+    assert held[0] == "otherUser"
+    assert [e["category"] for e in stored] == ["klotter"]
+    assert events_of(engine, second_id) == []
 
 
 def test_a_safety_walk_from_start_to_printable_summary(

@@ -69,6 +69,7 @@ def me(
         municipality_name=municipality.name,
         organisation=principal.organisation,
         role=principal.role,
+        token_id=principal.token_id,
     )
 
 

@@ -13,6 +13,7 @@ ME = {
     "municipality_name": "Perstorp",
     "organisation": "Perstorps Bostäder",
     "role": "reporter",
+    "token_id": 12,
 }
 CATEGORY = {
     "code": "klotter",
@@ -69,6 +70,10 @@ class Me(BaseModel):
     municipality_name: str
     organisation: str
     role: str
+    token_id: int = Field(
+        description="The token's id (as `token list` shows it): the field app keeps each waiting "
+        "report for the token it was written under."
+    )
 
 
 class FieldCategoryOut(BaseModel):
