@@ -76,6 +76,7 @@ const TEXTS = bilingual({
   waiting: ["Väntar", "Waiting"],
   stored: ["Sparad", "Stored"],
   quarantined: ["I karantän", "Quarantined"],
+  unchanged: ["Redan sparad", "Already stored"],
   otherUser: ["Väntar på den som skrev den", "Waiting for its author"],
   otherUserNote: ["Skickas när den som skrev rapporten loggar in igen på den här telefonen.", "Sent when whoever wrote the report signs in on this phone again."],
   waitingForYou: ["Rapporter som väntar på att skickas: {n}. De skickas när du loggar in igen på den här telefonen.", "Reports waiting to be sent: {n}. They are sent when you sign in on this phone again."],

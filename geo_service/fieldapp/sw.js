@@ -3,7 +3,7 @@
  * Reports themselves are never handled here: they wait in IndexedDB and the page sends them. */
 "use strict";
 
-const VERSION = "field-v2";
+const VERSION = "field-v3";
 const API_CACHE = "field-api"; // emptied by the page when the user signs out
 const SHELL = [
   "./",

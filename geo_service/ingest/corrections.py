@@ -1,7 +1,8 @@
 """A reporter's corrections and withdrawals of their own observations and walk findings.
 
 Only the token that sent a report may change it, and only within `EDIT_WINDOW` of storing it;
-another caller's report is simply not found. A corrected text is redacted as on ingest.
+another caller's report is simply not found. A resend of a report stored longer ago changes
+nothing. A corrected text is redacted as on ingest.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -42,6 +43,23 @@ WHERE municipality_code = :mc AND id = :id
 """)
 
 _DELETE = text("DELETE FROM event WHERE municipality_code = :mc AND id = :id")
+
+_SETTLED = text("""
+SELECT source_id FROM event
+WHERE municipality_code = :mc AND source = :source AND source_id = ANY(:ids)
+  AND now() - created_at > :window
+""")
+
+
+def settled(conn: Connection, mc: str, source: str, source_ids: list[str]) -> set[str]:
+    """The source ids among these whose report was stored longer than `EDIT_WINDOW` ago: a
+    resend of such a report changes nothing (corrections go through the edit, within the
+    window, and are audited)."""
+    ids = [s for s in source_ids if s]
+    if not ids:
+        return set()
+    params = {"mc": mc, "source": source, "ids": ids, "window": EDIT_WINDOW}
+    return set(conn.execute(_SETTLED, params).scalars())
 
 
 def _own(conn: Connection, mc: str, actor: str, event_id: int) -> dict[str, Any]:

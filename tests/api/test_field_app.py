@@ -69,9 +69,6 @@ def report(category: str, description: str | None = None, **where: object) -> di
 
 
 def test_me_names_the_municipality_organisation_and_role(client, tokens, engine) -> None:
-    [anna] = fetch(
-        engine, "SELECT id FROM api_token WHERE token_hash = :h", h=hash_token(tokens["anna"])
-    )
     response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {tokens['anna']}"})
     assert response.status_code == 200, response.text
     assert response.json() == {
@@ -79,7 +76,7 @@ def test_me_names_the_municipality_organisation_and_role(client, tokens, engine)
         "municipality_name": f"Testkommun {MC}",
         "organisation": "Perstorps Bostäder",
         "role": "reporter",
-        "token_id": anna["id"],
+        "token_id": _token_id(engine, tokens["anna"]),
     }
     assert client.get("/api/v1/me").json()["code"] == "unauthorized"
 
@@ -165,6 +162,47 @@ def test_after_24_hours_a_report_can_no_longer_be_changed(client, tokens, engine
         )
     late = call(client, tokens["bo"], "DELETE", f"/observations/{event_id}")
     assert late.status_code == 403 and late.json()["code"] == "edit_window_passed"
+
+
+def test_a_resend_changes_a_report_within_24_hours_audited_and_never_after(
+    client, tokens, engine
+) -> None:
+    """A resend with the same client id is an edit: within the window it updates the report and
+    the audit log counts it; after the window the report stays as it was, and the answer says so."""
+    first = {**report("nedskrapning", "Soppåsar vid entrén"), "client_id": "resend-1"}
+    assert call(client, tokens["bo"], "POST", "/observations", first).status_code == 201
+    soon = call(client, tokens["bo"], "POST", "/observations", {**first, "severity": 3})
+    [event] = fetch(
+        engine,
+        "SELECT id, severity FROM event WHERE source_id = :s",
+        s=f"token:{_token_id(engine, tokens['bo'])}/resend-1",
+    )
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE event SET created_at = now() - interval '25 hours' WHERE id = :i"),
+            {"i": event["id"]},
+        )
+    late = call(client, tokens["bo"], "POST", "/observations", {**first, "severity": 1})
+    [after] = fetch(engine, "SELECT severity FROM event WHERE id = :i", i=event["id"])
+    audits = fetch(
+        engine,
+        "SELECT detail FROM audit_log WHERE action = 'create_observations' "
+        "AND token_id = :a ORDER BY id DESC LIMIT 2",
+        a=_token_id(engine, tokens["bo"]),
+    )
+    assert soon.json()["report"]["updated"] == 1 and event["severity"] == 3
+    assert late.status_code == 201
+    [result] = late.json()["results"]
+    assert (result["status"], result["reason_code"]) == ("unchanged", "edit_window_passed")
+    assert late.json()["report"]["unchanged"] == 1 and after["severity"] == 3
+    assert [a["detail"]["kept_after_window"] for a in audits] == [1, 0]
+    assert audits[1]["detail"]["updated"] == 1
+
+
+def _token_id(engine: Engine, token: str) -> int:
+    return fetch(engine, "SELECT id FROM api_token WHERE token_hash = :h", h=hash_token(token))[0][
+        "id"
+    ]
 
 
 def test_a_walk_with_findings_linked_to_places_and_counted_in_priorities(

@@ -276,12 +276,17 @@ def test_a_safety_walk_from_start_to_printable_summary(
     assert "Trivselvandring Stationen" in text and "Stationsområdet" in text
     assert "Trasig lampa i gångtunneln" in text
     link = browser.find_element(By.CSS_SELECTOR, "#findings a")
-    assert link.get_attribute("href").endswith(f"#plats-{_place_id(engine, 'Stationsområdet')}")
+    assert link.get_attribute("href").endswith(
+        f"#plats-{_place_id(engine, demo_run.municipality, 'Stationsområdet')}"
+    )
     browser.save_screenshot(str(SHOTS / "field_walk_summary.png"))
 
 
-def _place_id(engine: Engine, name: str) -> int:
-    return fetch(engine, "SELECT id FROM place WHERE name = :n", n=name)[0]["id"]
+def _place_id(engine: Engine, mc: str, name: str) -> int:
+    found = fetch(
+        engine, "SELECT id FROM place WHERE municipality_code = :mc AND name = :n", mc=mc, n=name
+    )
+    return found[0]["id"]
 
 
 def test_where_by_place_suggestion_or_a_tap_on_the_map(

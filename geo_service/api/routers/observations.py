@@ -27,10 +27,16 @@ from geo_service.api.schemas.ingest import (
     ObservationResult,
 )
 from geo_service.config import Settings
-from geo_service.ingest.corrections import EDIT_WINDOW, correct_observation, withdraw_observation
+from geo_service.ingest.corrections import (
+    EDIT_WINDOW,
+    correct_observation,
+    settled,
+    withdraw_observation,
+)
 from geo_service.ingest.mapping import fold
 from geo_service.ingest.pipeline import ImportOptions, ingest_frame
 from geo_service.ingest.quarantine import quarantine_reasons
+from geo_service.ingest.report import ImportReport
 
 router = api_router(tags=["observations"], responses=TENANT_ERRORS)
 MAX_ITEMS = 1000
@@ -98,17 +104,29 @@ def _frame(items: list[ObservationIn], principal: Principal) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[_COLUMNS.get(f, f) for f in _FIELDS])
 
 
-def _results(session: Session, mc: str, batch_id: int, count: int) -> list[ObservationResult]:
-    """Per observation sent: stored, or quarantined with the reason (rows count from 1)."""
-    failed = quarantine_reasons(session.connection(), mc, batch_id)
+def _results(
+    session: Session, mc: str, batch_id: int | None, indexes: list[int]
+) -> list[ObservationResult]:
+    """Per observation ingested (`indexes`: their places in the request): stored, or
+    quarantined with the reason (the batch's rows count from 1)."""
+    failed = quarantine_reasons(session.connection(), mc, batch_id) if batch_id else {}
     results = []
-    for i in range(count):
-        code, message = failed.get(i + 1, (None, None))
+    for row, index in enumerate(indexes, start=1):
+        code, message = failed.get(row, (None, None))
         status = "quarantined" if code is not None else "stored"
         results.append(
-            ObservationResult(index=i, status=status, reason_code=code, message=message or None)
+            ObservationResult(index=index, status=status, reason_code=code, message=message or None)
         )
     return results
+
+
+def _kept(index: int) -> ObservationResult:
+    return ObservationResult(
+        index=index,
+        status="unchanged",
+        reason_code="edit_window_passed",
+        message="Redan sparad för mer än 24 timmar sedan; den ändras inte av att skickas igen.",
+    )
 
 
 @router.post(
@@ -165,19 +183,35 @@ def store_reports(
     items = payload if isinstance(payload, list) else [payload]
     if not items or len(items) > MAX_ITEMS:
         return problem(422, "invalid_request", f"Send 1 to {MAX_ITEMS} observations.")
-    options = ImportOptions(
-        municipality_code=principal.tenant,
-        source=source,
-        kind=kind,
-        filename="api",
-        created_by=principal.actor,
-        settings=settings,
-    )
-    report = ingest_frame(session.connection(), _frame(items, principal), options)
+    mc = principal.tenant
+    ids = [scoped_client_id(principal, item.client_id) for item in items]
+    old = settled(session.connection(), mc, source, ids)
+    fresh = [i for i, source_id in enumerate(ids) if source_id not in old]
+    kept = [i for i, source_id in enumerate(ids) if source_id in old]
+    report = ImportReport(municipality_code=mc, source=source, kind=kind, filename="api")
+    if fresh:
+        options = ImportOptions(
+            municipality_code=mc,
+            source=source,
+            kind=kind,
+            filename="api",
+            created_by=principal.actor,
+            settings=settings,
+        )
+        frame = _frame([items[i] for i in fresh], principal)
+        report = ingest_frame(session.connection(), frame, options)
+    report.rows_read += len(kept)
+    report.unchanged += len(kept)
     if after is not None and report.batch_id is not None:
         after(report.batch_id)
-    results = _results(session, principal.tenant, report.batch_id, len(items))
-    detail = {"count": len(items), "quarantined": report.quarantined}
+    results = _results(session, mc, report.batch_id, fresh)
+    results = sorted(results + [_kept(i) for i in kept], key=lambda r: r.index)
+    detail = {
+        "count": len(items),
+        "updated": report.updated,
+        "kept_after_window": len(kept),
+        "quarantined": report.quarantined,
+    }
     audit(session, principal, f"create_{kind}s", f"ingest_batch/{report.batch_id}", detail)
     if report.quarantined == len(items):
         return problem(

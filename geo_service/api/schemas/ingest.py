@@ -88,7 +88,10 @@ class ObservationResult(BaseModel):
     """What happened to one submitted observation (index in the request, from 0)."""
 
     index: int
-    status: Literal["stored", "quarantined"]
+    status: Literal["stored", "quarantined", "unchanged"] = Field(
+        description="`unchanged`: a resend of a report stored more than 24 h ago, which is kept "
+        "as it was (`reason_code` edit_window_passed)."
+    )
     reason_code: str | None = None
     message: str | None = None
 
