@@ -3,7 +3,7 @@
 The one rule: k = the largest of `GEO_SERVICE_K_SUPPRESSION`, the k that `geo-service db upgrade`
 wrote into the one-row table `privacy_k`, and the municipality's own `settings.k_suppression`.
 The SQL function `geo_service_k(municipality, floor)` computes it, so the QGIS views, the tile
-SQL and every API route read the same number; `k_for` calls it from Python.
+SQL and every API route read the same number (the API through `geo_service.api.callers`).
 
 Viewers, reporters and anonymous callers are suppressed: they never see a count in 1..k-1, nor
 a figure that gives one back, and they may not narrow a query in time or space until a hidden
@@ -12,8 +12,7 @@ count shows (`refuse_narrowing`).
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, text
-from sqlalchemy.orm import Session
+from sqlalchemy import text
 
 from geo_service.errors import Forbidden
 
@@ -28,8 +27,6 @@ SUPPRESSED_RESOLUTION = 9
 """The one H3 resolution of event counts (JSON and `events_agg` tiles) for suppressed callers,
 as in the QGIS view v_event_counts: counts at two resolutions would give a hidden cell back as
 a parent's count minus its visible children."""
-
-K_OF = text("SELECT geo_service_k(:mc, :floor)")
 
 WRITE_K = text(
     "INSERT INTO privacy_k (id, k) VALUES (1, :k) ON CONFLICT (id) DO UPDATE SET k = EXCLUDED.k, "
@@ -87,17 +84,6 @@ FULL = Disclosure(suppressed=False, k=1)
 
 def is_suppressed(role: str) -> bool:
     return role in SUPPRESSED_ROLES
-
-
-def k_for(db: Session | Connection, mc: str | None, floor: int) -> int:
-    """The k for municipality `mc`: the larger of `floor` (the configured k), the stored one
-    and the municipality's own."""
-    return int(db.execute(K_OF, {"mc": mc, "floor": floor}).scalar_one())
-
-
-def disclosure_for(db: Session | Connection, role: str, mc: str | None, floor: int) -> Disclosure:
-    """The disclosure of a caller with `role` reading municipality `mc`."""
-    return Disclosure(is_suppressed(role), k_for(db, mc, floor))
 
 
 def refuse_narrowing(disclosure: Disclosure, **given: object) -> None:
