@@ -98,7 +98,11 @@ async def _phase(
     await asyncio.gather(
         *(
             _connection(
-                base, [request_bytes(host, p, headers) for p in paths], routes[name], deadline, i
+                base,
+                [request_bytes(host, p, headers) for p in paths],
+                routes[name],
+                deadline,
+                i * len(paths) // n,
             )
             for name, (n, paths) in mix.items()
             for i in range(n)
@@ -111,7 +115,8 @@ def run_phase(
     base: str, headers: dict[str, str], mix: dict[str, tuple[int, list[str]]], seconds: float
 ) -> dict[str, Route]:
     """Drive the mix (route name: connections, paths) for `seconds`, one keep-alive connection
-    per client, each asking for its paths in turn."""
+    per client, each asking for its paths in turn from its own place in the list (spread
+    evenly, so that the connections do not ask for the same path at once)."""
     try:
         import uvloop
 

@@ -2,13 +2,14 @@
 
 Starts a real `geo-service serve` (the worker count it ships with), on 127.0.0.1 only, and sends
 every tile covering the municipality at zooms 10-15 for the layers hotspots, places and
-events_agg from 8 keep-alive connections (wrk, Debian package `wrk`; a Python client in 8
-threads when wrk is missing). Two data sets: the Perstorp demo (1275) and 1,000,000 synthetic
-events around the demo places (9801), each with a real analysis run. Baselines in the same run:
-the server with its tile cache off (GEO_SERVICE_TILE_CACHE_SIZE=0: ST_AsMVT per request), and a
-plain per-request ST_AsMVT over analysis_cell/h3_cell and event/h3_cell sent straight to PostGIS
-from 8 threads (no HTTP). Also checks TCP_NODELAY on the server's accepted sockets. Every load
-phase is bounded in time and request count; the script stops the server itself.
+events_agg from 8 keep-alive connections (wrk, Debian package `wrk`; else the lean asyncio
+generator of benchmarks/loadgen.py). Two data sets: the Perstorp demo (1275) and 1,000,000
+synthetic events around the demo places (9801), each with a real analysis run. Baselines in the
+same run: the server with its tile cache off (GEO_SERVICE_TILE_CACHE_SIZE=0: ST_AsMVT per
+request), and a plain per-request ST_AsMVT over analysis_cell/h3_cell and event/h3_cell sent
+straight to PostGIS from 8 threads (no HTTP). Also checks TCP_NODELAY on the server's accepted
+sockets. Every load phase is bounded in time and request count; the script stops the server
+itself.
 
     export GEO_SERVICE_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:54329/geo_service_bench_tiles
     .venv/bin/python benchmarks/tiles.py [--seconds 5] [--events 1000000] [--rebuild]
@@ -40,6 +41,7 @@ import httpx
 import numpy as np
 import pandas as pd
 import shapely
+from loadgen import run_phase
 from pyproj import Transformer
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
@@ -462,16 +464,18 @@ def load_threads(
 def load_http(
     label: str, base: str, paths: list[str], token: str, seconds: float, max_requests: int
 ) -> Result:
-    """wrk when installed, else 8 Python threads with one keep-alive httpx client each."""
+    """wrk when installed, else the lean asyncio generator (benchmarks/loadgen.py), both with 8
+    keep-alive connections."""
     if shutil.which("wrk"):
         return load_wrk(label, base, paths, token, seconds, max_requests)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-
-    def work(t: int) -> Callable[[int], bool]:
-        client = httpx.Client(base_url=base, headers=headers)
-        return lambda i: client.get(paths[i]).status_code in (200, 204)
-
-    return load_threads(label + " (httpx)", work, len(paths), seconds, max_requests)
+    start = time.perf_counter()
+    route = run_phase(base, headers, {"tiles": (CLIENTS, paths)}, seconds)["tiles"]
+    elapsed = time.perf_counter() - start
+    ms = np.asarray(route.latencies) * 1e3
+    p50, p99 = np.percentile(ms, [50, 99]) if ms.size else (math.nan, math.nan)
+    errors = sum(n for status, n in route.statuses.items() if status not in (200, 204, 304))
+    return Result(label + " (loadgen)", int(ms.size), elapsed, float(p50), float(p99), errors)
 
 
 def cpu_seconds(proc: subprocess.Popen) -> float:
@@ -555,8 +559,14 @@ def load_raw(
     max_requests: int,
 ) -> Result:
     """Plain per-request ST_AsMVT straight to PostGIS from 8 threads (one connection each)."""
+    from geo_service.priorities.service import priorities_for_run
     from geo_service.tiles.layers import events_resolution
-    from geo_service.tiles.sql import PLACES
+    from geo_service.tiles.sql import PLACES, PlaceRanking
+
+    extra: dict[str, object] = {"suppress": False, "k": 1}
+    if layer == "places":  # the meeting's ranking, as the server passes it
+        with Session(engine) as session:
+            extra |= PlaceRanking.of(priorities_for_run(session, mc, run).items).params()
 
     def work(t: int) -> Callable[[int], bool]:
         conn = engine.connect()
@@ -569,7 +579,7 @@ def load_raw(
                 stmt = PLACES
             else:
                 stmt = RAW_EVENTS[max(8, events_resolution(z))]
-            params = {"z": z, "x": x, "y": y, "mc": mc, "run": run}
+            params = {"z": z, "x": x, "y": y, "mc": mc, "run": run, **extra}
             conn.execute(stmt, params).scalar()
             conn.rollback()
             return True
@@ -644,7 +654,7 @@ def side_by_side(results: list[Row]) -> None:
         verdict = "met" if mine.rate >= theirs.rate and not mine.errors else "NOT met"
         print(
             f"- {name}: server {mine.rate:,.0f} tiles/s (p99 {mine.p99_ms:.0f} ms), "
-            f"{theirs.label.split(' (httpx')[0]} {theirs.rate:,.0f} tiles/s "
+            f"{theirs.label.split(' (')[0]} {theirs.rate:,.0f} tiles/s "
             f"(p99 {theirs.p99_ms:.0f} ms): server >= tipg {verdict}"
         )
 
@@ -692,7 +702,7 @@ def main() -> None:
     boundary = perstorp.boundary()
     tiles = tiles_covering(boundary, ZOOMS)
     sets = [("demo 1275", "1275", demo_run), (f"1M {BIG_MC}", BIG_MC, big_run)]
-    client = "wrk" if shutil.which("wrk") else "httpx"
+    client = "wrk" if shutil.which("wrk") else "loadgen"
     print(
         f"# {platform.node()}: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"{dt.datetime.now():%Y-%m-%d %H:%M}, load average {os.getloadavg()[0]:.1f}; "
